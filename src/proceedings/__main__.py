@@ -1,0 +1,3 @@
+from proceedings.cli import main
+
+main()

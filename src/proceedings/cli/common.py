@@ -1,0 +1,76 @@
+"""What every command shares: consoles, the --root option, and the one error decorator."""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from proceedings.config import LoadedConfig, load_config
+from proceedings.errors import EXIT_INTERRUPTED, ProceedingsError
+
+console = Console(highlight=False)
+err_console = Console(stderr=True, highlight=False)
+
+RootOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--root",
+        help="WG repository root (default: found by walking up from the current folder).",
+        file_okay=False,
+    ),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def handle_errors(func: F) -> F:
+    """Turn user errors into one line on stderr and a documented exit code — no traceback."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except ProceedingsError as exc:
+            err_console.print(f"[bold red]error:[/] {escape(str(exc))}")
+            raise typer.Exit(exc.exit_code) from None
+        except KeyboardInterrupt:
+            err_console.print("[yellow]interrupted[/]")
+            raise typer.Exit(EXIT_INTERRUPTED) from None
+        except (typer.Exit, typer.Abort, SystemExit):
+            raise
+        except Exception as exc:  # a bug in proceedings, not a user error
+            if os.environ.get("PROCEEDINGS_DEBUG"):
+                raise
+            err_console.print(
+                f"[bold red]internal error:[/] {escape(type(exc).__name__)}: {escape(str(exc))} "
+                "— please report it; set PROCEEDINGS_DEBUG=1 to see the traceback"
+            )
+            raise typer.Exit(70) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def load(root: Path | None) -> LoadedConfig:
+    return load_config(root)
+
+
+def print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+def display_path(path: Path, base: Path | None = None) -> str:
+    base = base or Path.cwd()
+    try:
+        return str(path.resolve().relative_to(base.resolve()))
+    except ValueError:
+        return str(path)

@@ -1,0 +1,50 @@
+"""`proceedings init [DIR]`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+
+from proceedings.cli.common import JsonOption, console, display_path, handle_errors, print_json
+from proceedings.init import init_repository
+
+
+@handle_errors
+def init(
+    directory: Annotated[Path, typer.Argument(help="Folder for the WG repository.")] = Path("."),
+    name: Annotated[str, typer.Option("--name", help="The working group's name.")] = "",
+    language: Annotated[str, typer.Option("--language", help="ja or en.")] = "ja",
+    force: Annotated[bool, typer.Option("--force", help="Overwrite files that exist.")] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Create a new WG repository: proceedings.toml, sessions/, a README, and git."""
+    wg_name = name or directory.resolve().name
+    result = init_repository(directory, wg_name=wg_name, language=language, force=force)
+    if as_json:
+        print_json(
+            {
+                "root": str(result.root.resolve()),
+                "created": [display_path(p, result.root) for p in result.created],
+                "overwritten": [display_path(p, result.root) for p in result.overwritten],
+                "skipped": [display_path(p, result.root) for p in result.skipped],
+                "git_initialized": result.git_initialized,
+            }
+        )
+        return
+    for path in result.created:
+        console.print(f"[green]created[/]     {escape(display_path(path))}")
+    for path in result.overwritten:
+        console.print(f"[yellow]overwritten[/] {escape(display_path(path))}")
+    for path in result.skipped:
+        console.print(f"[dim]exists, left alone[/] {escape(display_path(path))}")
+    if result.skipped:
+        console.print("[dim]Pass --force to overwrite files that exist.[/]")
+    if result.git_initialized:
+        console.print(f"[green]initialized[/] git repository in {escape(display_path(directory))}")
+    console.print(
+        "Next: [bold]proceedings new-session[/] to start a session, "
+        "then [bold]proceedings check[/]."
+    )

@@ -1,0 +1,314 @@
+"""WG settings: `proceedings.toml` or `[tool.proceedings]` in `pyproject.toml`.
+
+Every field carries its own documentation (`doc` metadata); docs/configuration.md is generated
+from these dataclasses by `reference_markdown()` and a test keeps the two in step.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import tomllib
+from dataclasses import MISSING, dataclass, field, fields, is_dataclass
+from pathlib import Path
+from typing import Any, get_args, get_origin, get_type_hints
+
+from proceedings.errors import ProceedingsError
+
+CONFIG_FILE = "proceedings.toml"
+PYPROJECT_FILE = "pyproject.toml"
+
+
+def setting(default: Any, doc: str, *, choices: tuple[str, ...] = ()) -> Any:
+    metadata = {"doc": doc, "choices": choices}
+    if isinstance(default, list | dict):
+        return field(default_factory=lambda: _copy(default), metadata=metadata)
+    return field(default=default, metadata=metadata)
+
+
+def _copy(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_copy(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _copy(item) for key, item in value.items()}
+    return value
+
+
+@dataclass
+class SectionsConfig:
+    required: list[list[str]] = setting(
+        [["Summary", "概要"], ["Discussion", "議論"]],
+        "Sections every topic note must have. Each entry lists the names a section may go by.",
+    )
+    optional: list[list[str]] = setting(
+        [["Key points", "要点"], ["Next steps", "今後の課題"]],
+        "Sections a note may have. Listed so the checker and the build know their names.",
+    )
+
+
+@dataclass
+class CheckConfig:
+    fail_on: str = setting(
+        "error",
+        "Lowest severity that makes `proceedings check` exit 1.",
+        choices=("error", "warning", "info"),
+    )
+    select: list[str] = setting([], "Only run these rule codes (or code prefixes). Empty: all.")
+    ignore: list[str] = setting([], "Never run these rule codes (or code prefixes).")
+    severity: dict[str, str] = setting(
+        {}, "Per-rule severity overrides, e.g. `{ C406 = \"warning\" }`."
+    )
+    private_terms: list[str] = setting(
+        [],
+        "Names or terms that must never be published; any occurrence in a note is reported.",
+    )
+
+
+@dataclass
+class BuildConfig:
+    formats: list[str] = setting(
+        ["md", "html", "pdf"], "Outputs `proceedings build` writes by default."
+    )
+    allow_raw_html: bool = setting(
+        False, "Let a safe subset of raw HTML through. Off: raw HTML is shown as text."
+    )
+    paper: str = setting("A4", "Page size for the PDF (any CSS `size` value, e.g. `A4`, `B5`).")
+    fonts: list[str] = setting(
+        [], "Extra font files (paths relative to the WG root) to use before the default stack."
+    )
+
+
+@dataclass
+class Config:
+    wg_name: str = setting("Working Group", "The working group's name, shown on the cover.")
+    title: str = setting("Proceedings", "Title of the proceedings document.")
+    language: str = setting(
+        "ja", "Default language of notes and labels.", choices=("ja", "en")
+    )
+    sessions_dir: str = setting("sessions", "Folder (relative to the WG root) with the sessions.")
+    output_dir: str = setting("proceedings", "Folder the build writes to.")
+    templates_dir: str = setting(
+        "templates", "Folder with the WG's template overrides (file by file)."
+    )
+    key_point_marker: str = setting("★", "Marker that makes a list item or paragraph a key point.")
+    sections: SectionsConfig = field(
+        default_factory=SectionsConfig, metadata={"doc": "Note sections.", "choices": ()}
+    )
+    check: CheckConfig = field(
+        default_factory=CheckConfig, metadata={"doc": "`proceedings check`.", "choices": ()}
+    )
+    build: BuildConfig = field(
+        default_factory=BuildConfig, metadata={"doc": "`proceedings build`.", "choices": ()}
+    )
+
+    def all_section_names(self) -> set[str]:
+        return {name for group in self.sections.required + self.sections.optional for name in group}
+
+
+@dataclass(frozen=True)
+class LoadedConfig:
+    root: Path
+    config: Config
+    source: Path | None  # None: defaults, no config file found
+
+
+def find_root(start: Path) -> Path | None:
+    """Walk up from `start` to the first folder with proceedings.toml or [tool.proceedings]."""
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        if (folder / CONFIG_FILE).is_file():
+            return folder
+        pyproject = folder / PYPROJECT_FILE
+        if pyproject.is_file() and "[tool.proceedings" in pyproject.read_text("utf-8", "replace"):
+            return folder
+    return None
+
+
+def load_config(root: Path | None = None, *, cwd: Path | None = None) -> LoadedConfig:
+    """Load the config for `root` (given with --root), or find it walking up from `cwd`."""
+    if root is not None:
+        root = root.resolve()
+        if not root.is_dir():
+            raise ProceedingsError(f"--root {root} is not a folder")
+    else:
+        found = find_root(cwd or Path.cwd())
+        if found is None:
+            raise ProceedingsError(
+                "no proceedings.toml found here or in any parent folder",
+                hint="run inside a WG repository, pass --root DIR, or create one with "
+                "`proceedings init`",
+            )
+        root = found
+    config_path = root / CONFIG_FILE
+    if config_path.is_file():
+        raw = _read_toml(config_path)
+        return LoadedConfig(root, parse_config(raw, config_path), config_path)
+    pyproject = root / PYPROJECT_FILE
+    if pyproject.is_file():
+        raw = _read_toml(pyproject).get("tool", {}).get("proceedings")
+        if raw is not None:
+            return LoadedConfig(root, parse_config(raw, pyproject, "tool.proceedings"), pyproject)
+    return LoadedConfig(root, Config(), None)
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        data = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ProceedingsError(
+            f"not valid UTF-8 at byte {exc.start}", path=path, hint="save the file as UTF-8"
+        ) from None
+    try:
+        return tomllib.loads(data)
+    except tomllib.TOMLDecodeError as exc:
+        line = getattr(exc, "lineno", None) or _line_from_toml_error(str(exc))
+        message = str(exc).split(" (at line")[0]
+        raise ProceedingsError(f"invalid TOML: {message}", path=path, line=line) from None
+
+
+def _line_from_toml_error(text: str) -> int | None:
+    match = re.search(r"line (\d+)", text)
+    return int(match.group(1)) if match else None
+
+
+def parse_config(raw: dict[str, Any], path: Path, prefix: str = "") -> Config:
+    text = path.read_text("utf-8-sig", "replace")
+    return _build(Config, raw, path, text, prefix)
+
+
+def _build(cls: type, raw: Any, path: Path, text: str, prefix: str) -> Any:
+    if not isinstance(raw, dict):
+        raise ProceedingsError(
+            f"`{prefix}` must be a table", path=path, line=_key_line(text, prefix)
+        )
+    hints = get_type_hints(cls)
+    known = {f.name: f for f in fields(cls)}
+    values: dict[str, Any] = {}
+    for key, value in raw.items():
+        dotted = f"{prefix}.{key}" if prefix else key
+        if key not in known:
+            close = difflib.get_close_matches(key, list(known), n=1)
+            hint = f"did you mean `{close[0]}`?" if close else "known keys: " + ", ".join(known)
+            raise ProceedingsError(
+                f"unknown setting `{dotted}`", path=path, line=_key_line(text, key), hint=hint
+            )
+        kind = hints[key]
+        if is_dataclass(kind):
+            values[key] = _build(kind, value, path, text, dotted)
+            continue
+        problem = _type_problem(value, kind)
+        if problem is None and known[key].metadata.get("choices"):
+            choices = known[key].metadata["choices"]
+            if value not in choices:
+                problem = "one of " + ", ".join(f'"{c}"' for c in choices)
+        if problem is not None:
+            raise ProceedingsError(
+                f"`{dotted}` must be {problem}, not {value!r}",
+                path=path,
+                line=_key_line(text, key),
+            )
+        values[key] = value
+    return cls(**values)
+
+
+def _type_problem(value: Any, kind: Any) -> str | None:
+    """None when `value` fits `kind`, else a description of what was expected."""
+    origin = get_origin(kind)
+    if kind is bool:
+        return None if isinstance(value, bool) else "true or false"
+    if kind is str:
+        return None if isinstance(value, str) else "a string"
+    if origin is list:
+        (item_kind,) = get_args(kind)
+        if isinstance(value, list) and all(_type_problem(v, item_kind) is None for v in value):
+            return None
+        return f"a list of {_describe(item_kind)}"
+    if origin is dict:
+        if isinstance(value, dict) and all(isinstance(v, str) for v in value.values()):
+            return None
+        return "a table of strings"
+    raise TypeError(f"unsupported config type {kind}")  # a programming error, not user input
+
+
+def _describe(kind: Any) -> str:
+    if kind is str:
+        return "strings"
+    if get_origin(kind) is list:
+        return "lists of strings"
+    return str(kind)
+
+
+def _key_line(text: str, key: str) -> int | None:
+    """Best-effort line of `key = ...` or `[key]` in TOML text (tomllib keeps no positions)."""
+    last = key.rsplit(".", 1)[-1]
+    pattern = re.compile(rf"^\s*(\[+\s*([\w.]*\.)?{re.escape(last)}\s*\]+|\"?{re.escape(last)}\"?\s*=)")
+    for number, line in enumerate(text.splitlines(), start=1):
+        if pattern.match(line):
+            return number
+    return None
+
+
+def reference_markdown() -> str:
+    """The configuration reference (docs/configuration.md), generated from the dataclasses."""
+    lines = [
+        "# Configuration reference",
+        "",
+        "<!-- Generated by `python -m proceedings.config`; tests/test_config.py keeps it in"
+        " step with the code. -->",
+        "",
+        "Settings live in `proceedings.toml` at the WG root, or under `[tool.proceedings]` in",
+        "`pyproject.toml`. `proceedings` finds the file by walking up from the current folder",
+        "(or takes `--root DIR`). Every key is optional; unknown keys and wrong types are",
+        "errors that name the file and line.",
+        "",
+    ]
+    lines += _reference_table(Config, "")
+    return "\n".join(lines) + "\n"
+
+
+def _reference_table(cls: type, prefix: str) -> list[str]:
+    hints = get_type_hints(cls)
+    title = f"## `[{prefix}]`" if prefix else "## Top level"
+    lines = [title, "", "| key | type | default | meaning |", "|---|---|---|---|"]
+    nested: list[tuple[type, str]] = []
+    instance = cls()
+    for f in fields(cls):
+        kind = hints[f.name]
+        if is_dataclass(kind):
+            nested.append((kind, f"{prefix}.{f.name}" if prefix else f.name))
+            continue
+        default = getattr(instance, f.name) if f.default is MISSING else f.default
+        doc = f.metadata["doc"]
+        if f.metadata.get("choices"):
+            doc += " One of: " + ", ".join(f"`{c}`" for c in f.metadata["choices"]) + "."
+        lines.append(f"| `{f.name}` | {_type_name(kind)} | `{_toml_value(default)}` | {doc} |")
+    lines.append("")
+    for kind, name in nested:
+        lines += _reference_table(kind, name)
+    return lines
+
+
+def _type_name(kind: Any) -> str:
+    if kind is bool:
+        return "boolean"
+    if kind is str:
+        return "string"
+    if get_origin(kind) is list:
+        return "list of " + _describe(get_args(kind)[0])
+    return "table of strings"
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return f'"{value}"'
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k} = {_toml_value(v)}" for k, v in value.items()) + "}"
+    return str(value)
+
+
+if __name__ == "__main__":  # pragma: no cover - maintenance entry point
+    print(reference_markdown(), end="")

@@ -1,0 +1,44 @@
+"""The one exception type for problems a user can cause, and the documented exit codes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+# Exit codes, documented in README.md and docs/exit-codes.md.
+EXIT_OK = 0
+EXIT_FINDINGS = 1  # check/build found problems at or above the failure threshold
+EXIT_USAGE = 2  # bad arguments, bad configuration, or any other user error
+EXIT_INTERRUPTED = 130
+
+
+class ProceedingsError(Exception):
+    """A problem the user can fix. The CLI prints it as one line and exits with `exit_code`."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: Path | str | None = None,
+        line: int | None = None,
+        hint: str | None = None,
+        exit_code: int = EXIT_USAGE,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.path = path
+        self.line = line
+        self.hint = hint
+        self.exit_code = exit_code
+
+    def location(self) -> str:
+        if self.path is None:
+            return ""
+        return f"{self.path}:{self.line}" if self.line else str(self.path)
+
+    def __str__(self) -> str:
+        text = self.message
+        if self.path is not None:
+            text = f"{self.location()}: {text}"
+        if self.hint:
+            text = f"{text} — {self.hint}"
+        return text

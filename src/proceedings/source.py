@@ -1,0 +1,194 @@
+"""Reading one Markdown file: decode, split front matter, parse YAML safely, parse the body.
+
+Nothing here raises for bad input: every problem becomes a Diagnostic on the returned file.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from markdown_it.token import Token
+
+from proceedings import codes
+from proceedings.diagnostics import Diagnostic
+from proceedings.markdown import Heading, headings, parse
+
+MAX_FRONT_MATTER_BYTES = 64 * 1024
+FENCE = re.compile(r"^---[ \t]*$")
+CLOSING_FENCE = re.compile(r"^(---|\.\.\.)[ \t]*$")
+
+_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _FrontMatterLoader(_BaseLoader):  # type: ignore[misc, valid-type]
+    """Safe loader that leaves dates as text, so we validate them ourselves.
+
+    PyYAML turns `2021-02-30` into an exception deep inside the constructor; keeping timestamps
+    as strings lets the schema report a clear "not a real date" with the line.
+    """
+
+
+_FrontMatterLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+@dataclass
+class MarkdownFile:
+    """A decoded Markdown file with optional front matter. `text` has LF endings and no BOM."""
+
+    path: Path
+    rel: str
+    raw: bytes
+    text: str | None = None  # None when the file could not be decoded
+    has_front_matter: bool = False
+    meta: dict[str, Any] = field(default_factory=dict)
+    key_lines: dict[str, int] = field(default_factory=dict)
+    closing_line: int = 1  # line of the closing `---` (or 1 without front matter)
+    body: str = ""
+    body_offset: int = 0  # number of file lines before the body starts
+    tokens: list[Token] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def readable(self) -> bool:
+        return self.text is not None
+
+    @property
+    def headings(self) -> list[Heading]:
+        return headings(self.tokens, self.body_offset)
+
+    def report(self, code: codes.Code, line: int, message: str, hint: str = "", col: int = 1):
+        self.diagnostics.append(
+            Diagnostic(self.rel, line, col, code.code, message, code.severity, hint)
+        )
+
+
+def read_markdown(path: Path, rel: str) -> MarkdownFile:
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        file = MarkdownFile(path, rel, b"")
+        file.report(codes.UNREADABLE, 1, f"cannot read file: {exc.strerror}")
+        return file
+    return parse_markdown(raw, path, rel)
+
+
+def parse_markdown(raw: bytes, path: Path, rel: str) -> MarkdownFile:
+    file = MarkdownFile(path, rel, raw)
+    text = _decode(file)
+    if text is None:
+        return file
+    file.text = text
+    _split_front_matter(file, text)
+    file.tokens = parse(file.body)
+    return file
+
+
+def _decode(file: MarkdownFile) -> str | None:
+    raw = file.raw
+    if raw.startswith(b"\xef\xbb\xbf"):
+        file.report(codes.BOM, 1, "file starts with a byte-order mark", "run `proceedings check --fix`")
+        raw = raw[3:]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        offset = exc.start + (len(file.raw) - len(raw))
+        line = file.raw[:offset].count(b"\n") + 1
+        file.report(
+            codes.NOT_UTF8,
+            line,
+            f"not valid UTF-8 at byte offset {offset} (byte 0x{file.raw[offset]:02x})",
+            "re-save the file as UTF-8",
+        )
+        return None
+    if "\r\n" in text:
+        line = text[: text.index("\r\n")].count("\n") + 1
+        file.report(codes.CRLF, line, "CRLF line endings", "run `proceedings check --fix`")
+        text = text.replace("\r\n", "\n")
+    if text and not text.endswith("\n"):
+        file.report(
+            codes.NO_FINAL_NEWLINE,
+            text.count("\n") + 1,
+            "no newline at end of file",
+            "run `proceedings check --fix`",
+        )
+    return text
+
+
+def _split_front_matter(file: MarkdownFile, text: str) -> None:
+    lines = text.split("\n")
+    if not lines or not FENCE.match(lines[0]):
+        file.body = text
+        return
+    closing = next((i for i in range(1, len(lines)) if CLOSING_FENCE.match(lines[i])), None)
+    if closing is None:
+        file.report(
+            codes.YAML_SYNTAX, 1, "front matter opened with `---` is never closed",
+            "add a line `---` after the last key",
+        )
+        file.body = ""
+        return
+    file.has_front_matter = True
+    file.closing_line = closing + 1
+    file.body_offset = closing + 1
+    file.body = "\n".join(lines[closing + 1 :])
+    _load_yaml(file, "\n".join(lines[1:closing]))
+
+
+def _load_yaml(file: MarkdownFile, source: str) -> None:
+    if len(source.encode("utf-8")) > MAX_FRONT_MATTER_BYTES:
+        file.report(
+            codes.UNSAFE_YAML, 1, f"front matter is larger than {MAX_FRONT_MATTER_BYTES // 1024} KiB",
+            "move long content into the note body",
+        )
+        return
+    if not source.strip():
+        return
+    if ("*" in source or "&" in source) and _has_alias(source):
+        file.report(
+            codes.UNSAFE_YAML, 1, "front matter uses YAML anchors/aliases, which are not allowed",
+            "write the values out in full",
+        )
+        return
+    loader = _FrontMatterLoader(source)
+    try:
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = (mark.line + 2) if mark else 1  # +1 for 0-based, +1 for the opening ---
+        col = (mark.column + 1) if mark else 1
+        file.report(codes.YAML_SYNTAX, line, f"YAML: {exc.problem or exc}", col=col)
+        return
+    except (yaml.YAMLError, ValueError, RecursionError) as exc:
+        file.report(codes.YAML_SYNTAX, 1, f"YAML: {exc}")
+        return
+    finally:
+        loader.dispose()
+    if data is None:
+        return
+    if not isinstance(data, dict):
+        file.report(
+            codes.NOT_MAPPING, 2, f"front matter must be `key: value` lines, not a {type(data).__name__}"
+        )
+        return
+    file.meta = {str(key): value for key, value in data.items()}
+    file.key_lines = {
+        str(key_node.value): key_node.start_mark.line + 2 for key_node, _ in node.value
+    }
+
+
+def _has_alias(source: str) -> bool:
+    try:
+        return any(
+            isinstance(event, yaml.AliasEvent | yaml.events.NodeEvent) and getattr(event, "anchor", None)
+            for event in yaml.parse(source, Loader=yaml.SafeLoader)
+        )
+    except yaml.YAMLError:
+        return False  # the real load reports the syntax error with its line

@@ -1,0 +1,312 @@
+"""Discover and load a WG archive: sessions, their notes and assets.
+
+`load_workspace` never raises for bad notes: every problem becomes a Diagnostic and the rest of
+the archive still loads. Every file under the sessions folder ends up as a note, a session
+file, an asset, or a diagnostic — nothing is dropped silently.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from proceedings import codes, schema
+from proceedings.config import Config, LoadedConfig
+from proceedings.diagnostics import Diagnostic
+from proceedings.errors import ProceedingsError
+from proceedings.markdown import key_point_lines
+from proceedings.source import MarkdownFile, read_markdown
+
+SESSION_DIR_PATTERN = re.compile(r"^(?P<date>\d{4}-\d{2}-\d{2})-(?P<slug>[a-z0-9]+(?:-[a-z0-9]+)*)$")
+NOTE_FILE_PATTERN = re.compile(r"^(?P<number>\d{2})-(?P<slug>[a-z0-9]+(?:-[a-z0-9]+)*)\.md$")
+SESSION_FILE = "session.md"
+ASSET_SUFFIXES = frozenset(
+    ".png .jpg .jpeg .gif .svg .webp .avif .pdf .csv .tsv .txt .json".split()
+)
+IGNORED_NAMES = frozenset({".gitkeep"})
+
+
+@dataclass
+class Note:
+    file: MarkdownFile
+    number: int
+    slug: str
+
+    @property
+    def rel(self) -> str:
+        return self.file.rel
+
+    @property
+    def title(self) -> str:
+        value = self.file.meta.get("title")
+        return value if isinstance(value, str) and value.strip() else self.slug
+
+    @property
+    def status(self) -> str:
+        value = self.file.meta.get("status")
+        return value if value in ("draft", "final") else "draft"
+
+    def key_point_lines(self, marker: str) -> list[int]:
+        return key_point_lines(self.file.tokens, marker, self.file.body_offset)
+
+
+@dataclass
+class Session:
+    path: Path
+    rel: str
+    folder_date: dt.date | None
+    slug: str
+    info: MarkdownFile | None  # session.md; None when missing
+    notes: list[Note] = field(default_factory=list)
+    assets: list[str] = field(default_factory=list)  # paths relative to the WG root
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+    @property
+    def title(self) -> str:
+        value = self.info.meta.get("title") if self.info else None
+        return value if isinstance(value, str) and value.strip() else self.name
+
+    @property
+    def date(self) -> dt.date | None:
+        if self.info is not None:
+            parsed = schema.parse_iso_date(self.info.meta.get("date"))
+            if parsed is not None:
+                return parsed
+        return self.folder_date
+
+    def language(self, config: Config) -> str:
+        value = self.info.meta.get("language") if self.info else None
+        return value if value in ("ja", "en") else config.language
+
+    def files(self) -> list[MarkdownFile]:
+        return ([self.info] if self.info else []) + [note.file for note in self.notes]
+
+
+@dataclass
+class Workspace:
+    root: Path
+    config: Config
+    config_source: Path | None
+    sessions: list[Session]
+    diagnostics: list[Diagnostic]  # tree-level problems (stray files, names, numbering)
+
+    @property
+    def sessions_path(self) -> Path:
+        return self.root / self.config.sessions_dir
+
+    def notes(self) -> list[Note]:
+        return [note for session in self.sessions for note in session.notes]
+
+    def markdown_files(self) -> list[MarkdownFile]:
+        return [file for session in self.sessions for file in session.files()]
+
+    def all_diagnostics(self) -> list[Diagnostic]:
+        """Loader diagnostics: tree problems plus each file's decoding/front-matter problems."""
+        found = list(self.diagnostics)
+        for file in self.markdown_files():
+            found += file.diagnostics
+        return sorted(found)
+
+    def session_for(self, path: Path) -> Session | None:
+        path = path.resolve()
+        for session in self.sessions:
+            if path == session.path or session.path in path.parents:
+                return session
+        return None
+
+
+def load_workspace(loaded: LoadedConfig, only: list[str] | None = None) -> Workspace:
+    """Load every session under the configured folder (or only the named session folders)."""
+    root, config = loaded.root, loaded.config
+    sessions_path = (root / config.sessions_dir).resolve()
+    if not sessions_path.is_dir():
+        raise ProceedingsError(
+            f"sessions folder `{config.sessions_dir}` does not exist under {root}",
+            hint="create it with `proceedings new-session` or set `sessions_dir`",
+        )
+    tree: list[Diagnostic] = []
+    sessions: list[Session] = []
+    for entry in sorted(sessions_path.iterdir(), key=lambda p: p.name):
+        rel = _rel(entry, root)
+        if entry.name in IGNORED_NAMES:
+            continue
+        if entry.is_dir() and not entry.name.startswith("."):
+            if only is not None and entry.name not in only:
+                continue
+            sessions.append(_load_session(entry, root, tree))
+        elif only is None:
+            tree.append(
+                _tree(codes.STRAY_FILE, rel, f"`{entry.name}` is not a session folder",
+                      "sessions/ holds only YYYY-MM-DD-slug folders; move or delete it")
+            )
+    sessions.sort(key=lambda s: (s.date or dt.date.max, s.name))
+    return Workspace(root, config, loaded.source, sessions, tree)
+
+
+def _load_session(folder: Path, root: Path, tree: list[Diagnostic]) -> Session:
+    rel = _rel(folder, root)
+    match = SESSION_DIR_PATTERN.match(folder.name)
+    folder_date: dt.date | None = None
+    slug = folder.name
+    if match:
+        slug = match["slug"]
+        folder_date = schema.parse_iso_date(match["date"])
+        if folder_date is None:
+            tree.append(
+                _tree(codes.BAD_SESSION_NAME, rel, f"folder date `{match['date']}` is not a real date",
+                      "rename the folder to the session's real date")
+            )
+    else:
+        tree.append(
+            _tree(codes.BAD_SESSION_NAME, rel, f"session folder `{folder.name}` is not named YYYY-MM-DD-slug",
+                  "rename it, e.g. 2024-03-16-workshop (slug: a-z, 0-9, -)")
+        )
+    session = Session(folder.resolve(), rel, folder_date, slug, None)
+    numbered: list[Note] = []
+    for path in _walk_files(folder):
+        file_rel = _rel(path, root)
+        if path.parent == folder and path.suffix == ".md":
+            if path.name == SESSION_FILE:
+                session.info = read_markdown(path, file_rel)
+                _validate_session_info(session, tree)
+                continue
+            note_match = NOTE_FILE_PATTERN.match(path.name)
+            file = read_markdown(path, file_rel)
+            if note_match is None:
+                tree.append(
+                    _tree(codes.BAD_NOTE_NAME, file_rel, f"`{path.name}` is not named NN-slug.md",
+                          "rename it, e.g. 03-data-quality.md (slug: a-z, 0-9, -)")
+                )
+                continue
+            note = Note(file, int(note_match["number"]), note_match["slug"])
+            _validate_note_meta(note)
+            numbered.append(note)
+        elif path.suffix.lower() in ASSET_SUFFIXES and not _escapes(path, root):
+            session.assets.append(file_rel)
+        elif path.name not in IGNORED_NAMES:
+            tree.append(_tree(codes.STRAY_FILE, file_rel, _stray_message(path, folder, root),
+                              _stray_hint(path, folder)))
+    numbered.sort(key=lambda n: (n.number, n.file.path.name))
+    session.notes = numbered
+    tree += _numbering_problems(session)
+    if session.info is None:
+        tree.append(
+            _tree(codes.MISSING_SESSION_FILE, rel, "session folder has no session.md",
+                  "add session.md with `title` and `date` front matter")
+        )
+    if not numbered:
+        tree.append(_tree(codes.EMPTY_SESSION, rel, "session has no topic notes",
+                          "add one with `proceedings new-session --add-topic`"))
+    return session
+
+
+def _walk_files(folder: Path) -> list[Path]:
+    found: list[Path] = []
+    for dirpath, dirnames, filenames in os.walk(folder, followlinks=False):
+        dirnames.sort()
+        found += [Path(dirpath) / name for name in sorted(filenames)]
+    return found
+
+
+def _validate_session_info(session: Session, tree: list[Diagnostic]) -> None:
+    info = session.info
+    assert info is not None
+    if not info.readable:
+        return
+    if not info.has_front_matter and not _has_front_matter_error(info):
+        info.report(codes.NO_FRONT_MATTER, 1, "session.md has no front matter",
+                    "start the file with `---`, `title: …`, `date: YYYY-MM-DD`, `---`")
+        return
+    info.diagnostics += schema.validate(
+        info.meta, info.key_lines, info.closing_line, schema.SESSION_KEYS, info.rel
+    )
+    meta_date = schema.parse_iso_date(info.meta.get("date"))
+    if meta_date and session.folder_date and meta_date != session.folder_date:
+        info.report(
+            codes.DATE_MISMATCH, info.key_lines.get("date", 1),
+            f"date {meta_date} differs from the folder's date {session.folder_date}",
+            "fix the date or rename the folder",
+        )
+
+
+def _validate_note_meta(note: Note) -> None:
+    file = note.file
+    if not file.readable:
+        return
+    if not file.has_front_matter and not _has_front_matter_error(file):
+        file.report(codes.NO_FRONT_MATTER, 1, "note has no front matter",
+                    "start the file with `---`, `title: …`, `---`")
+        return
+    file.diagnostics += schema.validate(
+        file.meta, file.key_lines, file.closing_line, schema.NOTE_KEYS, file.rel
+    )
+
+
+def _has_front_matter_error(file: MarkdownFile) -> bool:
+    return any(d.code == codes.YAML_SYNTAX.code for d in file.diagnostics)
+
+
+def _numbering_problems(session: Session) -> list[Diagnostic]:
+    problems: list[Diagnostic] = []
+    counts = Counter(note.number for note in session.notes)
+    for note in session.notes:
+        if counts[note.number] > 1:
+            others = [n.file.path.name for n in session.notes
+                      if n.number == note.number and n is not note]
+            problems.append(
+                _tree(codes.DUPLICATE_NUMBER, note.rel,
+                      f"number {note.number:02d} is also used by {', '.join(others)}",
+                      "renumber one of them")
+            )
+    numbers = sorted(counts)
+    expected = list(range(1, len(numbers) + 1))
+    if numbers and numbers != expected:
+        missing = sorted(set(range(1, numbers[-1] + 1)) - set(numbers))
+        first_after = next(n for n in session.notes if n.number > (missing[0] if missing else 0))
+        detail = ", ".join(f"{m:02d}" for m in missing) if missing else "00"
+        problems.append(
+            _tree(codes.NUMBER_GAP, first_after.rel,
+                  f"note numbers skip {detail}; notes are numbered 01, 02, … in order",
+                  "renumber the files so the order has no gaps")
+        )
+    return problems
+
+
+def _stray_message(path: Path, folder: Path, root: Path) -> str:
+    if path.is_symlink() and _escapes(path, root):
+        return f"`{path.name}` is a link that leaves the repository"
+    if path.suffix == ".md":
+        return f"`{path.name}` is Markdown inside a subfolder and will not be built"
+    return f"`{path.name}` is neither a note nor a known asset type"
+
+
+def _stray_hint(path: Path, folder: Path) -> str:
+    if path.suffix == ".md":
+        return "move it next to session.md as NN-slug.md, or delete it"
+    return "assets are " + " ".join(sorted(ASSET_SUFFIXES)) + "; move or delete it"
+
+
+def _escapes(path: Path, root: Path) -> bool:
+    try:
+        path.resolve().relative_to(root.resolve())
+    except ValueError:
+        return True
+    return False
+
+
+def _rel(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def _tree(code: codes.Code, rel: str, message: str, hint: str = "") -> Diagnostic:
+    return Diagnostic(rel, 1, 1, code.code, message, code.severity, hint)
