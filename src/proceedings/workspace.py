@@ -220,7 +220,9 @@ def _validate_session_info(session: Session, tree: list[Diagnostic]) -> None:
     assert info is not None
     if not info.readable:
         return
-    if not info.has_front_matter and not _has_front_matter_error(info):
+    if _has_front_matter_error(info):
+        return
+    if not info.has_front_matter:
         info.report(codes.NO_FRONT_MATTER, 1, "session.md has no front matter",
                     "start the file with `---`, `title: …`, `date: YYYY-MM-DD`, `---`")
         return
@@ -240,7 +242,9 @@ def _validate_note_meta(note: Note) -> None:
     file = note.file
     if not file.readable:
         return
-    if not file.has_front_matter and not _has_front_matter_error(file):
+    if _has_front_matter_error(file):
+        return
+    if not file.has_front_matter:
         file.report(codes.NO_FRONT_MATTER, 1, "note has no front matter",
                     "start the file with `---`, `title: …`, `---`")
         return
@@ -249,8 +253,12 @@ def _validate_note_meta(note: Note) -> None:
     )
 
 
+_FRONT_MATTER_FAILURES = {codes.YAML_SYNTAX.code, codes.NOT_MAPPING.code, codes.UNSAFE_YAML.code}
+
+
 def _has_front_matter_error(file: MarkdownFile) -> bool:
-    return any(d.code == codes.YAML_SYNTAX.code for d in file.diagnostics)
+    """True when the front matter could not be read at all (so its keys can't be judged)."""
+    return any(d.code in _FRONT_MATTER_FAILURES for d in file.diagnostics)
 
 
 def _numbering_problems(session: Session) -> list[Diagnostic]:
