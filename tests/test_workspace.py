@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from helpers import GOOD_NOTE, make_archive, make_session, write
-
 from proceedings.config import load_config
 from proceedings.workspace import load_workspace
+
+from helpers import GOOD_NOTE, make_archive, make_session, write
 
 
 def load(root: Path):
@@ -132,7 +132,10 @@ def test_yaml_that_is_not_a_mapping(tmp_path: Path) -> None:
     workspace = load(root)
     [problem] = workspace.all_diagnostics()
     assert (problem.code, problem.path, problem.line) == (
-        "M208", "sessions/2024-01-10-kickoff/01-topic-1.md", 2)
+        "M208",
+        "sessions/2024-01-10-kickoff/01-topic-1.md",
+        2,
+    )
     assert workspace.sessions[0].notes[1].title == "話題 2"
 
 
@@ -168,7 +171,7 @@ def test_missing_front_matter(tmp_path: Path) -> None:
 def test_hostile_yaml_is_refused(tmp_path: Path) -> None:
     root = make_archive(tmp_path)
     session = make_session(root, "2024-01-10-kickoff", notes=3)
-    bomb = "---\ntitle: x\na: &a [\"lol\",\"lol\"]\nb: &b [*a,*a,*a,*a]\nc: [*b,*b,*b,*b]\n---\n"
+    bomb = '---\ntitle: x\na: &a ["lol","lol"]\nb: &b [*a,*a,*a,*a]\nc: [*b,*b,*b,*b]\n---\n'
     write(session / "01-topic-1.md", bomb)
     write(session / "02-topic-2.md", "---\ntitle: big\nx: '" + "y" * 70_000 + "'\n---\n")
     workspace = load(root)
@@ -205,7 +208,9 @@ def test_config_wrong_type_and_bad_choice(tmp_path: Path) -> None:
 
 
 def test_config_from_pyproject_and_walk_up(tmp_path: Path) -> None:
-    write(tmp_path / "pyproject.toml", '[project]\nname="x"\n\n[tool.proceedings]\ntitle = "議事録"\n')
+    write(
+        tmp_path / "pyproject.toml", '[project]\nname="x"\n\n[tool.proceedings]\ntitle = "議事録"\n'
+    )
     (tmp_path / "sessions" / "deep").mkdir(parents=True)
     loaded = load_config(cwd=tmp_path / "sessions" / "deep")
     assert loaded.root == tmp_path.resolve()

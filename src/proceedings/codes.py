@@ -40,7 +40,7 @@ def all_codes() -> list[Code]:
     return sorted(_CODES.values(), key=lambda c: c.code)
 
 
-E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO
+E, W = Severity.ERROR, Severity.WARNING
 
 # File and encoding
 NOT_UTF8 = register("F101", "not-utf8", "file", E, "File is not valid UTF-8.")

@@ -56,7 +56,7 @@ class CheckConfig:
     select: list[str] = setting([], "Only run these rule codes (or code prefixes). Empty: all.")
     ignore: list[str] = setting([], "Never run these rule codes (or code prefixes).")
     severity: dict[str, str] = setting(
-        {}, "Per-rule severity overrides, e.g. `{ C406 = \"warning\" }`."
+        {}, 'Per-rule severity overrides, e.g. `{ C406 = "warning" }`.'
     )
     private_terms: list[str] = setting(
         [],
@@ -82,9 +82,7 @@ class BuildConfig:
 class Config:
     wg_name: str = setting("Working Group", "The working group's name, shown on the cover.")
     title: str = setting("Proceedings", "Title of the proceedings document.")
-    language: str = setting(
-        "ja", "Default language of notes and labels.", choices=("ja", "en")
-    )
+    language: str = setting("ja", "Default language of notes and labels.", choices=("ja", "en"))
     sessions_dir: str = setting("sessions", "Folder (relative to the WG root) with the sessions.")
     output_dir: str = setting("proceedings", "Folder the build writes to.")
     templates_dir: str = setting(
@@ -241,7 +239,9 @@ def _describe(kind: Any) -> str:
 def _key_line(text: str, key: str) -> int | None:
     """Best-effort line of `key = ...` or `[key]` in TOML text (tomllib keeps no positions)."""
     last = key.rsplit(".", 1)[-1]
-    pattern = re.compile(rf"^\s*(\[+\s*([\w.]*\.)?{re.escape(last)}\s*\]+|\"?{re.escape(last)}\"?\s*=)")
+    pattern = re.compile(
+        rf"^\s*(\[+\s*([\w.]*\.)?{re.escape(last)}\s*\]+|\"?{re.escape(last)}\"?\s*=)"
+    )
     for number, line in enumerate(text.splitlines(), start=1):
         if pattern.match(line):
             return number

@@ -39,9 +39,13 @@ def summarize(workspace: Workspace, diagnostics=None) -> list[SessionRow]:
     rows: list[SessionRow] = []
     for session in workspace.sessions:
         prefix = session.rel + "/"
-        counts = Counter(d.severity for d in diagnostics if d.path == session.rel or d.path.startswith(prefix))
+        counts = Counter(
+            d.severity for d in diagnostics if d.path == session.rel or d.path.startswith(prefix)
+        )
         topics = [
-            TopicRow(note.number, note.title, note.rel, note.status, len(note.key_point_lines(marker)))
+            TopicRow(
+                note.number, note.title, note.rel, note.status, len(note.key_point_lines(marker))
+            )
             for note in session.notes
         ]
         rows.append(

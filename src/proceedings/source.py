@@ -93,7 +93,9 @@ def parse_markdown(raw: bytes, path: Path, rel: str) -> MarkdownFile:
 def _decode(file: MarkdownFile) -> str | None:
     raw = file.raw
     if raw.startswith(b"\xef\xbb\xbf"):
-        file.report(codes.BOM, 1, "file starts with a byte-order mark", "run `proceedings check --fix`")
+        file.report(
+            codes.BOM, 1, "file starts with a byte-order mark", "run `proceedings check --fix`"
+        )
         raw = raw[3:]
     try:
         text = raw.decode("utf-8")
@@ -129,7 +131,9 @@ def _split_front_matter(file: MarkdownFile, text: str) -> None:
     closing = next((i for i in range(1, len(lines)) if CLOSING_FENCE.match(lines[i])), None)
     if closing is None:
         file.report(
-            codes.YAML_SYNTAX, 1, "front matter opened with `---` is never closed",
+            codes.YAML_SYNTAX,
+            1,
+            "front matter opened with `---` is never closed",
             "add a line `---` after the last key",
         )
         file.body = ""
@@ -144,7 +148,9 @@ def _split_front_matter(file: MarkdownFile, text: str) -> None:
 def _load_yaml(file: MarkdownFile, source: str) -> None:
     if len(source.encode("utf-8")) > MAX_FRONT_MATTER_BYTES:
         file.report(
-            codes.UNSAFE_YAML, 1, f"front matter is larger than {MAX_FRONT_MATTER_BYTES // 1024} KiB",
+            codes.UNSAFE_YAML,
+            1,
+            f"front matter is larger than {MAX_FRONT_MATTER_BYTES // 1024} KiB",
             "move long content into the note body",
         )
         return
@@ -152,7 +158,9 @@ def _load_yaml(file: MarkdownFile, source: str) -> None:
         return
     if ("*" in source or "&" in source) and _has_alias(source):
         file.report(
-            codes.UNSAFE_YAML, 1, "front matter uses YAML anchors/aliases, which are not allowed",
+            codes.UNSAFE_YAML,
+            1,
+            "front matter uses YAML anchors/aliases, which are not allowed",
             "write the values out in full",
         )
         return
@@ -175,7 +183,9 @@ def _load_yaml(file: MarkdownFile, source: str) -> None:
         return
     if not isinstance(data, dict):
         file.report(
-            codes.NOT_MAPPING, 2, f"front matter must be `key: value` lines, not a {type(data).__name__}"
+            codes.NOT_MAPPING,
+            2,
+            f"front matter must be `key: value` lines, not a {type(data).__name__}",
         )
         return
     file.meta = {str(key): value for key, value in data.items()}
@@ -187,7 +197,8 @@ def _load_yaml(file: MarkdownFile, source: str) -> None:
 def _has_alias(source: str) -> bool:
     try:
         return any(
-            isinstance(event, yaml.AliasEvent | yaml.events.NodeEvent) and getattr(event, "anchor", None)
+            isinstance(event, yaml.AliasEvent | yaml.events.NodeEvent)
+            and getattr(event, "anchor", None)
             for event in yaml.parse(source, Loader=yaml.SafeLoader)
         )
     except yaml.YAMLError:

@@ -21,7 +21,9 @@ from proceedings.errors import ProceedingsError
 from proceedings.markdown import key_point_lines
 from proceedings.source import MarkdownFile, read_markdown
 
-SESSION_DIR_PATTERN = re.compile(r"^(?P<date>\d{4}-\d{2}-\d{2})-(?P<slug>[a-z0-9]+(?:-[a-z0-9]+)*)$")
+SESSION_DIR_PATTERN = re.compile(
+    r"^(?P<date>\d{4}-\d{2}-\d{2})-(?P<slug>[a-z0-9]+(?:-[a-z0-9]+)*)$"
+)
 NOTE_FILE_PATTERN = re.compile(r"^(?P<number>\d{2})-(?P<slug>[a-z0-9]+(?:-[a-z0-9]+)*)\.md$")
 SESSION_FILE = "session.md"
 ASSET_SUFFIXES = frozenset(
@@ -143,8 +145,12 @@ def load_workspace(loaded: LoadedConfig, only: list[str] | None = None) -> Works
             sessions.append(_load_session(entry, root, tree))
         elif only is None:
             tree.append(
-                _tree(codes.STRAY_FILE, rel, f"`{entry.name}` is not a session folder",
-                      "sessions/ holds only YYYY-MM-DD-slug folders; move or delete it")
+                _tree(
+                    codes.STRAY_FILE,
+                    rel,
+                    f"`{entry.name}` is not a session folder",
+                    "sessions/ holds only YYYY-MM-DD-slug folders; move or delete it",
+                )
             )
     sessions.sort(key=lambda s: (s.date or dt.date.max, s.name))
     return Workspace(root, config, loaded.source, sessions, tree)
@@ -160,13 +166,21 @@ def _load_session(folder: Path, root: Path, tree: list[Diagnostic]) -> Session:
         folder_date = schema.parse_iso_date(match["date"])
         if folder_date is None:
             tree.append(
-                _tree(codes.BAD_SESSION_NAME, rel, f"folder date `{match['date']}` is not a real date",
-                      "rename the folder to the session's real date")
+                _tree(
+                    codes.BAD_SESSION_NAME,
+                    rel,
+                    f"folder date `{match['date']}` is not a real date",
+                    "rename the folder to the session's real date",
+                )
             )
     else:
         tree.append(
-            _tree(codes.BAD_SESSION_NAME, rel, f"session folder `{folder.name}` is not named YYYY-MM-DD-slug",
-                  "rename it, e.g. 2024-03-16-workshop (slug: a-z, 0-9, -)")
+            _tree(
+                codes.BAD_SESSION_NAME,
+                rel,
+                f"session folder `{folder.name}` is not named YYYY-MM-DD-slug",
+                "rename it, e.g. 2024-03-16-workshop (slug: a-z, 0-9, -)",
+            )
         )
     session = Session(folder.resolve(), rel, folder_date, slug, None)
     numbered: list[Note] = []
@@ -181,8 +195,12 @@ def _load_session(folder: Path, root: Path, tree: list[Diagnostic]) -> Session:
             file = read_markdown(path, file_rel)
             if note_match is None:
                 tree.append(
-                    _tree(codes.BAD_NOTE_NAME, file_rel, f"`{path.name}` is not named NN-slug.md",
-                          "rename it, e.g. 03-data-quality.md (slug: a-z, 0-9, -)")
+                    _tree(
+                        codes.BAD_NOTE_NAME,
+                        file_rel,
+                        f"`{path.name}` is not named NN-slug.md",
+                        "rename it, e.g. 03-data-quality.md (slug: a-z, 0-9, -)",
+                    )
                 )
                 continue
             note = Note(file, int(note_match["number"]), note_match["slug"])
@@ -191,19 +209,35 @@ def _load_session(folder: Path, root: Path, tree: list[Diagnostic]) -> Session:
         elif path.suffix.lower() in ASSET_SUFFIXES and not _escapes(path, root):
             session.assets.append(file_rel)
         elif path.name not in IGNORED_NAMES:
-            tree.append(_tree(codes.STRAY_FILE, file_rel, _stray_message(path, folder, root),
-                              _stray_hint(path, folder)))
+            tree.append(
+                _tree(
+                    codes.STRAY_FILE,
+                    file_rel,
+                    _stray_message(path, folder, root),
+                    _stray_hint(path, folder),
+                )
+            )
     numbered.sort(key=lambda n: (n.number, n.file.path.name))
     session.notes = numbered
     tree += _numbering_problems(session)
     if session.info is None:
         tree.append(
-            _tree(codes.MISSING_SESSION_FILE, rel, "session folder has no session.md",
-                  "add session.md with `title` and `date` front matter")
+            _tree(
+                codes.MISSING_SESSION_FILE,
+                rel,
+                "session folder has no session.md",
+                "add session.md with `title` and `date` front matter",
+            )
         )
     if not numbered:
-        tree.append(_tree(codes.EMPTY_SESSION, rel, "session has no topic notes",
-                          "add one with `proceedings new-session --add-topic`"))
+        tree.append(
+            _tree(
+                codes.EMPTY_SESSION,
+                rel,
+                "session has no topic notes",
+                "add one with `proceedings new-session --add-topic`",
+            )
+        )
     return session
 
 
@@ -223,8 +257,12 @@ def _validate_session_info(session: Session, tree: list[Diagnostic]) -> None:
     if _has_front_matter_error(info):
         return
     if not info.has_front_matter:
-        info.report(codes.NO_FRONT_MATTER, 1, "session.md has no front matter",
-                    "start the file with `---`, `title: …`, `date: YYYY-MM-DD`, `---`")
+        info.report(
+            codes.NO_FRONT_MATTER,
+            1,
+            "session.md has no front matter",
+            "start the file with `---`, `title: …`, `date: YYYY-MM-DD`, `---`",
+        )
         return
     info.diagnostics += schema.validate(
         info.meta, info.key_lines, info.closing_line, schema.SESSION_KEYS, info.rel
@@ -232,7 +270,8 @@ def _validate_session_info(session: Session, tree: list[Diagnostic]) -> None:
     meta_date = schema.parse_iso_date(info.meta.get("date"))
     if meta_date and session.folder_date and meta_date != session.folder_date:
         info.report(
-            codes.DATE_MISMATCH, info.key_lines.get("date", 1),
+            codes.DATE_MISMATCH,
+            info.key_lines.get("date", 1),
             f"date {meta_date} differs from the folder's date {session.folder_date}",
             "fix the date or rename the folder",
         )
@@ -245,8 +284,12 @@ def _validate_note_meta(note: Note) -> None:
     if _has_front_matter_error(file):
         return
     if not file.has_front_matter:
-        file.report(codes.NO_FRONT_MATTER, 1, "note has no front matter",
-                    "start the file with `---`, `title: …`, `---`")
+        file.report(
+            codes.NO_FRONT_MATTER,
+            1,
+            "note has no front matter",
+            "start the file with `---`, `title: …`, `---`",
+        )
         return
     file.diagnostics += schema.validate(
         file.meta, file.key_lines, file.closing_line, schema.NOTE_KEYS, file.rel
@@ -266,12 +309,16 @@ def _numbering_problems(session: Session) -> list[Diagnostic]:
     counts = Counter(note.number for note in session.notes)
     for note in session.notes:
         if counts[note.number] > 1:
-            others = [n.file.path.name for n in session.notes
-                      if n.number == note.number and n is not note]
+            others = [
+                n.file.path.name for n in session.notes if n.number == note.number and n is not note
+            ]
             problems.append(
-                _tree(codes.DUPLICATE_NUMBER, note.rel,
-                      f"number {note.number:02d} is also used by {', '.join(others)}",
-                      "renumber one of them")
+                _tree(
+                    codes.DUPLICATE_NUMBER,
+                    note.rel,
+                    f"number {note.number:02d} is also used by {', '.join(others)}",
+                    "renumber one of them",
+                )
             )
     numbers = sorted(counts)
     expected = list(range(1, len(numbers) + 1))
@@ -280,9 +327,12 @@ def _numbering_problems(session: Session) -> list[Diagnostic]:
         first_after = next(n for n in session.notes if n.number > (missing[0] if missing else 0))
         detail = ", ".join(f"{m:02d}" for m in missing) if missing else "00"
         problems.append(
-            _tree(codes.NUMBER_GAP, first_after.rel,
-                  f"note numbers skip {detail}; notes are numbered 01, 02, … in order",
-                  "renumber the files so the order has no gaps")
+            _tree(
+                codes.NUMBER_GAP,
+                first_after.rel,
+                f"note numbers skip {detail}; notes are numbered 01, 02, … in order",
+                "renumber the files so the order has no gaps",
+            )
         )
     return problems
 

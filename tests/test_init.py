@@ -1,0 +1,71 @@
+"""`proceedings init`: new folder, existing repo, existing files."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import git
+from typer.testing import CliRunner
+
+from proceedings.cli import app
+from proceedings.config import load_config
+from proceedings.workspace import load_workspace
+
+runner = CliRunner()
+
+
+def test_init_in_empty_folder_creates_repo_and_files(tmp_path: Path) -> None:
+    target = tmp_path / "mlops-wg"
+    result = runner.invoke(app, ["init", str(target), "--name", "MLOps WG"])
+    assert result.exit_code == 0, result.output
+    assert (target / ".git").is_dir()
+    config = tomllib.loads((target / "proceedings.toml").read_text("utf-8"))
+    assert config["wg_name"] == "MLOps WG" and config["language"] == "ja"
+    assert (target / "sessions").is_dir()
+    assert "MLOps WG" in (target / "README.md").read_text("utf-8")
+    assert "initialized" in result.output
+    # The commented config is valid for our own loader and the archive loads (empty).
+    workspace = load_workspace(load_config(target))
+    assert workspace.sessions == [] and workspace.all_diagnostics() == []
+
+
+def test_init_inside_existing_repo_does_not_nest_git(tmp_path: Path) -> None:
+    git.Repo.init(tmp_path)
+    target = tmp_path / "wg"
+    result = runner.invoke(app, ["init", str(target), "--language", "en"])
+    assert result.exit_code == 0, result.output
+    assert not (target / ".git").exists()
+    assert "initialized" not in result.output
+    assert 'language = "en"' in (target / "proceedings.toml").read_text("utf-8")
+
+
+def test_init_never_overwrites_without_force(tmp_path: Path) -> None:
+    (tmp_path / "README.md").write_text("our own readme\n", encoding="utf-8")
+    result = runner.invoke(app, ["init", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "README.md").read_text("utf-8") == "our own readme\n"
+    assert "exists, left alone" in result.output and "README.md" in result.output
+    assert (tmp_path / "proceedings.toml").is_file()
+
+    forced = runner.invoke(app, ["init", str(tmp_path), "--force"])
+    assert forced.exit_code == 0
+    assert "overwritten" in forced.output
+    assert (tmp_path / "README.md").read_text("utf-8") != "our own readme\n"
+
+
+def test_init_json_lists_what_it_did(tmp_path: Path) -> None:
+    import json
+
+    result = runner.invoke(app, ["init", str(tmp_path), "--json"])
+    data = json.loads(result.output)
+    assert "proceedings.toml" in data["created"] and data["git_initialized"] is True
+
+
+def test_init_on_a_file_is_a_clean_error(tmp_path: Path) -> None:
+    target = tmp_path / "file"
+    target.write_text("x")
+    result = runner.invoke(app, ["init", str(target)])
+    assert result.exit_code == 2
+    assert "is not a folder" in result.output
+    assert "Traceback" not in result.output
