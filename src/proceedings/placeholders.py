@@ -1,9 +1,8 @@
-"""The placeholder contract shared by the note templates and the checker.
+"""Template guidance text that a scribe is meant to replace.
 
-A template's guidance text is a paragraph that starts with `✎ ` (U+270E, then a space), e.g.
-`✎ 議論の要点を 2〜3 文で / Summarise in 2–3 sentences`. The checker reports such a paragraph as
-C401 unfilled-placeholder (a warning), and a section holding only placeholders is not also
-reported as empty.
+The note template writes its guidance as paragraphs that start with `✎ ` (U+270E, then a
+space). The checker reports such a paragraph as C401 unfilled-placeholder, and a section whose
+only content is placeholders is not also reported as empty. The build may drop them.
 """
 
 from __future__ import annotations
@@ -12,5 +11,5 @@ PLACEHOLDER_MARK = "✎"
 
 
 def is_placeholder(text: str) -> bool:
-    """True when a paragraph's text is template guidance still waiting to be replaced."""
+    """True when `text` (a paragraph's source or plain text) is template guidance."""
     return text.lstrip().startswith(PLACEHOLDER_MARK)
