@@ -42,6 +42,10 @@ def _root_callback(
 app.command("init")(init_command.init)
 app.command("list")(list_command.list_sessions)
 
+from proceedings.cli import new_session_command  # noqa: E402
+
+app.command("new-session")(new_session_command.new_session)
+
 
 def main() -> None:
     app()

@@ -1,0 +1,108 @@
+"""Slugs: the ASCII names of session folders and note files.
+
+A slug is `[a-z0-9]` words joined by single hyphens, at most 50 characters — exactly what the
+workspace loader accepts in `YYYY-MM-DD-<slug>/` and `NN-<slug>.md`. `slugify` derives one from
+a title; `validate_slug` checks one a user typed, so that no input can name a path outside
+`sessions/` (no `/`, `..`, NUL or control characters, no names Windows reserves).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from proceedings.errors import ProceedingsError
+
+MAX_SLUG_LENGTH = 50
+SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_NOT_SLUG_CHARS = re.compile(r"[^a-z0-9]+")
+_STARTS_WITH_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}(?:-|$)")
+
+# Names Windows cannot create as files or folders (with or without an extension). A WG repo is
+# cloned on every member's machine, so these are refused everywhere.
+RESERVED_NAMES = frozenset(
+    {"con", "prn", "aux", "nul"} | {f"com{i}" for i in range(10)} | {f"lpt{i}" for i in range(10)}
+)
+
+
+def slugify(title: str, max_length: int = MAX_SLUG_LENGTH) -> str:
+    """ASCII slug from a title, or "" when the title has no ASCII letter to build one from.
+
+    NFKC first (full-width `ＭＬ` becomes `ML`), then accents are dropped (`Café` -> `cafe`),
+    lower-cased, and every run of other characters becomes one hyphen. A result without any
+    letter (`第3回` -> `3`) says nothing about the title, so it counts as no slug.
+    """
+    text = unicodedata.normalize("NFKC", title)
+    text = "".join(
+        ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch)
+    )
+    slug = _NOT_SLUG_CHARS.sub("-", text.lower()).strip("-")
+    # A leading date would repeat the folder's date: `2025-06-01 meetup` -> `meetup`.
+    slug = _STARTS_WITH_DATE.sub("", slug)
+    if not re.search(r"[a-z]", slug):
+        return ""
+    slug = _shorten(slug, max_length)
+    return "" if slug in RESERVED_NAMES else slug
+
+
+def _shorten(slug: str, max_length: int) -> str:
+    if len(slug) <= max_length:
+        return slug
+    cut = slug[:max_length]
+    # Prefer ending at a word boundary, unless that throws away most of the slug.
+    if "-" in cut and slug[max_length] != "-":
+        head = cut.rsplit("-", 1)[0]
+        if len(head) >= max_length // 2:
+            cut = head
+    return cut.strip("-")
+
+
+def validate_slug(value: str, *, flag: str = "--slug") -> str:
+    """Return `value` if it is a safe slug, else raise a ProceedingsError saying what to pass."""
+    shown = _printable(value)
+    problem = slug_problem(value)
+    if problem is None:
+        return value
+    suggestion = slugify(value)
+    hint = (
+        f"try {flag} {suggestion}"
+        if suggestion and suggestion != value and slug_problem(suggestion) is None
+        else "use lower-case a-z, 0-9 and single hyphens, e.g. `summer-camp`"
+    )
+    raise ProceedingsError(f"{flag} {shown}: {problem}", hint=hint)
+
+
+def slug_problem(value: str) -> str | None:
+    """Why `value` cannot be a slug (None when it can). Checks the dangerous cases first."""
+    if value == "":
+        return "a slug cannot be empty"
+    if "\x00" in value:
+        return "contains a NUL character"
+    if any(unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") for ch in value):
+        return "contains a control character"
+    if value.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", value):
+        return "is an absolute path; a slug is a single name inside the sessions folder"
+    if value in (".", ".."):
+        return "is not a name"
+    if ".." in re.split(r"[/\\]", value):
+        return "points outside the sessions folder (`..`)"
+    if "/" in value or "\\" in value:
+        return "is a path; a slug is a single name without `/` or `\\`"
+    if ".." in value:
+        return "contains `..`"
+    if value.lower() in RESERVED_NAMES or value.lower().split(".")[0] in RESERVED_NAMES:
+        return f"`{value.lower().split('.')[0]}` is a reserved name on Windows"
+    if not SLUG_PATTERN.match(value):
+        return "may contain only a-z, 0-9 and single hyphens (not at the start or end)"
+    if len(value) > MAX_SLUG_LENGTH:
+        return f"is {len(value)} characters long; at most {MAX_SLUG_LENGTH} are allowed"
+    return None
+
+
+def starts_with_date(value: str) -> bool:
+    return bool(_STARTS_WITH_DATE.match(value))
+
+
+def _printable(value: str) -> str:
+    """The value quoted for an error message, with control characters made visible."""
+    return repr(value) if any(unicodedata.category(ch) == "Cc" for ch in value) else f"`{value}`"
