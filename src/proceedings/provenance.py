@@ -1,21 +1,241 @@
-"""Where the built proceedings come from: the source commit and each note's history."""
+"""Where the built proceedings come from: the source commit and each note's history.
+
+The source commit is the last commit that touched the *sources* (the sessions folder, the
+config file and the WG's templates), not HEAD: after `build --commit`, HEAD is the
+proceedings commit itself, and naming it in the colophon would change the output on every
+rebuild and make an endless chain of commits. Everything recorded here is a pure function of
+the repository's history, so a rebuild with unchanged inputs is byte-identical.
+
+GitPython is imported inside the functions that need it, so `proceedings check` stays fast.
+"""
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
+
+from proceedings import __version__
+from proceedings.errors import ProceedingsError
+
+if TYPE_CHECKING:
+    from git import Repo
+
+    from proceedings.config import LoadedConfig
+
+# Fixed-length short hashes: git's own abbreviation grows with the repository, which would
+# change the output of a rebuild months later although nothing else changed.
+SHORT_HASH = 12
+DIRTY_MARK = "+dirty"
 
 
 @dataclass(frozen=True)
 class NoteHistory:
     path: str  # note path relative to the WG root
-    commit: str  # short hash of the last commit that touched the note
-    date: str  # ISO date of that commit
+    commit: str  # short hash of the last commit that touched the note ("" if never committed)
+    date: str  # ISO date (author date) of that commit ("" if never committed)
     authors: tuple[str, ...]  # everyone who committed to the note, oldest first
+    dirty: bool = False  # the note has changes that are not committed
 
 
 @dataclass(frozen=True)
 class Provenance:
-    source_commit: str | None  # short hash of HEAD, with "+dirty" when notes had changes
-    commit_date: str | None  # ISO date-time of HEAD's commit
+    # short hash of the last commit that touched the sources, with "+dirty" when the sources
+    # had uncommitted changes; None when no commit touched them yet
+    source_commit: str | None
+    commit_date: str | None  # ISO date-time (committer date) of that commit
     tool_version: str
-    notes: dict[str, NoteHistory] = field(default_factory=dict)
+    notes: dict[str, NoteHistory] = field(default_factory=dict)  # keyed by note path
+
+    @property
+    def dirty(self) -> bool:
+        return bool(self.source_commit and self.source_commit.endswith(DIRTY_MARK)) or any(
+            note.dirty for note in self.notes.values()
+        )
+
+
+def source_paths(loaded: LoadedConfig) -> list[str]:
+    """The WG-root-relative paths whose content determines the build: notes, config, templates."""
+    config = loaded.config
+    paths = [config.sessions_dir, config.templates_dir]
+    if loaded.source is not None:
+        try:
+            paths.append(loaded.source.resolve().relative_to(loaded.root.resolve()).as_posix())
+        except ValueError:
+            pass
+    return paths
+
+
+def open_repo(root: Path) -> Repo:
+    """The git repository whose work tree holds `root`, or a ProceedingsError."""
+    try:
+        import git
+    except ImportError as exc:  # GitPython refuses to import without a git executable
+        raise ProceedingsError(
+            f"git is not usable: {str(exc).splitlines()[0]}",
+            hint="install git (e.g. `apt-get install git`)",
+        ) from None
+    try:
+        repo = git.Repo(root, search_parent_directories=True)
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+        raise ProceedingsError(
+            f"{root} is not inside a git repository",
+            hint="run `git init` and commit your notes first, or build without --commit",
+        ) from None
+    if repo.bare or repo.working_tree_dir is None:
+        raise ProceedingsError(f"{root} is inside a bare git repository (no work tree)")
+    return repo
+
+
+def repo_path(repo: Repo, root: Path, rel: str) -> str:
+    """A WG-root-relative path as a path relative to the repository's top level."""
+    top = Path(repo.working_tree_dir).resolve()  # type: ignore[arg-type]
+    try:
+        prefix = root.resolve().relative_to(top)
+    except ValueError:
+        raise ProceedingsError(f"{root} is not inside the git work tree {top}") from None
+    joined = PurePosixPath(prefix.as_posix()) / rel
+    parts = [part for part in joined.parts if part != "."]
+    return "/".join(parts) if parts else "."
+
+
+def dirty_sources(
+    repo: Repo,
+    root: Path,
+    sources: Sequence[str],
+    note_paths: Iterable[str] = (),
+    exclude: Sequence[str] = (),
+) -> list[str]:
+    """Source files (WG-root relative) that differ from HEAD: modified, staged, untracked,
+    or notes that were never committed (e.g. because they are gitignored)."""
+    specs = [repo_path(repo, root, s) for s in sources]
+    specs += [f":(exclude){repo_path(repo, root, e)}" for e in exclude]
+    top_to_rel = _top_to_rel(repo, root)
+    out = repo.git.status("--porcelain=v1", "-z", "--untracked-files=all", "--", *specs)
+    found: list[str] = []
+    entries = out.split("\0")
+    index = 0
+    while index < len(entries):
+        entry = entries[index]
+        index += 1
+        if len(entry) < 4:
+            continue
+        status, path = entry[:2], entry[3:]
+        if "R" in status or "C" in status:
+            index += 1  # the next entry is the rename's source path
+        found.append(top_to_rel(path))
+    committed = _paths_in_head(repo, [repo_path(repo, root, n) for n in note_paths])
+    for note in note_paths:
+        if repo_path(repo, root, note) not in committed and note not in found:
+            found.append(note)
+    return sorted(set(found))
+
+
+def collect_provenance(
+    root: Path,
+    note_paths: Iterable[str],
+    *,
+    allow_dirty: bool,
+    sources: Sequence[str] = ("sessions", "proceedings.toml", "templates"),
+    exclude: Sequence[str] = (),
+) -> Provenance:
+    """Provenance of a build of `note_paths` (WG-root relative) from the repository at `root`.
+
+    `sources` are the paths whose last commit is the source commit; `exclude` (e.g. the
+    output folder) is left out of it. Uncommitted source changes raise a ProceedingsError
+    unless `allow_dirty`, which marks the source commit (and the changed notes) dirty.
+    """
+    note_paths = list(note_paths)
+    repo = open_repo(root)
+    try:
+        return _collect(repo, root, note_paths, allow_dirty, sources, exclude)
+    finally:
+        repo.close()
+
+
+def _collect(
+    repo: Repo,
+    root: Path,
+    note_paths: list[str],
+    allow_dirty: bool,
+    sources: Sequence[str],
+    exclude: Sequence[str],
+) -> Provenance:
+    dirty = dirty_sources(repo, root, sources, note_paths, exclude)
+    if dirty and not allow_dirty:
+        raise dirty_error(dirty)
+    source_commit: str | None = None
+    commit_date: str | None = None
+    if repo.head.is_valid():
+        specs = [repo_path(repo, root, s) for s in sources]
+        specs += [f":(exclude){repo_path(repo, root, e)}" for e in exclude]
+        line = repo.git.log("-1", "--no-show-signature", "--format=%H%x00%cI", "--", *specs)
+        if line:
+            full, commit_date = line.split("\0")
+            source_commit = full[:SHORT_HASH]
+    if dirty and source_commit is not None:
+        source_commit += DIRTY_MARK
+    dirty_set = set(dirty)
+    with ThreadPoolExecutor(max_workers=min(8, (os.cpu_count() or 2) * 2)) as pool:
+        histories = list(
+            pool.map(lambda rel: _note_history(repo, root, rel, rel in dirty_set), note_paths)
+        )
+    return Provenance(
+        source_commit=source_commit,
+        commit_date=commit_date,
+        tool_version=__version__,
+        notes={history.path: history for history in histories},
+    )
+
+
+def dirty_error(dirty: Sequence[str]) -> ProceedingsError:
+    shown = ", ".join(dirty[:5]) + (f" and {len(dirty) - 5} more" if len(dirty) > 5 else "")
+    return ProceedingsError(
+        f"uncommitted changes in the sources: {shown}",
+        hint="the proceedings would match no commit; commit the notes first, "
+        "or pass --allow-dirty to build anyway (the colophon then says +dirty)",
+    )
+
+
+def _note_history(repo: Repo, root: Path, rel: str, dirty: bool) -> NoteHistory:
+    if not repo.head.is_valid():
+        return NoteHistory(rel, "", "", (), dirty=True)
+    # Newest first; --follow keeps the history across renames of the note.
+    out = repo.git.log(
+        "--follow",
+        "--no-show-signature",
+        "--format=%H%x00%as%x00%aN",
+        "--",
+        repo_path(repo, root, rel),
+    )
+    rows = [line.split("\0") for line in out.splitlines() if line]
+    if not rows:
+        return NoteHistory(rel, "", "", (), dirty=True)
+    authors: list[str] = []
+    for _, _, author in reversed(rows):
+        if author not in authors:
+            authors.append(author)
+    last_hash, last_date, _ = rows[0]
+    return NoteHistory(rel, last_hash[:SHORT_HASH], last_date, tuple(authors), dirty=dirty)
+
+
+def _paths_in_head(repo: Repo, paths: list[str]) -> set[str]:
+    if not paths or not repo.head.is_valid():
+        return set()
+    out = repo.git.ls_tree("-r", "-z", "--name-only", "--full-tree", "HEAD", "--", *paths)
+    return {path for path in out.split("\0") if path}
+
+
+def _top_to_rel(repo: Repo, root: Path):
+    top = Path(repo.working_tree_dir).resolve()  # type: ignore[arg-type]
+    prefix = root.resolve().relative_to(top).as_posix()
+
+    def convert(path: str) -> str:
+        if prefix in ("", "."):
+            return path
+        return path[len(prefix) + 1 :] if path.startswith(prefix + "/") else path
+
+    return convert

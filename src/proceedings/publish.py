@@ -1,0 +1,380 @@
+"""`build --commit`: commit the built proceedings to the WG's git repository, and push.
+
+Three steps, each checked:
+
+1. `preflight` (before building) refuses every state in which a commit would be unsafe or
+   would not match a commit of the notes: no repository, an operation in progress, detached
+   HEAD, ignored or outside output paths, uncommitted sources, no identity.
+2. `commit_outputs` commits ONLY the output paths with `git commit --only -- <paths>`. Git
+   builds that commit from a temporary index (HEAD + the named paths), so anything else the
+   user staged stays staged and is not committed, and unstaged changes are not touched. Going
+   through `git commit` (not `commit-tree`) means the repository's own hooks run (pre-commit,
+   prepare-commit-msg, commit-msg, post-commit) and config such as `commit.gpgsign` applies.
+   Git only accepts paths it knows, so new outputs are first recorded as intent-to-add; if the
+   commit fails (e.g. a hook rejects it), exactly those entries are removed again and the
+   index is as it was.
+3. `push` pushes the branch; a failure is returned, never raised, so the local commit is kept
+   and the caller can say so.
+
+When no output differs from HEAD there is nothing to commit, and no commit is made.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from proceedings.errors import EXIT_FINDINGS, ProceedingsError
+from proceedings.provenance import (
+    SHORT_HASH,
+    Provenance,
+    dirty_error,
+    dirty_sources,
+    open_repo,
+    repo_path,
+)
+
+if TYPE_CHECKING:
+    from git import Repo
+
+# `git check-ignore --verbose` lines: "<source>:<line>:<pattern><TAB><path>"
+_IGNORE_LINE = re.compile(r"^(.+?):(\d+):(.*)\t(.*)$")
+
+# (file in the git dir, what is going on, how to get out of it)
+OPERATIONS_IN_PROGRESS = (
+    ("MERGE_HEAD", "a merge", "finish it with `git commit` or abort it with `git merge --abort`"),
+    ("rebase-merge", "a rebase", "finish it with `git rebase --continue` or `git rebase --abort`"),
+    (
+        "rebase-apply",
+        "a rebase or `git am`",
+        "finish or abort it (`git rebase --abort`, `git am --abort`)",
+    ),
+    (
+        "CHERRY_PICK_HEAD",
+        "a cherry-pick",
+        "finish it with `git cherry-pick --continue` or abort it with `git cherry-pick --abort`",
+    ),
+    (
+        "REVERT_HEAD",
+        "a revert",
+        "finish it with `git revert --continue` or abort it with `git revert --abort`",
+    ),
+    ("BISECT_LOG", "a bisect", "end it with `git bisect reset`"),
+)
+
+
+@dataclass(frozen=True)
+class GitTarget:
+    """What preflight found: where the commit goes and where it is pushed."""
+
+    root: Path  # the WG root
+    top: Path  # the repository's work tree
+    branch: str | None  # None: detached HEAD (allowed with --allow-detached)
+    head: str  # full hash of HEAD when preflight ran
+    remote: str | None = None  # remote name or URL to push to; None: no push
+    remote_branch: str | None = None
+
+
+@dataclass
+class CommitResult:
+    commit: str | None  # short hash of the new commit; None when no output changed
+    paths: list[str] = field(default_factory=list)  # outputs in the commit (WG-root relative)
+    unchanged: list[str] = field(default_factory=list)
+    message: str = ""
+    branch: str | None = None
+
+    @property
+    def committed(self) -> bool:
+        return self.commit is not None
+
+
+@dataclass
+class PushResult:
+    remote: str
+    branch: str
+    ok: bool
+    error: str | None = None  # git's own words when the push failed
+
+
+def preflight(
+    root: Path,
+    output_paths: Sequence[str],
+    *,
+    sources: Sequence[str],
+    note_paths: Sequence[str] = (),
+    output_dir: str | None = None,
+    allow_dirty: bool = False,
+    allow_detached: bool = False,
+    push_remote: str | None = None,
+) -> GitTarget:
+    """Refuse (ProceedingsError, nothing changed) unless committing `output_paths` is safe.
+
+    `output_paths` and `sources` are relative to the WG root. `push_remote` is the remote
+    `--push` will use, so a bad one is reported before anything is built.
+    """
+    repo = open_repo(root)
+    try:
+        return _preflight(
+            repo,
+            root,
+            output_paths,
+            sources,
+            note_paths,
+            output_dir,
+            allow_dirty,
+            allow_detached,
+            push_remote,
+        )
+    finally:
+        repo.close()
+
+
+def _preflight(
+    repo: Repo,
+    root: Path,
+    output_paths: Sequence[str],
+    sources: Sequence[str],
+    note_paths: Sequence[str],
+    output_dir: str | None,
+    allow_dirty: bool,
+    allow_detached: bool,
+    push_remote: str | None,
+) -> GitTarget:
+    top = Path(repo.working_tree_dir).resolve()  # type: ignore[arg-type]
+    if not repo.head.is_valid():
+        raise ProceedingsError(
+            "the repository has no commits yet",
+            hint="commit your notes first (`git add sessions proceedings.toml && git commit`)",
+        )
+    for name, what, how in OPERATIONS_IN_PROGRESS:
+        marker = repo.git.rev_parse("--git-path", name)
+        if (top / marker).exists():
+            raise ProceedingsError(f"{what} is in progress in {top}", hint=how)
+    branch: str | None = None
+    if repo.head.is_detached:
+        if not allow_detached:
+            raise ProceedingsError(
+                "HEAD is detached, so the commit would belong to no branch",
+                hint="check out a branch (`git switch main`), or pass --allow-detached",
+            )
+        if push_remote is not None:
+            raise ProceedingsError(
+                "cannot --push from a detached HEAD: there is no branch to push",
+                hint="check out a branch first",
+            )
+    else:
+        branch = repo.head.reference.name
+    if repo.git.rev_parse("--is-shallow-repository") == "true":
+        raise ProceedingsError(
+            "the repository is a shallow clone, so the notes' history is incomplete",
+            hint="fetch the whole history (`git fetch --unshallow`; in GitHub Actions: "
+            "`fetch-depth: 0` for actions/checkout)",
+        )
+    _check_identity(repo)
+    remote_branch = None
+    if push_remote is not None:
+        remote_branch = _check_remote(repo, push_remote, branch)
+    _check_outputs(repo, root, top, output_paths)
+    dirty = dirty_sources(
+        repo, root, sources, note_paths, exclude=[output_dir] if output_dir else []
+    )
+    if dirty and not allow_dirty:
+        raise dirty_error(dirty)
+    return GitTarget(
+        root=root.resolve(),
+        top=top,
+        branch=branch,
+        head=repo.head.commit.hexsha,
+        remote=push_remote,
+        remote_branch=remote_branch,
+    )
+
+
+def _check_identity(repo: Repo) -> None:
+    """Author and committer must be known from git config (or git's own env variables)."""
+
+    def config(key: str) -> str:
+        return repo.git.config("--get", key, with_exceptions=False).strip()
+
+    user_name, user_email = config("user.name"), config("user.email")
+    for role in ("author", "committer"):
+        upper = role.upper()
+        name = os.environ.get(f"GIT_{upper}_NAME") or config(f"{role}.name") or user_name
+        email = (
+            os.environ.get(f"GIT_{upper}_EMAIL")
+            or config(f"{role}.email")
+            or user_email
+            or os.environ.get("EMAIL")
+        )
+        missing = [key for key, value in (("user.name", name), ("user.email", email)) if not value]
+        if missing:
+            raise ProceedingsError(
+                f"git does not know who is committing: {' and '.join(missing)} not set",
+                hint='set it with `git config user.name "Your Name"` and '
+                "`git config user.email you@example.org`",
+            )
+
+
+def _check_remote(repo: Repo, remote: str, branch: str | None) -> str | None:
+    names = {r.name for r in repo.remotes}
+    looks_like_url = ":" in remote or "/" in remote or Path(remote).exists()
+    if remote not in names and not looks_like_url:
+        known = ", ".join(sorted(names)) or "none"
+        raise ProceedingsError(
+            f"no git remote named `{remote}` (remotes: {known})",
+            hint="add it with `git remote add NAME URL`, or pass --remote NAME",
+        )
+    if branch is None:
+        return None
+    # Push to the branch's upstream on that remote when it has one, else to the same name.
+    short = branch.removeprefix("refs/heads/")
+    upstream_remote = repo.git.config("--get", f"branch.{short}.remote", with_exceptions=False)
+    merge = repo.git.config("--get", f"branch.{short}.merge", with_exceptions=False)
+    if upstream_remote.strip() == remote and merge.strip().startswith("refs/heads/"):
+        return merge.strip().removeprefix("refs/heads/")
+    return short
+
+
+def _check_outputs(repo: Repo, root: Path, top: Path, output_paths: Sequence[str]) -> None:
+    for rel in output_paths:
+        try:
+            (root / rel).resolve().relative_to(top)
+        except ValueError:
+            raise ProceedingsError(
+                f"output {rel} is outside the git repository {top}",
+                hint="set `output_dir` to a folder inside the repository",
+            ) from None
+    if not output_paths:
+        return
+    specs = [repo_path(repo, root, rel) for rel in output_paths]
+    # --no-index: the rules count even for outputs that are already tracked.
+    out = repo.git.check_ignore(
+        "--no-index", "--verbose", "--non-matching", "--", *specs, with_exceptions=False
+    )
+    for line in out.splitlines():
+        match = _IGNORE_LINE.match(line)
+        if match is None:  # "::<TAB>path": not ignored
+            continue
+        source, number, pattern, path = match.groups()
+        raise ProceedingsError(
+            f"output {path} is ignored by git (`{pattern}` in {source}:{number})",
+            hint="remove that rule, or set `output_dir` to a folder git does not ignore",
+        )
+
+
+def changed_outputs(root: Path, output_paths: Sequence[str]) -> tuple[list[str], list[str]]:
+    """Split `output_paths` into (differ from HEAD or are new, same as HEAD)."""
+    repo = open_repo(root)
+    try:
+        return _changed_outputs(repo, root, output_paths)
+    finally:
+        repo.close()
+
+
+def _changed_outputs(
+    repo: Repo, root: Path, output_paths: Sequence[str]
+) -> tuple[list[str], list[str]]:
+    if not output_paths:
+        return [], []
+    specs = [repo_path(repo, root, rel) for rel in output_paths]
+    in_head: dict[str, str] = {}
+    if repo.head.is_valid():
+        out = repo.git.ls_tree("-z", "--full-tree", "HEAD", "--", *specs)
+        for entry in filter(None, out.split("\0")):
+            meta, _, path = entry.partition("\t")
+            in_head[path] = meta.split()[2]
+    # hash-object applies the same filters (eol, clean) as `git add` would.
+    hashes = repo.git.hash_object("--", *specs).split()
+    changed, unchanged = [], []
+    for rel, spec, sha in zip(output_paths, specs, hashes, strict=True):
+        (unchanged if in_head.get(spec) == sha else changed).append(rel)
+    return changed, unchanged
+
+
+def commit_outputs(target: GitTarget, output_paths: Sequence[str], message: str) -> CommitResult:
+    """Commit the outputs that differ from HEAD, and nothing else; no change, no commit."""
+    import git
+
+    repo = open_repo(target.root)
+    try:
+        changed, unchanged = _changed_outputs(repo, target.root, output_paths)
+        result = CommitResult(None, [], unchanged, message, target.branch)
+        if not changed:
+            return result
+        specs = [repo_path(repo, target.root, rel) for rel in changed]
+        known = set(filter(None, repo.git.ls_files("-z", "--full-name", "--", *specs).split("\0")))
+        new = [spec for spec in specs if spec not in known]
+        if new:
+            repo.git.add("--intent-to-add", "--", *new)
+        try:
+            repo.git.commit("--only", "--quiet", "-m", message, "--", *specs)
+        except git.GitCommandError as exc:
+            if new:  # put the index back exactly as it was
+                repo.git.rm("--cached", "--quiet", "--", *new)
+            raise ProceedingsError(
+                f"git refused the commit: {_git_output(exc) or 'no reason given'}",
+                hint="the outputs are built but not committed; the index is as it was",
+                exit_code=EXIT_FINDINGS,
+            ) from None
+        result.commit = repo.head.commit.hexsha[:SHORT_HASH]
+        result.paths = changed
+        return result
+    finally:
+        repo.close()
+
+
+def push(target: GitTarget) -> PushResult:
+    """Push the branch to `target.remote`. Failures are returned: the local commit stays."""
+    import git
+
+    assert target.remote is not None and target.branch is not None
+    branch = target.remote_branch or target.branch.removeprefix("refs/heads/")
+    result = PushResult(target.remote, branch, ok=False)
+    repo = open_repo(target.root)
+    try:
+        repo.git.push("--porcelain", target.remote, f"HEAD:refs/heads/{branch}")
+        result.ok = True
+    except git.GitCommandError as exc:
+        result.error = _git_output(exc) or f"git push exited with {exc.status}"
+    finally:
+        repo.close()
+    return result
+
+
+def default_message(
+    provenance: Provenance | None,
+    sessions: Sequence[str],
+    note_count: int,
+    outputs: Sequence[str],
+) -> str:
+    """'Build proceedings from <commit>: N sessions, M notes' plus the details in the body."""
+    source = provenance.source_commit if provenance and provenance.source_commit else None
+    count = (
+        f"{len(sessions)} session{'s' if len(sessions) != 1 else ''}, "
+        f"{note_count} note{'s' if note_count != 1 else ''}"
+    )
+    subject = (
+        f"Build proceedings from {source}: {count}" if source else f"Build proceedings: {count}"
+    )
+    body = ["Sessions:"] + [f"- {name}" for name in sessions]
+    body += ["", "Outputs:"] + [f"- {path}" for path in outputs]
+    if provenance is not None:
+        body += ["", f"Built by proceedings {provenance.tool_version}."]
+    return subject + "\n\n" + "\n".join(body) + "\n"
+
+
+def _git_output(exc: Exception) -> str:
+    """The last meaningful lines git (or a hook) printed, on one line."""
+    stderr = getattr(exc, "stderr", "") or ""
+    stdout = getattr(exc, "stdout", "") or ""
+    text = "\n".join(part for part in (str(stdout), str(stderr)) if part)
+    lines = []
+    for raw in text.splitlines():
+        line = raw.strip().removeprefix("stderr: ").removeprefix("stdout: ").strip("'").strip()
+        if line:
+            lines.append(line)
+    return " / ".join(lines[-4:])
