@@ -1,0 +1,1 @@
+"""Renderers: the compiled document as Markdown, HTML and PDF."""

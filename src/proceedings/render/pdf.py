@@ -1,0 +1,280 @@
+"""Render the compiled HTML document to PDF with WeasyPrint — once, safely, reproducibly.
+
+- The whole document is laid out in one pass so page counters, `target-counter()` page numbers
+  in the table of contents and the outline all refer to the same pages.
+- Every resource goes through `fetcher.SafeFetcherPolicy` (only `data:` and files inside the
+  WG root); file attachments are never embedded. Blocked requests become diagnostics.
+- A character that no font can draw (WeasyPrint logs `.notdef glyph rendered …`) fails the
+  render with the characters, the notes that use them and the fix, unless allowed.
+- Metadata (title, authors, keywords, language, dates) comes from the HTML `<meta>` tags and
+  may be overridden by the caller; nothing reads the clock, so equal inputs give equal bytes.
+
+`weasyprint` is imported inside the functions: `proceedings check` must not pay for it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from proceedings.codes import register
+from proceedings.diagnostics import Diagnostic, Severity
+from proceedings.errors import EXIT_FINDINGS, ProceedingsError
+from proceedings.render.fetcher import BlockedRequest, SafeFetcherPolicy, make_url_fetcher
+from proceedings.render.fonts import (
+    MissingGlyph,
+    describe_chars,
+    first_line,
+    load_wg_fonts,
+    locate_missing,
+    missing_glyph_hint,
+    missing_glyph_message,
+    notes_using,
+    settings_css,
+)
+
+MISSING_GLYPH = register(
+    "P701", "missing-glyph", "pdf", Severity.ERROR,
+    "A character would be drawn as an empty box: no installed font has it.",
+)
+BLOCKED_RESOURCE = register(
+    "P702", "blocked-resource", "pdf", Severity.WARNING,
+    "The PDF renderer refused a resource outside the WG repository (file, network, link).",
+)
+
+NOTDEF_PREFIX = ".notdef glyph rendered"
+NO_SUBSETTING_WARNING = (
+    "HarfBuzz font subsetting (libharfbuzz-subset0) is not available: WeasyPrint falls back to "
+    "fontTools, which is several times slower for CJK fonts — "
+    "`sudo apt-get install libharfbuzz-subset0`"
+)
+
+
+@dataclass(frozen=True)
+class PdfMetadata:
+    """Document metadata; `None`/empty fields keep what the HTML `<meta>` tags say."""
+
+    title: str | None = None
+    authors: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()
+    lang: str | None = None
+    created: str | None = None  # W3C date(-time) taken from the sources, never the clock
+    modified: str | None = None
+    generator: str | None = None
+
+
+@dataclass
+class PdfResult:
+    data: bytes
+    pages: int
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    blocked_requests: list[BlockedRequest] = field(default_factory=list)
+    missing_glyphs: list[MissingGlyph] = field(default_factory=list)
+    fetched: list[str] = field(default_factory=list)  # files read, relative to the WG root
+    warnings: list[str] = field(default_factory=list)  # environment problems (no subsetting)
+
+
+class MissingGlyphsError(ProceedingsError):
+    """Raised when characters would render as empty boxes and that is not allowed."""
+
+    def __init__(self, missing: list[MissingGlyph], diagnostics: list[Diagnostic]) -> None:
+        first = next((glyph.places[0] for glyph in missing if glyph.places), None)
+        super().__init__(
+            missing_glyph_message(missing),
+            path=first[0] if first else None,
+            line=first[1] if first else None,
+            hint=missing_glyph_hint(missing),
+            exit_code=EXIT_FINDINGS,
+        )
+        self.missing = missing
+        self.diagnostics = diagnostics
+
+
+def harfbuzz_subsetting_available() -> bool:
+    """Whether WeasyPrint found libharfbuzz-subset (fast font subsetting)."""
+    from weasyprint.text.ffi import harfbuzz_subset
+
+    return harfbuzz_subset is not None
+
+
+def render_pdf(
+    html: str,
+    *,
+    root: Path,
+    base_url: str | Path | None = None,
+    stylesheets: Sequence[str] = (),
+    paper: str = "A4",
+    fonts: Sequence[str] = (),
+    config_source: Path | None = None,
+    metadata: PdfMetadata | None = None,
+    sources: Mapping[str, str] | None = None,
+    allow_missing_glyphs: bool = False,
+    origin: str = "proceedings.pdf",
+) -> PdfResult:
+    """Lay out `html` once and return the PDF bytes with what happened on the way.
+
+    `root` is the WG root: the only folder files may be read from. `stylesheets` are extra CSS
+    texts applied after the HTML's own styles are considered (as user stylesheets). `fonts` are
+    `build.fonts` entries. `sources` maps note paths (relative to the root) to their text, to
+    name the notes a missing character comes from; `origin` names the output for diagnostics
+    that belong to no note.
+    """
+    import weasyprint
+    from weasyprint.text.fonts import FontConfiguration
+
+    root = Path(root)
+    faces = load_wg_fonts(root, fonts, config_source)
+    policy = SafeFetcherPolicy(root)
+    fetcher = make_url_fetcher(policy)
+    if base_url is None:
+        base_url = root.resolve().as_uri() + "/"
+    font_config = FontConfiguration()
+    css = [
+        weasyprint.CSS(string=text, base_url=str(base_url), url_fetcher=fetcher,
+                       font_config=font_config)
+        for text in (settings_css(faces, paper), *stylesheets)
+    ]
+    with _CapturedLog() as log:
+        html_document = weasyprint.HTML(string=html, base_url=str(base_url), url_fetcher=fetcher)
+        document = html_document.render(font_config=font_config, stylesheets=css)
+        _drop_attachments(html_document, document, policy)
+        _apply_metadata(document, metadata)
+        data = document.write_pdf(pdf_identifier=True)
+    sources = dict(sources or {})
+    missing = locate_missing(log.missing_chars, sources)
+    diagnostics = _blocked_diagnostics(policy.blocked, sources, origin)
+    glyph_diagnostics = _glyph_diagnostics(missing, origin, allow_missing_glyphs)
+    if missing and not allow_missing_glyphs:
+        raise MissingGlyphsError(missing, glyph_diagnostics)
+    warnings = [] if harfbuzz_subsetting_available() else [NO_SUBSETTING_WARNING]
+    return PdfResult(
+        data=data,
+        pages=len(document.pages),
+        diagnostics=sorted(diagnostics + glyph_diagnostics),
+        blocked_requests=list(policy.blocked),
+        missing_glyphs=missing,
+        fetched=sorted(set(policy.fetched)),
+        warnings=warnings,
+    )
+
+
+def _drop_attachments(html_document, document, policy: SafeFetcherPolicy) -> None:  # noqa: ANN001
+    """Proceedings never carry embedded files: `<link rel=attachment>` and `<a rel=attachment>`
+    are dropped before anything is fetched for them (WeasyPrint would also stamp them with
+    the current time)."""
+    for element in html_document.etree_element.iter():
+        if element.tag in ("link", "a") and "attachment" in element.get("rel", "").split():
+            href = element.get("href") or f"<{element.tag} rel=attachment>"
+            policy.block(href, "file attachments are never embedded in the PDF")
+    document.metadata.attachments = []
+    for page in document.pages:
+        page.links = [link for link in page.links if link[0] != "attachment"]
+
+
+def _apply_metadata(document, metadata: PdfMetadata | None) -> None:  # noqa: ANN001
+    if metadata is None:
+        return
+    target = document.metadata
+    if metadata.title is not None:
+        target.title = metadata.title
+    if metadata.authors:
+        target.authors = list(metadata.authors)
+    if metadata.keywords:
+        target.keywords = list(metadata.keywords)
+    if metadata.lang is not None:
+        target.lang = metadata.lang
+    if metadata.created is not None:
+        target.created = metadata.created
+    if metadata.modified is not None:
+        target.modified = metadata.modified
+    if metadata.generator is not None:
+        target.generator = metadata.generator
+
+
+class _CapturedLog(logging.Handler):
+    """Collect WeasyPrint's warnings while rendering (missing glyphs in particular)."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.WARNING)
+        self.missing_chars: list[str] = []
+        self.messages: list[str] = []
+        self._logger = logging.getLogger("weasyprint")
+        self._old_level = self._logger.level
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if str(record.msg).startswith(NOTDEF_PREFIX) and record.args:
+            text = str(record.args[0])
+            self.missing_chars.extend(char for char in text if not char.isspace())
+        else:
+            self.messages.append(record.getMessage())
+
+    def __enter__(self) -> _CapturedLog:
+        self._logger.addHandler(self)
+        if self._logger.getEffectiveLevel() > logging.WARNING:
+            self._logger.setLevel(logging.WARNING)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._logger.removeHandler(self)
+        self._logger.setLevel(self._old_level)
+
+
+def _blocked_diagnostics(
+    blocked: list[BlockedRequest], sources: Mapping[str, str], origin: str
+) -> list[Diagnostic]:
+    found = []
+    for request in blocked:
+        path, line = _find_reference(request.url, sources) or (origin, 1)
+        found.append(
+            Diagnostic(
+                path, line, 1, BLOCKED_RESOURCE.code,
+                f"not put into the PDF: {request.url} ({request.reason})",
+                BLOCKED_RESOURCE.severity,
+                "reference images inside the repository with a relative path",
+            )
+        )
+    return found
+
+
+def _find_reference(url: str, sources: Mapping[str, str]) -> tuple[str, int] | None:
+    """The note (and line) that mentions `url`, trying the full URL, then its last segment."""
+    candidates = [url]
+    tail = url.rstrip("/").rsplit("/", 1)[-1]
+    if tail and tail != url and len(tail) > 2:
+        candidates.append(tail)
+    for candidate in candidates:
+        for rel in sorted(sources):
+            index = sources[rel].find(candidate)
+            if index >= 0:
+                return rel, sources[rel].count("\n", 0, index) + 1
+    return None
+
+
+def _glyph_diagnostics(
+    missing: list[MissingGlyph], origin: str, allowed: bool
+) -> list[Diagnostic]:
+    """One diagnostic per note that uses characters no font has (at its first such line)."""
+    severity = Severity.WARNING if allowed else Severity.ERROR
+    groups = list(notes_using(missing).items())
+    unplaced = [glyph for glyph in missing if not glyph.places]
+    found = [
+        Diagnostic(
+            rel, first_line(glyphs, rel), 1, MISSING_GLYPH.code,
+            f"no installed font can draw {describe_chars(glyphs)}; "
+            "they would print as empty boxes",
+            severity, missing_glyph_hint(glyphs),
+        )
+        for rel, glyphs in groups
+    ]
+    if unplaced:
+        found.append(
+            Diagnostic(
+                origin, 1, 1, MISSING_GLYPH.code,
+                f"no installed font can draw {describe_chars(unplaced)} (from the templates "
+                "or labels); they would print as empty boxes",
+                severity, missing_glyph_hint(unplaced),
+            )
+        )
+    return found
