@@ -405,9 +405,8 @@ def _render(
         template, {**context, "yaml": yaml_value, "md": md_inline}, override_dir=override_dir
     )
     rel = _rel(path, loaded.root)
-    _check_rendered(
-        content, path, rel, kind, expect_date, template_source_path(template, override_dir)
-    )
+    source = _rel(template_source_path(template, override_dir), loaded.root)
+    _check_rendered(content, path, rel, kind, expect_date, source)
     return PlannedFile(path, rel, kind, title, content)
 
 
@@ -417,7 +416,7 @@ def _check_rendered(
     rel: str,
     kind: str,
     expect_date: dt.date | None,
-    source: Path,
+    source: str,
 ) -> None:
     """A (WG-customised) template must produce a file the loader accepts; else write nothing."""
     file = parse_markdown(content.encode("utf-8"), path, rel)
