@@ -5,10 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from proceedings import __version__
 from proceedings.atomic import write_text_atomic
-from proceedings.config import CONFIG_FILE, Config
+from proceedings.config import CONFIG_FILE, Config, load_config
 from proceedings.errors import ProceedingsError
 from proceedings.templates import render_template
+
+CI_PROVIDERS = ("github",)
+GITHUB_WORKFLOW = ".github/workflows/proceedings.yml"
 
 
 @dataclass
@@ -37,30 +41,83 @@ def planned_files(wg_name: str, language: str) -> dict[str, str]:
 
 
 def init_repository(
-    root: Path, *, wg_name: str, language: str = "ja", force: bool = False, git: bool = True
+    root: Path,
+    *,
+    wg_name: str,
+    language: str = "ja",
+    force: bool = False,
+    git: bool = True,
+    ci: str | None = None,
 ) -> InitResult:
     if root.exists() and not root.is_dir():
         raise ProceedingsError(f"{root} exists and is not a folder")
     if language not in ("ja", "en"):
         raise ProceedingsError(f"language must be ja or en, not {language!r}")
+    if ci is not None and ci not in CI_PROVIDERS:
+        raise ProceedingsError(
+            f"unknown CI provider {ci!r}", hint="supported: " + ", ".join(CI_PROVIDERS)
+        )
     result = InitResult(root)
     files = planned_files(wg_name, language)
     root.mkdir(parents=True, exist_ok=True)
     for rel, content in files.items():
-        target = root / rel
-        existed = target.exists()
-        if existed and not force:
-            result.skipped.append(target)
-            continue
-        target.parent.mkdir(parents=True, exist_ok=True)
-        write_text_atomic(target, content)
-        (result.overwritten if existed else result.created).append(target)
+        _write(result, root / rel, content, force)
     if git and not _inside_git_repo(root):
         import git as gitpython  # heavy: only when a repository must be made
 
         gitpython.Repo.init(root)
         result.git_initialized = True
+    if ci == "github":  # after git init: the workflow names the repository's branch
+        target, content = github_workflow(root, wg_name)
+        _write(result, target, content, force)
     return result
+
+
+def _write(result: InitResult, target: Path, content: str, force: bool) -> None:
+    existed = target.exists()
+    if existed and not force:
+        result.skipped.append(target)
+        return
+    target.parent.mkdir(parents=True, exist_ok=True)
+    write_text_atomic(target, content)
+    (result.overwritten if existed else result.created).append(target)
+
+
+def github_workflow(root: Path, wg_name: str) -> tuple[Path, str]:
+    """Where the GitHub Actions workflow goes (the repository's top) and its content."""
+    top, branch = _repository_top_and_branch(root)
+    prefix = root.resolve().relative_to(top).as_posix()
+    output_dir = load_config(root).config.output_dir  # the WG's own, when init found one
+    output_path = output_dir if prefix == "." else f"{prefix}/{output_dir}"
+    context = {
+        "wg_name": wg_name,
+        "branch": branch,
+        "working_directory": "" if prefix == "." else prefix,
+        "output_path": output_path,
+        "python_version": "3.11",
+        # Pinned: the colophon records the tool version, so CI must build with the same one.
+        "install_spec": f"proceedings=={__version__}",
+    }
+    content = render_template("init/github-workflow.yml.j2", context)
+    return top / GITHUB_WORKFLOW, content
+
+
+def _repository_top_and_branch(root: Path) -> tuple[Path, str]:
+    """The git work tree holding `root` and its current branch; `root` and main without git."""
+    if not _inside_git_repo(root):
+        return root.resolve(), "main"
+    import git as gitpython
+
+    repo = gitpython.Repo(root, search_parent_directories=True)
+    try:
+        top = Path(repo.working_tree_dir or root).resolve()
+        try:
+            branch = repo.head.reference.name  # also works before the first commit
+        except TypeError:  # detached HEAD
+            branch = "main"
+        return top, branch
+    finally:
+        repo.close()
 
 
 def _inside_git_repo(path: Path) -> bool:

@@ -18,11 +18,20 @@ def init(
     name: Annotated[str, typer.Option("--name", help="The working group's name.")] = "",
     language: Annotated[str, typer.Option("--language", help="ja or en.")] = "ja",
     force: Annotated[bool, typer.Option("--force", help="Overwrite files that exist.")] = False,
+    ci: Annotated[
+        str | None,
+        typer.Option(
+            "--ci",
+            metavar="PROVIDER",
+            help="Also write a CI workflow (github: check on pull requests, "
+            "build --commit --push on the main branch).",
+        ),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Create a new WG repository: proceedings.toml, sessions/, a README, and git."""
     wg_name = name or directory.resolve().name
-    result = init_repository(directory, wg_name=wg_name, language=language, force=force)
+    result = init_repository(directory, wg_name=wg_name, language=language, force=force, ci=ci)
     if as_json:
         print_json(
             {
