@@ -46,6 +46,10 @@ from proceedings.cli import new_session_command  # noqa: E402
 
 app.command("new-session")(new_session_command.new_session)
 
+from proceedings.cli import doctor_command  # noqa: E402
+
+app.command("doctor")(doctor_command.doctor)
+
 
 def main() -> None:
     app()

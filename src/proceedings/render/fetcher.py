@@ -69,8 +69,10 @@ class SafeFetcherPolicy:
         try:
             inside = real.relative_to(self.root)
         except ValueError:
-            if requested.is_symlink() or real != Path(os.path.normpath(requested)):
-                reason = "path leaves the WG repository (through `..` or a symbolic link)"
+            if ".." in requested.parts:
+                reason = "path leaves the WG repository through `..`"
+            elif real != Path(os.path.normpath(requested)):
+                reason = "path leaves the WG repository through a symbolic link"
             else:
                 reason = "file is outside the WG repository"
             raise self.block(url, reason) from None

@@ -1,0 +1,44 @@
+"""`proceedings doctor`."""
+
+from __future__ import annotations
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from proceedings.cli.common import JsonOption, RootOption, console, handle_errors, print_json
+from proceedings.doctor import MISSING, OK, run_doctor
+from proceedings.errors import EXIT_FINDINGS
+
+_MARKS = {OK: "[green]✓ ok[/]", "warning": "[yellow]! warning[/]", MISSING: "[red]✗ missing[/]"}
+
+
+@handle_errors
+def doctor(root: RootOption = None, as_json: JsonOption = False) -> None:
+    """Check that this machine can build the PDF: WeasyPrint, Pango, HarfBuzz subsetting,
+    Japanese fonts and git — and print the command that installs what is missing.
+
+    Exits 1 when something required is missing.
+    """
+    report = run_doctor(root)
+    if as_json:
+        print_json(report.to_json())
+    else:
+        table = Table(title="proceedings doctor", title_justify="left")
+        table.add_column("check", no_wrap=True)
+        table.add_column("status", no_wrap=True)
+        table.add_column("found")
+        for check in report.checks:
+            detail = escape(check.detail)
+            if check.status != OK and check.fix:
+                detail += f"\n[dim]fix: {escape(check.fix)}[/]"
+            table.add_row(check.name, _MARKS[check.status], detail)
+        console.print(table)
+        if report.apt_command:
+            console.print(f"To install what is missing:\n  [bold]{escape(report.apt_command)}[/]")
+        if report.pip_command:
+            console.print(f"  [bold]{escape(report.pip_command)}[/]")
+        if report.ok and not report.apt_command and not report.pip_command:
+            console.print("[green]Ready to build proceedings.pdf.[/]")
+    if not report.ok:
+        raise typer.Exit(EXIT_FINDINGS)
