@@ -1,0 +1,379 @@
+"""`proceedings check` core: run the rules over a loaded workspace and return a report.
+
+    report = check_workspace(workspace, paths=None, select=None, ignore=None)
+
+The report holds the loader's diagnostics (encoding, front matter, tree) plus every rule's,
+with the WG's severities, selection and disable comments applied, sorted by file and line.
+
+Files given as `paths` (as pre-commit passes them) are checked in the context of their whole
+session: every rule still sees the whole session folder, and the report keeps the findings
+for those files, the session-level findings of their sessions (numbering, session.md, the
+folder), and broken links elsewhere in the session that point into those files.
+
+Nothing here prints, and nothing imports WeasyPrint or GitPython.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from proceedings import codes
+from proceedings.config import CONFIG_FILE, PYPROJECT_FILE, LoadedConfig
+from proceedings.diagnostics import Diagnostic, Severity
+from proceedings.errors import ProceedingsError
+from proceedings.rules import Rule, all_rules
+from proceedings.rules.context import CheckContext, FileInput
+from proceedings.rules.meta import RULE_CRASHED, Directive, parse_directives, unused
+from proceedings.workspace import Session, Workspace
+
+# Findings about a session as a whole: reported whenever any file of the session is checked.
+SESSION_LEVEL_CODES = frozenset({"T502", "T503", "T505", "T506", "T507", "S308"})
+SEVERITY_CHOICES = ("error", "warning", "info", "off")
+
+
+@dataclass
+class CheckReport:
+    diagnostics: list[Diagnostic]
+    files: int = 0  # Markdown files in the checked scope
+    suppressed: int = 0  # findings silenced by disable comments
+    codes_run: list[str] = field(default_factory=list)
+
+    def count(self, severity: Severity) -> int:
+        return sum(1 for d in self.diagnostics if d.severity == severity)
+
+    @property
+    def errors(self) -> int:
+        return self.count(Severity.ERROR)
+
+    @property
+    def warnings(self) -> int:
+        return self.count(Severity.WARNING)
+
+    @property
+    def infos(self) -> int:
+        return self.count(Severity.INFO)
+
+    def failed(self, fail_on: Severity) -> bool:
+        """True when any finding is at or above `fail_on` (exit code 1)."""
+        return any(d.severity >= fail_on for d in self.diagnostics)
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which codes run and at what severity, from config plus command-line options."""
+
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    severities: tuple[tuple[str, str], ...] = ()  # (code, "error"|"warning"|"info"|"off")
+
+    def enabled(self, code: str) -> bool:
+        if self.select and not any(_matches(code, entry) for entry in self.select):
+            return False
+        if any(_matches(code, entry) for entry in self.ignore):
+            return False
+        return dict(self.severities).get(code) != "off"
+
+    def severity(self, diagnostic: Diagnostic) -> Severity:
+        override = dict(self.severities).get(diagnostic.code)
+        return Severity.parse(override) if override else diagnostic.severity
+
+
+def _matches(code: str, entry: str) -> bool:
+    return code.startswith(entry)
+
+
+def resolve_selection(
+    loaded: LoadedConfig | Workspace,
+    select: Sequence[str] | None = None,
+    ignore: Sequence[str] | None = None,
+) -> Selection:
+    """Validate and combine `check.select/ignore/severity` with command-line options.
+
+    `select` given on the command line replaces the configured list; `ignore` adds to it.
+    Entries are codes, code prefixes (`C4`, `S`) or rule names (`raw-html`); anything else is
+    a usage error (exit 2) with a suggestion.
+    """
+    config = loaded.config
+    source = loaded.source if isinstance(loaded, LoadedConfig) else loaded.config_source
+    check = config.check
+    chosen_select = list(select) if select is not None else list(check.select)
+    from_config_select = select is None
+    resolved_select = [
+        _resolve_entry(e, source if from_config_select else None, "check.select")
+        for e in chosen_select
+    ]
+    resolved_ignore = [_resolve_entry(e, source, "check.ignore") for e in check.ignore]
+    resolved_ignore += [_resolve_entry(e, None, "--ignore") for e in (ignore or ())]
+    severities: list[tuple[str, str]] = []
+    for key, value in check.severity.items():
+        code = _resolve_entry(key, source, "check.severity", exact=True)
+        level = str(value).strip().lower()
+        if level not in SEVERITY_CHOICES:
+            raise ProceedingsError(
+                f"`check.severity.{key}` must be one of {', '.join(SEVERITY_CHOICES)}, "
+                f"not {value!r}",
+                path=source, line=_find_line(source, key),
+            )
+        severities.append((code, level))
+    return Selection(tuple(resolved_select), tuple(resolved_ignore), tuple(severities))
+
+
+def _resolve_entry(entry: str, source: Path | None, where: str, *, exact: bool = False) -> str:
+    text = str(entry).strip()
+    known = codes.all_codes()
+    by_name = {c.name: c.code for c in known}
+    if text.lower() in by_name:
+        return by_name[text.lower()]
+    upper = text.upper()
+    if exact and any(c.code == upper for c in known):
+        return upper
+    if not exact and upper and any(c.code.startswith(upper) for c in known):
+        return upper
+    candidates = [c.code for c in known] + list(by_name)
+    close = difflib.get_close_matches(text, candidates, n=1)
+    hint = f"did you mean `{close[0]}`?" if close else "see `proceedings rules` for every code"
+    raise ProceedingsError(
+        f"`{text}` in {where} is not a rule code{'' if exact else ', prefix'} or name",
+        path=source, line=_find_line(source, text), hint=hint,
+    )
+
+
+def _find_line(source: Path | None, needle: str) -> int | None:
+    if source is None:
+        return None
+    try:
+        lines = source.read_text("utf-8", "replace").splitlines()
+    except OSError:
+        return None
+    return next((n for n, line in enumerate(lines, 1) if needle in line), None)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The part of the archive a run reports on: some files, some whole sessions."""
+
+    files: frozenset[str]  # root-relative paths
+    sessions: frozenset[str]  # session folder rel paths touched by `files`
+    whole_sessions: frozenset[str]  # session folders given as folders
+
+    def keeps(self, diagnostic: Diagnostic, target: str | None) -> bool:
+        path = diagnostic.path
+        if path in self.files or target in self.files:
+            return True
+        session = _session_of(path, self.sessions | self.whole_sessions)
+        if session is None:
+            return False
+        if session in self.whole_sessions or path == session:
+            return True
+        return diagnostic.code in SESSION_LEVEL_CODES
+
+
+def _session_of(path: str, sessions: Iterable[str]) -> str | None:
+    for session in sessions:
+        if path == session or path.startswith(session + "/"):
+            return session
+    return None
+
+
+def sessions_to_load(loaded: LoadedConfig, paths: Sequence[Path | str] | None) -> list[str] | None:
+    """Session folder names a run on `paths` needs (None: load the whole archive).
+
+    Lets a pre-commit run on a few files load only their sessions. Raises for a path that does
+    not exist, as a usage error.
+    """
+    if not paths:
+        return None
+    sessions_path = Path(os.path.abspath(loaded.root / loaded.config.sessions_dir))
+    names: set[str] = set()
+    for raw in paths:
+        path = _absolute(raw)
+        if not path.exists():
+            raise ProceedingsError(f"{raw}: no such file or folder")
+        if _whole_archive_path(path, loaded.root, sessions_path):
+            return None
+        try:
+            parts = path.relative_to(sessions_path).parts
+        except ValueError:
+            continue  # outside the sessions folder: nothing to check
+        if len(parts) == 1 and not path.is_dir():
+            return None  # a stray file directly in sessions/: only a full load reports it
+        if parts:
+            names.add(parts[0])
+    return sorted(names)
+
+
+def _absolute(raw: Path | str) -> Path:
+    return Path(os.path.abspath(os.fspath(raw)))
+
+
+def _whole_archive_path(path: Path, root: Path, sessions_path: Path) -> bool:
+    return path in (root, sessions_path) or path in (root / CONFIG_FILE, root / PYPROJECT_FILE)
+
+
+def _scope(workspace: Workspace, paths: Sequence[Path | str] | None) -> Scope | None:
+    if not paths:
+        return None
+    root = Path(os.path.abspath(workspace.root))
+    sessions_path = Path(os.path.abspath(workspace.sessions_path))
+    files: set[str] = set()
+    touched: set[str] = set()
+    whole: set[str] = set()
+    by_path = {Path(os.path.abspath(s.path)): s for s in workspace.sessions}
+    for raw in paths:
+        path = _absolute(raw)
+        if not path.exists():
+            raise ProceedingsError(f"{raw}: no such file or folder")
+        if _whole_archive_path(path, root, sessions_path):
+            return None
+        try:
+            parts = path.relative_to(sessions_path).parts
+        except ValueError:
+            continue
+        if not parts:
+            return None
+        session = by_path.get(sessions_path / parts[0])
+        if path.is_dir():
+            if len(parts) == 1 and session is not None:
+                whole.add(session.rel)
+            else:
+                files.update(_files_under(path, root))
+                if session is not None:
+                    touched.add(session.rel)
+            continue
+        files.add(path.relative_to(root).as_posix())
+        if session is not None:
+            touched.add(session.rel)
+    return Scope(frozenset(files), frozenset(touched), frozenset(whole))
+
+
+def _files_under(folder: Path, root: Path) -> set[str]:
+    found: set[str] = set()
+    for dirpath, _, filenames in os.walk(folder):
+        for name in filenames:
+            found.add((Path(dirpath) / name).relative_to(root).as_posix())
+    return found
+
+
+def check_workspace(
+    workspace: Workspace,
+    *,
+    paths: Sequence[Path | str] | None = None,
+    select: Sequence[str] | None = None,
+    ignore: Sequence[str] | None = None,
+) -> CheckReport:
+    """Check the workspace (or, with `paths`, those files in their sessions' context)."""
+    selection = resolve_selection(workspace, select, ignore)
+    scope = _scope(workspace, paths)
+    ctx = CheckContext(workspace)
+    rules = [r for r in all_rules() if selection.enabled(r.code.code)]
+    sessions = [s for s in workspace.sessions if scope is None or _in_scope(s, scope)]
+
+    found: list[Diagnostic] = list(workspace.diagnostics)
+    for session in sessions:
+        for file in session.files():
+            found += file.diagnostics
+        found += _run_session(session, rules, ctx)
+
+    found = [d for d in found if selection.enabled(d.code)]
+    if scope is not None:
+        found = [d for d in found if scope.keeps(d, ctx.link_targets.get(d))]
+
+    in_scope_files = [
+        file for session in sessions for file in session.files()
+        if scope is None or scope.keeps(_probe(file.rel), None)
+    ]
+    active = {entry.code for entry in codes.all_codes() if selection.enabled(entry.code)}
+    found, suppressed = _apply_directives(found, in_scope_files, ctx, active)
+
+    final: list[Diagnostic] = []
+    for diagnostic in found:
+        severity = selection.severity(diagnostic)
+        final.append(diagnostic if severity == diagnostic.severity
+                     else diagnostic.with_severity(severity))
+    return CheckReport(
+        sorted(set(final)), files=len(in_scope_files), suppressed=suppressed,
+        codes_run=sorted(active),
+    )
+
+
+def _probe(rel: str) -> Diagnostic:
+    return Diagnostic(rel, 1, 1, "", "")
+
+
+def _in_scope(session: Session, scope: Scope) -> bool:
+    return session.rel in scope.sessions or session.rel in scope.whole_sessions
+
+
+def _run_session(session: Session, rules: list[Rule], ctx: CheckContext) -> list[Diagnostic]:
+    found: list[Diagnostic] = []
+    notes = {id(note.file): note for note in session.notes}
+    for file in session.files():
+        if not file.readable:
+            continue
+        facts = ctx.facts(file)
+        note = notes.get(id(file))
+        doc = FileInput(facts, session, note)
+        for entry in rules:
+            if entry.kind == "session" or (entry.kind == "note" and note is None):
+                continue
+            if entry.needs_body and not facts.body_ok:
+                continue
+            found += _call(entry, doc, ctx, file.rel)
+    for entry in rules:
+        if entry.kind == "session":
+            found += _call(entry, session, ctx, session.rel)
+    return found
+
+
+def _call(entry: Rule, subject: object, ctx: CheckContext, rel: str) -> list[Diagnostic]:
+    try:
+        return list(entry.func(subject, ctx) or ())
+    except Exception as exc:  # a bug in a rule must not hide every other finding
+        if os.environ.get("PROCEEDINGS_DEBUG"):
+            raise
+        return [
+            Diagnostic(
+                rel, 1, 1, RULE_CRASHED.code,
+                f"rule {entry.code.code} failed: {type(exc).__name__}: {exc}",
+                RULE_CRASHED.severity,
+                "please report this bug; PROCEEDINGS_DEBUG=1 shows the traceback",
+            )
+        ]
+
+
+def _apply_directives(
+    found: list[Diagnostic], files: list, ctx: CheckContext, active: set[str]
+) -> tuple[list[Diagnostic], int]:
+    """Drop findings silenced by disable comments; add X601/X602 about the comments."""
+    directives: dict[str, list[Directive]] = {}
+    extra: list[Diagnostic] = []
+    for file in files:
+        if not file.readable:
+            continue
+        parsed, problems = parse_directives(ctx.facts(file))
+        if parsed:
+            directives[file.rel] = parsed
+        extra += [p for p in problems if p.code in active]
+    if not directives:
+        return found + extra, 0
+    kept: list[Diagnostic] = []
+    suppressed = 0
+    for diagnostic in found:
+        silenced = False
+        for directive in directives.get(diagnostic.path, ()):
+            if directive.covers(diagnostic):
+                directive.used.add(diagnostic.code)
+                directive.used_any = True
+                silenced = True
+        if silenced:
+            suppressed += 1
+        else:
+            kept.append(diagnostic)
+    for rel, parsed in directives.items():
+        for directive in parsed:
+            extra += [d for d in unused(directive, rel, active) if d.code in active]
+    return kept + extra, suppressed

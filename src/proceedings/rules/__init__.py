@@ -1,0 +1,73 @@
+"""The checker's rules: one small function per rule, registered with a stable code.
+
+A rule is a plain function decorated with `@rule(...)`, which also registers its code in
+`proceedings.codes`. Three kinds exist:
+
+- `markdown`: runs on every readable Markdown file (session.md and topic notes);
+- `note`: runs on topic notes only;
+- `session`: runs once per session and sees all of its files.
+
+File rules receive the file's `Facts` (collected in one walk over the parsed tokens, see
+`facts.py`) and the run's `CheckContext`; they return or yield Diagnostics. Rules never read
+configuration files or print; the engine (`proceedings.check`) applies severities, selection
+and disable comments afterwards.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from proceedings import codes
+from proceedings.diagnostics import Diagnostic, Severity
+
+KINDS = ("markdown", "note", "session")
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: codes.Code
+    kind: str
+    func: Callable[..., Iterable[Diagnostic] | None]
+    needs_body: bool = True  # skipped when the body cannot be parsed (unclosed front matter)
+
+
+_RULES: dict[str, Rule] = {}
+
+
+def rule(
+    code: str,
+    name: str,
+    group: str,
+    severity: Severity,
+    summary: str,
+    *,
+    kind: str,
+    fixable: bool = False,
+    needs_body: bool = True,
+) -> Callable[[Callable], Callable]:
+    """Register `func` as the rule for `code` (and the code itself in the catalogue)."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown rule kind {kind!r}")
+    entry = codes.register(code, name, group, severity, summary, fixable)
+
+    def decorate(func: Callable) -> Callable:
+        _RULES[code] = Rule(entry, kind, func, needs_body)
+        func.code = entry  # type: ignore[attr-defined]  # lets a rule name its own code
+        return func
+
+    return decorate
+
+
+def all_rules() -> list[Rule]:
+    """Every registered rule, in code order (importing the rule modules registers them)."""
+    _load_rule_modules()
+    return [_RULES[code] for code in sorted(_RULES)]
+
+
+def _load_rule_modules() -> None:
+    # Imported for their registrations; kept here so `import proceedings.rules` stays light.
+    from proceedings.rules import content, meta, privacy, structure  # noqa: F401
+
+
+_load_rule_modules()

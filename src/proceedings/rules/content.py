@@ -1,0 +1,134 @@
+"""C4xx: what is in a note — placeholders, links and images, raw HTML."""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+from collections.abc import Iterator
+from urllib.parse import unquote
+
+from proceedings.codes import E, W
+from proceedings.diagnostics import Diagnostic
+from proceedings.rules import rule
+from proceedings.rules.context import CheckContext, FileInput
+from proceedings.rules.facts import LinkFact
+
+GROUP = "content"
+_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
+
+
+@rule("C401", "unfilled-placeholder", GROUP, W, "Template guidance (✎ …) was left in the note.",
+      kind="markdown")
+def placeholders(doc: FileInput, ctx: CheckContext) -> Iterator[Diagnostic]:
+    for line in doc.facts.placeholder_lines:
+        yield doc.diag(placeholders.code, line, "template placeholder `✎ …` is still here",
+                       "replace it with the real text", doc.facts.find_col(line, "✎"))
+
+
+@rule("C402", "missing-link-target", GROUP, E, "A relative link points at a missing file.",
+      kind="markdown")
+def missing_link_target(doc: FileInput, ctx: CheckContext) -> Iterator[Diagnostic]:
+    yield from _links(doc, ctx, "C402")
+
+
+@rule("C403", "missing-image", GROUP, E, "An image points at a missing file.", kind="markdown")
+def missing_image(doc: FileInput, ctx: CheckContext) -> Iterator[Diagnostic]:
+    yield from _links(doc, ctx, "C403")
+
+
+@rule("C404", "missing-anchor", GROUP, E, "A link's #anchor is not a heading of its target.",
+      kind="markdown")
+def missing_anchor(doc: FileInput, ctx: CheckContext) -> Iterator[Diagnostic]:
+    yield from _links(doc, ctx, "C404")
+
+
+@rule("C405", "link-outside-repo", GROUP, E, "A link or image leaves the repository.",
+      kind="markdown")
+def link_outside_repo(doc: FileInput, ctx: CheckContext) -> Iterator[Diagnostic]:
+    yield from _links(doc, ctx, "C405")
+
+
+def _links(doc: FileInput, ctx: CheckContext, wanted: str) -> Iterator[Diagnostic]:
+    """One pass over the file's links; each of C402–C405 keeps only its own findings."""
+    key = ("links", doc.rel)
+    found = ctx.cache.get(key)
+    if found is None:
+        found = [d for link in doc.facts.links for d in _check_link(doc, ctx, link)]
+        ctx.cache[key] = found
+    return (d for d in found if d.code == wanted)
+
+
+def _check_link(doc: FileInput, ctx: CheckContext, link: LinkFact) -> Iterator[Diagnostic]:
+    href = link.href.strip()
+    is_image = link.kind == "image" or (link.kind == "html" and _is_src(doc, link))
+    what = "image" if is_image else "link"
+    if not href or href.startswith("//"):
+        return
+    scheme = _SCHEME.match(href)
+    if scheme:
+        name = scheme.group(1).lower()
+        if name == "file" or len(name) == 1:  # file:///… or a Windows drive path (C:\…)
+            yield doc.diag(link_outside_repo.code, link.line,
+                           f"{what} `{href}` points at a file on one computer, outside the "
+                           "repository", "copy the file next to the note and link it relatively",
+                           link.col)
+        return
+    path_part, _, fragment = href.partition("#")
+    path_part = unquote(path_part.split("?", 1)[0])
+    fragment = unquote(fragment)
+    base = os.path.dirname(str(doc.file.path))
+    if not path_part:
+        target = os.path.normpath(str(doc.file.path))
+    elif path_part.startswith("/"):
+        target = os.path.normpath(os.path.join(ctx.root, path_part.lstrip("/")))
+    else:
+        target = os.path.normpath(os.path.join(base, path_part))
+    if not ctx.inside_root(target):
+        yield doc.diag(link_outside_repo.code, link.line,
+                       f"{what} `{href}` leaves the repository",
+                       "published proceedings cannot reach files outside the WG repository",
+                       link.col)
+        return
+    if not ctx.exists(target):
+        code = missing_image.code if is_image else missing_link_target.code
+        yield doc.diag(code, link.line, f"{what} target `{path_part}` does not exist",
+                       _near_miss(target), link.col)
+        return
+    if fragment and target.endswith(".md") and not is_image:
+        anchors = ctx.anchors_of(target)
+        if anchors is None or fragment in anchors or fragment.lower() in anchors:
+            return
+        where = "this note" if not path_part else f"`{path_part}`"
+        close = difflib.get_close_matches(fragment, sorted(anchors), n=1, cutoff=0.5)
+        hint = f"did you mean `#{close[0]}`?" if close else "link to one of its headings"
+        diag = doc.diag(missing_anchor.code, link.line,
+                        f"anchor `#{fragment}` is not a heading in {where}", hint, link.col)
+        ctx.link_targets[diag] = ctx.rel(target)
+        yield diag
+
+
+def _is_src(doc: FileInput, link: LinkFact) -> bool:
+    text = doc.facts.line_text(link.line)
+    before = text[: max(link.col - 1, 0)]
+    return re.search(r"\bsrc\s*=\s*[\"']?$", before, re.I) is not None
+
+
+def _near_miss(target: str) -> str:
+    folder, name = os.path.split(target)
+    try:
+        siblings = os.listdir(folder)
+    except OSError:
+        return "check the path (it is relative to this note's folder)"
+    close = difflib.get_close_matches(name, siblings, n=1, cutoff=0.6)
+    if close:
+        return f"did you mean `{close[0]}`?"
+    return "check the path (it is relative to this note's folder)"
+
+
+@rule("C406", "raw-html", GROUP, W, "Raw HTML in a note (the build shows it as text).",
+      kind="markdown")
+def raw_html(doc: FileInput, ctx: CheckContext) -> Iterator[Diagnostic]:
+    for html in doc.facts.html:
+        yield doc.diag(raw_html.code, html.line, f"raw HTML `{html.snippet}`",
+                       "the build escapes HTML; use Markdown instead", html.col)

@@ -1,0 +1,106 @@
+"""What a rule may look at: the file in hand, its session, and shared per-run lookups."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+from proceedings import codes
+from proceedings.config import Config
+from proceedings.diagnostics import Diagnostic
+from proceedings.rules.facts import Facts, collect
+from proceedings.source import MarkdownFile, read_markdown
+from proceedings.workspace import Note, Session, Workspace
+
+
+@dataclass
+class FileInput:
+    """One Markdown file as a file rule sees it."""
+
+    facts: Facts
+    session: Session
+    note: Note | None  # None for session.md
+
+    @property
+    def file(self) -> MarkdownFile:
+        return self.facts.file
+
+    @property
+    def rel(self) -> str:
+        return self.facts.file.rel
+
+    def diag(
+        self, code: codes.Code, line: int, message: str, hint: str = "", col: int = 1
+    ) -> Diagnostic:
+        return Diagnostic(self.rel, line, col, code.code, message, code.severity, hint)
+
+
+@dataclass
+class CheckContext:
+    """Per-run state shared by all rules: the workspace and cached file-system lookups."""
+
+    workspace: Workspace
+    root: str = ""
+    facts_by_path: dict[str, Facts] = field(default_factory=dict)
+    # A broken cross-note link's diagnostic -> the root-relative path it points at, so a run on
+    # some files can also report links into those files that their change broke.
+    link_targets: dict[Diagnostic, str] = field(default_factory=dict)
+    cache: dict[object, object] = field(default_factory=dict)  # for rules sharing one pass
+    _exists: dict[str, bool] = field(default_factory=dict)
+    _loaded: dict[str, MarkdownFile | None] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.root = os.path.realpath(self.workspace.root)
+        for file in self.workspace.markdown_files():
+            self._loaded[os.path.normpath(str(file.path))] = file
+
+    @property
+    def config(self) -> Config:
+        return self.workspace.config
+
+    def facts(self, file: MarkdownFile) -> Facts:
+        key = os.path.normpath(str(file.path))
+        found = self.facts_by_path.get(key)
+        if found is None:
+            found = self.facts_by_path[key] = collect(file)
+        return found
+
+    def exists(self, path: str) -> bool:
+        found = self._exists.get(path)
+        if found is None:
+            found = self._exists[path] = os.path.exists(path)
+        return found
+
+    def inside_root(self, path: str) -> bool:
+        """True when `path` (normalised, absolute) stays in the repository, links resolved."""
+        real = os.path.realpath(path)
+        return real == self.root or real.startswith(self.root + os.sep)
+
+    def anchors_of(self, path: str) -> set[str] | None:
+        """Heading anchors of the Markdown file at `path`; None when it cannot be read.
+
+        Files outside the loaded sessions (a run on a few files loads only their sessions) are
+        read and parsed on first use.
+        """
+        key = os.path.normpath(path)
+        if key not in self._loaded:
+            if not os.path.isfile(key):
+                self._loaded[key] = None
+            else:
+                self._loaded[key] = read_markdown(Path(key), self.rel(key))
+        file = self._loaded[key]
+        if file is None or not file.readable:
+            return None
+        return self.facts(file).anchors
+
+    def rel(self, path: str) -> str:
+        try:
+            return Path(path).relative_to(self.workspace.root).as_posix()
+        except ValueError:
+            return Path(path).as_posix()
+
+    @cached_property
+    def private_terms(self) -> list[str]:
+        return [term for term in self.config.check.private_terms if term.strip()]

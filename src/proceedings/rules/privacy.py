@@ -1,0 +1,163 @@
+"""C407–C409: things that must not be published — e-mail addresses, phone numbers, and the
+WG's own list of private names and terms (`check.private_terms`).
+
+The whole file is scanned, front matter and code included: the WG repository is public, so
+anything in it is published. Every pattern is linear in the text (no nested quantifiers), so a
+huge line or a base64 image cannot make the checker hang.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Iterator
+from functools import lru_cache
+
+from proceedings.codes import E
+from proceedings.diagnostics import Diagnostic
+from proceedings.rules import rule
+from proceedings.rules.context import CheckContext, FileInput
+
+GROUP = "content"
+
+# Full-width digits and dash look-alikes become ASCII, one character for one, so offsets stay.
+_DASHES = "－‐‑‒–—―ー−"
+_FOLD = str.maketrans(
+    "０１２３４５６７８９＋（）　" + _DASHES, "0123456789+() " + "-" * len(_DASHES)
+)
+_MASKED_URL = re.compile(r"\b(?:https?|ftp|data):[^\s<>()\[\]\"']*", re.I)
+_EMAIL_LEFT = re.compile(r"[A-Za-z0-9._%+-]{1,64}$")
+_EMAIL_RIGHT = re.compile(
+    r"^[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){0,8}\.[A-Za-z]{2,24}(?![\w-])"
+)
+# Documentation-only domains (RFC 2606 / RFC 6761) are fine to publish.
+_EXAMPLE_DOMAINS = re.compile(
+    r"(^|\.)(example\.(com|net|org)|[^.]+\.(example|test|invalid|localhost))$", re.I
+)
+
+_BEFORE = r"(?<![\w.+/:@-])"  # not inside a longer number, word, version, URL or time
+_AFTER = r"(?![\w.:/@-]|-\d)"
+_PHONE = re.compile(
+    "|".join(
+        (
+            # Japan and most countries with a trunk prefix: 03-1234-5678, 090 1234 5678,
+            # 0120-123-456, (03) 1234-5678, 020 7946 0958.
+            rf"{_BEFORE}(?P<trunk>\(?0\d{{1,4}}\)?[-. ]?\d{{1,4}}[-. ]\d{{3,4}}){_AFTER}",
+            # Japanese mobile numbers written without separators: 09012345678.
+            rf"{_BEFORE}(?P<mobile>0[5789]0\d{{8}}){_AFTER}",
+            # International: +81 3-1234-5678, +81-90-1234-5678, +1 (415) 555-0100, +4420…
+            rf"{_BEFORE}(?P<intl>\+\d{{1,3}}(?:[-. ]?\(?\d{{1,5}}\)?){{1,5}}){_AFTER}",
+            # North American: (415) 555-0100, 415-555-0100, 415.555.0100.
+            rf"{_BEFORE}(?P<nanp>(?:\([2-9]\d\d\) ?|[2-9]\d\d[-.])\d{{3}}[-.]\d{{4}}){_AFTER}",
+        )
+    )
+)
+
+
+class _Locator:
+    """Offset in the file text -> (line, column), both 1-based."""
+
+    def __init__(self, lines: list[str]) -> None:
+        self.starts = [0]
+        for line in lines:
+            self.starts.append(self.starts[-1] + len(line) + 1)
+
+    def __call__(self, offset: int) -> tuple[int, int]:
+        index = bisect.bisect_right(self.starts, offset) - 1
+        return index + 1, offset - self.starts[index] + 1
+
+
+def _text(doc: FileInput) -> str | None:
+    return doc.file.text
+
+
+@rule("C407", "email-address", GROUP, E, "An e-mail address would be published.",
+      kind="markdown", needs_body=False)
+def email_addresses(doc: FileInput, ctx: CheckContext) -> Iterator[Diagnostic]:
+    text = _text(doc)
+    if not text or "@" not in text:
+        return
+    locate = _Locator(doc.facts.lines)
+    start = 0
+    while (at := text.find("@", start)) >= 0:
+        start = at + 1
+        left = _EMAIL_LEFT.search(text, max(0, at - 64), at)
+        right = _EMAIL_RIGHT.match(text[at + 1 : at + 400])
+        if left is None or right is None:
+            continue
+        local, domain = left.group(), right.group()
+        local = local.lstrip(".")
+        if not local or text[at + 1 + len(domain) : at + 2 + len(domain)] == ":":
+            continue  # git@host:repo style, not an address
+        if _EXAMPLE_DOMAINS.search(domain):
+            continue
+        line, col = locate(at - len(local))
+        yield doc.diag(
+            email_addresses.code, line, f"e-mail address `{local[:2]}…@{domain}`",
+            "remove it or write the person's name instead; the repository is public", col,
+        )
+        start = at + 1 + len(domain)
+
+
+@rule("C408", "phone-number", GROUP, E, "A phone number would be published.",
+      kind="markdown", needs_body=False)
+def phone_numbers(doc: FileInput, ctx: CheckContext) -> Iterator[Diagnostic]:
+    text = _text(doc)
+    if not text or not any(c.isdigit() for c in text):
+        return
+    folded = _MASKED_URL.sub(lambda m: " " * len(m.group()), text.translate(_FOLD))
+    locate = _Locator(doc.facts.lines)
+    for match in _PHONE.finditer(folded):
+        number = match.group()
+        digits = sum(c.isdigit() for c in number)
+        kind = match.lastgroup
+        if kind == "trunk" and digits not in (10, 11):
+            continue
+        if kind == "intl":
+            separated = any(c in number for c in " -.(")
+            if not (9 <= digits <= 15) or (not separated and digits < 11):
+                continue
+        line, col = locate(match.start())
+        yield doc.diag(
+            phone_numbers.code, line, f"phone number `{_mask_digits(number)}`",
+            "remove it; the repository is public", col,
+        )
+
+
+def _mask_digits(number: str) -> str:
+    tail = number[-4:]
+    return "…" + tail if len(number) > 4 else number
+
+
+@rule("C409", "private-term", GROUP, E, "A term from check.private_terms appears.",
+      kind="markdown", needs_body=False)
+def private_terms(doc: FileInput, ctx: CheckContext) -> Iterator[Diagnostic]:
+    text = _text(doc)
+    terms = ctx.private_terms
+    if not text or not terms:
+        return
+    pattern = _terms_pattern(tuple(terms))
+    locate = _Locator(doc.facts.lines)
+    for match in pattern.finditer(text):
+        index = int(match.lastgroup[1:])  # type: ignore[index]
+        line, col = locate(match.start())
+        # The message names the list entry, not the term, so CI logs do not republish it.
+        yield doc.diag(
+            private_terms.code, line,
+            f"private term (entry {index + 1} of check.private_terms) must not be published",
+            "remove or rephrase it", col,
+        )
+
+
+@lru_cache(maxsize=8)
+def _terms_pattern(terms: tuple[str, ...]) -> re.Pattern[str]:
+    parts = []
+    for index, term in enumerate(terms):
+        words = [re.escape(word) for word in term.split()]
+        body = r"\s+".join(words)  # a term may wrap across lines or spacing may vary
+        if term.strip()[0].isascii() and term.strip()[0].isalnum():
+            body = r"(?<![A-Za-z0-9])" + body
+        if term.strip()[-1].isascii() and term.strip()[-1].isalnum():
+            body += r"(?![A-Za-z0-9])"
+        parts.append(f"(?P<t{index}>{body})")
+    return re.compile("|".join(parts), re.IGNORECASE)

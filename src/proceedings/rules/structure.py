@@ -1,0 +1,176 @@
+"""S3xx: the shape of a note — title heading, required sections, heading hierarchy."""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from collections.abc import Iterator
+
+from proceedings.codes import E, W
+from proceedings.diagnostics import Diagnostic
+from proceedings.rules import rule
+from proceedings.rules.context import CheckContext, FileInput
+from proceedings.rules.facts import HeadingFact
+from proceedings.workspace import Session
+
+GROUP = "structure"
+
+
+def normalize_heading(text: str) -> str:
+    """Compare headings and section names ignoring case, width and repeated spaces."""
+    return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", text)).strip().casefold()
+
+
+def section_level(headings: list[HeadingFact]) -> int:
+    """Sections are the headings one level under the note's H1 (or the top level without H1)."""
+    if any(h.level == 1 for h in headings):
+        return 2
+    return min((h.level for h in headings), default=2)
+
+
+@rule("S301", "title-mismatch", GROUP, E, "The note's H1 differs from its front-matter title.",
+      kind="note")
+def title_matches_h1(doc: FileInput, ctx: CheckContext) -> Iterator[Diagnostic]:
+    title = doc.file.meta.get("title")
+    h1 = next((h for h in doc.facts.headings if h.level == 1), None)
+    if not isinstance(title, str) or not title.strip() or h1 is None:
+        return
+    if " ".join(title.split()) != " ".join(h1.text.split()):
+        yield doc.diag(
+            title_matches_h1.code, h1.line,
+            f"H1 `{h1.text}` differs from the title `{title.strip()}` in the front matter",
+            "make them the same: the build uses the front-matter title", h1.col,
+        )
+
+
+@rule("S302", "missing-h1", GROUP, W, "The note has no H1 title heading.", kind="note")
+def has_h1(doc: FileInput, ctx: CheckContext) -> Iterator[Diagnostic]:
+    if not any(h.level == 1 for h in doc.facts.headings):
+        title = doc.file.meta.get("title")
+        shown = title.strip() if isinstance(title, str) and title.strip() else "<title>"
+        yield doc.diag(has_h1.code, doc.file.body_offset + 1, "note has no `# title` heading",
+                       f"add `# {shown}` as the first line after the front matter")
+
+
+@rule("S303", "multiple-h1", GROUP, W, "The note has more than one H1 heading.", kind="note")
+def single_h1(doc: FileInput, ctx: CheckContext) -> Iterator[Diagnostic]:
+    ones = [h for h in doc.facts.headings if h.level == 1]
+    for extra in ones[1:]:
+        yield doc.diag(single_h1.code, extra.line,
+                       f"second H1 `{extra.text}` (the title is at line {ones[0].line})",
+                       "make it `## …` — a note has one title", extra.col)
+
+
+@rule("S304", "missing-section", GROUP, E, "A required section is missing.", kind="note",
+      fixable=True)
+def required_sections(doc: FileInput, ctx: CheckContext) -> Iterator[Diagnostic]:
+    headings = doc.facts.headings
+    level = section_level(headings)
+    present = [h for h in headings if h.level == level]
+    names = {normalize_heading(h.text) for h in present}
+    known = {normalize_heading(n) for group in ctx.config.sections.required
+             + ctx.config.sections.optional for n in group}
+    unknown = [h for h in present if normalize_heading(h.text) not in known]
+    line = missing_section_line(doc)
+    for group in ctx.config.sections.required:
+        if any(normalize_heading(name) in names for name in group):
+            continue
+        accepted = " or ".join(f"`{name}`" for name in group)
+        hint = f"add a `{'#' * level} {group[0]}` section (`proceedings check --fix` inserts it)"
+        close = _closest(group, unknown)
+        if close is not None:
+            hint = f"`{close.text}` (line {close.line}) is not a recognised name; rename it " \
+                   f"to {accepted}"
+        yield doc.diag(required_sections.code, line,
+                       f"missing required section {accepted}", hint)
+
+
+def missing_section_line(doc: FileInput) -> int:
+    """Where missing sections are reported: the H1, else the first body line."""
+    h1 = next((h for h in doc.facts.headings if h.level == 1), None)
+    return h1.line if h1 else doc.file.body_offset + 1
+
+
+def _closest(group: list[str], candidates: list[HeadingFact]) -> HeadingFact | None:
+    by_name = {normalize_heading(h.text): h for h in candidates}
+    for name in group:
+        match = difflib.get_close_matches(normalize_heading(name), list(by_name), n=1, cutoff=0.5)
+        if match:
+            return by_name[match[0]]
+    return None
+
+
+@rule("S305", "empty-section", GROUP, W, "A section has no content.", kind="note")
+def empty_sections(doc: FileInput, ctx: CheckContext) -> Iterator[Diagnostic]:
+    facts = doc.facts
+    headings = facts.headings
+    content = sorted(set(facts.content_lines) | set(facts.placeholder_lines))
+    end_of_file = len(facts.lines) + 1
+    for index, heading in enumerate(headings):
+        if heading.level == 1:
+            continue
+        following = headings[index + 1] if index + 1 < len(headings) else None
+        if following is not None and following.level > heading.level:
+            continue  # it has subsections
+        stop = following.line if following is not None else end_of_file
+        if not any(heading.line < line < stop for line in content):
+            yield doc.diag(empty_sections.code, heading.line, f"section `{heading.text}` is empty",
+                           "write its content, or remove the heading", heading.col)
+
+
+@rule("S306", "heading-jump", GROUP, W, "A heading skips a level (e.g. ## then ####).",
+      kind="markdown")
+def heading_levels(doc: FileInput, ctx: CheckContext) -> Iterator[Diagnostic]:
+    previous: HeadingFact | None = None
+    for heading in doc.facts.headings:
+        if previous is not None and heading.level > previous.level + 1:
+            yield doc.diag(
+                heading_levels.code, heading.line,
+                f"heading level jumps from H{previous.level} to H{heading.level}",
+                f"use `{'#' * (previous.level + 1)} {heading.text}`", heading.col,
+            )
+        previous = heading
+
+
+@rule("S307", "duplicate-heading", GROUP, W, "Two sibling headings have the same text.",
+      kind="markdown")
+def duplicate_siblings(doc: FileInput, ctx: CheckContext) -> Iterator[Diagnostic]:
+    # The same heading in *different* notes or under different parents is fine; only
+    # siblings (same parent heading) with equal text are reported.
+    parents: list[HeadingFact] = []
+    seen: dict[tuple[int, int, str], HeadingFact] = {}
+    for heading in doc.facts.headings:
+        while parents and parents[-1].level >= heading.level:
+            parents.pop()
+        parent_line = parents[-1].line if parents else 0
+        key = (parent_line, heading.level, normalize_heading(heading.text))
+        first = seen.get(key)
+        if first is not None:
+            yield doc.diag(
+                duplicate_siblings.code, heading.line,
+                f"heading `{heading.text}` repeats the one at line {first.line}",
+                "merge the two sections or give them different names", heading.col,
+            )
+        else:
+            seen[key] = heading
+        parents.append(heading)
+
+
+@rule("S308", "duplicate-title", GROUP, W, "Two notes in one session have the same title.",
+      kind="session")
+def duplicate_titles(session: Session, ctx: CheckContext) -> Iterator[Diagnostic]:
+    seen: dict[str, str] = {}
+    for note in session.notes:
+        title = note.file.meta.get("title")
+        if not isinstance(title, str) or not title.strip():
+            continue
+        key = normalize_heading(title)
+        if key in seen:
+            yield Diagnostic(
+                note.rel, note.file.key_lines.get("title", 1), 1, duplicate_titles.code.code,
+                f"title `{title.strip()}` is also the title of {seen[key]}",
+                duplicate_titles.code.severity, "give each topic its own title",
+            )
+        else:
+            seen[key] = note.file.path.name
