@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import re
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -592,3 +594,47 @@ def test_a_scaffolded_session_passes_check_with_placeholder_warnings(
     found = [m.groupdict() for m in map(DIAGNOSTIC_LINE.match, check.output.splitlines()) if m]
     assert {d["code"] for d in found} == {"C401"}, check.output
     assert {(d["path"], int(d["line"])) for d in found} == expected
+
+
+# --- the real terminal check (no PROCEEDINGS_INTERACTIVE): a pty asks, a pipe does not -----
+
+
+def _cli_env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k != "PROCEEDINGS_INTERACTIVE"}
+    env["COLUMNS"] = "200"
+    return env
+
+
+def test_on_a_real_terminal_missing_values_are_asked(wg: Path) -> None:
+    primary, secondary = os.openpty()
+    try:
+        os.write(primary, b"Terminal Session\n2025-09-09\nAlerts\n\n")
+        done = subprocess.run(
+            [sys.executable, "-m", "proceedings", "new-session", "--root", str(wg)],
+            stdin=secondary,
+            capture_output=True,
+            text=True,
+            env=_cli_env(),
+            timeout=60,
+        )
+    finally:
+        os.close(primary)
+        os.close(secondary)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "Session title" in done.stderr  # prompts go to stderr; stdout stays for results
+    assert (wg / "sessions/2025-09-09-terminal-session/01-alerts.md").is_file()
+
+
+def test_without_a_terminal_nothing_is_asked(wg: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "proceedings", "new-session", "--root", str(wg), "Title"],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        env=_cli_env(),
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert "missing --date and --topic" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert list((wg / "sessions").iterdir()) == []

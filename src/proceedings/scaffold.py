@@ -22,14 +22,19 @@ from proceedings.atomic import write_text_atomic
 from proceedings.config import Config, LoadedConfig
 from proceedings.diagnostics import Severity
 from proceedings.errors import ProceedingsError
-from proceedings.slugs import MAX_SLUG_LENGTH, slug_problem, slugify, starts_with_date
+from proceedings.slugs import (
+    MAX_SLUG_LENGTH,
+    SESSION_FALLBACK_SLUG,
+    slug_problem,
+    slugify,
+    starts_with_date,
+)
 from proceedings.source import parse_markdown, read_markdown
 from proceedings.templates import render_template, template_source_path
 from proceedings.workspace import NOTE_FILE_PATTERN, SESSION_DIR_PATTERN, SESSION_FILE
 
 SESSION_TEMPLATE = "session.md.j2"
 NOTE_TEMPLATE = "note.md.j2"
-SESSION_FALLBACK_SLUG = "session"
 MAX_NOTES = 99  # note files are numbered with two digits
 
 SlugSource = Literal["given", "title", "fallback"]

@@ -14,6 +14,7 @@ import unicodedata
 from proceedings.errors import ProceedingsError
 
 MAX_SLUG_LENGTH = 50
+SESSION_FALLBACK_SLUG = "session"  # for a session whose title gives no slug: 2025-06-01-session
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _NOT_SLUG_CHARS = re.compile(r"[^a-z0-9]+")
 _STARTS_WITH_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}(?:-|$)")

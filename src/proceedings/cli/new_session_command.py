@@ -10,7 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sys
-from typing import Annotated
+from types import ModuleType
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
@@ -28,27 +29,19 @@ from proceedings.cli.common import (
 from proceedings.config import LoadedConfig
 from proceedings.errors import ProceedingsError
 from proceedings.placeholders import PLACEHOLDER_MARK
-from proceedings.scaffold import (
-    SESSION_FALLBACK_SLUG,
-    ScaffoldPlan,
-    SessionRequest,
-    SlugChoice,
-    TopicRequest,
-    check_slug,
-    find_session,
-    git_add,
-    git_repository,
-    next_note_number,
-    parse_date,
-    parse_participants,
-    parse_topic,
-    plan_add_topics,
-    plan_session,
-    write_plan,
-)
-from proceedings.slugs import slugify
+from proceedings.slugs import SESSION_FALLBACK_SLUG, slugify
+
+if TYPE_CHECKING:
+    from proceedings.scaffold import ScaffoldPlan, SlugChoice, TopicRequest
 
 INTERACTIVE_ENV = "PROCEEDINGS_INTERACTIVE"
+
+
+def _core() -> ModuleType:
+    """The scaffold core, imported only when this command runs (other commands start leaner)."""
+    from proceedings import scaffold
+
+    return scaffold
 
 
 def is_interactive(no_input: bool) -> bool:
@@ -154,7 +147,7 @@ def new_session(
     """
     loaded = load(root)
     interactive = is_interactive(no_input)
-    topics = [parse_topic(text) for text in topic or []]
+    topics = [_core().parse_topic(text) for text in topic or []]
     if add_topic is not None:
         plan = _plan_added(
             loaded,
@@ -193,9 +186,9 @@ def new_session(
             topics = topics or _ask_topics(1)
             topics = _ask_missing_slugs(topics, 1)
         assert title is not None and date is not None
-        plan = plan_session(
+        plan = _core().plan_session(
             loaded,
-            SessionRequest(
+            _core().SessionRequest(
                 title=title,
                 date=date,
                 topics=topics,
@@ -204,13 +197,13 @@ def new_session(
                 url=url,
                 location=location,
                 facilitators=facilitator or [],
-                participants=parse_participants(participants) if participants else None,
+                participants=_core().parse_participants(participants) if participants else None,
                 language=language,
             ),
         )
-    repo = git_repository(plan.root) if stage else None  # fail before writing anything
-    created = [] if dry_run else write_plan(plan)
-    staged = git_add(repo, created) if repo is not None and created else []
+    repo = _core().git_repository(plan.root) if stage else None  # fail before writing anything
+    created = [] if dry_run else _core().write_plan(plan)
+    staged = _core().git_add(repo, created) if repo is not None and created else []
     _present(plan, created, staged, dry_run, as_json)
 
 
@@ -253,9 +246,9 @@ def _plan_added(
             hint="prompts appear only on a terminal",
         )
     if interactive:
-        start = next_note_number(find_session(loaded, session_name))
+        start = _core().next_note_number(_core().find_session(loaded, session_name))
         topics = _ask_missing_slugs(topics or _ask_topics(start), start)
-    return plan_add_topics(loaded, session_name, topics)
+    return _core().plan_add_topics(loaded, session_name, topics)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -274,7 +267,7 @@ def _ask_date() -> str:
     while True:
         value = typer.prompt("Date (YYYY-MM-DD)", default=dt.date.today().isoformat(), err=True)
         try:
-            return parse_date(value).isoformat()
+            return _core().parse_date(value).isoformat()
         except ProceedingsError as exc:
             err_console.print(f"[red]{escape(str(exc))}[/]")
 
@@ -291,7 +284,7 @@ def _ask_topics(start: int) -> list[TopicRequest]:
             err_console.print("[red]a session needs at least one topic[/]")
             continue
         try:
-            topics.append(parse_topic(value))
+            topics.append(_core().parse_topic(value))
         except ProceedingsError as exc:
             err_console.print(f"[red]{escape(str(exc))}[/]")
 
@@ -303,7 +296,7 @@ def _ask_missing_slugs(topics: list[TopicRequest], start: int) -> list[TopicRequ
         if request.slug is None and not slugify(request.title):
             fallback = f"topic-{number}"
             chosen = _ask_slug(request.title, fallback, f'--topic "{request.title}=…"')
-            request = TopicRequest(request.title, None if chosen == fallback else chosen)
+            request = _core().TopicRequest(request.title, None if chosen == fallback else chosen)
         asked.append(request)
     return asked
 
@@ -314,7 +307,7 @@ def _ask_slug(title: str, default: str, flag: str) -> str:
             f"File name (a-z, 0-9, -) for 「{title}」", default=default, err=True
         ).strip()
         try:
-            check_slug(value, flag)
+            _core().check_slug(value, flag)
             return value
         except ProceedingsError as exc:
             err_console.print(f"[red]{escape(str(exc))}[/]")
