@@ -1,0 +1,123 @@
+"""`proceedings import PATH...`: bring existing memos into the WG format."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+from rich.tree import Tree
+
+from proceedings import schema
+from proceedings.cli.common import (
+    JsonOption,
+    RootOption,
+    console,
+    err_console,
+    handle_errors,
+    load,
+    print_json,
+)
+from proceedings.errors import EXIT_USAGE, ProceedingsError
+from proceedings.importer import Finding, ImportPlan, apply_import, plan_import
+from proceedings.slugs import validate_slug
+
+
+@handle_errors
+def import_memos(
+    paths: Annotated[
+        list[Path],
+        typer.Argument(help="Memo files, or folders holding them (searched recursively).",
+                       show_default=False),
+    ],
+    date: Annotated[
+        str | None,
+        typer.Option("--date", help="Session date YYYY-MM-DD, for a memo without one."),
+    ] = None,
+    slug: Annotated[
+        str | None,
+        typer.Option("--slug", help="Folder slug, for a memo whose name gives none."),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show what would be written; write nothing.")
+    ] = False,
+    root: RootOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Convert free-form memos into sessions: session.md, one note per topic, assets.
+
+    The originals are only read. Nothing is overwritten: an existing session folder is an
+    error. Run `proceedings check` afterwards to see what is left to fill in.
+    """
+    session_date = None
+    if date is not None:
+        session_date = schema.parse_iso_date(date)
+        if session_date is None:
+            raise ProceedingsError(f"--date {date} is not a real date",
+                                   hint="write it as YYYY-MM-DD, e.g. 2020-07-04")
+    if slug is not None:
+        validate_slug(slug)
+    loaded = load(root)
+    plan = plan_import(loaded, paths, date=session_date, slug=slug)
+    if not plan.ok:
+        _fail(plan, as_json)
+    if not dry_run:
+        apply_import(plan)
+    if as_json:
+        print_json({
+            "root": str(plan.root),
+            "dry_run": dry_run,
+            "sessions": [memo.to_json() for memo in plan.memos],
+        })
+        return
+    console.print(_tree(plan, dry_run))
+    unmapped = sum(len(memo.unmapped) for memo in plan.memos)
+    if dry_run:
+        console.print("[yellow]Dry run:[/] nothing was written.")
+    else:
+        console.print(f"[green]Imported[/] {len(plan.memos)} memo"
+                      f"{'s' if len(plan.memos) != 1 else ''}; the originals were not changed.")
+    if unmapped:
+        console.print(f"[yellow]{unmapped} item{'s' if unmapped != 1 else ''} could not be "
+                      "mapped[/] (marked ⚠ above); each is kept in the imported text or named.")
+    if not dry_run:
+        console.print("Next: [bold]proceedings check[/] shows the sections left to fill in "
+                      "(✎ placeholders).")
+
+
+def _fail(plan: ImportPlan, as_json: bool) -> None:
+    if as_json:
+        print_json({"root": str(plan.root), "errors": [str(p) for p in plan.problems]})
+    else:
+        for problem in plan.problems:
+            err_console.print(f"[bold red]error:[/] {escape(str(problem))}")
+        err_console.print("Nothing was written.")
+    raise typer.Exit(EXIT_USAGE)
+
+
+def _tree(plan: ImportPlan, dry_run: bool) -> Tree:
+    heading = "Import plan (dry run)" if dry_run else "Imported"
+    tree = Tree(f"[bold]{heading}[/] into {escape(str(plan.root))}")
+    for memo in plan.memos:
+        branch = tree.add(
+            f"[bold]{escape(memo.session_rel)}/[/]  [dim]← {escape(memo.shown)}[/]"
+        )
+        for planned in memo.files:
+            name = escape(planned.name_in_session)
+            if planned.kind == "asset":
+                source = planned.source.name if planned.source else ""
+                branch.add(f"{name}  [dim]copied from {escape(source)}[/]")
+            elif planned.kind == "session":
+                branch.add(f"[cyan]{name}[/]  {escape(memo.title)} ({memo.date.isoformat()})")
+            else:
+                branch.add(f"[green]{name}[/]  {escape(planned.title or '')}")
+        for finding in memo.unmapped:
+            branch.add(f"[yellow]⚠ {escape(_where(finding))}{escape(finding.message)}[/]")
+        for finding in memo.decisions:
+            branch.add(f"[dim]ℹ {escape(_where(finding))}{escape(finding.message)}[/]")
+    return tree
+
+
+def _where(finding: Finding) -> str:
+    return f"line {finding.line}: " if finding.line else ""
