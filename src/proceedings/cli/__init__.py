@@ -50,6 +50,10 @@ from proceedings.cli import doctor_command  # noqa: E402
 
 app.command("doctor")(doctor_command.doctor)
 
+from proceedings.cli import import_command  # noqa: E402
+
+app.command("import")(import_command.import_memos)
+
 
 def main() -> None:
     app()
