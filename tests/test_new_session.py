@@ -638,3 +638,12 @@ def test_without_a_terminal_nothing_is_asked(wg: Path) -> None:
     assert "missing --date and --topic" in done.stderr
     assert "Traceback" not in done.stderr
     assert list((wg / "sessions").iterdir()) == []
+
+
+def test_numbering_stops_at_99_and_language_must_be_known(wg: Path) -> None:
+    session = make_session(wg, "2025-06-01-long")
+    write(session / "99-last.md", "---\ntitle: 最後\n---\n\n# 最後\n")
+    result = run(wg, "--add-topic", "2025-06-01-long", "--topic", "One more")
+    assert result.exit_code == 2 and "more than 99 notes" in flat(result)
+    result = run(wg, "Workshop", "--date", "2025-06-01", "--topic", "A", "--language", "fr")
+    assert result.exit_code == 2 and "--language must be ja or en" in flat(result)

@@ -273,9 +273,7 @@ def plan_add_topics(
     session_rel = _rel(session_dir, root)
     start = next_note_number(session_dir)
     if start + len(topics) - 1 > MAX_NOTES:
-        raise ProceedingsError(
-            f"{session_rel} would have more than {MAX_NOTES} notes", path=session_rel
-        )
+        raise ProceedingsError(f"{session_rel} would have more than {MAX_NOTES} notes")
     info = read_markdown(session_dir / SESSION_FILE, f"{session_rel}/{SESSION_FILE}")
     meta_title = info.meta.get("title")
     meta_language = info.meta.get("language")
