@@ -76,11 +76,23 @@ METADATA_KEYS: dict[str, tuple[str, ...]] = {
     "location": ("location", "place", "venue", "場所", "会場", "開催場所"),
     "event": ("event", "イベント", "イベント名"),
     "facilitators": (
-        "facilitator", "facilitators", "司会", "司会者", "ファシリテーター", "ファシリテータ",
-        "moderator", "モデレーター", "進行",
+        "facilitator",
+        "facilitators",
+        "司会",
+        "司会者",
+        "ファシリテーター",
+        "ファシリテータ",
+        "moderator",
+        "モデレーター",
+        "進行",
     ),
     "participants": (
-        "participants", "attendees", "参加者", "参加人数", "人数", "出席者",
+        "participants",
+        "attendees",
+        "参加者",
+        "参加人数",
+        "人数",
+        "出席者",
     ),
     "scribes": ("scribe", "scribes", "記録", "記録者", "書記", "notetaker", "notetakers"),
     "language": ("language", "lang", "言語"),
@@ -102,16 +114,63 @@ _TOPIC_HEADING = re.compile(
     re.IGNORECASE,
 )
 _INTRO_NAMES = (
-    "概要", "開催概要", "イベント概要", "はじめに", "始めに", "背景", "目的", "趣旨", "アジェンダ",
-    "進行", "タイムテーブル", "スケジュール", "開催情報", "基本情報", "参加者", "overview",
-    "introduction", "intro", "about", "background", "agenda", "schedule", "purpose",
-    "participants", "information",
+    "概要",
+    "開催概要",
+    "イベント概要",
+    "はじめに",
+    "始めに",
+    "背景",
+    "目的",
+    "趣旨",
+    "アジェンダ",
+    "進行",
+    "タイムテーブル",
+    "スケジュール",
+    "開催情報",
+    "基本情報",
+    "参加者",
+    "overview",
+    "introduction",
+    "intro",
+    "about",
+    "background",
+    "agenda",
+    "schedule",
+    "purpose",
+    "participants",
+    "information",
 )
 _CLOSING_NAMES = (
-    "まとめ", "全体のまとめ", "全体まとめ", "総括", "所感", "感想", "振り返り", "次回", "今後",
-    "参考", "関連リンク", "リンク", "資料", "添付", "補足", "備考", "宿題", "アクションアイテム",
-    "wrap-up", "wrap up", "conclusion", "closing", "next steps", "next time", "references",
-    "links", "resources", "attachments", "appendix", "action items",
+    "まとめ",
+    "全体のまとめ",
+    "全体まとめ",
+    "総括",
+    "所感",
+    "感想",
+    "振り返り",
+    "次回",
+    "今後",
+    "参考",
+    "関連リンク",
+    "リンク",
+    "資料",
+    "添付",
+    "補足",
+    "備考",
+    "宿題",
+    "アクションアイテム",
+    "wrap-up",
+    "wrap up",
+    "conclusion",
+    "closing",
+    "next steps",
+    "next time",
+    "references",
+    "links",
+    "resources",
+    "attachments",
+    "appendix",
+    "action items",
 )
 _DISCUSSION_NAMES = frozenset({"discussion", "議論", "議事", "notes", "内容", "記録"})
 
@@ -251,8 +310,11 @@ def find_memos(paths: list[Path]) -> tuple[list[MemoSource], list[ProceedingsErr
         if given.is_file():
             if given.suffix.lower() not in MEMO_SUFFIXES:
                 problems.append(
-                    ProceedingsError("not a Markdown memo (.md)", path=given,
-                                     hint="pass the memo file or the folder that holds it")
+                    ProceedingsError(
+                        "not a Markdown memo (.md)",
+                        path=given,
+                        hint="pass the memo file or the folder that holds it",
+                    )
                 )
                 continue
             found.append(MemoSource(given, given.parent, _only_memo(given)))
@@ -260,8 +322,9 @@ def find_memos(paths: list[Path]) -> tuple[list[MemoSource], list[ProceedingsErr
         before = len(found)
         _collect(given, given, found, depth=0)
         if len(found) == before:
-            problems.append(ProceedingsError("no Markdown memo (.md) found in this folder",
-                                             path=given))
+            problems.append(
+                ProceedingsError("no Markdown memo (.md) found in this folder", path=given)
+            )
     unique: dict[Path, MemoSource] = {}
     for memo in found:
         unique.setdefault(memo.path, memo)
@@ -270,7 +333,8 @@ def find_memos(paths: list[Path]) -> tuple[list[MemoSource], list[ProceedingsErr
 
 def _memo_files(folder: Path) -> list[Path]:
     return sorted(
-        p for p in folder.iterdir()
+        p
+        for p in folder.iterdir()
         if p.is_file() and p.suffix.lower() in MEMO_SUFFIXES and not p.name.startswith(".")
     )
 
@@ -320,8 +384,11 @@ def plan_import(
     for memo in memos:
         if memo.path == sessions_path or sessions_path in memo.path.parents:
             plan.problems.append(
-                ProceedingsError("is already inside the sessions folder", path=_shown(memo.path),
-                                 hint="import memos from outside the WG archive")
+                ProceedingsError(
+                    "is already inside the sessions folder",
+                    path=_shown(memo.path),
+                    hint="import memos from outside the WG archive",
+                )
             )
             continue
         try:
@@ -364,13 +431,19 @@ def _report_shared_folder_files(plan: ImportPlan, memos: list[MemoSource]) -> No
         if owner is None:
             continue
         for path in sorted(folder.rglob("*")):
-            if (path.is_file() and path.suffix.lower() not in MEMO_SUFFIXES
-                    and path.resolve() not in copied):
-                owner.findings.append(Finding(
-                    owner.shown, None,
-                    f"`{path.relative_to(folder).as_posix()}` sits in a folder with several memos "
-                    "and none links it; not copied",
-                ))
+            if (
+                path.is_file()
+                and path.suffix.lower() not in MEMO_SUFFIXES
+                and path.resolve() not in copied
+            ):
+                owner.findings.append(
+                    Finding(
+                        owner.shown,
+                        None,
+                        f"`{path.relative_to(folder).as_posix()}` sits in a folder with "
+                        "several memos and none links it; not copied",
+                    )
+                )
 
 
 def apply_import(plan: ImportPlan) -> ImportResult:
@@ -385,8 +458,9 @@ def apply_import(plan: ImportPlan) -> ImportResult:
         for memo in plan.memos:
             target = plan.root / memo.session_rel
             if target.exists() or target.is_symlink():
-                raise ProceedingsError(f"{memo.session_rel} already exists; nothing was written",
-                                       path=memo.shown)
+                raise ProceedingsError(
+                    f"{memo.session_rel} already exists; nothing was written", path=memo.shown
+                )
             temp = Path(tempfile.mkdtemp(prefix=f".import-{memo.slug}-", dir=sessions_path))
             staged.append((temp, target))
             for planned in memo.files:
@@ -398,8 +472,9 @@ def apply_import(plan: ImportPlan) -> ImportResult:
                     destination.write_text(planned.text or "", encoding="utf-8")
         for temp, target in staged:
             if target.exists() or target.is_symlink():  # appeared while we were writing
-                raise ProceedingsError(f"{_rel(target, plan.root)} appeared during the import; "
-                                       "nothing was written")
+                raise ProceedingsError(
+                    f"{_rel(target, plan.root)} appeared during the import; nothing was written"
+                )
             os.rename(temp, target)
             created.append(target)
     except BaseException:
@@ -456,8 +531,9 @@ class _Metadata:
 
 
 class _MemoImporter:
-    def __init__(self, memo: MemoSource, config: Config, *, date: dt.date | None,
-                 slug: str | None) -> None:
+    def __init__(
+        self, memo: MemoSource, config: Config, *, date: dt.date | None, slug: str | None
+    ) -> None:
         self.memo = memo
         self.config = config
         self.given_date = date
@@ -478,8 +554,9 @@ class _MemoImporter:
         )
 
     def error(self, message: str, line: int | None = None, hint: str | None = None):
-        return ProceedingsError(message, path=self.shown,
-                                line=None if line is None else line + 1, hint=hint)
+        return ProceedingsError(
+            message, path=self.shown, line=None if line is None else line + 1, hint=hint
+        )
 
     # ---- the whole memo
 
@@ -490,7 +567,8 @@ class _MemoImporter:
         if self.lines and re.match(r"^---\s*$", self.lines[0]):
             raise self.error(
                 "starts with front matter, so it looks like it is in a structured format already",
-                0, "import handles free-form memos; copy structured notes into sessions/ by hand",
+                0,
+                "import handles free-form memos; copy structured notes into sessions/ by hand",
             )
         self.code_lines = self._code_lines(parser().parse("\n".join(self.lines), {}))
         self._rewrite_links()
@@ -524,8 +602,17 @@ class _MemoImporter:
 
         notes = self._notes(topics, preamble_end, title, session_slug, language, scribes)
         session_text = self._session_text(
-            front, title, session_date, preamble_end, intro, closing, header_lines, title_heading,
-            no_topics=not topics, notes=notes, language=language,
+            front,
+            title,
+            session_date,
+            preamble_end,
+            intro,
+            closing,
+            header_lines,
+            title_heading,
+            no_topics=not topics,
+            notes=notes,
+            language=language,
         )
         files = [PlannedFile(f"{session_rel}/{SESSION_FILE}", "session", session_text, None, title)]
         files += [
@@ -542,10 +629,20 @@ class _MemoImporter:
             number, text = lost[0]
             raise self.error(
                 f"the import would lose this line: {text!r} — nothing was written",
-                number - 1, "please report this memo's layout so the importer can learn it",
+                number - 1,
+                "please report this memo's layout so the importer can learn it",
             )
-        return MemoPlan(self.memo.path, self.shown, session_rel, title, session_date,
-                        session_slug, files, self.findings, dict(self.rewrites))
+        return MemoPlan(
+            self.memo.path,
+            self.shown,
+            session_rel,
+            title,
+            session_date,
+            session_slug,
+            files,
+            self.findings,
+            dict(self.rewrites),
+        )
 
     def _read(self) -> str:
         raw = self.memo.path.read_bytes()
@@ -559,7 +656,8 @@ class _MemoImporter:
             except UnicodeDecodeError:
                 line = raw[: exc.start].count(b"\n")
                 raise self.error(
-                    f"is neither UTF-8 nor Shift_JIS (byte offset {exc.start})", line,
+                    f"is neither UTF-8 nor Shift_JIS (byte offset {exc.start})",
+                    line,
                     "re-save the memo as UTF-8",
                 ) from None
             self.decided(None, "read as Shift_JIS (cp932); the imported files are UTF-8")
@@ -616,7 +714,8 @@ class _MemoImporter:
         first = min(content) if content else None
         pattern = re.compile(r"^ {0,3}\[\^" + re.escape(label) + r"\]:")
         candidates = [
-            i for i, line in enumerate(self.lines)
+            i
+            for i, line in enumerate(self.lines)
             if pattern.match(line) and not self._in_block(i) and (first is None or i <= first)
         ]
         if not candidates:
@@ -645,8 +744,9 @@ class _MemoImporter:
         if first is None or first[2].type != "heading_open" or first[2].tag != "h1":
             return None
         heading = self.heading_at[first[0]]
+        # `# 概要` or `# トピック1` first: the memo has no title, only sections.
         name = _normal(heading.text)
-        if _TOPIC_HEADING.match(name) or _matches(name, _INTRO_NAMES + _CLOSING_NAMES):
+        if _TOPIC_HEADING.match(name) or _matches(name, _INTRO_NAMES):
             return None
         return heading
 
@@ -759,8 +859,11 @@ class _MemoImporter:
         title = title_heading.text if title_heading is not None else ""
         if "title" in front:
             if title and front["title"] != title:
-                self.unmapped(seen["title"].line, "the `title` line differs from the H1, "
-                              "which was used; the line is kept in session.md")
+                self.unmapped(
+                    seen["title"].line,
+                    "the `title` line differs from the H1, "
+                    "which was used; the line is kept in session.md",
+                )
             title = title or front["title"]
         front.pop("title", None)
         if not title:
@@ -784,7 +887,9 @@ class _MemoImporter:
         if item.key == "participants":
             count = re.match(
                 r"^(?:約|およそ|about|approx\.?|~)?\s*(\d+)\s*(名|人|people|persons|participants)?"
-                r"\s*(程度|くらい|ぐらい|ほど)?(?P<rest>.*)$", text, re.IGNORECASE,
+                r"\s*(程度|くらい|ぐらい|ほど)?(?P<rest>.*)$",
+                text,
+                re.IGNORECASE,
             )
             if count:
                 if count.group("rest").strip():
@@ -818,7 +923,8 @@ class _MemoImporter:
             if match is None:
                 if self.given_date is None:
                     raise self.error(
-                        f"no date in `{item.raw_key}: {item.value}`", item.line,
+                        f"no date in `{item.raw_key}: {item.value}`",
+                        item.line,
                         "pass --date YYYY-MM-DD",
                     )
                 continue
@@ -827,8 +933,10 @@ class _MemoImporter:
             rest = _DATE_IN_TEXT.sub("", unicodedata.normalize("NFKC", item.value))
             rest = re.sub(r"^[\s(（]*[月火水木金土日](?:曜日?)?[)）]?\s*|^[\s,]+", "", rest).strip()
             if rest:
-                self.unmapped(item.line, f"the front matter keeps only the date; `{rest}` "
-                              "stays in the memo text")
+                self.unmapped(
+                    item.line,
+                    f"the front matter keeps only the date; `{rest}` stays in the memo text",
+                )
             break
         name_date = self._name_date()
         if found is None and name_date is not None:
@@ -841,8 +949,11 @@ class _MemoImporter:
                 self.decided(None, f"date {found.isoformat()} comes from the title")
         if self.given_date is not None:
             if found is not None and found != self.given_date:
-                self.decided(None, f"--date {self.given_date.isoformat()} replaces "
-                             f"{found.isoformat()} from {where}")
+                self.decided(
+                    None,
+                    f"--date {self.given_date.isoformat()} replaces "
+                    f"{found.isoformat()} from {where}",
+                )
             return self.given_date
         if found is None:
             raise self.error(
@@ -851,8 +962,11 @@ class _MemoImporter:
                 hint="pass --date YYYY-MM-DD",
             )
         if name_date is not None and name_date != found:
-            self.unmapped(None, f"the name says {name_date.isoformat()} but {where} says "
-                          f"{found.isoformat()}, which was used")
+            self.unmapped(
+                None,
+                f"the name says {name_date.isoformat()} but {where} says "
+                f"{found.isoformat()}, which was used",
+            )
         return found
 
     def _real_date(self, match: re.Match[str], line: int | None) -> dt.date:
@@ -861,15 +975,21 @@ class _MemoImporter:
         except ValueError:
             if self.given_date is not None:
                 return self.given_date
-            raise self.error(f"`{match.group(0)}` is not a real date", line,
-                             "fix the memo or pass --date YYYY-MM-DD") from None
+            raise self.error(
+                f"`{match.group(0)}` is not a real date",
+                line,
+                "fix the memo or pass --date YYYY-MM-DD",
+            ) from None
 
     def _name(self) -> str:
         """The name that describes the memo: its folder for memo.md/README.md, else the file."""
         path = self.memo.path
-        if path.stem.lower() in GENERIC_STEMS or self.memo.owns_folder and _name_date(
-            path.parent.name
-        ) and not _name_date(path.stem):
+        if (
+            path.stem.lower() in GENERIC_STEMS
+            or self.memo.owns_folder
+            and _name_date(path.parent.name)
+            and not _name_date(path.stem)
+        ):
             return path.parent.name
         return path.stem
 
@@ -922,19 +1042,23 @@ class _MemoImporter:
         if not bare or bare.startswith(("#", "/")) or _SCHEME.match(bare):
             return None
         path_part = re.split(r"[#?]", bare, maxsplit=1)[0]
-        suffix = bare[len(path_part):]
+        suffix = bare[len(path_part) :]
         if not path_part:
             return None
         source = (folder / unquote(path_part)).resolve()
         if target in self.rewrites:
             return self.rewrites[target]
         if not source.is_file():
-            self.unmapped(line, f"link target `{path_part}` does not exist; the link is kept "
-                          "as it is")
+            self.unmapped(
+                line, f"link target `{path_part}` does not exist; the link is kept as it is"
+            )
             return None
         if source.suffix.lower() not in ASSET_SUFFIXES:
-            self.unmapped(line, f"`{path_part}` is not an asset type the WG format accepts "
-                          f"({' '.join(sorted(ASSET_SUFFIXES))}); not copied, link kept")
+            self.unmapped(
+                line,
+                f"`{path_part}` is not an asset type the WG format accepts "
+                f"({' '.join(sorted(ASSET_SUFFIXES))}); not copied, link kept",
+            )
             return None
         boundary = self.memo.boundary.resolve()
         if source != boundary and boundary not in source.parents:
@@ -981,13 +1105,19 @@ class _MemoImporter:
                     self.unmapped(None, f"`{rel}` links outside the imported folder; not copied")
                     continue
                 if path.suffix.lower() not in ASSET_SUFFIXES:
-                    self.unmapped(None, f"`{rel}` is not an asset type the WG format accepts "
-                                  f"({' '.join(sorted(ASSET_SUFFIXES))}); not copied")
+                    self.unmapped(
+                        None,
+                        f"`{rel}` is not an asset type the WG format accepts "
+                        f"({' '.join(sorted(ASSET_SUFFIXES))}); not copied",
+                    )
                     continue
                 inside = self._add_asset(resolved)
                 self.unlinked.append(inside)
-                self.decided(None, f"`{rel}` was not linked from the memo; copied to `{inside}` "
-                             "and linked from session.md")
+                self.decided(
+                    None,
+                    f"`{rel}` was not linked from the memo; copied to `{inside}` "
+                    "and linked from session.md",
+                )
 
     # ---- output
 
@@ -1032,8 +1162,11 @@ class _MemoImporter:
             source = self.title_heading.source if self.title_heading else _md_escape(title)
             text = self._note_text(title, source, (rest, preamble_end), language, scribes)
             notes.append((name, title, text))
-            self.decided(None, f"no topic sections: the memo's text became one note, `{name}`"
-                         + (" (its opening paragraphs became the overview)" if lead else ""))
+            self.decided(
+                None,
+                f"no topic sections: the memo's text became one note, `{name}`"
+                + (" (its opening paragraphs became the overview)" if lead else ""),
+            )
             return notes
         for number, section in enumerate(topics, start=1):
             heading = section.heading
@@ -1043,8 +1176,14 @@ class _MemoImporter:
             if used[slug] > 1:
                 slug = f"{slug}-{used[slug]}"
             name = f"{number:02d}-{slug}.md"
-            text = self._note_text(heading.text, heading.source, (heading.end, section.end),
-                                   language, scribes, section=section)
+            text = self._note_text(
+                heading.text,
+                heading.source,
+                (heading.end, section.end),
+                language,
+                scribes,
+                section=section,
+            )
             notes.append((name, heading.text, text))
         return notes
 
@@ -1104,8 +1243,10 @@ class _MemoImporter:
                 name = section_name(group, language)
                 if group is body_group:
                     body = self._emit(*body_range, 2)
-                    parts.append([f"## {name}", ""] + (body or [_placeholder(
-                        group, language, empty_memo=True)]))
+                    parts.append(
+                        [f"## {name}", ""]
+                        + (body or [_placeholder(group, language, empty_memo=True)])
+                    )
                 else:
                     parts.append([f"## {name}", "", _placeholder(group, language)])
         text = "\n\n".join("\n".join(p) for p in parts if p)
@@ -1136,14 +1277,17 @@ class _MemoImporter:
             rank = order[id(group_of[heading.start])]
             while missing and order[id(missing[0])] < rank:
                 group = missing.pop(0)
-                parts.append([f"## {section_name(group, language)}", "",
-                              _placeholder(group, language)])
+                parts.append(
+                    [f"## {section_name(group, language)}", "", _placeholder(group, language)]
+                )
             parts.append(self._emit(heading.start, end, 1))
         for group in missing:
-            parts.append([f"## {section_name(group, language)}", "",
-                          _placeholder(group, language)])
-        self.decided(section.start, f"topic `{section.heading.text}` already has the WG's "
-                     "sections; they became the note's sections")
+            parts.append([f"## {section_name(group, language)}", "", _placeholder(group, language)])
+        self.decided(
+            section.start,
+            f"topic `{section.heading.text}` already has the WG's "
+            "sections; they became the note's sections",
+        )
         return parts
 
     def _session_text(
@@ -1162,8 +1306,7 @@ class _MemoImporter:
         language: str,
     ) -> str:
         meta: dict[str, Any] = {"title": title, "date": date}
-        for key in ("event", "url", "location", "facilitators", "participants", "tags",
-                    "language"):
+        for key in ("event", "url", "location", "facilitators", "participants", "tags", "language"):
             if key in front:
                 meta[key] = front[key]
         parts: list[list[str]] = []
@@ -1177,9 +1320,9 @@ class _MemoImporter:
         unlinked = getattr(self, "unlinked", [])
         if unlinked:
             label = "添付資料" if language == "ja" else "Attachments"
-            parts.append([f"## {label}", ""] + [
-                f"- [{Path(inside).name}]({inside})" for inside in unlinked
-            ])
+            parts.append(
+                [f"## {label}", ""] + [f"- [{Path(inside).name}]({inside})" for inside in unlinked]
+            )
         original = []
         if title_heading is not None and title_heading.source != title:
             original.append(f"- {title_heading.source}")
@@ -1267,8 +1410,14 @@ def lost_lines(original: str, outputs: list[str]) -> list[tuple[int, str]]:
 
 
 def _document(front: dict[str, Any], body: str) -> str:
-    dumped = yaml.dump(front, Dumper=_FrontMatterDumper, allow_unicode=True, sort_keys=False,
-                       default_flow_style=False, width=2**31 - 1)
+    dumped = yaml.dump(
+        front,
+        Dumper=_FrontMatterDumper,
+        allow_unicode=True,
+        sort_keys=False,
+        default_flow_style=False,
+        width=2**31 - 1,
+    )
     return f"---\n{dumped}---\n" + (f"\n{body.strip()}\n" if body.strip() else "")
 
 
@@ -1285,8 +1434,10 @@ def _placeholder(group: list[str], language: str, empty_memo: bool = False) -> s
         if empty_memo:
             text = "The original memo has no text for this topic. Write what was discussed."
         elif kind == "summary":
-            text = ("The original memo has no summary for this topic. Summarise the outcome "
-                    "and the main points in 2–3 sentences.")
+            text = (
+                "The original memo has no summary for this topic. Summarise the outcome "
+                "and the main points in 2–3 sentences."
+            )
         else:
             text = "The original memo has no such section. Write it."
     elif empty_memo:

@@ -28,8 +28,9 @@ from proceedings.slugs import validate_slug
 def import_memos(
     paths: Annotated[
         list[Path],
-        typer.Argument(help="Memo files, or folders holding them (searched recursively).",
-                       show_default=False),
+        typer.Argument(
+            help="Memo files, or folders holding them (searched recursively).", show_default=False
+        ),
     ],
     date: Annotated[
         str | None,
@@ -54,8 +55,9 @@ def import_memos(
     if date is not None:
         session_date = schema.parse_iso_date(date)
         if session_date is None:
-            raise ProceedingsError(f"--date {date} is not a real date",
-                                   hint="write it as YYYY-MM-DD, e.g. 2020-07-04")
+            raise ProceedingsError(
+                f"--date {date} is not a real date", hint="write it as YYYY-MM-DD, e.g. 2020-07-04"
+            )
     if slug is not None:
         validate_slug(slug)
     loaded = load(root)
@@ -65,25 +67,32 @@ def import_memos(
     if not dry_run:
         apply_import(plan)
     if as_json:
-        print_json({
-            "root": str(plan.root),
-            "dry_run": dry_run,
-            "sessions": [memo.to_json() for memo in plan.memos],
-        })
+        print_json(
+            {
+                "root": str(plan.root),
+                "dry_run": dry_run,
+                "sessions": [memo.to_json() for memo in plan.memos],
+            }
+        )
         return
     console.print(_tree(plan, dry_run))
     unmapped = sum(len(memo.unmapped) for memo in plan.memos)
     if dry_run:
         console.print("[yellow]Dry run:[/] nothing was written.")
     else:
-        console.print(f"[green]Imported[/] {len(plan.memos)} memo"
-                      f"{'s' if len(plan.memos) != 1 else ''}; the originals were not changed.")
+        console.print(
+            f"[green]Imported[/] {len(plan.memos)} memo"
+            f"{'s' if len(plan.memos) != 1 else ''}; the originals were not changed."
+        )
     if unmapped:
-        console.print(f"[yellow]{unmapped} item{'s' if unmapped != 1 else ''} could not be "
-                      "mapped[/] (marked ⚠ above); each is kept in the imported text or named.")
+        console.print(
+            f"[yellow]{unmapped} item{'s' if unmapped != 1 else ''} could not be "
+            "mapped[/] (marked ⚠ above); each is kept in the imported text or named."
+        )
     if not dry_run:
-        console.print("Next: [bold]proceedings check[/] shows the sections left to fill in "
-                      "(✎ placeholders).")
+        console.print(
+            "Next: [bold]proceedings check[/] shows the sections left to fill in (✎ placeholders)."
+        )
 
 
 def _fail(plan: ImportPlan, as_json: bool) -> None:
@@ -100,9 +109,7 @@ def _tree(plan: ImportPlan, dry_run: bool) -> Tree:
     heading = "Import plan (dry run)" if dry_run else "Imported"
     tree = Tree(f"[bold]{heading}[/] into {escape(str(plan.root))}")
     for memo in plan.memos:
-        branch = tree.add(
-            f"[bold]{escape(memo.session_rel)}/[/]  [dim]← {escape(memo.shown)}[/]"
-        )
+        branch = tree.add(f"[bold]{escape(memo.session_rel)}/[/]  [dim]← {escape(memo.shown)}[/]")
         for planned in memo.files:
             name = escape(planned.name_in_session)
             if planned.kind == "asset":
