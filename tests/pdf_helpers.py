@@ -149,13 +149,14 @@ def embedded_font_files(pdf: PdfReader) -> set[str]:
 
 
 def image_count(pdf: PdfReader) -> int:
-    count = 0
+    """Distinct image XObjects used by the pages (pages may share one resource dictionary)."""
+    seen: set[int] = set()
     for page in pdf.pages:
         xobjects = page.get("/Resources", {}).get("/XObject", {})
         for ref in xobjects.values():
             if ref.get_object().get("/Subtype") == "/Image":
-                count += 1
-    return count
+                seen.add(ref.idnum if hasattr(ref, "idnum") else id(ref.get_object()))
+    return len(seen)
 
 
 def has_embedded_files(data: bytes) -> bool:
