@@ -54,6 +54,15 @@ from proceedings.cli import import_command  # noqa: E402
 
 app.command("import")(import_command.import_memos)
 
+from proceedings.cli import check_command  # noqa: E402
+
+app.command("check")(check_command.check)
+
+from proceedings.cli import rules_command  # noqa: E402
+
+app.command("rules")(rules_command.rules)
+app.command("explain")(rules_command.explain)
+
 
 def main() -> None:
     app()

@@ -1,0 +1,214 @@
+"""Running `proceedings check` and presenting the result — shared by the Typer command
+(`proceedings check`) and the fast pre-commit entry (`python -m proceedings.hook`).
+
+It lives outside `proceedings.cli` on purpose: importing that package loads Typer and every
+command, which costs more than a whole pre-commit run is allowed to take. Rich is imported only
+when the output is a terminal; piped output is plain text written directly.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TextIO
+
+from proceedings import codes
+from proceedings.check import CheckReport, check_workspace, sessions_to_load
+from proceedings.config import load_config
+from proceedings.diagnostics import Diagnostic, Severity
+from proceedings.errors import EXIT_FINDINGS, EXIT_OK, ProceedingsError
+from proceedings.workspace import Workspace, load_workspace
+
+OUTPUT_FORMATS = ("text", "json", "github", "sarif")
+FAIL_ON = ("error", "warning", "info")
+
+
+@dataclass
+class CheckOptions:
+    paths: list[Path] = field(default_factory=list)
+    root: Path | None = None
+    select: list[str] | None = None
+    ignore: list[str] = field(default_factory=list)
+    fail_on: str | None = None
+    output_format: str = "text"
+    show_source: bool = False
+    fix: bool = False
+    diff: bool = False
+
+
+def split_codes(values: Sequence[str] | None) -> list[str] | None:
+    """`--select C4,S3 --select X` -> ["C4", "S3", "X"]; None stays None."""
+    if values is None:
+        return None
+    return [part.strip() for value in values for part in value.split(",") if part.strip()]
+
+
+def run_check(options: CheckOptions, out: TextIO | None = None, err: TextIO | None = None) -> int:
+    """Load, check (and fix), print; return the exit code. Raises ProceedingsError (exit 2)."""
+    out = out or sys.stdout
+    err = err or sys.stderr
+    if options.output_format not in OUTPUT_FORMATS:
+        raise ProceedingsError(
+            f"--format must be one of {', '.join(OUTPUT_FORMATS)}, not {options.output_format!r}"
+        )
+    if options.fail_on is not None and options.fail_on not in FAIL_ON:
+        raise ProceedingsError(
+            f"--fail-on must be one of {', '.join(FAIL_ON)}, not {options.fail_on!r}"
+        )
+    loaded = load_config(options.root)
+    fail_on = Severity.parse(options.fail_on or loaded.config.check.fail_on)
+    select = split_codes(options.select)
+    ignore = split_codes(options.ignore) or []
+    workspace = load_workspace(loaded, sessions_to_load(loaded, options.paths))
+    report = check_workspace(workspace, paths=options.paths or None, select=select, ignore=ignore)
+
+    if options.fix or options.diff:
+        from proceedings.fix import apply_fixes, plan_fixes
+
+        fixes = plan_fixes(workspace, report)
+        fixed = sum(len(f.fixed) for f in fixes)
+        if options.diff:
+            for fix in fixes:
+                out.write(fix.diff())
+            files = len(fixes)
+            noun = "file" if files == 1 else "files"
+            out.write(f"Would fix {fixed} problem{'s' if fixed != 1 else ''} in {files} {noun}"
+                      " (nothing written; run with --fix to apply).\n" if fixes
+                      else "Nothing to fix.\n")
+            return EXIT_FINDINGS if fixes else EXIT_OK
+        apply_fixes(fixes)
+        if fixes:
+            stream = out if options.output_format == "text" else err
+            files = len(fixes)
+            stream.write(f"Fixed {fixed} problem{'s' if fixed != 1 else ''} in {files} "
+                         f"file{'s' if files != 1 else ''}.\n")
+            workspace = load_workspace(loaded, sessions_to_load(loaded, options.paths))
+            report = check_workspace(
+                workspace, paths=options.paths or None, select=select, ignore=ignore
+            )
+
+    if options.output_format == "json":
+        from proceedings.report_formats import to_json
+
+        out.write(to_json(report, root=workspace.root, fail_on=fail_on))
+    elif options.output_format == "github":
+        from proceedings.report_formats import to_github
+
+        out.write(to_github(report))
+    elif options.output_format == "sarif":
+        from proceedings.report_formats import to_sarif
+
+        out.write(to_sarif(report, root=workspace.root))
+    else:
+        present_text(report, workspace, fail_on, show_source=options.show_source, out=out)
+    return EXIT_FINDINGS if report.failed(fail_on) else EXIT_OK
+
+
+# --- text output ---------------------------------------------------------------------------
+
+_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "blue"}
+
+
+def _use_colour(out: TextIO) -> bool:
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    isatty = getattr(out, "isatty", None)
+    return bool(isatty and isatty())
+
+
+def present_text(
+    report: CheckReport, workspace: Workspace, fail_on: Severity, *, show_source: bool,
+    out: TextIO,
+) -> None:
+    """`path:line:col: CODE message (hint)` per finding, then a one-line summary."""
+    sources = {f.rel: f for f in workspace.markdown_files()} if show_source else {}
+    if _use_colour(out):
+        _present_rich(report, sources, fail_on, out)
+        return
+    for diagnostic in report.diagnostics:
+        out.write(diagnostic.format() + "\n")
+        if show_source:
+            out.write("".join(line + "\n" for line in _source_lines(diagnostic, sources)))
+    out.write(summary_line(report, fail_on) + "\n")
+
+
+def _present_rich(report: CheckReport, sources: dict, fail_on: Severity, out: TextIO) -> None:
+    from rich.console import Console
+    from rich.text import Text
+
+    console = Console(file=out, highlight=False, soft_wrap=True)
+    for d in report.diagnostics:
+        line = Text.assemble(
+            (d.path, "bold"), (f":{d.line}:{d.col}:", "dim"), " ",
+            (d.code, _STYLE[d.severity]), " ", d.message,
+        )
+        if d.hint:
+            line.append(f" ({d.hint})", "dim")
+        console.print(line)
+        for source_line in _source_lines(d, sources):
+            console.print(Text(source_line, "cyan" if "^" in source_line.split("|")[-1] else ""))
+    style = "bold red" if report.failed(fail_on) else ("yellow" if report.diagnostics
+                                                        else "bold green")
+    console.print(Text(summary_line(report, fail_on), style))
+
+
+def _source_lines(diagnostic: Diagnostic, sources: dict) -> list[str]:
+    file = sources.get(diagnostic.path)
+    if file is None or file.text is None:
+        return []
+    lines = file.text.split("\n")
+    if not 0 < diagnostic.line <= len(lines):
+        return []
+    text = lines[diagnostic.line - 1].replace("\t", " ")
+    number = str(diagnostic.line)
+    gutter = " " * len(number)
+    pad = " " * cell_width(text[: max(diagnostic.col - 1, 0)])
+    return [f" {number} | {text}", f" {gutter} | {pad}^"]
+
+
+def cell_width(text: str) -> int:
+    """Terminal cells `text` takes: wide (CJK) characters take two, marks none."""
+    width = 0
+    for char in text:
+        if unicodedata.combining(char):
+            continue
+        width += 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+    return width
+
+
+def summary_line(report: CheckReport, fail_on: Severity) -> str:
+    files = f"{report.files} file{'s' if report.files != 1 else ''}"
+    if not report.diagnostics:
+        text = f"All clear: {files} checked, no problems."
+    else:
+        parts = [
+            _plural(report.errors, "error"),
+            _plural(report.warnings, "warning"),
+            f"{report.infos} info",
+        ]
+        text = f"Found {', '.join(parts)} in {files}"
+        fixable = sum(1 for d in report.diagnostics if _fixable(d))
+        if fixable:
+            text += f"; {fixable} fixable with --fix"
+        verdict = "fails" if report.failed(fail_on) else "passes"
+        text += f" — {verdict} (--fail-on {fail_on})."
+    if report.suppressed:
+        text = text[:-1] + f"; {report.suppressed} suppressed by disable comments."
+    return text
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'s' if count != 1 else ''}"
+
+
+def _fixable(diagnostic: Diagnostic) -> bool:
+    try:
+        return codes.get(diagnostic.code).fixable
+    except KeyError:
+        return False

@@ -1,0 +1,70 @@
+"""`proceedings check [PATH…]`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from proceedings.check_runner import FAIL_ON, OUTPUT_FORMATS, CheckOptions, run_check
+from proceedings.cli.common import RootOption, handle_errors
+
+
+@handle_errors
+def check(
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            help="Files or folders to check, each in the context of its session "
+            "(default: the whole archive).",
+            show_default=False,
+        ),
+    ] = None,
+    root: RootOption = None,
+    select: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--select", metavar="CODES",
+            help="Only these codes, prefixes (C4) or names (comma-separated, repeatable).",
+        ),
+    ] = None,
+    ignore: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--ignore", metavar="CODES",
+            help="Skip these codes, prefixes or names (comma-separated, repeatable).",
+        ),
+    ] = None,
+    fail_on: Annotated[
+        str | None,
+        typer.Option(
+            "--fail-on", metavar="|".join(FAIL_ON),
+            help="Lowest severity that makes the exit code 1 (default: check.fail_on).",
+        ),
+    ] = None,
+    output_format: Annotated[
+        str,
+        typer.Option("--format", metavar="|".join(OUTPUT_FORMATS), help="Output format."),
+    ] = "text",
+    show_source: Annotated[
+        bool, typer.Option("--show-source", help="Print each finding's line with a caret.")
+    ] = False,
+    fix: Annotated[
+        bool,
+        typer.Option("--fix", help="Apply safe fixes: BOM, CRLF, final newline, missing "
+                     "required sections. Wording is never changed."),
+    ] = False,
+    diff: Annotated[
+        bool, typer.Option("--diff", help="Show what --fix would change; write nothing.")
+    ] = False,
+) -> None:
+    """Check the notes: structure, links, privacy. Exit 0 clean, 1 findings, 2 usage error."""
+    options = CheckOptions(
+        paths=list(paths or []), root=root, select=select, ignore=list(ignore or []),
+        fail_on=fail_on, output_format=output_format, show_source=show_source, fix=fix,
+        diff=diff,
+    )
+    code = run_check(options)
+    if code:
+        raise typer.Exit(code)

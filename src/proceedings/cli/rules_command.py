@@ -1,0 +1,71 @@
+"""`proceedings rules` and `proceedings explain CODE`."""
+
+from __future__ import annotations
+
+import difflib
+from typing import Annotated
+
+import typer
+from rich.markdown import Markdown
+from rich.table import Table
+
+from proceedings import codes
+from proceedings.cli.common import JsonOption, console, handle_errors, print_json
+from proceedings.errors import ProceedingsError
+
+
+def _catalogue() -> list[codes.Code]:
+    import proceedings.rules  # noqa: F401  (registers the rule codes)
+
+    return codes.all_codes()
+
+
+@handle_errors
+def rules(as_json: JsonOption = False) -> None:
+    """List every check: code, name, default severity, fixable, summary."""
+    entries = _catalogue()
+    if as_json:
+        print_json(
+            [
+                {"code": e.code, "name": e.name, "group": e.group, "severity": str(e.severity),
+                 "fixable": e.fixable, "summary": e.summary}
+                for e in entries
+            ]
+        )
+        return
+    table = Table(title=f"{len(entries)} rules — `proceedings explain CODE` for details")
+    table.add_column("code", no_wrap=True)
+    table.add_column("name", no_wrap=True)
+    table.add_column("severity", no_wrap=True)
+    table.add_column("fix", no_wrap=True)
+    table.add_column("summary", ratio=1)
+    colours = {"error": "red", "warning": "yellow", "info": "blue"}
+    for e in entries:
+        severity = str(e.severity)
+        table.add_row(e.code, e.name, f"[{colours[severity]}]{severity}[/]",
+                      "yes" if e.fixable else "", e.summary)
+    console.print(table)
+
+
+@handle_errors
+def explain(
+    code: Annotated[str, typer.Argument(help="A rule code (C406) or name (raw-html).")],
+) -> None:
+    """Explain one rule: why it exists, a failing example, and the fix."""
+    from proceedings.rules.docs import explain as explain_markdown
+
+    entries = _catalogue()
+    by_name = {e.name: e.code for e in entries}
+    wanted = code.strip()
+    resolved = by_name.get(wanted.lower(), wanted.upper())
+    if resolved not in {e.code for e in entries}:
+        close = difflib.get_close_matches(wanted, [e.code for e in entries] + list(by_name), n=1)
+        raise ProceedingsError(
+            f"no rule `{wanted}`",
+            hint=f"did you mean `{close[0]}`?" if close else "`proceedings rules` lists them",
+        )
+    text = explain_markdown(resolved)
+    if console.is_terminal:
+        console.print(Markdown(text))
+    else:
+        typer.echo(text, nl=False)

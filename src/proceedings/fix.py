@@ -1,0 +1,186 @@
+"""Safe, mechanical fixes for `proceedings check --fix` (and their preview, `--diff`).
+
+Only these are ever changed, and only where the report found them:
+
+- F102 a byte-order mark is removed;
+- F103 CRLF line endings become LF;
+- F104 a final newline is added;
+- S304 each missing required section gets its heading and a `✎` placeholder paragraph,
+  inserted where the configured section order puts it.
+
+Wording is never touched: every line of the original is still in the fixed file, in order.
+Files are written atomically.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from proceedings.atomic import write_bytes_atomic
+from proceedings.check import CheckReport
+from proceedings.diagnostics import Diagnostic
+from proceedings.placeholders import PLACEHOLDER_MARK
+from proceedings.rules.facts import collect
+from proceedings.rules.structure import normalize_heading, section_level
+from proceedings.source import MarkdownFile
+from proceedings.workspace import Session, Workspace
+
+FIXABLE = ("F102", "F103", "F104", "S304")
+BOM = b"\xef\xbb\xbf"
+
+
+@dataclass
+class FileFix:
+    path: Path
+    rel: str
+    before: bytes
+    after: bytes
+    fixed: list[Diagnostic] = field(default_factory=list)
+    inserted_sections: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return self.before != self.after
+
+    def diff(self) -> str:
+        """A unified diff of the text, plus a note for BOM and line-ending changes."""
+        old = self.before.decode("utf-8-sig", "replace").replace("\r\n", "\n")
+        new = self.after.decode("utf-8-sig", "replace").replace("\r\n", "\n")
+        lines = list(
+            difflib.unified_diff(
+                old.splitlines(keepends=True), new.splitlines(keepends=True),
+                f"a/{self.rel}", f"b/{self.rel}",
+            )
+        )
+        text = "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n"
+                       for line in lines)
+        notes = []
+        if self.before.startswith(BOM) and not self.after.startswith(BOM):
+            notes.append("remove the byte-order mark")
+        if b"\r\n" in self.before and b"\r\n" not in self.after:
+            notes.append("convert CRLF line endings to LF")
+        if notes:
+            header = f"# {self.rel}: " + "; ".join(notes) + "\n"
+            if not text:
+                return header
+            return header + text
+        return text
+
+
+def plan_fixes(workspace: Workspace, report: CheckReport) -> list[FileFix]:
+    """What `--fix` would change, file by file, for the fixable findings in `report`."""
+    wanted: dict[str, list[Diagnostic]] = {}
+    for diagnostic in report.diagnostics:
+        if diagnostic.code in FIXABLE:
+            wanted.setdefault(diagnostic.path, []).append(diagnostic)
+    fixes: list[FileFix] = []
+    for session in workspace.sessions:
+        for file in session.files():
+            found = wanted.get(file.rel)
+            if not found or not file.readable:
+                continue
+            fix = _fix_file(file, session, workspace, found)
+            if fix.changed:
+                fixes.append(fix)
+    return fixes
+
+
+def apply_fixes(fixes: list[FileFix]) -> None:
+    for fix in fixes:
+        if fix.changed:
+            write_bytes_atomic(fix.path, fix.after)
+
+
+def _fix_file(
+    file: MarkdownFile, session: Session, workspace: Workspace, found: list[Diagnostic]
+) -> FileFix:
+    codes = {d.code for d in found}
+    raw = file.raw
+    has_bom = raw.startswith(BOM)
+    text = raw[3:].decode("utf-8") if has_bom else raw.decode("utf-8")
+    had_crlf = "\r\n" in text
+    text = text.replace("\r\n", "\n")
+    inserted: list[str] = []
+    if "S304" in codes:
+        text, inserted = _insert_sections(file, session, workspace, text)
+    if "F104" in codes and text and not text.endswith("\n"):
+        text += "\n"
+    if had_crlf and "F103" not in codes:
+        text = text.replace("\n", "\r\n")
+    after = text.encode("utf-8")
+    if has_bom and "F102" not in codes:
+        after = BOM + after
+    return FileFix(file.path, file.rel, raw, after, found, inserted)
+
+
+def _insert_sections(
+    file: MarkdownFile, session: Session, workspace: Workspace, text: str
+) -> tuple[str, list[str]]:
+    config = workspace.config
+    facts = collect(file)
+    if not facts.body_ok:
+        return text, []
+    level = section_level(facts.headings)
+    groups = config.sections.required + config.sections.optional
+    order = {normalize_heading(name): index for index, group in enumerate(groups)
+             for name in group}
+    present = [h for h in facts.headings if h.level == level]
+    present_names = {normalize_heading(h.text) for h in present}
+    variant = _name_variant(present, groups, session.language(config))
+    trailing_newline = text.endswith("\n")
+    lines = (text[:-1] if trailing_newline else text).split("\n")
+    insertions: dict[int, list[list[str]]] = {}  # 0-based line index -> blocks put before it
+    inserted: list[str] = []
+    language = session.language(config)
+    for index, group in enumerate(config.sections.required):
+        if any(normalize_heading(name) in present_names for name in group):
+            continue
+        name = _pick_name(group, variant)
+        later = next((h for h in present if order.get(normalize_heading(h.text), -1) > index),
+                     None)
+        at = later.line - 1 if later is not None else len(lines)
+        insertions.setdefault(at, []).append(_section_block(level, name, language))
+        inserted.append(name)
+    if not insertions:
+        return text, []
+    out: list[str] = []
+    for number in range(len(lines) + 1):
+        for block in insertions.get(number, ()):
+            if out and out[-1].strip():
+                out.append("")  # a blank line before the inserted heading
+            out += block
+        if number < len(lines):
+            out.append(lines[number])
+    if len(lines) in insertions:
+        out.pop()  # the block's own trailing blank line; the file ends after the placeholder
+        trailing_newline = True
+    return "\n".join(out) + ("\n" if trailing_newline else ""), inserted
+
+
+def _section_block(level: int, name: str, language: str) -> list[str]:
+    if language == "en":
+        guidance = f"{PLACEHOLDER_MARK} Write the {name} here."
+    else:
+        guidance = f"{PLACEHOLDER_MARK} ここに「{name}」を書いてください。"
+    return [f"{'#' * level} {name}", "", guidance, ""]
+
+
+def _name_variant(present, groups: list[list[str]], language: str) -> int | str:
+    """Which of a section's names the note already uses (index), else the language."""
+    for heading in present:
+        key = normalize_heading(heading.text)
+        for group in groups:
+            for index, name in enumerate(group):
+                if normalize_heading(name) == key:
+                    return index
+    return language
+
+
+def _pick_name(group: list[str], variant: int | str) -> str:
+    if isinstance(variant, int):
+        return group[variant] if variant < len(group) else group[0]
+    if variant == "ja":
+        return next((name for name in group if not name.isascii()), group[0])
+    return next((name for name in group if name.isascii()), group[0])

@@ -1,0 +1,410 @@
+"""The documentation of every diagnostic code: why it matters, a failing example, the fix.
+
+`proceedings explain CODE` prints one entry; docs/rules.md is generated from all of them by
+`python -m proceedings.rules.docs` (tests/test_rules_docs.py keeps the file in step and checks
+that every registered code is documented here).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from proceedings import codes
+
+
+@dataclass(frozen=True)
+class RuleDoc:
+    why: str  # what the rule finds and why it matters
+    example: str  # a failing example (Markdown, a file listing, or a description)
+    fix: str  # how to fix it (text, may contain a corrected example)
+    example_lang: str = "markdown"
+
+
+_FM = "---\n"
+
+DOCS: dict[str, RuleDoc] = {
+    # --- file and encoding -------------------------------------------------------------------
+    "F101": RuleDoc(
+        "The file is not valid UTF-8, so nothing in it can be checked or built. The finding "
+        "gives the byte offset of the first bad byte; the rest of the archive is still checked.",
+        "01-monitoring.md saved as Shift_JIS by an old editor:\n"
+        "sessions/2024-08-24-camp/01-monitoring.md:3:1: F101 not valid UTF-8 at byte offset 41 "
+        "(byte 0x8a)",
+        "Re-save the file as UTF-8 (in VS Code: *Reopen with Encoding* → Shift JIS, then *Save "
+        "with Encoding* → UTF-8), or `iconv -f SHIFT_JIS -t UTF-8`.",
+        "text",
+    ),
+    "F102": RuleDoc(
+        "The file starts with a UTF-8 byte-order mark (BOM, bytes EF BB BF). Many tools then "
+        "fail to see the front matter; `proceedings` reads it, but the mark is noise in diffs.",
+        "<BOM>---\ntitle: 監視アーキテクチャ\n---",
+        "`proceedings check --fix` removes the mark. Configure the editor to save UTF-8 "
+        "without BOM.",
+    ),
+    "F103": RuleDoc(
+        "The file uses Windows (CRLF) line endings. Mixed endings make diffs noisy and confuse "
+        "line-based tools.",
+        "# 監視アーキテクチャ\\r\\n\n## 概要\\r\\n",
+        "`proceedings check --fix` converts the file to LF. A `.gitattributes` line "
+        "`*.md text eol=lf` keeps it that way.",
+        "text",
+    ),
+    "F104": RuleDoc(
+        "The last line has no newline. Appending to such a file joins two lines, and git shows "
+        "`\\ No newline at end of file`.",
+        "- 次回までに閾値の事例を集める<end of file, no newline>",
+        "`proceedings check --fix` adds the final newline.",
+        "text",
+    ),
+    "F105": RuleDoc(
+        "The file cannot be read at all (permissions, or it vanished during the run).",
+        "sessions/2024-08-24-camp/01-monitoring.md:1:1: F105 cannot read file: Permission denied",
+        "Fix the file's permissions (`chmod u+r FILE`) or restore it from git.",
+        "text",
+    ),
+    # --- front matter ------------------------------------------------------------------------
+    "M201": RuleDoc(
+        "The note or session.md has no front matter, so it has no title (and session.md no "
+        "date). Front matter is the block between two `---` lines at the very top.",
+        "# 監視アーキテクチャ\n\n## 概要\n…",
+        "Start the file with front matter:\n\n```markdown\n---\ntitle: 監視アーキテクチャ\n"
+        "---\n\n# 監視アーキテクチャ\n```",
+    ),
+    "M202": RuleDoc(
+        "The front matter is not valid YAML, or its closing `---` is missing. The finding "
+        "points at the line and column where YAML gave up.",
+        _FM + "title: 監視: 統合か分離か\n" + _FM,
+        "Quote values that contain `: `, `#` or start with a special character:\n\n"
+        "```yaml\ntitle: \"監視: 統合か分離か\"\n```",
+    ),
+    "M203": RuleDoc(
+        "A required key is missing (`title` in a note; `title` and `date` in session.md). The "
+        "finding points at the closing `---`, where the key can be added.",
+        _FM + "scribes: [田中]\n" + _FM,
+        "Add the key before the closing line:\n\n```yaml\ntitle: 監視アーキテクチャ\n"
+        "scribes: [田中]\n```",
+    ),
+    "M204": RuleDoc(
+        "The key is not part of the format; usually a typo. The hint suggests the closest "
+        "known key. Unknown keys are errors so that a typo never silently drops data.",
+        _FM + "title: 監視\nscribe: [田中]\n" + _FM,
+        "Use the key the hint suggests (`scribes`), or remove it. docs/format.md lists every "
+        "key.",
+    ),
+    "M205": RuleDoc(
+        "A value has the wrong type: e.g. `scribes` must be a list, `participants` a count or "
+        "a list of names, `status` one of `draft`/`final`, `title` non-empty text.",
+        _FM + "title: 監視\nscribes: 田中, 山本\n" + _FM,
+        "Write lists as YAML lists:\n\n```yaml\nscribes:\n  - 田中\n  - 山本\n```",
+    ),
+    "M206": RuleDoc(
+        "A date is not a real calendar date, or not in `YYYY-MM-DD` form.",
+        _FM + "title: 夏合宿\ndate: 2024-02-30\n" + _FM,
+        "Write a real date as `YYYY-MM-DD`, e.g. `date: 2024-02-29`.",
+    ),
+    "M207": RuleDoc(
+        "session.md's `date` differs from the date in its folder name "
+        "(`YYYY-MM-DD-slug`). One of them is wrong, and sessions are sorted by date.",
+        "sessions/2024-08-24-summer-camp/session.md:\n" + _FM + "title: 夏合宿\n"
+        "date: 2024-08-25\n" + _FM,
+        "Correct the date in session.md, or rename the folder (`git mv`) to the real date.",
+    ),
+    "M208": RuleDoc(
+        "The front matter parses, but not as `key: value` lines (e.g. a list or a plain "
+        "string).",
+        _FM + "- title: 監視\n" + _FM,
+        "Write one `key: value` per line, without a leading `- `.",
+    ),
+    "M209": RuleDoc(
+        "The front matter uses YAML anchors/aliases or is larger than 64 KiB. Both are refused "
+        "so that a crafted file cannot make the checker slow or huge.",
+        _FM + "tags: &t [a, b]\nalso: *t\n" + _FM,
+        "Write values out in full; move long text into the note body.",
+    ),
+    # --- session tree ------------------------------------------------------------------------
+    "T501": RuleDoc(
+        "A Markdown file in a session folder is not named `NN-slug.md` (two digits, a hyphen, "
+        "a slug of a-z, 0-9 and hyphens). It would not be built.",
+        "sessions/2024-08-24-camp/\n  session.md\n  monitoring.md",
+        "Rename it with its position: `git mv monitoring.md 01-monitoring.md`.",
+        "text",
+    ),
+    "T502": RuleDoc(
+        "Note numbers in a session have a gap (01, 02, 04). The number gives the order in the "
+        "proceedings, so a gap usually means a renamed or missing note.",
+        "sessions/2024-08-24-camp/\n  01-monitoring.md\n  02-responsibility.md\n"
+        "  04-feature-store.md",
+        "Renumber so there is no gap: `git mv 04-feature-store.md 03-feature-store.md`.",
+        "text",
+    ),
+    "T503": RuleDoc(
+        "Two notes in a session share a number, so their order is undefined.",
+        "sessions/2024-08-24-camp/\n  01-monitoring.md\n  01-drift.md",
+        "Give each note its own number (and close any gap this leaves).",
+        "text",
+    ),
+    "T504": RuleDoc(
+        "A file under `sessions/` is neither a session folder, session.md, a note, nor a known "
+        "asset type (or is a link that leaves the repository). Nothing is ignored silently.",
+        "sessions/2024-08-24-camp/\n  notes.docx\n  images/diagram.pptx",
+        "Convert it to Markdown or an image (png, jpg, svg, …), move it out of `sessions/`, "
+        "or delete it.",
+        "text",
+    ),
+    "T505": RuleDoc(
+        "A session folder has no session.md, so the session has no title or date.",
+        "sessions/2024-08-24-camp/\n  01-monitoring.md",
+        "Add session.md:\n\n```markdown\n---\ntitle: 夏合宿 2024\ndate: 2024-08-24\n---\n\n"
+        "合宿の概要…\n```",
+    ),
+    "T506": RuleDoc(
+        "A folder under `sessions/` is not named `YYYY-MM-DD-slug`, or its date is not a real "
+        "date.",
+        "sessions/\n  summer camp 2024/",
+        "Rename it, e.g. `git mv \"summer camp 2024\" 2024-08-24-summer-camp`.",
+        "text",
+    ),
+    "T507": RuleDoc(
+        "A session folder has session.md but no topic notes.",
+        "sessions/2024-08-24-camp/\n  session.md",
+        "Add a note with `proceedings new-session --add-topic`, or remove the empty session.",
+        "text",
+    ),
+    # --- structure ---------------------------------------------------------------------------
+    "S301": RuleDoc(
+        "The note's H1 differs from the `title` in its front matter. The build uses the title "
+        "for the table of contents, so readers would see two different names.",
+        _FM + "title: ML システムの監視\n" + _FM + "\n# 監視アーキテクチャ",
+        "Make both the same (spacing differences are ignored).",
+    ),
+    "S302": RuleDoc(
+        "The note has no `# title` heading. Reviewers reading the file on GitHub see no title.",
+        _FM + "title: 監視アーキテクチャ\n" + _FM + "\n## 概要\n\n…",
+        "Add the title as the first heading: `# 監視アーキテクチャ`.",
+    ),
+    "S303": RuleDoc(
+        "The note has more than one H1. A note has one title; its parts are `##` sections.",
+        "# 監視アーキテクチャ\n\n## 概要\n\n…\n\n# 議論",
+        "Make the extra headings `## …`.",
+    ),
+    "S304": RuleDoc(
+        "A required section (`sections.required` in proceedings.toml; by default Summary | 概要 "
+        "and Discussion | 議論) is missing. Every missing section is reported, and any of a "
+        "section's configured names is accepted. Sections are the headings one level below "
+        "the H1. When a heading looks like a misspelt section name, the hint says so.",
+        "# 監視アーキテクチャ\n\n## 概要\n\n統合か分離かを議論した。\n\n## 議論と結論\n\n…",
+        "Rename the heading to a configured name (`## 議論`), or add the section. "
+        "`proceedings check --fix` inserts each missing heading, in the configured order, "
+        "with a `✎` placeholder paragraph to fill in.",
+    ),
+    "S305": RuleDoc(
+        "A section has neither content nor subsections. A section that holds only a `✎` "
+        "placeholder is reported as C401 instead.",
+        "## 議論\n\n## 今後の課題\n\n- 事例を集める",
+        "Write the section, or remove the heading.",
+    ),
+    "S306": RuleDoc(
+        "A heading skips a level (`##` followed by `####`). The merged proceedings shift every "
+        "heading, and a skipped level breaks the outline and the PDF bookmarks.",
+        "## 議論\n\n#### 統合派の立論",
+        "Use the next level: `### 統合派の立論`.",
+    ),
+    "S307": RuleDoc(
+        "Two headings under the same parent have the same text, so their anchors clash and "
+        "readers cannot tell them apart. The same heading in different notes, or under "
+        "different parents (every note has `## 議論`), is fine.",
+        "## 議論\n\n### 論点\n\n…\n\n### 論点\n\n…",
+        "Merge the two sections, or name them apart (`### 論点: 監視`, `### 論点: 通知`).",
+    ),
+    "S308": RuleDoc(
+        "Two notes in one session have the same title, so the table of contents shows the "
+        "same entry twice.",
+        "01-monitoring.md: title: 監視\n02-alerting.md:   title: 監視",
+        "Give each topic its own title.",
+        "text",
+    ),
+    # --- content -----------------------------------------------------------------------------
+    "C401": RuleDoc(
+        "A paragraph still starts with `✎`: template guidance written by `proceedings "
+        "new-session` (or `--fix`) that was never replaced. It is a warning, so a freshly "
+        "scaffolded session passes; `--fail-on warning` makes it block.",
+        "## 概要\n\n✎ 議論の結論と主な論点を 2〜3 文でまとめてください。",
+        "Replace the paragraph with the real text.",
+    ),
+    "C402": RuleDoc(
+        "A relative link points at a file that does not exist (paths are relative to the "
+        "note's folder; `/x` is relative to the repository root). The hint suggests a close "
+        "file name.",
+        "詳細は [責任分界](02-responsibilty.md) を参照。",
+        "Fix the path: `[責任分界](02-responsibility.md)`.",
+    ),
+    "C403": RuleDoc(
+        "An image (Markdown `![…](…)` or HTML `<img src>`) points at a file that does not "
+        "exist, so the built proceedings would show a broken image.",
+        "![監視構成](images/observabilty.svg)",
+        "Fix the path, or add the image to the session's `images/` folder.",
+    ),
+    "C404": RuleDoc(
+        "A link's `#anchor` names no heading in the target note (or in this note, for `#…` "
+        "alone). Anchors follow GitHub's rule: the heading text lower-cased, punctuation "
+        "dropped, spaces turned into `-`; Japanese is kept (`## 監視・通知` → `#監視通知`); a "
+        "repeated heading gets `-1`, `-2`. When a file is checked on its own (pre-commit), "
+        "links elsewhere in its session that it breaks are reported too.",
+        "[落としどころ](01-monitoring.md#落とし所)",
+        "Link to an existing heading: `[落としどころ](01-monitoring.md#落としどころ)` (the "
+        "hint suggests the closest anchor).",
+    ),
+    "C405": RuleDoc(
+        "A link or image leaves the repository: a relative path that climbs above the WG "
+        "root, a `file:` URL, or a drive path. The published proceedings cannot reach it, and "
+        "it may reveal a local path.",
+        "[資料](../../../Documents/slides.pdf)\n![図](file:///C:/Users/tanaka/fig.png)",
+        "Copy the file into the session folder and link it relatively: `[資料](slides.pdf)`.",
+    ),
+    "C406": RuleDoc(
+        "Raw HTML in a note. The build escapes it (it shows as text, and scripts never run), so "
+        "it is a warning: usually Markdown can say the same. HTML comments are not reported.",
+        "重要: <span style=\"color:red\">本番で事故</span>",
+        "Use Markdown: `重要: **本番で事故**`. If the HTML is intended, silence the line with "
+        "`<!-- proceedings-disable-next-line C406 -->`.",
+    ),
+    "C407": RuleDoc(
+        "An e-mail address would be published (the WG repository is public). The whole file "
+        "is scanned, front matter and code included. Documentation domains (example.com, "
+        "*.example, *.test, *.invalid) and `git@host:` remotes are not reported. The message "
+        "shows the address shortened.",
+        "質問は tanaka.taro@corp.co.jp まで。",
+        "Remove the address; write the person's name or the WG's public contact instead.",
+    ),
+    "C408": RuleDoc(
+        "A phone number would be published. Recognised: Japanese numbers (03-1234-5678, "
+        "090-1234-5678, 0120-123-456, (03) 1234-5678, full-width digits too), numbers with a "
+        "country code (+81 3-1234-5678, +1 415 555 0100) and North American ones "
+        "((415) 555-0100). Dates (2024-03-16), times, ISO timestamps, version numbers and "
+        "numbers inside URLs are not reported.",
+        "連絡先: 090-1234-5678(田中)",
+        "Remove the number. If something that is not a phone number is reported, silence that "
+        "line with `<!-- proceedings-disable-next-line C408 -->`.",
+    ),
+    "C409": RuleDoc(
+        "A name or term from `check.private_terms` in proceedings.toml appears (any case; "
+        "spaces inside a term may be any whitespace, including a line break). The message "
+        "names the list entry, not the term, so CI logs do not republish it. Note that "
+        "proceedings.toml itself is in the repository: list code names, not secrets.",
+        "# proceedings.toml: [check] private_terms = [\"Project Kestrel\"]\n\n"
+        "次期基盤 (project kestrel) の検証結果では…",
+        "Remove or rephrase the term: `次期基盤の検証結果では…`.",
+    ),
+    # --- meta --------------------------------------------------------------------------------
+    "X601": RuleDoc(
+        "A disable comment suppresses nothing: the finding it was written for is gone, so the "
+        "comment would silently hide a future one. Only codes that ran are judged.",
+        "<!-- proceedings-disable-next-line C406 -->\nHTML はもう使っていない行",
+        "Remove the comment, or the code from it.",
+    ),
+    "X602": RuleDoc(
+        "A disable comment names something that is neither a code nor a rule name, so it "
+        "disables nothing.",
+        "<!-- proceedings-disable-next-line C999 -->",
+        "Use a code or name from `proceedings rules`, e.g. `C406` or `raw-html`.",
+    ),
+    "X603": RuleDoc(
+        "A rule failed on this file because of a bug in `proceedings`. The other rules still "
+        "ran. Please report it with the file (or a reduced copy).",
+        "sessions/…/01-x.md:1:1: X603 rule S305 failed: IndexError: …",
+        "Report the bug; `PROCEEDINGS_DEBUG=1 proceedings check FILE` shows the traceback.",
+        "text",
+    ),
+}
+
+GROUP_TITLES = {
+    "file": "File and encoding (F1xx)",
+    "front-matter": "Front matter (M2xx)",
+    "structure": "Structure (S3xx)",
+    "content": "Content (C4xx)",
+    "tree": "Session tree (T5xx)",
+    "meta": "Meta (X6xx)",
+}
+
+
+def explain(code: str) -> str:
+    """Markdown for one code (used by `proceedings explain`)."""
+    entry = codes.get(code)
+    doc = DOCS[code]
+    lines = [
+        f"## {entry.code} {entry.name}",
+        "",
+        f"*{entry.summary}* Default severity: **{entry.severity}**"
+        + ("; fixable with `--fix`." if entry.fixable else "."),
+        "",
+        doc.why,
+        "",
+        "Fails:",
+        "",
+        f"```{doc.example_lang}",
+        doc.example,
+        "```",
+        "",
+        "Fix: " + doc.fix,
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def reference_markdown() -> str:
+    """docs/rules.md."""
+    lines = [
+        "# Rules",
+        "",
+        "<!-- Generated by `python -m proceedings.rules.docs`; tests/test_rules_docs.py keeps it"
+        " in step with the code. -->",
+        "",
+        "`proceedings check` reports each problem as `path:line:col: CODE message (hint)`. "
+        "Codes are stable; `proceedings rules` lists them and `proceedings explain CODE` "
+        "prints one of the sections below. The exit codes are in "
+        "[exit-codes.md](exit-codes.md); the options in the README and `proceedings check "
+        "--help`.",
+        "",
+        "## Controlling the rules",
+        "",
+        "- **Severity** per rule in proceedings.toml: `[check] severity = { C406 = \"error\", "
+        "S305 = \"info\", C408 = \"off\" }` (codes or names; `off` disables the rule).",
+        "- **Selection:** `check.select` / `check.ignore` in the config, `--select` / "
+        "`--ignore` on the command line. Entries are codes (`C406`), prefixes (`C4`, `S`) or "
+        "names (`raw-html`); comma-separated or repeated. `--select` replaces the configured "
+        "list, `--ignore` adds to it.",
+        "- **Failing:** `--fail-on error|warning|info` (default `check.fail_on`, `error`) is "
+        "the lowest severity that makes the exit code 1.",
+        "- **Disable comments** (HTML comments, invisible in rendered Markdown):",
+        "  `<!-- proceedings-disable-next-line C406 -->` silences the next line, "
+        "`<!-- proceedings-disable C407 C408 -->` anywhere in a file silences the whole file. "
+        "Several codes or names may be given (spaces or commas); none means every rule. A "
+        "comment that silences nothing is reported as X601. Comments inside code blocks are "
+        "examples and have no effect.",
+        "- **Fixes:** `--fix` applies the safe ones (F102, F103, F104, S304) and never changes "
+        "wording; `--diff` shows them as a diff and writes nothing (exit 1 when something "
+        "would change).",
+        "",
+        "| code | name | default | fixable | summary |",
+        "|---|---|---|---|---|",
+    ]
+    for entry in codes.all_codes():
+        lines.append(
+            f"| [{entry.code}](#{entry.code.lower()}-{entry.name}) | `{entry.name}` | "
+            f"{entry.severity} | {'yes' if entry.fixable else ''} | {entry.summary} |"
+        )
+    lines.append("")
+    by_group: dict[str, list[codes.Code]] = {}
+    for entry in codes.all_codes():
+        by_group.setdefault(entry.group, []).append(entry)
+    for group in sorted(by_group, key=lambda g: by_group[g][0].code[1:]):
+        lines += [f"# {GROUP_TITLES.get(group, group)}", ""]
+        for entry in by_group[group]:
+            lines.append(explain(entry.code))
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+if __name__ == "__main__":  # pragma: no cover - maintenance entry point
+    import proceedings.rules  # noqa: F401  (registers the rule codes)
+
+    print(reference_markdown(), end="")
