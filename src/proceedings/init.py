@@ -13,6 +13,7 @@ from proceedings.templates import render_template
 
 CI_PROVIDERS = ("github",)
 GITHUB_WORKFLOW = ".github/workflows/proceedings.yml"
+PRE_COMMIT_CONFIG = ".pre-commit-config.yaml"
 
 
 @dataclass
@@ -24,7 +25,9 @@ class InitResult:
     git_initialized: bool = False
 
 
-def planned_files(wg_name: str, language: str) -> dict[str, str]:
+def planned_files(
+    wg_name: str, language: str, *, hook_repo: str | None = None, hook_rev: str | None = None
+) -> dict[str, str]:
     """Relative path -> content of every file `init` writes."""
     defaults = Config()
     context = {
@@ -36,8 +39,30 @@ def planned_files(wg_name: str, language: str) -> dict[str, str]:
     return {
         CONFIG_FILE: render_template("init/proceedings.toml.j2", context),
         "README.md": render_template("init/README.md.j2", context),
+        PRE_COMMIT_CONFIG: pre_commit_config(wg_name, hook_repo, hook_rev),
         f"{defaults.sessions_dir}/.gitkeep": "",
     }
+
+
+def pre_commit_config(wg_name: str, hook_repo: str | None, hook_rev: str | None) -> str:
+    """The WG's .pre-commit-config.yaml: a local `proceedings check` hook by default, or the
+    `proceedings-check` hook of the proceedings repository at `hook_repo` (pinned at
+    `hook_rev`, default the tag of this version)."""
+    if hook_rev and not hook_repo:
+        raise ProceedingsError("--hook-rev needs --hook-repo", hint="pass the hook's repository")
+    for value, flag in ((hook_repo, "--hook-repo"), (hook_rev, "--hook-rev")):
+        if value is not None and (not value.strip() or any(c in value for c in "\n\r#'\"")):
+            raise ProceedingsError(f"{flag} {value!r} is not a usable value")
+    sessions_dir = Config().sessions_dir
+    context = {
+        "wg_name": wg_name,
+        "hook_repo": hook_repo,
+        "hook_rev": hook_rev or f"v{__version__}",
+        "version": __version__,
+        # Notes, assets and the config: a config change re-checks the whole archive.
+        "files_pattern": f"^({sessions_dir}/|{CONFIG_FILE.replace('.', '[.]')}$)",
+    }
+    return render_template("init/pre-commit-config.yaml.j2", context)
 
 
 def init_repository(
@@ -48,6 +73,8 @@ def init_repository(
     force: bool = False,
     git: bool = True,
     ci: str | None = None,
+    hook_repo: str | None = None,
+    hook_rev: str | None = None,
 ) -> InitResult:
     if root.exists() and not root.is_dir():
         raise ProceedingsError(f"{root} exists and is not a folder")
@@ -58,7 +85,7 @@ def init_repository(
             f"unknown CI provider {ci!r}", hint="supported: " + ", ".join(CI_PROVIDERS)
         )
     result = InitResult(root)
-    files = planned_files(wg_name, language)
+    files = planned_files(wg_name, language, hook_repo=hook_repo, hook_rev=hook_rev)
     root.mkdir(parents=True, exist_ok=True)
     for rel, content in files.items():
         _write(result, root / rel, content, force)

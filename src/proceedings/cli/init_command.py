@@ -27,11 +27,30 @@ def init(
             "build --commit --push on the main branch).",
         ),
     ] = None,
+    hook_repo: Annotated[
+        str | None,
+        typer.Option(
+            "--hook-repo",
+            metavar="URL",
+            help="Make .pre-commit-config.yaml use the proceedings-check hook of this "
+            "proceedings repository (pre-commit installs it). Default: a local hook running "
+            "the installed `proceedings check`.",
+        ),
+    ] = None,
+    hook_rev: Annotated[
+        str | None,
+        typer.Option("--hook-rev", metavar="REV", help="Tag or commit of --hook-repo "
+                     "(default: the tag of this version, e.g. v0.1.0)."),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Create a new WG repository: proceedings.toml, sessions/, a README, and git."""
+    """Create a new WG repository: proceedings.toml, sessions/, a README, a pre-commit hook,
+    and git."""
     wg_name = name or directory.resolve().name
-    result = init_repository(directory, wg_name=wg_name, language=language, force=force, ci=ci)
+    result = init_repository(
+        directory, wg_name=wg_name, language=language, force=force, ci=ci,
+        hook_repo=hook_repo, hook_rev=hook_rev,
+    )
     if as_json:
         print_json(
             {
