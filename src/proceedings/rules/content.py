@@ -129,6 +129,10 @@ def _near_miss(target: str) -> str:
 @rule("C406", "raw-html", GROUP, W, "Raw HTML in a note (the build shows it as text).",
       kind="markdown")
 def raw_html(doc: FileInput, ctx: CheckContext) -> Iterator[Diagnostic]:
+    reported: set[int] = set()
     for html in doc.facts.html:
+        if html.line in reported:
+            continue  # `<b>x</b>`: one finding per line, not one per tag
+        reported.add(html.line)
         yield doc.diag(raw_html.code, html.line, f"raw HTML `{html.snippet}`",
                        "the build escapes HTML; use Markdown instead", html.col)

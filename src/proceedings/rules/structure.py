@@ -49,7 +49,7 @@ def has_h1(doc: FileInput, ctx: CheckContext) -> Iterator[Diagnostic]:
     if not any(h.level == 1 for h in doc.facts.headings):
         title = doc.file.meta.get("title")
         shown = title.strip() if isinstance(title, str) and title.strip() else "<title>"
-        yield doc.diag(has_h1.code, doc.file.body_offset + 1, "note has no `# title` heading",
+        yield doc.diag(has_h1.code, first_body_line(doc), "note has no `# title` heading",
                        f"add `# {shown}` as the first line after the front matter")
 
 
@@ -89,7 +89,17 @@ def required_sections(doc: FileInput, ctx: CheckContext) -> Iterator[Diagnostic]
 def missing_section_line(doc: FileInput) -> int:
     """Where missing sections are reported: the H1, else the first body line."""
     h1 = next((h for h in doc.facts.headings if h.level == 1), None)
-    return h1.line if h1 else doc.file.body_offset + 1
+    return h1.line if h1 else first_body_line(doc)
+
+
+def first_body_line(doc: FileInput) -> int:
+    """The first non-blank line after the front matter (or the line after it)."""
+    lines = doc.facts.lines
+    start = doc.file.body_offset
+    for index in range(start, len(lines)):
+        if lines[index].strip():
+            return index + 1
+    return min(start + 1, max(len(lines), 1))
 
 
 def _closest(group: list[str], candidates: list[HeadingFact]) -> HeadingFact | None:

@@ -1,0 +1,178 @@
+"""One failing and one passing fixture per diagnostic code, asserting code, file and line.
+
+Each case changes the base archive (tests/check_support.py: one session, two good notes) in a
+way that must trigger the code at an exact file and line, and a fixed variant that must not.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from check_support import SESSION, SESSION_MD, found, make_wg, note, run_check
+from proceedings import codes
+from proceedings.rules import all_rules
+
+S = SESSION
+A = f"{S}/01-alpha.md"
+B = f"{S}/02-beta.md"
+GOOD = note("アルファ")
+
+
+def body(text: str, title: str = "アルファ") -> str:
+    """A note with front matter and this body (the body starts on line 5)."""
+    return f"---\ntitle: {title}\n---\n\n{text}"
+
+
+def sections(extra: str = "", title: str = "アルファ") -> str:
+    """A complete note with `extra` added at the end (extra starts on line 15)."""
+    return note(title) + "\n" + extra
+
+
+@dataclass
+class Case:
+    code: str
+    failing: dict  # files changed from the base archive
+    where: list[tuple[str, int]]  # every (path, line) the code must be reported at
+    passing: dict
+    config: str = ""
+    symlinks: dict = field(default_factory=dict)  # rel -> target, made after the files
+
+
+CASES = [
+    # --- file and encoding
+    Case("F101", {A: GOOD.encode() + b"\n\x82\xa0\n"}, [(A, 15)],
+         {A: GOOD}),
+    Case("F102", {A: b"\xef\xbb\xbf" + GOOD.encode()}, [(A, 1)], {A: GOOD}),
+    Case("F103", {A: GOOD.replace("\n", "\r\n")}, [(A, 1)], {A: GOOD}),
+    Case("F104", {A: GOOD.rstrip("\n")}, [(A, 13)], {A: GOOD}),
+    Case("F105", {}, [(f"{S}/03-gamma.md", 1)], {f"{S}/03-gamma.md": note("ガンマ")},
+         symlinks={f"{S}/03-gamma.md": "does-not-exist.md"}),
+    # --- front matter
+    Case("M201", {A: "# アルファ\n\n## 概要\n\nx\n\n## 議論\n\ny\n"}, [(A, 1)], {A: GOOD}),
+    Case("M202", {A: GOOD.replace("title: アルファ", "title: 監視: 統合")}, [(A, 2)], {A: GOOD}),
+    Case("M203", {A: GOOD.replace("title: アルファ", "scribes: [田中]")}, [(A, 3)],
+         {A: GOOD.replace("title: アルファ", "title: アルファ\nscribes: [田中]")}),
+    Case("M204", {A: GOOD.replace("title: アルファ", "title: アルファ\nscribe: [田中]")},
+         [(A, 3)], {A: GOOD.replace("title: アルファ", "title: アルファ\nscribes: [田中]")}),
+    Case("M205", {A: GOOD.replace("title: アルファ", "title: アルファ\nscribes: 田中")},
+         [(A, 3)], {A: GOOD.replace("title: アルファ", "title: アルファ\nscribes: [田中]")}),
+    Case("M206", {f"{S}/session.md": SESSION_MD.replace("2024-08-24", "2024-08-32")},
+         [(f"{S}/session.md", 3)], {f"{S}/session.md": SESSION_MD}),
+    Case("M207", {f"{S}/session.md": SESSION_MD.replace("2024-08-24", "2024-08-25")},
+         [(f"{S}/session.md", 3)], {f"{S}/session.md": SESSION_MD}),
+    Case("M208", {A: "---\n- title\n---\n\n" + GOOD.split("---\n", 2)[2]}, [(A, 2)],
+         {A: GOOD}),
+    Case("M209", {A: GOOD.replace("title: アルファ", "title: &t アルファ\nx: *t")}, [(A, 1)],
+         {A: GOOD}),
+    # --- tree
+    Case("T501", {f"{S}/gamma.md": note("ガンマ")}, [(f"{S}/gamma.md", 1)],
+         {f"{S}/03-gamma.md": note("ガンマ")}),
+    Case("T502", {f"{S}/04-delta.md": note("デルタ")}, [(f"{S}/04-delta.md", 1)],
+         {f"{S}/03-delta.md": note("デルタ")}),
+    Case("T503", {f"{S}/02-gamma.md": note("ガンマ")}, [(B, 1), (f"{S}/02-gamma.md", 1)],
+         {f"{S}/03-gamma.md": note("ガンマ")}),
+    Case("T504", {f"{S}/minutes.docx": b"PK\x03\x04"}, [(f"{S}/minutes.docx", 1)],
+         {f"{S}/images/minutes.png": b"\x89PNG"}),
+    Case("T505", {f"{S}/session.md": None}, [(S, 1)], {}),
+    Case("T506", {"sessions/summer-camp/session.md": SESSION_MD,
+                  "sessions/summer-camp/01-a.md": note("a")},
+         [("sessions/summer-camp", 1)], {}),
+    Case("T507", {"sessions/2024-09-01-empty/session.md": SESSION_MD.replace("08-24", "09-01")},
+         [("sessions/2024-09-01-empty", 1)], {}),
+    # --- structure
+    Case("S301", {A: GOOD.replace("# アルファ", "# アルファー")}, [(A, 5)], {A: GOOD}),
+    Case("S302", {A: GOOD.replace("# アルファ\n\n", "")}, [(A, 5)], {A: GOOD}),
+    Case("S303", {A: sections("# もう一つ\n\nx\n")}, [(A, 15)],
+         {A: sections("## もう一つ\n\nx\n")}),
+    Case("S304", {A: body("# アルファ\n\n## 概要\n\nx\n")}, [(A, 5)],
+         {A: body("# アルファ\n\n## Summary\n\nx\n\n## discussion\n\ny\n")}),
+    Case("S305", {A: GOOD.replace("要約。\n", "")}, [(A, 7)],
+         {A: GOOD.replace("要約。\n", "✎ 要約を書く\n")}),
+    Case("S306", {A: sections("#### 詳細\n\nx\n")}, [(A, 15)], {A: sections("### 詳細\n\nx\n")}),
+    Case("S307", {A: sections("### 論点\n\nx\n\n### 論点\n\ny\n")}, [(A, 19)],
+         {A: sections("### 論点\n\nx\n\n## 今後の課題\n\n### 論点\n\ny\n")}),
+    Case("S308", {B: note("アルファ")}, [(B, 2)], {B: note("ベータ")}),
+    # --- content
+    Case("C401", {A: GOOD.replace("要約。", "✎ 議論の結論を 2〜3 文で")}, [(A, 9)], {A: GOOD}),
+    Case("C402", {A: sections("[責任分界](02-betta.md) を参照。\n")}, [(A, 15)],
+         {A: sections("[責任分界](02-beta.md) を参照。\n")}),
+    Case("C403", {A: sections("\n![構成](images/arch.svg)\n")}, [(A, 16)],
+         {A: sections("\n![構成](images/arch.svg)\n"), f"{S}/images/arch.svg": "<svg/>"}),
+    Case("C404", {A: sections("[ベータの議論](02-beta.md#議論まとめ)\n")}, [(A, 15)],
+         {A: sections("[ベータの議論](02-beta.md#議論)\n")}),
+    Case("C405", {A: sections("[資料](../../../outside.pdf)\n")}, [(A, 15)],
+         {A: sections("[資料](../../README.md)\n"), "README.md": "# WG\n"}),
+    Case("C406", {A: sections("重要: <span>本番</span>\n")}, [(A, 15)],
+         {A: sections("重要: **本番**\n")}),
+    Case("C407", {A: sections("連絡は taro.yamada@corp.co.jp まで。\n")}, [(A, 15)],
+         {A: sections("連絡は taro@example.com まで(例)。\n")}),
+    Case("C408", {A: sections("田中さん 090-1234-5678\n")}, [(A, 15)],
+         {A: sections("2024-08-24 に v1.2.3 を 10:00 から\n")}),
+    Case("C409", {A: sections("Project\nKestrel の結果\n")}, [(A, 15)],
+         {A: sections("次期基盤の結果\n")},
+         config='[check]\nprivate_terms = ["project kestrel"]\n'),
+    # --- meta
+    Case("X601", {A: sections("<!-- proceedings-disable-next-line C406 -->\nただの文\n")},
+         [(A, 15)], {A: sections("<!-- proceedings-disable-next-line C406 -->\n<b>HTML</b>\n")}),
+    Case("X602", {A: sections("<!-- proceedings-disable-next-line C999 -->\n<b>x</b>\n")},
+         [(A, 15)], {A: sections("<!-- proceedings-disable-next-line raw-html -->\n<b>x</b>\n")}),
+]
+
+
+def _build(root: Path, case: Case, files: dict, symlinks: dict | None = None) -> Path:
+    make_wg(root, files, case.config)
+    for rel, target in (symlinks or {}).items():
+        os.symlink(target, root / rel)
+    return root
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.code for c in CASES])
+def test_failing_fixture_reports_code_at_file_and_line(tmp_path: Path, case: Case) -> None:
+    root = _build(tmp_path / "wg", case, case.failing, case.symlinks)
+    report = run_check(root)
+    assert sorted(found(report, case.code)) == sorted(case.where), [
+        d.format() for d in report.diagnostics
+    ]
+    assert not found(report, "X603"), "no rule may crash"
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.code for c in CASES])
+def test_passing_fixture_does_not_report_code(tmp_path: Path, case: Case) -> None:
+    root = _build(tmp_path / "wg", case, case.passing)
+    report = run_check(root)
+    assert found(report, case.code) == [], [d.format() for d in report.diagnostics]
+    assert report.errors == 0, [d.format() for d in report.diagnostics]
+
+
+def test_every_code_has_a_fixture() -> None:
+    all_rules()  # registers every code
+    covered = {case.code for case in CASES} | {"X603"}  # X603: see test_rules_safety_net
+    assert {entry.code for entry in codes.all_codes()} == covered
+
+
+def test_x603_a_crashing_rule_becomes_a_finding_and_others_still_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from proceedings import rules as rules_module
+
+    def crash(doc, ctx):
+        raise IndexError("boom")
+
+    broken = rules_module.Rule(codes.get("S306"), "markdown", crash)
+    monkeypatch.setitem(rules_module._RULES, "S306", broken)
+    monkeypatch.delenv("PROCEEDINGS_DEBUG", raising=False)
+    root = make_wg(tmp_path / "wg", {A: sections("<b>x</b>\n")})
+    report = run_check(root)
+    assert (A, 1) in found(report, "X603")
+    crashed = next(d for d in report.diagnostics if d.code == "X603" and d.path == A)
+    assert "S306" in crashed.message and "IndexError" in crashed.message
+    assert found(report, "C406") == [(A, 15)]  # the other rules still ran
+
+
+def test_x603_passing_no_crash_on_the_sample(sample_archive: Path) -> None:
+    report = run_check(sample_archive)
+    assert report.diagnostics == []
