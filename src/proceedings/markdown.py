@@ -16,7 +16,12 @@ from mdit_py_plugins.footnote import footnote_plugin
 
 @lru_cache(maxsize=1)
 def parser() -> MarkdownIt:
-    md = MarkdownIt("commonmark", {"html": True, "linkify": False, "typographer": False})
+    # store_labels: reference links keep their label in token.meta (the build renames them
+    # per note); it changes nothing in parsing or rendering.
+    md = MarkdownIt(
+        "commonmark",
+        {"html": True, "linkify": False, "typographer": False, "store_labels": True},
+    )
     md.enable(["table", "strikethrough"])
     md.use(footnote_plugin)
     return md

@@ -63,6 +63,10 @@ from proceedings.cli import rules_command  # noqa: E402
 app.command("rules")(rules_command.rules)
 app.command("explain")(rules_command.explain)
 
+from proceedings.cli import build_command  # noqa: E402
+
+app.command("build")(build_command.build)
+
 
 def main() -> None:
     app()

@@ -1,0 +1,226 @@
+"""`proceedings build`: the editor's command.
+
+The command is three steps, each replaceable: `make_options` (command line -> BuildOptions),
+`run_build` (load + build, with a progress display), `present` (Rich or --json). Commands
+that build more (e.g. committing the outputs) reuse them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from proceedings import schema
+from proceedings.build import BuildBlocked, BuildOptions, BuildResult, build_proceedings
+from proceedings.cli.common import (
+    JsonOption,
+    RootOption,
+    console,
+    display_path,
+    err_console,
+    handle_errors,
+    load,
+    print_json,
+)
+from proceedings.diagnostics import Diagnostic, Severity
+from proceedings.errors import EXIT_FINDINGS, ProceedingsError
+from proceedings.workspace import load_workspace
+
+SessionOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--session", metavar="NAME",
+        help="Build only this session (folder name or slug). Repeatable.",
+    ),
+]
+SinceOption = Annotated[
+    str | None,
+    typer.Option("--since", metavar="DATE", help="Only sessions on or after DATE (YYYY-MM-DD)."),
+]
+UntilOption = Annotated[
+    str | None,
+    typer.Option("--until", metavar="DATE", help="Only sessions on or before DATE (YYYY-MM-DD)."),
+]
+FormatOption = Annotated[
+    str | None,
+    typer.Option(
+        "--format", metavar="FORMATS",
+        help="Comma-separated outputs, e.g. md,html (default: build.formats).",
+    ),
+]
+OutputOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--output", metavar="DIR", file_okay=False,
+        help="Write here instead of the configured output folder.",
+    ),
+]
+ForceOption = Annotated[
+    bool, typer.Option("--force", help="Build even if the checks find errors.")
+]
+
+
+@handle_errors
+def build(
+    root: RootOption = None,
+    session: SessionOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    formats: FormatOption = None,
+    output: OutputOption = None,
+    force: ForceOption = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Build the proceedings: one Markdown and one HTML document of all sessions.
+
+    Runs the checks first and stops on errors (exit 1) unless --force. Unchanged inputs give
+    byte-identical files, and unchanged files are not rewritten.
+    """
+    options = make_options(session, since, until, formats, output, force)
+    result = run_build(root, options, as_json=as_json)
+    present(result, as_json=as_json)
+
+
+def make_options(
+    session: list[str] | None,
+    since: str | None,
+    until: str | None,
+    formats: str | None,
+    output: Path | None,
+    force: bool,
+) -> BuildOptions:
+    return BuildOptions(
+        formats=tuple(f for f in formats.split(",")) if formats is not None else None,
+        sessions=tuple(session or ()),
+        since=_date(since, "--since"),
+        until=_date(until, "--until"),
+        output_dir=output,
+        force=force,
+    )
+
+
+def _date(value: str | None, option: str):  # noqa: ANN202
+    if value is None:
+        return None
+    parsed = schema.parse_iso_date(value.strip())
+    if parsed is None:
+        raise ProceedingsError(f"{option} {value!r} is not a date", hint="use YYYY-MM-DD")
+    return parsed
+
+
+def run_build(root: Path | None, options: BuildOptions, *, as_json: bool = False) -> BuildResult:
+    """Load the workspace and build, showing progress on a terminal. Blocked builds list
+    their errors and exit 1."""
+    loaded = load(root)
+    show = not as_json and console.is_terminal and err_console.is_terminal
+    with _progress(show) as step:
+        step("load")
+        workspace = load_workspace(loaded)
+        try:
+            return build_proceedings(workspace, dataclasses.replace(options, progress=step))
+        except BuildBlocked as blocked:
+            step(None)
+            _report_blocked(blocked, as_json)
+            raise typer.Exit(EXIT_FINDINGS) from None
+
+
+def _report_blocked(blocked: BuildBlocked, as_json: bool) -> None:
+    if as_json:
+        print_json(
+            {
+                "blocked": blocked.stage,
+                "errors": [d.format() for d in blocked.errors],
+                "warnings": [
+                    d.format() for d in blocked.diagnostics if d.severity == Severity.WARNING
+                ],
+            }
+        )
+        return
+    for diagnostic in blocked.diagnostics:
+        err_console.print(_line(diagnostic))
+    err_console.print(f"[bold red]error:[/] {escape(str(blocked))}")
+
+
+@contextmanager
+def _progress(enabled: bool) -> Iterator:
+    """A step function: each call finishes the previous step and starts the named one."""
+    if not enabled:
+        yield lambda name: None
+        return
+    progress = Progress(
+        SpinnerColumn(finished_text="[green]✓[/]"),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=False,
+    )
+    current: list[int] = []
+
+    def step(name: str | None) -> None:
+        if current:
+            progress.update(current.pop(), completed=1)
+        if name is not None:
+            current.append(progress.add_task(escape(name), total=1))
+
+    with progress:
+        try:
+            yield step
+        finally:
+            step(None)
+
+
+def present(result: BuildResult, *, as_json: bool = False) -> None:
+    root = result.document.root
+    if as_json:
+        print_json(result.to_json(root))
+        return
+    for diagnostic in result.diagnostics:
+        if diagnostic.severity >= Severity.WARNING:
+            console.print(_line(diagnostic))
+    for name, why in result.skipped_formats.items():
+        console.print(f"[yellow]note:[/] {escape(name)} not built: {escape(why)}")
+    table = Table(box=None, show_header=False, pad_edge=False)
+    table.add_column("file")
+    table.add_column("size", justify="right")
+    table.add_column("state")
+    for output in result.outputs:
+        state = "[green]written[/]" if output.changed else "[dim]unchanged[/]"
+        table.add_row(escape(display_path(output.path)), _size(output.size), state)
+    if result.assets:
+        written = sum(1 for a in result.assets if a.changed)
+        total = sum(a.size for a in result.assets)
+        state = f"[green]{written} written[/]" if written else "[dim]unchanged[/]"
+        folder = display_path(result.output_dir / "assets")
+        table.add_row(escape(f"{folder}/ ({len(result.assets)} files)"), _size(total), state)
+    console.print(table)
+    if result.removed:
+        console.print(f"[dim]removed {len(result.removed)} stale asset(s)[/]")
+    sessions = len(result.sessions)
+    console.print(
+        f"{sessions} session{'s' if sessions != 1 else ''}, {result.notes} topics, "
+        f"{result.key_points} key points"
+        + ("" if result.changed else " — nothing changed")
+        + (" [red](built with --force despite errors)[/]" if result.forced and result.errors
+           else "")
+    )
+
+
+def _line(diagnostic: Diagnostic) -> str:
+    colour = {Severity.ERROR: "red", Severity.WARNING: "yellow"}.get(diagnostic.severity, "dim")
+    return f"[{colour}]{escape(diagnostic.format())}[/]"
+
+
+def _size(size: int) -> str:
+    if size < 1024:
+        return f"{size} B"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.1f} KB"
+    return f"{size / 1024 / 1024:.1f} MB"

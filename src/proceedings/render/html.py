@@ -1,0 +1,380 @@
+"""proceedings.html: the compiled document as one self-contained HTML file.
+
+The HTML body is proceedings.md (see `render.markdown_out`) read back with the dialect parser
+and rendered here, so the two outputs cannot drift apart: parsing the written proceedings.md
+again gives exactly this body. On top of plain Markdown rendering this module
+
+- wraps the parts of the document (`# … {.session}` etc.) in sectioning elements, Pandoc
+  `--section-divs` style: `<section class="cover">`, `<nav class="toc">`,
+  `<section class="digest">`, `<section class="session" id lang>` with
+  `<h1 class="session-title">`, `<article class="topic" id>` with `<h2 class="topic-title">`,
+  `<section class="colophon">`;
+- puts each note's footnotes at the end of its own article, numbered from 1 per note, with
+  namespaced ids (`fn--<label>`, `fnref--<label>`);
+- escapes raw HTML (or passes it through the allowlist when `build.allow_raw_html`), and
+  drops links whose URL is not http(s), mailto, relative or a `#` fragment;
+- embeds images as `data:` URIs (`image_mode="embed"`), or points at the files under the WG
+  root (`"file"`, for WeasyPrint with base_url = the WG root), or keeps the copied assets'
+  paths (`"assets"`).
+
+`render_html(document, stylesheet_css=..., image_mode=...)` is what the PDF renderer calls
+with print.css.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+from urllib.parse import quote, unquote
+
+from markdown_it.renderer import RendererHTML
+from markdown_it.token import Token
+from markdown_it.utils import OptionsDict
+from markupsafe import Markup
+
+from proceedings.compile import Asset, Document
+from proceedings.labels import labels_for
+from proceedings.render.dialect import dialect_parser, parse_dialect
+from proceedings.render.markdown_out import render_markdown
+from proceedings.render.sanitize import default_url_policy, sanitize_html
+from proceedings.templates import render_template, template_source_path
+
+TEMPLATE = "proceedings.html.j2"
+SCREEN_CSS = "html/style.css"
+ImageMode = Literal["embed", "file", "assets"]
+
+# The document's parts: heading class -> wrapping element.
+PARTS = {
+    "cover": "section",
+    "toc": "nav",
+    "digest": "section",
+    "session": "section",
+    "topic": "article",
+    "colophon": "section",
+}
+
+
+def render_html(
+    document: Document,
+    *,
+    stylesheet_css: str | None = None,
+    image_mode: ImageMode = "embed",
+    override_dir: Path | None = None,
+    markdown: str | None = None,
+) -> str:
+    """The complete HTML page. `stylesheet_css` replaces the screen CSS (e.g. print.css);
+    `markdown` is proceedings.md when the caller already rendered it."""
+    if markdown is None:
+        markdown = render_markdown(document, override_dir=override_dir)
+    if stylesheet_css is None:
+        stylesheet_css = screen_stylesheet(override_dir)
+    body = render_body(markdown, document, image_mode=image_mode)
+    provenance = document.provenance
+    context = {
+        "document": document,
+        "labels": labels_for(document.language),
+        "body": Markup(body),
+        "css": Markup(stylesheet_css.replace("</", "<\\/")),
+        "keywords": ", ".join(document.keywords),
+        "provenance": provenance,
+    }
+    return render_template(TEMPLATE, context, override_dir=override_dir)
+
+
+def screen_stylesheet(override_dir: Path | None = None) -> str:
+    return template_source_path(SCREEN_CSS, override_dir).read_text("utf-8")
+
+
+def render_body(markdown: str, document: Document, *, image_mode: ImageMode = "embed") -> str:
+    """The `<body>` content for proceedings.md text `markdown`."""
+    tokens = parse_dialect(markdown)
+    images = _ImageResolver(document, image_mode)
+    tokens, footnotes = _take_footnotes(tokens)
+    numbering = _FootnoteNumbering(footnotes)
+    for token in tokens:
+        if token.type == "inline":
+            token.children = _clean_inline(token.children or [], images, numbering)
+    for note in footnotes.values():
+        for token in note.tokens:
+            if token.type == "inline":
+                token.children = _clean_inline(token.children or [], images, numbering)
+    renderer = _Renderer(document.allow_raw_html, images, footnotes)
+    tokens = _sections(tokens, footnotes, numbering, renderer)
+    return renderer.render(tokens, dialect_parser().options, {}).strip("\n") + "\n"
+
+
+# ----------------------------------------------------------------------------- images/links
+
+
+class _ImageResolver:
+    def __init__(self, document: Document, mode: ImageMode) -> None:
+        self.mode = mode
+        self.assets: dict[str, Asset] = document.asset_by_output()
+        self.cache: dict[str, str] = {}
+
+    def src(self, src: str) -> str | None:
+        asset = self.assets.get(unquote(src))
+        if asset is None:
+            return default_url_policy("src", src)
+        if self.mode == "assets":
+            return quote(asset.output)
+        if self.mode == "file":
+            return quote(asset.rel)
+        if asset.output not in self.cache:
+            data = base64.b64encode(asset.source.read_bytes()).decode("ascii")
+            self.cache[asset.output] = f"data:{asset.mime};base64,{data}"
+        return self.cache[asset.output]
+
+    def raw_policy(self, attribute: str, url: str) -> str | None:
+        if attribute == "src":
+            return self.src(url)
+        return _href(url)
+
+
+def _href(href: str) -> str | None:
+    if href.startswith("#"):
+        return "#" + unquote(href[1:])  # ids keep their Japanese text; so do the links
+    return default_url_policy("href", href)
+
+
+def _clean_inline(
+    children: list[Token], images: _ImageResolver, numbering: _FootnoteNumbering
+) -> list[Token]:
+    out: list[Token] = []
+    dropped: list[bool] = []
+    for child in children:
+        if child.type == "link_open":
+            href = _href(str(child.attrGet("href") or ""))
+            dropped.append(href is None)
+            if href is None:
+                continue
+            child.attrSet("href", href)
+        elif child.type == "link_close":
+            if dropped and dropped.pop():
+                continue
+        elif child.type == "image":
+            src = images.src(str(child.attrGet("src") or ""))
+            if src is None:
+                out.append(Token("text", "", 0, content=child.content))
+                continue
+            child.attrSet("src", src)
+        elif child.type == "footnote_ref":
+            numbering.reference(child)
+        out.append(child)
+    return out
+
+
+# ----------------------------------------------------------------------------- footnotes
+
+
+@dataclass
+class _Footnote:
+    label: str
+    tokens: list[Token]
+    scope: str | None = None
+    number: int = 0
+    refs: int = 0
+
+
+def _take_footnotes(tokens: list[Token]) -> tuple[list[Token], dict[str, _Footnote]]:
+    body: list[Token] = []
+    footnotes: dict[str, _Footnote] = {}
+    current: _Footnote | None = None
+    inside = False
+    for token in tokens:
+        if token.type == "footnote_block_open":
+            inside = True
+        elif token.type == "footnote_block_close":
+            inside = False
+        elif token.type == "footnote_open":
+            label = token.meta.get("label") or f"_{token.meta.get('id')}"
+            current = footnotes.setdefault(label, _Footnote(label, []))
+        elif token.type == "footnote_close":
+            current = None
+        elif token.type == "footnote_anchor":
+            continue
+        elif current is not None:
+            current.tokens.append(token)
+        elif not inside:
+            body.append(token)
+    return body, footnotes
+
+
+@dataclass
+class _FootnoteNumbering:
+    """Numbers each scope's footnotes 1, 2, … in order of first reference."""
+
+    footnotes: dict[str, _Footnote]
+
+    def reference(self, token: Token) -> None:
+        label = token.meta.get("label") or f"_{token.meta.get('id')}"
+        token.meta["label"] = label
+        note = self.footnotes.get(label)
+        if note is None:
+            return
+        note.refs += 1
+        token.meta["ref"] = note.refs
+
+    def assign(self, scopes: list[str]) -> None:
+        """Decide each footnote's scope (its note) and number, once the ids are known."""
+        ordered = sorted(scopes, key=len, reverse=True)
+        for note in self.footnotes.values():
+            note.scope = next((s for s in ordered if note.label.startswith(s + "--")), None)
+
+
+# ----------------------------------------------------------------------------- sections
+
+
+def _sections(
+    tokens: list[Token],
+    footnotes: dict[str, _Footnote],
+    numbering: _FootnoteNumbering,
+    renderer: _Renderer,
+) -> list[Token]:
+    scopes = [
+        str(t.attrGet("id"))
+        for t in tokens
+        if t.type == "heading_open" and t.level == 0 and t.attrGet("id")
+        and _part(t) is not None
+    ]
+    numbering.assign(scopes)
+    order = _reference_order(tokens, footnotes)
+    by_scope: dict[str | None, list[_Footnote]] = {}
+    for label in order:
+        note = footnotes[label]
+        by_scope.setdefault(note.scope, []).append(note)
+    for notes in by_scope.values():
+        for number, note in enumerate(notes, start=1):
+            note.number = number
+
+    out: list[Token] = []
+    stack: list[tuple[int, str, str | None]] = []  # (level, tag, scope id)
+    flushed: set[str | None] = set()
+
+    def flush(scope: str | None) -> None:
+        if scope in flushed or scope not in by_scope:
+            return
+        flushed.add(scope)
+        block = Token("footnotes_html", "", 0, block=True)
+        block.content = _footnotes_html(by_scope[scope], renderer)
+        out.append(block)
+
+    def close(until_level: int) -> None:
+        while stack and stack[-1][0] >= until_level:
+            level, tag, scope = stack.pop()
+            flush(scope)
+            out.append(Token(f"{tag}_close", tag, -1, block=True))
+
+    for token in tokens:
+        if token.type == "heading_open" and token.level == 0:
+            level = int(token.tag[1:])
+            part = _part(token)
+            if part is not None or (stack and stack[-1][0] >= level):
+                close(level)
+            if part is not None:
+                if stack:
+                    flush(stack[-1][2])
+                tag = PARTS[part]
+                wrapper = Token(f"{tag}_open", tag, 1, block=True)
+                wrapper.attrSet("class", part)
+                scope = token.attrGet("id")
+                if scope:
+                    wrapper.attrSet("id", str(scope))
+                if token.attrGet("lang"):
+                    wrapper.attrSet("lang", str(token.attrGet("lang")))
+                others = [c for c in str(token.attrGet("class")).split() if c != part]
+                token.attrs = {"class": " ".join([f"{part}-title", *others])}
+                out.append(wrapper)
+                stack.append((level, tag, str(scope) if scope else None))
+        out.append(token)
+    close(0)
+    flush(None)
+    return out
+
+
+def _part(token: Token) -> str | None:
+    classes = str(token.attrGet("class") or "").split()
+    return next((c for c in classes if c in PARTS), None)
+
+
+def _reference_order(tokens: list[Token], footnotes: dict[str, _Footnote]) -> list[str]:
+    order: list[str] = []
+
+    def visit(children: list[Token]) -> None:
+        for child in children:
+            if child.type == "footnote_ref":
+                label = child.meta.get("label")
+                if label in footnotes and label not in order:
+                    order.append(label)
+                    for token in footnotes[label].tokens:
+                        if token.type == "inline":
+                            visit(token.children or [])
+
+    for token in tokens:
+        if token.type == "inline":
+            visit(token.children or [])
+    return order
+
+
+def _footnotes_html(notes: list[_Footnote], renderer: _Renderer) -> str:
+    items = []
+    for note in notes:
+        label = html.escape(note.label, quote=True)
+        content = renderer.render(note.tokens, dialect_parser().options, {}).rstrip("\n")
+        back = f' <a href="#fnref--{label}" class="footnote-backref">↩︎</a>'
+        if content.endswith("</p>"):
+            content = content[: -len("</p>")] + back + "</p>"
+        else:
+            content += back
+        items.append(f'<li id="fn--{label}" class="footnote-item">{content}</li>')
+    return (
+        '<section class="footnotes">\n<ol class="footnotes-list">\n'
+        + "\n".join(items)
+        + "\n</ol>\n</section>\n"
+    )
+
+
+# ----------------------------------------------------------------------------- renderer
+
+
+class _Renderer(RendererHTML):
+    def __init__(
+        self, allow_raw_html: bool, images: _ImageResolver, footnotes: dict[str, _Footnote]
+    ) -> None:
+        super().__init__()
+        self.allow_raw_html = allow_raw_html
+        self.images = images
+        self.footnotes = footnotes
+
+    def html_block(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env) -> str:  # noqa: ANN001
+        content = tokens[idx].content
+        if not self.allow_raw_html:
+            return f'<pre class="raw-html"><code>{html.escape(content)}</code></pre>\n'
+        return sanitize_html(content, self.images.raw_policy).html
+
+    def html_inline(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env) -> str:  # noqa: ANN001
+        content = tokens[idx].content
+        if not self.allow_raw_html:
+            return html.escape(content)
+        return sanitize_html(content, self.images.raw_policy).html
+
+    def footnote_ref(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env) -> str:  # noqa: ANN001
+        token = tokens[idx]
+        label = str(token.meta.get("label", ""))
+        note = self.footnotes.get(label)
+        number = note.number if note is not None and note.number else None
+        escaped = html.escape(label, quote=True)
+        ref = token.meta.get("ref", 1)
+        ref_id = f"fnref--{escaped}" + (f"--{ref}" if ref and ref > 1 else "")
+        shown = number if number is not None else "?"
+        return (
+            f'<sup class="footnote-ref"><a href="#fn--{escaped}" id="{ref_id}">{shown}</a></sup>'
+        )
+
+    def footnotes_html(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env) -> str:  # noqa: ANN001
+        return tokens[idx].content
+
