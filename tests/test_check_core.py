@@ -1,0 +1,251 @@
+"""The checker core: config controls (severity, select/ignore, fail-on, disable comments) and
+files checked in the context of their session."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from check_support import SESSION, found, make_wg, note, parse_text_output, run_check
+from proceedings.check import sessions_to_load
+from proceedings.cli import app
+from proceedings.config import load_config
+from proceedings.diagnostics import Severity
+from proceedings.errors import ProceedingsError
+
+A = f"{SESSION}/01-alpha.md"
+B = f"{SESSION}/02-beta.md"
+HTML_NOTE = note("アルファ") + "\n<b>太字</b>\n"  # C406 (warning) at line 15
+
+
+def cli(root: Path, *args: str):
+    return CliRunner().invoke(app, ["check", "--root", str(root), *args])
+
+
+def flat(output: str) -> str:
+    """Error lines as one string (Rich wraps stderr at the terminal width)."""
+    return output.replace("\n", "")
+
+
+def test_the_sample_archive_is_clean(sample_archive: Path) -> None:
+    result = cli(sample_archive)
+    assert result.exit_code == 0, result.output
+    assert parse_text_output(result.output) == []
+    assert "All clear: 11 files checked" in result.output
+
+
+# --- severities ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("setting", "expected"),
+    [('C406 = "error"', Severity.ERROR), ('raw-html = "info"', Severity.INFO), ("", None)],
+)
+def test_severity_per_rule_from_config(tmp_path: Path, setting: str, expected) -> None:
+    config = f"[check]\nseverity = {{ {setting} }}\n" if setting else ""
+    root = make_wg(tmp_path / "wg", {A: HTML_NOTE}, config)
+    (diagnostic,) = [d for d in run_check(root).diagnostics if d.code == "C406"]
+    assert diagnostic.severity == (expected or Severity.WARNING)
+    result = cli(root)
+    assert result.exit_code == (1 if expected == Severity.ERROR else 0), result.output
+
+
+def test_severity_off_disables_the_rule(tmp_path: Path) -> None:
+    root = make_wg(tmp_path / "wg", {A: HTML_NOTE}, '[check]\nseverity = { C406 = "off" }\n')
+    assert found(run_check(root), "C406") == []
+
+
+def test_bad_severity_value_is_a_usage_error_naming_the_config_line(tmp_path: Path) -> None:
+    config = '[check]\nfail_on = "error"\nseverity = { C406 = "loud" }\n'
+    root = make_wg(tmp_path / "wg", {}, config)
+    result = cli(root)
+    assert result.exit_code == 2
+    assert "proceedings.toml:3" in flat(result.output) and "loud" in result.output
+
+
+def test_unknown_code_in_config_select_suggests_the_closest(tmp_path: Path) -> None:
+    root = make_wg(tmp_path / "wg", {}, '[check]\nselect = ["C4", "S3"]\n')
+    assert cli(root).exit_code == 0  # prefixes are fine
+    root = make_wg(tmp_path / "wg2", {}, '[check]\nselect = ["C46"]\n')
+    assert cli(root).exit_code == 2  # no code starts with C46
+    root = make_wg(tmp_path / "wg3", {}, '[check]\nignore = ["raw-htm"]\n')
+    result = cli(root)
+    assert result.exit_code == 2
+    assert "proceedings.toml:2" in flat(result.output) and "raw-html" in flat(result.output)
+
+
+def test_unknown_code_on_the_command_line_is_exit_2(tmp_path: Path) -> None:
+    root = make_wg(tmp_path / "wg")
+    result = cli(root, "--select", "Q123")
+    assert result.exit_code == 2 and "Q123" in result.output
+
+
+# --- selection -------------------------------------------------------------------------------
+
+
+def _problem_archive(root: Path, config: str = "") -> Path:
+    text = note("アルファ").replace("# アルファ", "# 別名") + "\n<b>x</b> 090-1234-5678\n"
+    return make_wg(root, {A: text}, config)  # S301 line 5, C406 + C408 line 15
+
+
+def test_select_and_ignore_by_code_prefix_and_name(tmp_path: Path) -> None:
+    root = _problem_archive(tmp_path / "wg")
+    all_codes = {d.code for d in run_check(root).diagnostics}
+    assert all_codes == {"S301", "C406", "C408"}
+    assert {d.code for d in run_check(root, select=["C4"]).diagnostics} == {"C406", "C408"}
+    assert {d.code for d in run_check(root, ignore=["phone-number", "S"]).diagnostics} == {
+        "C406"
+    }
+
+
+def test_cli_select_replaces_config_select_and_ignore_adds(tmp_path: Path) -> None:
+    root = _problem_archive(tmp_path / "wg", '[check]\nselect = ["S"]\nignore = ["C406"]\n')
+    codes_of = lambda result: {d["code"] for d in parse_text_output(result.output)}  # noqa: E731
+    assert codes_of(cli(root)) == {"S301"}
+    assert codes_of(cli(root, "--select", "C4,S301")) == {"S301", "C408"}  # C406 still ignored
+    assert codes_of(cli(root, "--select", "C4", "--ignore", "C408")) == set()
+
+
+# --- fail-on ---------------------------------------------------------------------------------
+
+
+def test_fail_on_decides_the_exit_code(tmp_path: Path) -> None:
+    root = make_wg(tmp_path / "wg", {A: HTML_NOTE})  # a warning only
+    assert cli(root).exit_code == 0
+    assert cli(root, "--fail-on", "warning").exit_code == 1
+    assert cli(root, "--fail-on", "info").exit_code == 1
+    assert cli(root, "--fail-on", "loud").exit_code == 2
+    (root / "proceedings.toml").write_text('[check]\nfail_on = "warning"\n', encoding="utf-8")
+    assert cli(root).exit_code == 1
+    assert cli(root, "--fail-on", "error").exit_code == 0
+
+
+# --- disable comments ------------------------------------------------------------------------
+
+
+def test_disable_next_line_silences_only_the_next_line(tmp_path: Path) -> None:
+    text = note("アルファ") + (
+        "\n<!-- proceedings-disable-next-line C406 -->\n<b>one</b>\n\n<i>two</i>\n"
+    )
+    root = make_wg(tmp_path / "wg", {A: text})
+    report = run_check(root)
+    assert found(report, "C406") == [(A, 18)]
+    assert report.suppressed == 1
+    assert found(report, "X601") == []
+
+
+def test_disable_for_the_whole_file_and_by_name(tmp_path: Path) -> None:
+    text = note("アルファ") + "\n<!-- proceedings-disable raw-html, C408 -->\n<b>x</b>\n" + (
+        "090-1234-5678\n"
+    )
+    root = make_wg(tmp_path / "wg", {A: text, B: note("ベータ") + "\n<b>y</b>\n"})
+    report = run_check(root)
+    assert found(report, "C406") == [(B, 15)]  # the other file is not affected
+    assert found(report, "C408") == []
+    assert report.suppressed == 2
+
+
+def test_disable_without_codes_silences_every_rule_on_the_next_line(tmp_path: Path) -> None:
+    text = note("アルファ") + "\n<!-- proceedings-disable-next-line -->\n<b>x</b> a@corp.jp\n"
+    report = run_check(make_wg(tmp_path / "wg", {A: text}))
+    assert report.diagnostics == []
+
+
+def test_unused_disable_is_reported_only_for_rules_that_ran(tmp_path: Path) -> None:
+    text = note("アルファ") + "\n<!-- proceedings-disable-next-line C406 -->\nふつうの文\n"
+    root = make_wg(tmp_path / "wg", {A: text})
+    assert found(run_check(root), "X601") == [(A, 15)]
+    assert found(run_check(root, ignore=["C406"]), "X601") == []
+
+
+def test_a_directive_inside_a_code_block_is_an_example(tmp_path: Path) -> None:
+    text = note("アルファ") + "\n```markdown\n<!-- proceedings-disable C406 -->\n```\n\n<b>x</b>\n"
+    report = run_check(make_wg(tmp_path / "wg", {A: text}))
+    assert found(report, "C406") == [(A, 19)]
+    assert found(report, "X601") == []
+
+
+# --- files in the context of their session ---------------------------------------------------
+
+
+def _two_sessions(root: Path) -> Path:
+    other = "sessions/2024-09-01-other"
+    files = {
+        A: note("アルファ") + "\n[ベータ](02-beta.md#議論)\n",
+        B: note("ベータ").replace("\n- 論点\n", "\n- 論点\n\n<b>b</b>\n"),  # C406 at 15
+        f"{SESSION}/04-delta.md": note("デルタ"),  # T502: 03 is missing (session level)
+        f"{other}/session.md": "---\ntitle: 別\ndate: 2024-09-01\n---\n\n概要\n",
+        f"{other}/01-x.md": note("X").replace("# X", "# Y"),  # S301, other session
+    }
+    return make_wg(root, files)
+
+
+def test_given_files_report_their_own_and_session_level_findings(tmp_path: Path) -> None:
+    root = _two_sessions(tmp_path / "wg")
+    everything = {(d.path, d.code) for d in run_check(root).diagnostics}
+    assert everything == {
+        (B, "C406"), (f"{SESSION}/04-delta.md", "T502"), ("sessions/2024-09-01-other/01-x.md",
+                                                           "S301"),
+    }
+    report = run_check(root, paths=[root / A])
+    assert {(d.path, d.code) for d in report.diagnostics} == {
+        (f"{SESSION}/04-delta.md", "T502")
+    }
+    assert report.files == 1
+
+
+def test_a_change_that_breaks_a_link_from_another_note_is_reported(tmp_path: Path) -> None:
+    root = _two_sessions(tmp_path / "wg")
+    beta = root / B
+    beta.write_text(beta.read_text("utf-8").replace("## 議論", "## 議論のまとめ"), "utf-8")
+    report = run_check(root, paths=[beta])
+    assert (A, 15) in found(report, "C404")  # the link is in 01-alpha.md, the cause in beta
+    assert found(report, "C406") == [(B, 15)]
+
+
+def test_a_session_folder_or_the_config_checks_more(tmp_path: Path) -> None:
+    root = _two_sessions(tmp_path / "wg")
+    in_session = {d.code for d in run_check(root, paths=[root / SESSION]).diagnostics}
+    assert in_session == {"C406", "T502"}
+    whole = {d.code for d in run_check(root, paths=[root / "proceedings.toml"]).diagnostics}
+    assert whole == {"C406", "T502", "S301"}
+    outside = root / "README.md"
+    outside.write_text("# readme\n", "utf-8")
+    assert run_check(root, paths=[outside]).diagnostics == []
+
+
+def test_only_the_sessions_of_the_given_files_are_loaded(tmp_path: Path) -> None:
+    root = _two_sessions(tmp_path / "wg")
+    loaded = load_config(root)
+    assert sessions_to_load(loaded, [root / A]) == ["2024-08-24-camp"]
+    assert sessions_to_load(loaded, [root / "proceedings.toml"]) is None
+    assert sessions_to_load(loaded, []) is None
+    with pytest.raises(ProceedingsError, match="no such file"):
+        sessions_to_load(loaded, [root / "sessions/nope.md"])
+
+
+def test_files_on_the_command_line_with_a_cross_session_anchor(tmp_path: Path) -> None:
+    root = _two_sessions(tmp_path / "wg")
+    link = "\n[他の会](../2024-09-01-other/01-x.md#y) [無い](../2024-09-01-other/01-x.md#z)\n"
+    (root / A).write_text(note("アルファ") + link, "utf-8")
+    result = CliRunner().invoke(app, ["check", "--root", str(root), str(root / A)])
+    found_lines = parse_text_output(result.output)
+    assert [(d["path"], d["line"], d["code"]) for d in found_lines if d["code"] == "C404"] == [
+        (A, "15", "C404")
+    ]
+    assert "#z" in result.output
+
+
+def test_a_missing_path_is_a_usage_error(tmp_path: Path) -> None:
+    root = make_wg(tmp_path / "wg")
+    result = cli(root, str(root / "sessions/none.md"))
+    assert result.exit_code == 2 and "no such file" in result.output
+
+
+def test_one_undecodable_file_does_not_stop_the_rest(tmp_path: Path) -> None:
+    root = make_wg(tmp_path / "wg", {A: b"\xff\xfe broken", B: note("ベータ") + "\n<b>x</b>\n"})
+    report = run_check(root)
+    assert found(report, "F101") == [(A, 1)]
+    assert found(report, "C406") == [(B, 15)]
