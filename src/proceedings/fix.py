@@ -133,7 +133,6 @@ def _insert_sections(
     lines = (text[:-1] if trailing_newline else text).split("\n")
     insertions: dict[int, list[list[str]]] = {}  # 0-based line index -> blocks put before it
     inserted: list[str] = []
-    language = session.language(config)
     for index, group in enumerate(config.sections.required):
         if any(normalize_heading(name) in present_names for name in group):
             continue
@@ -141,7 +140,9 @@ def _insert_sections(
         later = next((h for h in present if order.get(normalize_heading(h.text), -1) > index),
                      None)
         at = later.line - 1 if later is not None else len(lines)
-        insertions.setdefault(at, []).append(_section_block(level, name, language))
+        # The guidance follows the heading's language: 「概要」 gets Japanese, Summary English.
+        guidance_language = "en" if name.isascii() else "ja"
+        insertions.setdefault(at, []).append(_section_block(level, name, guidance_language))
         inserted.append(name)
     if not insertions:
         return text, []

@@ -1,0 +1,121 @@
+"""`proceedings check --fix` and `--diff`: safe mechanical fixes only, written atomically."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from check_support import SESSION, make_wg, note, parse_text_output
+from proceedings.cli import app
+
+A = f"{SESSION}/01-alpha.md"
+B = f"{SESSION}/02-beta.md"
+
+
+def check(root: Path, *args: str):
+    return CliRunner().invoke(app, ["check", "--root", str(root), *args])
+
+
+def _is_subsequence(original: list[str], fixed: list[str]) -> bool:
+    """Every original line is still there, in order (insertions only)."""
+    it = iter(fixed)
+    return all(any(line == candidate for candidate in it) for line in original)
+
+
+def test_fix_removes_bom_crlf_and_adds_final_newline(tmp_path: Path) -> None:
+    text = note("アルファ")
+    raw = b"\xef\xbb\xbf" + text.rstrip("\n").replace("\n", "\r\n").encode()
+    root = make_wg(tmp_path / "wg", {A: raw})
+    before = check(root)
+    assert {d["code"] for d in parse_text_output(before.output)} == {"F102", "F103", "F104"}
+    result = check(root, "--fix")
+    assert result.exit_code == 0, result.output
+    assert "Fixed 3 problems in 1 file." in result.output
+    assert (root / A).read_bytes() == text.encode()
+    assert "All clear" in result.output
+    assert not list((root / SESSION).glob(".*.tmp"))  # the atomic write left nothing behind
+
+
+def test_fix_inserts_every_missing_section_in_order_and_keeps_wording(tmp_path: Path) -> None:
+    original = (
+        "---\ntitle: アルファ\n---\n\n# アルファ\n\n本文の前置き。\n\n## 要点\n\n- ★ 大事\n\n"
+        "## 今後の課題\n\n- 宿題\n"
+    )
+    root = make_wg(tmp_path / "wg", {A: original})
+    result = check(root, "--fix")
+    fixed = (root / A).read_text("utf-8")
+    assert fixed == (
+        "---\ntitle: アルファ\n---\n\n# アルファ\n\n本文の前置き。\n\n"
+        "## 概要\n\n✎ ここに「概要」を書いてください。\n\n"
+        "## 議論\n\n✎ ここに「議論」を書いてください。\n\n"
+        "## 要点\n\n- ★ 大事\n\n## 今後の課題\n\n- 宿題\n"
+    )
+    assert _is_subsequence(original.splitlines(), fixed.splitlines())
+    # What is left are the placeholders to fill in: warnings, so the run passes.
+    assert result.exit_code == 0
+    assert {d["code"] for d in parse_text_output(result.output)} == {"C401"}
+
+
+def test_fix_uses_the_names_the_note_already_uses(tmp_path: Path) -> None:
+    original = "---\ntitle: Alpha\n---\n\n# Alpha\n\n## Summary\n\nShort.\n"
+    root = make_wg(tmp_path / "wg", {A: original})
+    check(root, "--fix")
+    assert (root / A).read_text("utf-8") == original + (
+        "\n## Discussion\n\n✎ Write the Discussion here.\n"
+    )
+
+
+def test_fix_respects_crlf_when_crlf_is_not_being_fixed(tmp_path: Path) -> None:
+    original = "---\ntitle: アルファ\n---\n\n# アルファ\n\n## 議論\n\nx\n"
+    root = make_wg(tmp_path / "wg", {A: original.replace("\n", "\r\n")})
+    check(root, "--fix", "--ignore", "F103")
+    fixed = (root / A).read_bytes()
+    assert fixed.count(b"\r\n") == fixed.count(b"\n")  # still CRLF everywhere
+    assert "## 概要".encode() in fixed
+
+
+def test_fix_leaves_ignored_and_unfixable_problems_alone(tmp_path: Path) -> None:
+    text = note("アルファ").replace("# アルファ", "# 別名")  # S301: not fixable
+    root = make_wg(tmp_path / "wg", {A: text, B: b"\xef\xbb\xbf" + note("ベータ").encode()})
+    result = check(root, "--fix", "--ignore", "F102")
+    assert result.exit_code == 1
+    assert (root / A).read_text("utf-8") == text
+    assert (root / B).read_bytes().startswith(b"\xef\xbb\xbf")
+    assert "Fixed" not in result.output
+
+
+def test_diff_previews_and_writes_nothing(tmp_path: Path) -> None:
+    original = "---\ntitle: アルファ\n---\n\n# アルファ\n\n## 議論\n\nx"
+    root = make_wg(tmp_path / "wg", {A: original})
+    before = sorted(p.stat().st_mtime_ns for p in (root / SESSION).iterdir())
+    result = check(root, "--diff")
+    assert result.exit_code == 1
+    assert (root / A).read_text("utf-8") == original
+    assert sorted(p.stat().st_mtime_ns for p in (root / SESSION).iterdir()) == before
+    out = result.output
+    assert f"--- a/{A}" in out and f"+++ b/{A}" in out
+    assert "+## 概要" in out and "+✎ ここに「概要」を書いてください。" in out
+    assert "\\ No newline at end of file" in out
+    assert "Would fix 2 problems in 1 file" in out
+
+
+def test_diff_on_a_clean_archive(tmp_path: Path) -> None:
+    result = check(make_wg(tmp_path / "wg"), "--diff")
+    assert result.exit_code == 0 and result.output == "Nothing to fix.\n"
+
+
+def test_diff_mentions_bom_and_line_endings(tmp_path: Path) -> None:
+    raw = b"\xef\xbb\xbf" + note("アルファ").replace("\n", "\r\n").encode()
+    root = make_wg(tmp_path / "wg", {A: raw})
+    result = check(root, "--diff")
+    assert f"# {A}: remove the byte-order mark; convert CRLF line endings to LF" in result.output
+    assert (root / A).read_bytes() == raw
+
+
+def test_fix_on_given_files_only_touches_those(tmp_path: Path) -> None:
+    root = make_wg(tmp_path / "wg", {A: note("アルファ").rstrip("\n"),
+                                     B: note("ベータ").rstrip("\n")})
+    check(root, "--fix", str(root / A))
+    assert (root / A).read_text("utf-8").endswith("\n")
+    assert not (root / B).read_text("utf-8").endswith("\n")
