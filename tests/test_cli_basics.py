@@ -53,12 +53,14 @@ def test_list_on_sample_table_and_json(sample_archive: Path) -> None:
     assert all(s["key_points"] > 0 and s["errors"] == 0 for s in sessions)
 
 
-def test_list_counts_problems_per_session(tmp_path: Path) -> None:
+def test_list_counts_check_findings_per_session(tmp_path: Path) -> None:
     root = make_archive(tmp_path)
     session = make_session(root, "2024-01-10-kickoff", notes=2)
-    write(session / "stray.docx", b"x")
+    write(session / "stray.docx", b"x")  # a loader finding (T504)
+    write(session / "02-topic-2.md", "---\ntitle: t\n---\n\n# t\n\n## 概要\n\n## 議論\n\n- x\n")
     data = json.loads(runner.invoke(app, ["list", "--root", str(root), "--json"]).output)
     assert data["sessions"][0]["errors"] == 1
+    assert data["sessions"][0]["warnings"] >= 1  # the empty 概要 section, found by the checker
 
 
 def test_no_config_found_is_one_line_error(tmp_path: Path, monkeypatch) -> None:

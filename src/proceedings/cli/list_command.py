@@ -12,9 +12,11 @@ from proceedings.workspace import load_workspace
 
 @handle_errors
 def list_sessions(root: RootOption = None, as_json: JsonOption = False) -> None:
-    """Show the archive: sessions, topics, note status, key points and warnings."""
+    """Show the archive: sessions, topics, note status, key points and check findings."""
+    from proceedings.check import check_workspace
+
     workspace = load_workspace(load(root))
-    rows = summarize(workspace)
+    rows = summarize(workspace, check_workspace(workspace).diagnostics)
     if as_json:
         print_json({"root": str(workspace.root), "sessions": [row.to_json() for row in rows]})
         return
