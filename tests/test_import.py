@@ -17,6 +17,8 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from proceedings.cli import app
@@ -81,17 +83,18 @@ def front_matter(path: Path) -> tuple[dict, str]:
 # --- nothing is lost ------------------------------------------------------------------------
 #
 # The comparison, precisely: take every non-blank line of the original memo; strip its
-# indentation, the `#`s of an ATX heading and one list marker (`- `, `* `, `1. `); apply the
+# indentation, the `#`s of an ATX heading and leading list markers (`- `, `* `, `1. `); apply the
 # import's link rewrites (only in link-target position: `](old`, `]: old`). Setext underlines
-# (`===`) are part of their heading and skipped. Every such line must equal a distinct line of
-# an imported file's body, normalised the same way, or a value of its front matter.
+# (`===`) are part of their heading and skipped; code is never rewritten. Every such line
+# must equal a distinct line of an imported file's body, normalised the same way, or a value
+# of its front matter. A line with nothing left after that (a bare `#` or `-`) is ignored.
 
 
 def _normal(line: str) -> str:
     text = line.strip()
     text = re.sub(r"^#{1,6}(?:\s+|$)", "", text)
     text = re.sub(r"\s+#+$", "", text)
-    return re.sub(r"^(?:[-*+]|\d+[.)])\s+", "", text, count=1).strip()
+    return re.sub(r"^(?:(?:[-*+]|\d+[.)])\s+)+", "", text).strip()
 
 
 def _rewrite(line: str, rewrites: dict[str, str]) -> str:
@@ -109,16 +112,23 @@ def lost_lines(memo: Path, session: Path, rewrites: dict[str, str]) -> list[str]
                 available[_normal(str(item))] += 1
         available.update(_normal(line) for line in body.splitlines() if line.strip())
     text = memo.read_text("utf-8")
+    tokens = parse(text)
     underlines = {
         token.map[1] - 1
-        for token in parse(text)
-        if token.type == "heading_open" and token.map and token.map[1] - token.map[0] == 2
+        for token in tokens
+        if token.type == "heading_open" and token.map and token.map[1] - token.map[0] >= 2
+    }
+    code = {
+        line
+        for token in tokens
+        if token.type in ("fence", "code_block") and token.map
+        for line in range(*token.map)
     }
     lost = []
     for number, line in enumerate(text.splitlines()):
-        if not line.strip() or number in underlines:
+        key = _normal(line if number in code else _rewrite(line, rewrites))
+        if not key or number in underlines:
             continue
-        key = _normal(_rewrite(line, rewrites))
         if available[key]:
             available[key] -= 1
         else:
@@ -478,3 +488,90 @@ def test_imported_archive_builds(memos: Path, wg: Path) -> None:
         assert title in merged
     html = (wg / "proceedings/proceedings.html").read_text("utf-8")
     assert "サービス指標と ML 指標は時間軸が違う" in html
+
+
+# --- any memo: a clean error or a lossless import, never a crash ------------------------------
+
+_LINES = st.sampled_from(
+    [
+        "# 例会メモ",
+        "# 概要",
+        "## トピック1 監視",
+        "## Topic 2: Handoff",
+        "# まとめ",
+        "### 補足",
+        "#### 詳細",
+        "## 議論",
+        "### 概要",
+        "Date: 2020/07/04",
+        "日時：2021年3月5日",
+        "Tags: a, b",
+        "場所: オンライン",
+        "謎の項目: 値",
+        "- 日時: 2022-01-02",
+        "- 論点 ★ **重要**",
+        "  - 入れ子の項目",
+        "    - さらに入れ子",
+        "1. 番号付き",
+        "普通の段落です。",
+        "[ref]: https://example.org/",
+        "[^n]: 脚注の本文",
+        "[リンク][ref] と脚注[^n]",
+        "![図](fig.png)",
+        "```",
+        "# コードの中の見出し?",
+        "> 引用",
+        "---",
+        "===",
+        "| a | b |",
+        "|---|---|",
+        "<div>html</div>",
+        "Title: 別名",
+        "   # 字下げした見出し",
+        "#",
+        "    字下げコード",
+        "* * *",
+        "[ref]: fig.png",
+        "- [ ] 未完了のタスク",
+        "参加者: 山田, 佐藤",
+        "",
+        "",
+    ]
+)
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.lists(_LINES, min_size=1, max_size=30))
+def test_any_memo_imports_without_loss_or_fails_cleanly(tmp_path: Path, lines: list[str]) -> None:
+    folder = tmp_path / f"case{len(list(tmp_path.iterdir()))}" / "20200704_Memo"
+    write(folder / "memo.md", "\n".join(lines) + "\n")
+    write(folder / "fig.png", b"\x89PNG\r\n\x1a\n")
+    root = make_archive(folder.parent / "wg")
+    try:
+        plan = plan_import(load_config(root), [folder], date=None, slug=None)
+    except Exception as exc:  # noqa: BLE001 - any exception here is the bug being hunted
+        raise AssertionError(f"crashed on {lines!r}") from exc
+    for problem in plan.problems:
+        assert "would lose" not in str(problem), (lines, str(problem))
+    if plan.ok:
+        apply_import(plan)
+        (session,) = plan.memos
+        lost = lost_lines(folder / "memo.md", root / session.session_rel, session.rewrites)
+        assert lost == [], (lines, lost)
+
+
+def test_json_lists_every_problem_and_nothing_is_written(memos: Path, wg: Path) -> None:
+    garbled = write(memos / "20240303_Garbled/memo.md", b"# \x82\xa0\n\n- \xff\xfe\n")
+    result = run("import", "--root", str(wg), "--json", str(memos))
+    assert result.exit_code == 2
+    errors = json.loads(result.stdout)["errors"]
+    assert len(errors) == 2, errors
+    assert any("LunchTalkNotes/memo.md" in e and "--date YYYY-MM-DD" in e for e in errors)
+    assert any(
+        "20240303_Garbled/memo.md:1: is neither UTF-8 nor Shift_JIS (byte offset 2)" in e
+        for e in errors
+    ), errors
+    assert garbled.read_bytes() == b"# \x82\xa0\n\n- \xff\xfe\n"
+    assert list((wg / "sessions").iterdir()) == []

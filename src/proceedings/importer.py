@@ -189,7 +189,7 @@ _INLINE_TARGET = re.compile(r"(\]\(\s*)(<[^>\n]*>|[^\s)]+)")
 _DEF_TARGET = re.compile(r"^( {0,3}\[(?!\^)[^\]]+\]:\s*)(<[^>\n]*>|\S+)")
 _HTML_TARGET = re.compile(r"""(\b(?:src|href)\s*=\s*["'])([^"']+)""", re.IGNORECASE)
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.\-]*:")
-_LIST_MARKER = re.compile(r"^(?:[-*+]|\d{1,9}[.)])\s+")
+_LIST_MARKERS = re.compile(r"^(?:(?:[-*+]|\d{1,9}[.)])\s+)+")
 
 
 # --------------------------------------------------------------------------------------------
@@ -497,6 +497,13 @@ class _Heading:
     source: str  # the heading's Markdown, without the `#`s
     start: int  # 0-based line
     end: int  # exclusive; a setext heading spans its underline
+    lines: list[str] = field(default_factory=list)  # setext: its text lines, stripped
+
+    def render(self, level: int) -> list[str]:
+        """The heading at `level`. Setext text over several lines keeps its lines (level <= 2)."""
+        if len(self.lines) > 1:
+            return self.lines + ["===" if level == 1 else "---"]
+        return [f"{'#' * level} {self.source}".rstrip()]
 
 
 @dataclass
@@ -645,7 +652,10 @@ class _MemoImporter:
         )
 
     def _read(self) -> str:
-        raw = self.memo.path.read_bytes()
+        try:
+            raw = self.memo.path.read_bytes()
+        except OSError as exc:
+            raise self.error(f"cannot be read: {exc.strerror}") from None
         if raw.startswith(b"\xef\xbb\xbf"):
             raw = raw[3:]
         try:
@@ -653,6 +663,10 @@ class _MemoImporter:
         except UnicodeDecodeError as exc:
             try:
                 text = raw.decode("cp932")
+                # Python's cp932 maps stray bytes to private-use or C1 characters rather than
+                # failing; real Shift_JIS memos contain neither.
+                if re.search(r"[\x80-\x9f\ue000-\uf8ff]", text):
+                    raise UnicodeDecodeError("cp932", raw, 0, 1, "not Shift_JIS")
             except UnicodeDecodeError:
                 line = raw[: exc.start].count(b"\n")
                 raise self.error(
@@ -732,11 +746,14 @@ class _MemoImporter:
             start, end = token.map
             inline = self.tokens[index + 1]
             match = _ATX.match(self.lines[start])
+            lines: list[str] = []
             if match and end - start == 1:
                 source = match.group(2).strip()
             else:  # setext: the text lines, then the underline
-                source = " ".join(line.strip() for line in self.lines[start : end - 1])
-            found.append(_Heading(int(token.tag[1:]), inline_text(inline), source, start, end))
+                lines = [line.strip() for line in self.lines[start : end - 1]]
+                source = " ".join(lines)
+            heading = _Heading(int(token.tag[1:]), inline_text(inline), source, start, end, lines)
+            found.append(heading)
         return found
 
     def _title_heading(self) -> _Heading | None:
@@ -1138,8 +1155,13 @@ class _MemoImporter:
             while stack and stack[-1][0] >= heading.level:
                 stack.pop()
             level = min(stack[-1][1] + 1 if stack else base + 1, 6)
+            if len(heading.lines) > 1 and level > 2:
+                level = 2  # only setext keeps a heading's several lines, and it has 2 levels
+                self.unmapped(
+                    heading.start, "a heading written over several lines stays a level-2 heading"
+                )
             stack.append((heading.level, level))
-            out.append(f"{'#' * level} {heading.source}".rstrip())
+            out += heading.render(level)
             index = heading.end
         return _trim(out)
 
@@ -1159,8 +1181,8 @@ class _MemoImporter:
             self.preamble_lead = lead
             slug = slugify(title) or session_slug
             name = f"01-{slug}.md"
-            source = self.title_heading.source if self.title_heading else _md_escape(title)
-            text = self._note_text(title, source, (rest, preamble_end), language, scribes)
+            heading = self.title_heading or _Heading(1, title, _md_escape(title), 0, 0)
+            text = self._note_text(title, heading, (rest, preamble_end), language, scribes)
             notes.append((name, title, text))
             self.decided(
                 None,
@@ -1176,15 +1198,16 @@ class _MemoImporter:
             if used[slug] > 1:
                 slug = f"{slug}-{used[slug]}"
             name = f"{number:02d}-{slug}.md"
+            title = heading.text
+            h1 = heading
+            if not title:  # `##` with no text: the note still needs a title
+                title = f"トピック {number}" if language == "ja" else f"Topic {number}"
+                h1 = _Heading(1, title, _md_escape(title), heading.start, heading.end)
+                self.decided(heading.start, f"a topic heading has no text; titled `{title}`")
             text = self._note_text(
-                heading.text,
-                heading.source,
-                (heading.end, section.end),
-                language,
-                scribes,
-                section=section,
+                title, h1, (heading.end, section.end), language, scribes, section=section
             )
-            notes.append((name, heading.text, text))
+            notes.append((name, title, text))
         return notes
 
     def _split_lead(self, start: int, end: int) -> tuple[bool, int]:
@@ -1217,7 +1240,7 @@ class _MemoImporter:
     def _note_text(
         self,
         title: str,
-        heading_source: str,
+        heading: _Heading,
         body_range: tuple[int, int],
         language: str,
         scribes: list[str] | None,
@@ -1228,7 +1251,7 @@ class _MemoImporter:
             front["scribes"] = scribes
         front["status"] = "draft"
         required = [g for g in self.config.sections.required if g]
-        parts: list[list[str]] = [[f"# {heading_source}"]]
+        parts: list[list[str]] = [heading.render(1)]
         subsections = self._subsections(section) if section is not None else []
         if subsections and section is not None:
             parts += self._lifted(section, subsections, required, language)
@@ -1324,8 +1347,8 @@ class _MemoImporter:
                 [f"## {label}", ""] + [f"- [{Path(inside).name}]({inside})" for inside in unlinked]
             )
         original = []
-        if title_heading is not None and title_heading.source != title:
-            original.append(f"- {title_heading.source}")
+        if title_heading is not None and (title_heading.lines or [title_heading.source]) != [title]:
+            original += [f"- {line}" for line in title_heading.lines or [title_heading.source]]
         original += [f"- {self.lines[i].strip()}" for i in sorted(header_lines)]
         if original:
             label = "元のメタデータ" if language == "ja" else "Original metadata"
@@ -1359,12 +1382,12 @@ class _MemoImporter:
 
 
 def normalize_line(line: str) -> str:
-    """A line as `lost_lines` compares it: no indentation, heading marks or list marker."""
+    """A line as `lost_lines` compares it: no indentation, heading marks or list markers."""
     text = line.strip()
     atx = _ATX.match(text)
     if atx:
         text = atx.group(2).strip()
-    return _LIST_MARKER.sub("", text, count=1).strip()
+    return _LIST_MARKERS.sub("", text).strip()
 
 
 def lost_lines(original: str, outputs: list[str]) -> list[tuple[int, str]]:
@@ -1395,9 +1418,9 @@ def lost_lines(original: str, outputs: list[str]) -> list[tuple[int, str]]:
             underlines.add(token.map[1] - 1)
     lost = []
     for number, line in enumerate(lines, start=1):
-        if not line.strip() or number - 1 in underlines:
-            continue
         key = normalize_line(line)
+        if not key or number - 1 in underlines:  # blank, or a bare `#` / `-`: nothing to lose
+            continue
         if available[key] > 0:
             available[key] -= 1
         else:
