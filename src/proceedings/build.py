@@ -49,6 +49,7 @@ class BuildOptions:
     until: dt.date | None = None
     output_dir: Path | None = None  # default: <root>/<config.output_dir>
     force: bool = False  # build despite errors
+    allow_missing_glyphs: bool = False  # PDF: warn instead of failing on characters no font has
     provenance: Provenance | None = None  # filled by `build --commit` (publish)
     progress: Callable[[str], None] | None = None  # told the name of each step as it starts
 
@@ -105,8 +106,31 @@ def _render_html(ctx: RenderContext) -> Rendered:
     return Rendered(page.encode("utf-8"))
 
 
-# Format name -> renderer. The PDF work registers "pdf" here.
-RENDERERS: dict[str, Renderer] = {"md": _render_md, "html": _render_html}
+def _render_pdf(ctx: RenderContext) -> Rendered:
+    from proceedings.render.pdf import MissingGlyphsError, render_document_pdf
+
+    rel = _rel(ctx.output_dir / OUTPUT_NAMES["pdf"], ctx.workspace.root)
+    try:
+        result = render_document_pdf(
+            ctx.workspace, ctx.document, markdown=ctx.markdown(), override_dir=ctx.override_dir,
+            allow_missing_glyphs=ctx.options.allow_missing_glyphs, output_rel=rel,
+        )
+    except MissingGlyphsError as missing:
+        blocked = BuildBlocked(missing.diagnostics, "PDF renderer")
+        blocked.hint = missing.hint  # the fix is a font (or --allow-missing-glyphs), not --force
+        raise blocked from None
+    return Rendered(result.data, result.diagnostics)
+
+
+def _rel(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+# Format name -> renderer.
+RENDERERS: dict[str, Renderer] = {"md": _render_md, "html": _render_html, "pdf": _render_pdf}
 
 
 @dataclass

@@ -53,7 +53,7 @@ FormatOption = Annotated[
     str | None,
     typer.Option(
         "--format", metavar="FORMATS",
-        help="Comma-separated outputs, e.g. md,html (default: build.formats).",
+        help="Comma-separated outputs, e.g. md,html,pdf (default: build.formats).",
     ),
 ]
 OutputOption = Annotated[
@@ -66,6 +66,13 @@ OutputOption = Annotated[
 ForceOption = Annotated[
     bool, typer.Option("--force", help="Build even if the checks find errors.")
 ]
+AllowMissingGlyphsOption = Annotated[
+    bool,
+    typer.Option(
+        "--allow-missing-glyphs",
+        help="PDF: only warn when a character has no font (it prints as an empty box).",
+    ),
+]
 
 
 @handle_errors
@@ -77,14 +84,18 @@ def build(
     formats: FormatOption = None,
     output: OutputOption = None,
     force: ForceOption = False,
+    allow_missing_glyphs: AllowMissingGlyphsOption = False,
     as_json: JsonOption = False,
 ) -> None:
-    """Build the proceedings: one Markdown and one HTML document of all sessions.
+    """Build the proceedings: one Markdown, HTML and PDF document of all sessions.
 
-    Runs the checks first and stops on errors (exit 1) unless --force. Unchanged inputs give
-    byte-identical files, and unchanged files are not rewritten.
+    Runs the checks first and stops on errors (exit 1) unless --force. The PDF also stops on
+    characters no installed font can draw, unless --allow-missing-glyphs. Unchanged inputs
+    give byte-identical files, and unchanged files are not rewritten.
     """
-    options = make_options(session, since, until, formats, output, force)
+    options = make_options(
+        session, since, until, formats, output, force, allow_missing_glyphs=allow_missing_glyphs
+    )
     result = run_build(root, options, as_json=as_json)
     present(result, as_json=as_json)
 
@@ -96,8 +107,10 @@ def make_options(
     formats: str | None,
     output: Path | None,
     force: bool,
+    allow_missing_glyphs: bool = False,
 ) -> BuildOptions:
     return BuildOptions(
+        allow_missing_glyphs=allow_missing_glyphs,
         formats=tuple(f for f in formats.split(",")) if formats is not None else None,
         sessions=tuple(session or ()),
         since=_date(since, "--since"),

@@ -14,10 +14,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from proceedings.codes import register
 from proceedings.diagnostics import Diagnostic, Severity
@@ -44,6 +47,16 @@ BLOCKED_RESOURCE = register(
     "The PDF renderer refused a resource outside the WG repository (file, network, link).",
 )
 
+SLOW_SUBSETTING = register(
+    "P703", "slow-font-subsetting", "pdf", Severity.WARNING,
+    "HarfBuzz subsetting (libharfbuzz-subset0) is missing, so PDF builds are much slower.",
+)
+
+if TYPE_CHECKING:
+    from proceedings.compile import Document
+    from proceedings.workspace import Workspace
+
+PRINT_CSS = "print.css"
 NOTDEF_PREFIX = ".notdef glyph rendered"
 NO_SUBSETTING_WARNING = (
     "HarfBuzz font subsetting (libharfbuzz-subset0) is not available: WeasyPrint falls back to "
@@ -171,6 +184,110 @@ def _drop_attachments(html_document, document, policy: SafeFetcherPolicy) -> Non
     document.metadata.attachments = []
     for page in document.pages:
         page.links = [link for link in page.links if link[0] != "attachment"]
+
+
+def render_document_pdf(
+    workspace: Workspace,
+    document: Document,
+    *,
+    markdown: str | None = None,
+    override_dir: Path | None = None,
+    allow_missing_glyphs: bool = False,
+    output_rel: str = "proceedings.pdf",
+    environ: Mapping[str, str] | None = None,
+) -> PdfResult:
+    """proceedings.pdf for a compiled Document: the same HTML as proceedings.html, laid out
+    with print.css (the WG's own if it has one), images read from the WG root."""
+    from proceedings.render.html import render_html
+    from proceedings.templates import template_source_path
+
+    print_css = template_source_path(PRINT_CSS, override_dir).read_text("utf-8")
+    page = render_html(
+        document, stylesheet_css=print_css, image_mode="file",
+        override_dir=override_dir, markdown=markdown,
+    )
+    config = workspace.config
+    result = render_pdf(
+        page,
+        root=workspace.root,
+        paper=config.build.paper,
+        fonts=config.build.fonts,
+        config_source=workspace.config_source,
+        metadata=document_metadata(document, environ if environ is not None else os.environ),
+        sources=_document_sources(workspace, document),
+        allow_missing_glyphs=allow_missing_glyphs,
+        origin=output_rel,
+    )
+    if result.warnings:
+        result.diagnostics.append(
+            Diagnostic(output_rel, 1, 1, SLOW_SUBSETTING.code, result.warnings[0],
+                       SLOW_SUBSETTING.severity, "run `proceedings doctor`")
+        )
+    return result
+
+
+def document_metadata(document: Document, environ: Mapping[str, str]) -> PdfMetadata:
+    """Title, author (the WG), keywords (tags), language and dates — all from the sources.
+
+    created: `SOURCE_DATE_EPOCH` when set, else the latest session date.
+    modified: `SOURCE_DATE_EPOCH` when set, else the source commit's time when the build
+    knows it (provenance), else the created date. Never the clock.
+    """
+    created = document.created
+    modified = document.provenance.commit_date if document.provenance else None
+    epoch = environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch:
+        try:
+            stamp = dt.datetime.fromtimestamp(int(epoch), dt.UTC)
+        except (ValueError, OverflowError, OSError):
+            raise ProceedingsError(
+                f"SOURCE_DATE_EPOCH={epoch!r} is not a number of seconds since 1970",
+                hint="unset it or set it to e.g. `git log -1 --format=%ct`",
+            ) from None
+        created = modified = stamp.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return PdfMetadata(
+        title=document.title,
+        authors=(document.wg_name,),
+        keywords=tuple(document.keywords),
+        lang=document.language,
+        created=_w3c(created),
+        modified=_w3c(modified) or _w3c(created),
+        generator=document.generator,
+    )
+
+
+def _w3c(value: str | None) -> str | None:
+    """An ISO date or date-time in the W3C profile WeasyPrint accepts (else None)."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        if len(value) == 10:
+            return dt.date.fromisoformat(value).isoformat()
+        stamp = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if stamp.tzinfo is None:
+        stamp = stamp.replace(tzinfo=dt.UTC)
+    text = stamp.isoformat(timespec="seconds")
+    return text.replace("+00:00", "Z")
+
+
+def _document_sources(workspace: Workspace, document: Document) -> dict[str, str]:
+    """The texts a character in the PDF can come from: the built notes and the config."""
+    wanted = {note.rel for note in document.notes}
+    wanted |= {s.info_rel for s in document.sessions if s.info_rel}
+    sources = {
+        file.rel: file.text
+        for file in workspace.markdown_files()
+        if file.rel in wanted and file.text is not None
+    }
+    if workspace.config_source is not None and workspace.config_source.is_file():
+        source = workspace.config_source
+        rel = source.relative_to(workspace.root).as_posix() if source.is_relative_to(
+            workspace.root) else source.name
+        sources[rel] = source.read_text("utf-8", "replace")
+    return sources
 
 
 def _apply_metadata(document, metadata: PdfMetadata | None) -> None:  # noqa: ANN001
