@@ -575,3 +575,20 @@ def test_json_lists_every_problem_and_nothing_is_written(memos: Path, wg: Path) 
     ), errors
     assert garbled.read_bytes() == b"# \x82\xa0\n\n- \xff\xfe\n"
     assert list((wg / "sessions").iterdir()) == []
+
+
+def test_a_folder_of_several_memos_gives_one_session_each(tmp_path: Path, wg: Path) -> None:
+    folder = tmp_path / "archive/2024"
+    write(folder / "2024-05-01-alpha.md", "# Alpha 会\n\n## トピック1 A\n\n- ![図](shared.png)\n")
+    write(folder / "2024-06-01-beta.md", "# Beta 会\n\n## トピック1 B\n\n- 本文\n")
+    write(folder / "shared.png", b"\x89PNG\r\n\x1a\n")
+    write(folder / "orphan.csv", "a,b\n")
+    data = import_json(wg, tmp_path / "archive")
+    sessions = {s["session"]: s for s in data["sessions"]}
+    assert set(sessions) == {"sessions/2024-05-01-alpha", "sessions/2024-06-01-beta"}
+    assert (wg / "sessions/2024-05-01-alpha/images/shared.png").is_file()
+    assert not (wg / "sessions/2024-06-01-beta/images").exists()
+    messages = [f["message"] for s in data["sessions"] for f in s["unmapped"]]
+    assert messages == [
+        "`orphan.csv` sits in a folder with several memos and none links it; not copied"
+    ]

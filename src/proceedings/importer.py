@@ -411,7 +411,7 @@ def plan_import(
         if target.exists() or target.is_symlink():
             plan.problems.append(
                 ProceedingsError(
-                    f"{memo_plan.session_rel} already exists; nothing was written",
+                    f"{memo_plan.session_rel} already exists",
                     path=memo_plan.shown,
                     hint="pass --slug to import it under another name, or remove the folder",
                 )
@@ -635,7 +635,7 @@ class _MemoImporter:
         if lost:
             number, text = lost[0]
             raise self.error(
-                f"the import would lose this line: {text!r} — nothing was written",
+                f"the import would lose this line: {text!r}",
                 number - 1,
                 "please report this memo's layout so the importer can learn it",
             )
@@ -975,7 +975,7 @@ class _MemoImporter:
         if found is None:
             raise self.error(
                 "has no recognisable date (no `Date:`/`日付:` line, none in the folder or file "
-                "name or the title); nothing was written for it",
+                "name or the title)",
                 hint="pass --date YYYY-MM-DD",
             )
         if name_date is not None and name_date != found:
@@ -1030,7 +1030,7 @@ class _MemoImporter:
             return slug
         raise self.error(
             f"neither the name `{self._name()}` nor the title gives an ASCII slug for the "
-            "session folder; nothing was written for it",
+            "session folder",
             hint="pass --slug, e.g. --slug summer-camp",
         )
 
