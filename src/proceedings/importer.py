@@ -549,6 +549,10 @@ class _MemoImporter:
         self.findings: list[Finding] = []
         self.rewrites: dict[str, str] = {}
         self.assets: dict[Path, str] = {}  # resolved source file -> path inside the session
+        self.unlinked: list[str] = []  # copied files the memo never linked
+        self.preamble_lead = False  # topic-less memo: its opening paragraphs are the overview
+        self.lead_end = 0
+        self.definition_users: Counter[int] = Counter()
 
     # ---- reporting
 
@@ -1103,7 +1107,6 @@ class _MemoImporter:
 
     def _folder_assets(self, folder: Path) -> None:
         """Every other file in a memo's own folder: copied if the format accepts it."""
-        self.unlinked: list[str] = []
         for dirpath, dirnames, filenames in os.walk(folder):
             dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
             for name in sorted(filenames):
@@ -1334,13 +1337,13 @@ class _MemoImporter:
                 meta[key] = front[key]
         parts: list[list[str]] = []
         if no_topics:
-            if getattr(self, "preamble_lead", False):
+            if self.preamble_lead:
                 parts.append(self._emit(0, self.lead_end, 1))
         else:
             parts.append(self._emit(0, preamble_end, 1))
         for section in intro + closing:
             parts.append(self._emit(section.start, section.end, 1))
-        unlinked = getattr(self, "unlinked", [])
+        unlinked = self.unlinked
         if unlinked:
             label = "添付資料" if language == "ja" else "Attachments"
             parts.append(
@@ -1358,13 +1361,11 @@ class _MemoImporter:
 
     def _with_definitions(self, text: str, session: bool = False) -> str:
         """Append the link/footnote definitions this file uses (session.md: also unused ones)."""
-        if not hasattr(self, "_definition_users"):
-            self._definition_users: Counter[int] = Counter()
         chosen = []
         for index, definition in enumerate(self.definitions):
-            if definition.used_in(text) or (session and not self._definition_users[index]):
+            if definition.used_in(text) or (session and not self.definition_users[index]):
                 chosen.append(definition)
-                self._definition_users[index] += 1
+                self.definition_users[index] += 1
         if not chosen:
             return text
         refs = [d for d in chosen if not d.footnote]
