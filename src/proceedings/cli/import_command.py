@@ -48,8 +48,7 @@ def import_memos(
 ) -> None:
     """Convert free-form memos into sessions: session.md, one note per topic, assets.
 
-    The originals are only read. Nothing is overwritten: an existing session folder is an
-    error. Run `proceedings check` afterwards to see what is left to fill in.
+    Originals are only read; nothing is overwritten. Then run `proceedings check`.
     """
     session_date = None
     if date is not None:
