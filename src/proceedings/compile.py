@@ -571,7 +571,7 @@ class _FileRewriter:
         marker = self.c.config.key_point_marker
         number = len(self.key_points) + 1
         point_id = self.c.ids.claim(f"{self.scope}--kp-{number}")
-        text = inline_text(inline).replace(marker, "", 1).strip() or marker
+        text = " ".join(inline_text(inline).replace(marker, "", 1).split()) or marker
         line = token_line(paragraph, self.file.body_offset)
         self.key_points.append(
             KeyPoint(point_id, text, self.file.rel, line, self.session_id, self.note_id)

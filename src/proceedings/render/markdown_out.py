@@ -16,6 +16,7 @@ note's definitions follow its text; footnotes likewise. Nothing here depends on 
 
 from __future__ import annotations
 
+import copy
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,7 +29,7 @@ from proceedings.templates import render_template
 
 TEMPLATE = "proceedings.md.j2"
 
-_ALWAYS = frozenset("\\`*[]<~|")
+_ALWAYS = frozenset("\\`*[]<~")
 _ENTITY = re.compile(r"&(#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 _ORDERED_START = re.compile(r"^(\d{1,9})([.)])")
 _HEADING_TRAILING_ATTRS = re.compile(r"(^|[ \t])\{([^{}]*)\}[ \t]*$")
@@ -45,6 +46,9 @@ def escape_text(text: str, *, line_start: bool = False, brace: bool = False) -> 
     for index, char in enumerate(text):
         if char in _ALWAYS:
             out.append("\\" + char)
+        elif char == "|":
+            # not `\|`: any `|` on a line may make it a table row when read back
+            out.append("&#124;")
         elif char == "_":
             # inside a word (snake_case) `_` cannot start or end emphasis
             inside_word = 0 < index < len(text) - 1 and text[index - 1].isalnum() and (
@@ -136,7 +140,11 @@ class MarkdownWriter:
 
     # -- entry points ---------------------------------------------------------------------
 
-    def part(self, tokens: list[Token], footnotes: list[Footnote] = ()) -> WrittenPart:
+    def part(self, tokens: list[Token], footnotes: list[Footnote] | None = None) -> WrittenPart:
+        """A note's Markdown. `footnotes`: the note's definitions, already split off (as
+        compile does); None: take them from the token stream's footnote block."""
+        if footnotes is None:
+            tokens, footnotes = split_footnotes(tokens)
         self.definitions = {}
         body = self.blocks(tokens)
         written = [self.footnote(note) for note in footnotes]
@@ -206,6 +214,11 @@ class MarkdownWriter:
         attrs = dict(token.attrs)
         classes = str(attrs.pop("class", "")).split()
         suffix = attributes(attrs.pop("id", None), classes, **{k: str(v) for k, v in attrs.items()})
+        if "\n" in text:
+            if level <= 2:  # a heading over several lines: only the setext form keeps them
+                text = f"{text} {suffix}" if suffix else text
+                return text + "\n" + ("===" if level == 1 else "---")
+            text = re.sub(r"\\?\n", " ", text)  # an ATX heading is one line
         line = "#" * level + (" " + text if text else "")
         return f"{line} {suffix}" if suffix else line
 
@@ -284,7 +297,7 @@ class MarkdownWriter:
         at_start = line_start
         previous = ""
         skip_until_close = 0
-        for child in children:
+        for position, child in enumerate(children):
             kind = child.type
             if skip_until_close:
                 if kind == "link_close":
@@ -300,8 +313,10 @@ class MarkdownWriter:
                 piece = escape_text(
                     child.content,
                     line_start=at_start,
-                    brace=previous in ("link_close", "span_close"),
+                    brace=previous in ("link_close", "span_close", "footnote_ref"),
                 )
+                if previous == "footnote_ref" and piece[:1] in ("(", ":"):
+                    piece = "\\" + piece  # `[^a](x)` would be a link, `[^a]:` a definition
             elif kind == "softbreak":
                 piece = "\n"
             elif kind == "hardbreak":
@@ -313,13 +328,17 @@ class MarkdownWriter:
                 piece = child.markup
             elif kind == "link_open":
                 if child.markup == "autolink":
-                    text = "".join(c.content for c in children[children.index(child) + 1 :]
-                                   if c.type == "text")
+                    text = ""
+                    for inner in children[position + 1 :]:
+                        if inner.type == "link_close":
+                            break
+                        text += inner.content
                     piece = "<" + _autolink_text(child, text) + ">"
                     skip_until_close = 1
                 else:
                     links.append(child)
                     piece = "["
+                    _unbang(out)
             elif kind == "link_close":
                 opening = links.pop() if links else None
                 piece = "]" + (self._link_target(opening) if opening else "()")
@@ -331,8 +350,10 @@ class MarkdownWriter:
                 piece = child.content
             elif kind == "footnote_ref":
                 piece = f"[^{child.meta.get('label', '')}]"
+                _unbang(out)
             elif kind == "span_open":
                 piece = "["
+                _unbang(out)
             elif kind == "span_close":
                 piece = "]" + attributes(**_span_attrs(children, child))
             else:
@@ -356,6 +377,35 @@ class MarkdownWriter:
         return f"({destination(href)}{_title(title)}){suffix}"
 
 
+def split_footnotes(tokens: list[Token]) -> tuple[list[Token], list[Footnote]]:
+    """Body tokens and footnotes of a parsed (not compiled) token stream; inline footnotes
+    get the label `_N`."""
+    tokens = copy.deepcopy(tokens)
+    labels: dict[int, str] = {}
+    body: list[Token] = []
+    notes: list[Footnote] = []
+    current: Footnote | None = None
+    for token in tokens:
+        if token.type == "footnote_open":
+            number = token.meta.get("id", len(notes))
+            labels[number] = token.meta.get("label") or f"_{number}"
+            current = Footnote(labels[number], [])
+            notes.append(current)
+        elif token.type == "footnote_close":
+            current = None
+        elif token.type in ("footnote_block_open", "footnote_block_close", "footnote_anchor"):
+            continue
+        elif current is not None:
+            current.tokens.append(token)
+        else:
+            body.append(token)
+    for token in tokens:
+        for child in token.children or []:
+            if child.type == "footnote_ref":
+                child.meta["label"] = labels.get(child.meta.get("id"), child.meta.get("label"))
+    return body, notes
+
+
 # ----------------------------------------------------------------------------- helpers
 
 
@@ -366,6 +416,14 @@ def _closing(tokens: list[Token], index: int) -> int:
         if depth == 0:
             return position
     return len(tokens) - 1
+
+
+def _unbang(out: list[str]) -> None:
+    """A text `!` or `^` right before `[` would make an image or an inline footnote."""
+    if out and out[-1][-1:] in ("!", "^"):
+        head = out[-1][:-1]
+        if (len(head) - len(head.rstrip("\\"))) % 2 == 0:  # the `!` is not escaped yet
+            out[-1] = head + "\\" + out[-1][-1]
 
 
 def _indent(first: str, text: str, rest: str) -> str:
