@@ -3,8 +3,10 @@ readers for outline, text, metadata, fonts, attachments and images."""
 
 from __future__ import annotations
 
+import http.server
 import io
 import re
+import threading
 from html import escape
 from pathlib import Path
 
@@ -183,3 +185,34 @@ def write_svg(root: Path, rel: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(SVG, encoding="utf-8")
     return path
+
+
+class CountingServer:
+    """A real HTTP server on 127.0.0.1 that counts the requests it gets."""
+
+    def __init__(self, png: bytes) -> None:
+        hits: list[str] = []
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802
+                hits.append(self.path)
+                self.send_response(200)
+                self.send_header("Content-Type", "image/png")
+                self.end_headers()
+                self.wfile.write(png)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.hits = hits
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.server.server_address[1]
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self) -> CountingServer:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.shutdown()
+        self.server.server_close()

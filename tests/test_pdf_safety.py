@@ -5,16 +5,14 @@ document *would* leak, so these tests can fail."""
 
 from __future__ import annotations
 
-import http.server
 import io
 import os
-import threading
 from pathlib import Path
 
 import pytest
 from PIL import Image
 
-from pdf_helpers import document_html, has_embedded_files, image_count, reader
+from pdf_helpers import CountingServer, document_html, has_embedded_files, image_count, reader
 from proceedings.render.pdf import render_pdf
 
 
@@ -26,37 +24,6 @@ def _png(path: Path, color: tuple[int, int, int]) -> Path:
     return path
 
 
-class _CountingServer:
-    """A real HTTP server on 127.0.0.1 that counts the requests it gets."""
-
-    def __init__(self, png: bytes) -> None:
-        hits: list[str] = []
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802
-                hits.append(self.path)
-                self.send_response(200)
-                self.send_header("Content-Type", "image/png")
-                self.end_headers()
-                self.wfile.write(png)
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.hits = hits
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.port = self.server.server_address[1]
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def __enter__(self) -> _CountingServer:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-
 @pytest.fixture
 def hostile(tmp_path: Path):
     root = tmp_path / "wg"
@@ -66,7 +33,7 @@ def hostile(tmp_path: Path):
     os.symlink(outside, session / "images" / "escape.png")
     (root / ".git").mkdir()
     _png(root / ".git" / "hidden.png", (0, 0, 200))
-    with _CountingServer(outside.read_bytes()) as server:
+    with CountingServer(outside.read_bytes()) as server:
         payload = f"""
         <section class="session" id="s-evil"><h1 class="session-title">悪意のある HTML</h1>
         <p><img src="sessions/2024-08-24-camp/images/legit.png" alt="正しい画像"></p>
