@@ -44,6 +44,14 @@ def archive(root: Path, files: dict[str, str | bytes], config: str = "") -> Path
 
 
 def run(root: Path, *args: str):
+    """`proceedings build --root ROOT ARGS`, as md and html unless ARGS say otherwise (the
+    PDF has its own tests and takes seconds)."""
+    if "--format" not in args:
+        args = ("--format", "md,html", *args)
+    return CliRunner().invoke(app, ["build", "--root", str(root), *args])
+
+
+def run_default_formats(root: Path, *args: str):
     return CliRunner().invoke(app, ["build", "--root", str(root), *args])
 
 
