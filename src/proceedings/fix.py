@@ -101,13 +101,18 @@ def _fix_file(
     has_bom = raw.startswith(BOM)
     text = raw[3:].decode("utf-8") if has_bom else raw.decode("utf-8")
     had_crlf = "\r\n" in text
-    text = text.replace("\r\n", "\n")
+    text = text.replace("\r\n", "\n")  # the loader's lines, which the findings count in
     inserted: list[str] = []
-    if "S304" in codes:
+    # A lone CR (old Mac line end) makes line positions ambiguous: leave such a file's
+    # structure alone rather than risk creating CRLFs in the middle of it.
+    if "S304" in codes and "\r" not in text:
         text, inserted = _insert_sections(file, session, workspace, text)
     if "F104" in codes and text and not text.endswith("\n"):
-        text += "\n"
-    if had_crlf and "F103" not in codes:
+        # A trailing lone CR already ends the line: make it the newline instead of adding one.
+        text = text[:-1] + "\n" if text.endswith("\r") else text + "\n"
+    if "F103" in codes:
+        text = text.replace("\r", "\n")  # any lone CR left is a line end too
+    elif had_crlf:
         text = text.replace("\n", "\r\n")
     after = text.encode("utf-8")
     if has_bom and "F102" not in codes:
