@@ -15,9 +15,9 @@ from proceedings.errors import ProceedingsError
 
 
 def _catalogue() -> list[codes.Code]:
-    import proceedings.rules  # noqa: F401  (registers the rule codes)
+    from proceedings.rules.docs import load_all_codes
 
-    return codes.all_codes()
+    return load_all_codes()
 
 
 @handle_errors

@@ -8,6 +8,7 @@ import re
 from collections.abc import Iterator
 from urllib.parse import unquote
 
+from proceedings.anchors import slugify_heading
 from proceedings.codes import E, W
 from proceedings.diagnostics import Diagnostic
 from proceedings.rules import rule
@@ -43,7 +44,8 @@ def missing_anchor(doc: FileInput, ctx: CheckContext) -> Iterator[Diagnostic]:
     yield from _links(doc, ctx, "C404")
 
 
-@rule("C405", "link-outside-repo", GROUP, E, "A link or image leaves the repository.",
+@rule("C405", "link-outside-repo", GROUP, E,
+      "A link leaves the repository, or an image the sessions folder.",
       kind="markdown")
 def link_outside_repo(doc: FileInput, ctx: CheckContext) -> Iterator[Diagnostic]:
     yield from _links(doc, ctx, "C405")
@@ -90,6 +92,12 @@ def _check_link(doc: FileInput, ctx: CheckContext, link: LinkFact) -> Iterator[D
                        "published proceedings cannot reach files outside the WG repository",
                        link.col)
         return
+    if is_image and not ctx.inside_sessions(target):
+        yield doc.diag(link_outside_repo.code, link.line,
+                       f"image `{href}` is outside the sessions folder",
+                       "the build embeds images only from the sessions folder; move it into "
+                       "the session (e.g. images/)", link.col)
+        return
     if not ctx.exists(target):
         code = missing_image.code if is_image else missing_link_target.code
         yield doc.diag(code, link.line, f"{what} target `{path_part}` does not exist",
@@ -97,7 +105,8 @@ def _check_link(doc: FileInput, ctx: CheckContext, link: LinkFact) -> Iterator[D
         return
     if fragment and target.endswith(".md") and not is_image:
         anchors = ctx.anchors_of(target)
-        if anchors is None or fragment in anchors or fragment.lower() in anchors:
+        # The same leniency as the build: the anchor as written, lower-cased, or slugified.
+        if anchors is None or {fragment, fragment.lower(), slugify_heading(fragment)} & anchors:
             return
         where = "this note" if not path_part else f"`{path_part}`"
         close = difflib.get_close_matches(fragment, sorted(anchors), n=1, cutoff=0.5)

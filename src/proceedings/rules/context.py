@@ -78,6 +78,16 @@ class CheckContext:
         real = os.path.realpath(path)
         return real == self.root or real.startswith(self.root + os.sep)
 
+    def inside_sessions(self, path: str) -> bool:
+        """True when `path` is inside the sessions folder (where the build takes images)."""
+        sessions = self.cache.get("sessions-real")
+        if sessions is None:
+            sessions = self.cache["sessions-real"] = os.path.realpath(
+                self.workspace.sessions_path
+            )
+        real = os.path.realpath(path)
+        return real.startswith(str(sessions) + os.sep)
+
     def anchors_of(self, path: str) -> set[str] | None:
         """Heading anchors of the Markdown file at `path`; None when it cannot be read.
 

@@ -317,6 +317,88 @@ DOCS: dict[str, RuleDoc] = {
     ),
 }
 
+# Codes reported by `proceedings build` and the PDF renderer (registered in compile.py and
+# render/pdf.py), documented here so `proceedings explain` and docs/rules.md cover every code.
+DOCS.update({
+    "P701": RuleDoc(
+        "A character in the notes (or the templates) has no glyph in any installed font, so "
+        "the PDF would print it as an empty box (\"tofu\"). WeasyPrint only logs this; "
+        "`proceedings build` makes it an error naming the characters, the notes that use "
+        "them and the missing font.",
+        "sessions/2024-08-24-camp/01-monitoring.md:12:1: P701 no installed font can draw "
+        "「監」 (U+76E3) …",
+        "Install a CJK font (Debian/Ubuntu: `apt-get install fonts-noto-cjk`), or list a font "
+        "file in `build.fonts`; `proceedings doctor` checks the setup.",
+        "text",
+    ),
+    "P702": RuleDoc(
+        "The PDF renderer refused a resource outside the WG repository: a `file://` path, a "
+        "network URL or a link it would have followed. Only `data:` URLs and files inside the "
+        "repository are read, so a note cannot pull local files into the PDF.",
+        "<img src=\"file:///etc/passwd\">",
+        "Reference images inside the repository with a relative path "
+        "(`![図](images/fig.png)`).",
+    ),
+    "P703": RuleDoc(
+        "HarfBuzz subsetting (`libharfbuzz-subset0`) is missing, so WeasyPrint falls back to "
+        "fontTools and a Japanese PDF builds several times slower. The output is the same.",
+        "proceedings/proceedings.pdf:1:1: P703 fonts are subset with fontTools …",
+        "Install it (`apt-get install libharfbuzz-subset0`); `proceedings doctor` checks it.",
+        "text",
+    ),
+    "B801": RuleDoc(
+        "At build time, an image a note shows does not exist (the checker reports the same as "
+        "C403 before the build starts). The image is replaced by a visible "
+        "“missing image” label.",
+        "![構成](images/arch.svg)   ← images/arch.svg is not in the session",
+        "Add the image to the session folder, or fix the path.",
+    ),
+    "B802": RuleDoc(
+        "An image path leads outside the sessions folder; the build only embeds images from "
+        "the sessions folder (the checker reports it as C405).",
+        "![ロゴ](../../assets/logo.png)",
+        "Copy the image into the session (e.g. `images/logo.png`) and link it relatively.",
+    ),
+    "B803": RuleDoc(
+        "An image file is not SVG, PNG, JPEG, GIF, WebP or AVIF, which browsers and the PDF "
+        "renderer cannot all show.",
+        "![図](images/diagram.tiff)",
+        "Convert it, e.g. `convert diagram.tiff diagram.png`, and link the PNG.",
+    ),
+    "B804": RuleDoc(
+        "An image is loaded from the network, so the outputs are not self-contained and may "
+        "change or vanish.",
+        "![図](https://example.com/fig.png)",
+        "Download the image into the session's `images/` folder and link it relatively.",
+    ),
+    "B805": RuleDoc(
+        "A link points to a note or file that is not part of this build (a session left out "
+        "with `--session`/`--since`, or a file outside the sessions folder); it is shown as "
+        "text.",
+        "[README](../../README.md)",
+        "Link to notes and assets inside the sessions folder, or use a full https:// URL; "
+        "when building a selection on purpose, this warning is expected.",
+    ),
+    "B806": RuleDoc(
+        "A link names a heading that does not exist in its target note; the built link points "
+        "to the top of that note instead (the checker reports it as C404).",
+        "[議論](02-beta.md#議論まとめ)",
+        "Use the anchor of an existing heading (see C404 for how anchors are formed).",
+    ),
+    "B807": RuleDoc(
+        "A link or image uses a URL scheme other than http(s) or mailto (e.g. `javascript:`, "
+        "`ftp:`, `tel:`); it is shown as text so nothing unsafe reaches the output.",
+        "[開く](javascript:alert(1))",
+        "Use an https:// link, or write the text without a link.",
+    ),
+    "B808": RuleDoc(
+        "With `build.allow_raw_html = true`, raw HTML outside the allowlist (tags, attributes, "
+        "URLs) was removed from the output.",
+        "<span onclick=\"x()\">押す</span>",
+        "Use Markdown, or only the allowlisted tags and attributes.",
+    ),
+})
+
 GROUP_TITLES = {
     "file": "File and encoding (F1xx)",
     "front-matter": "Front matter (M2xx)",
@@ -324,7 +406,18 @@ GROUP_TITLES = {
     "content": "Content (C4xx)",
     "tree": "Session tree (T5xx)",
     "meta": "Meta (X6xx)",
+    "pdf": "PDF output (P7xx, reported by `proceedings build`)",
+    "build": "Build (B8xx, reported by `proceedings build`)",
 }
+
+
+def load_all_codes() -> list[codes.Code]:
+    """Import every module that registers codes, then return the whole catalogue."""
+    import proceedings.compile  # noqa: F401
+    import proceedings.render.pdf  # noqa: F401
+    import proceedings.rules  # noqa: F401
+
+    return codes.all_codes()
 
 
 def explain(code: str) -> str:
@@ -363,7 +456,8 @@ def reference_markdown() -> str:
         "Codes are stable; `proceedings rules` lists them and `proceedings explain CODE` "
         "prints one of the sections below. The exit codes are in "
         "[exit-codes.md](exit-codes.md); the options in the README and `proceedings check "
-        "--help`.",
+        "--help`. Codes F, M, T, S, C and X are reported by `proceedings check` (and by "
+        "`proceedings build`, which checks first); P and B codes only by `proceedings build`.",
         "",
         "## Controlling the rules",
         "",
@@ -388,7 +482,7 @@ def reference_markdown() -> str:
         "| code | name | default | fixable | summary |",
         "|---|---|---|---|---|",
     ]
-    for entry in codes.all_codes():
+    for entry in load_all_codes():
         lines.append(
             f"| [{entry.code}](#{entry.code.lower()}-{entry.name}) | `{entry.name}` | "
             f"{entry.severity} | {'yes' if entry.fixable else ''} | {entry.summary} |"
@@ -398,13 +492,11 @@ def reference_markdown() -> str:
     for entry in codes.all_codes():
         by_group.setdefault(entry.group, []).append(entry)
     for group in sorted(by_group, key=lambda g: by_group[g][0].code[1:]):
-        lines += [f"# {GROUP_TITLES.get(group, group)}", ""]
+        lines += [f"## {GROUP_TITLES.get(group, group)}", ""]
         for entry in by_group[group]:
-            lines.append(explain(entry.code))
+            lines.append("#" + explain(entry.code))  # `## CODE` becomes `### CODE`
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
 if __name__ == "__main__":  # pragma: no cover - maintenance entry point
-    import proceedings.rules  # noqa: F401  (registers the rule codes)
-
     print(reference_markdown(), end="")
