@@ -23,7 +23,7 @@ from proceedings.check import CheckReport
 from proceedings.diagnostics import Diagnostic
 from proceedings.placeholders import PLACEHOLDER_MARK
 from proceedings.rules.facts import collect
-from proceedings.rules.structure import normalize_heading, section_level
+from proceedings.rules.structure import name_variant, normalize_heading, pick_name, section_level
 from proceedings.source import MarkdownFile
 from proceedings.workspace import Session, Workspace
 
@@ -133,7 +133,7 @@ def _insert_sections(
              for name in group}
     present = [h for h in facts.headings if h.level == level]
     present_names = {normalize_heading(h.text) for h in present}
-    variant = _name_variant(present, groups, session.language(config))
+    variant = name_variant(present, groups, session.language(config))
     trailing_newline = text.endswith("\n")
     lines = (text[:-1] if trailing_newline else text).split("\n")
     insertions: dict[int, list[list[str]]] = {}  # 0-based line index -> blocks put before it
@@ -141,7 +141,7 @@ def _insert_sections(
     for index, group in enumerate(config.sections.required):
         if any(normalize_heading(name) in present_names for name in group):
             continue
-        name = _pick_name(group, variant)
+        name = pick_name(group, variant)
         later = next((h for h in present if order.get(normalize_heading(h.text), -1) > index),
                      None)
         at = later.line - 1 if later is not None else len(lines)
@@ -171,22 +171,3 @@ def _section_block(level: int, name: str, language: str) -> list[str]:
     else:
         guidance = f"{PLACEHOLDER_MARK} ここに「{name}」を書いてください。"
     return [f"{'#' * level} {name}", "", guidance, ""]
-
-
-def _name_variant(present, groups: list[list[str]], language: str) -> int | str:
-    """Which of a section's names the note already uses (index), else the language."""
-    for heading in present:
-        key = normalize_heading(heading.text)
-        for group in groups:
-            for index, name in enumerate(group):
-                if normalize_heading(name) == key:
-                    return index
-    return language
-
-
-def _pick_name(group: list[str], variant: int | str) -> str:
-    if isinstance(variant, int):
-        return group[variant] if variant < len(group) else group[0]
-    if variant == "ja":
-        return next((name for name in group if not name.isascii()), group[0])
-    return next((name for name in group if name.isascii()), group[0])

@@ -73,17 +73,40 @@ def required_sections(doc: FileInput, ctx: CheckContext) -> Iterator[Diagnostic]
              + ctx.config.sections.optional for n in group}
     unknown = [h for h in present if normalize_heading(h.text) not in known]
     line = missing_section_line(doc)
+    variant = name_variant(present, ctx.config.sections.required + ctx.config.sections.optional,
+                           doc.session.language(ctx.config))
     for group in ctx.config.sections.required:
         if any(normalize_heading(name) in names for name in group):
             continue
         accepted = " or ".join(f"`{name}`" for name in group)
-        hint = f"add a `{'#' * level} {group[0]}` section (`proceedings check --fix` inserts it)"
+        hint = (f"add a `{'#' * level} {pick_name(group, variant)}` section; "
+                "`proceedings check --fix` inserts it")
         close = _closest(group, unknown)
         if close is not None:
             hint = f"`{close.text}` (line {close.line}) is not a recognised name; rename it " \
                    f"to {accepted}"
         yield doc.diag(required_sections.code, line,
                        f"missing required section {accepted}", hint)
+
+
+def name_variant(present: list[HeadingFact], groups: list[list[str]], language: str) -> int | str:
+    """Which of a section's names the note already uses (an index), else its language."""
+    for heading in present:
+        key = normalize_heading(heading.text)
+        for group in groups:
+            for index, name in enumerate(group):
+                if normalize_heading(name) == key:
+                    return index
+    return language
+
+
+def pick_name(group: list[str], variant: int | str) -> str:
+    """The name to write for a missing section: the note's own variant, else by language."""
+    if isinstance(variant, int):
+        return group[variant] if variant < len(group) else group[0]
+    if variant == "ja":
+        return next((name for name in group if not name.isascii()), group[0])
+    return next((name for name in group if name.isascii()), group[0])
 
 
 def missing_section_line(doc: FileInput) -> int:
