@@ -21,7 +21,6 @@ writes files; problems come back as Diagnostics on the Document.
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import mimetypes
 from collections.abc import Iterable
@@ -493,7 +492,7 @@ class _FileRewriter:
         self.heading_index = 0
 
     def run(self) -> tuple[list[Token], list[Footnote], list[KeyPoint]]:
-        tokens = copy.deepcopy(self.file.tokens)
+        tokens = copy_tokens(self.file.tokens)
         body, definitions = _split_footnotes(tokens)
         self._name_footnotes(definitions)
         body = self._blocks(body, top=True)
@@ -774,6 +773,18 @@ class _FileRewriter:
 
 
 # ----------------------------------------------------------------------------- helpers
+
+
+def copy_tokens(tokens: list[Token]) -> list[Token]:
+    """A copy to rewrite without touching the workspace's tokens (deepcopy is 10x slower)."""
+    return [
+        Token(
+            t.type, t.tag, t.nesting, dict(t.attrs), list(t.map) if t.map else t.map, t.level,
+            copy_tokens(t.children) if t.children else t.children, t.content, t.markup, t.info,
+            dict(t.meta), t.block, t.hidden,
+        )
+        for t in tokens
+    ]
 
 
 def _first_block_is_h1(tokens: list[Token]) -> bool:

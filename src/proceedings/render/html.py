@@ -36,7 +36,7 @@ from markdown_it.token import Token
 from markdown_it.utils import OptionsDict
 from markupsafe import Markup
 
-from proceedings.compile import Asset, Document
+from proceedings.compile import Asset, Document, copy_tokens
 from proceedings.labels import labels_for
 from proceedings.render.dialect import dialect_parser, parse_dialect
 from proceedings.render.markdown_out import render_markdown
@@ -91,7 +91,7 @@ def screen_stylesheet(override_dir: Path | None = None) -> str:
 
 def render_body(markdown: str, document: Document, *, image_mode: ImageMode = "embed") -> str:
     """The `<body>` content for proceedings.md text `markdown`."""
-    tokens = parse_dialect(markdown)
+    tokens = _parsed(markdown)
     images = _ImageResolver(document, image_mode)
     tokens, footnotes = _take_footnotes(tokens)
     numbering = _FootnoteNumbering(footnotes)
@@ -105,6 +105,18 @@ def render_body(markdown: str, document: Document, *, image_mode: ImageMode = "e
     renderer = _Renderer(document.allow_raw_html, images, footnotes)
     tokens = _sections(tokens, footnotes, numbering, renderer)
     return renderer.render(tokens, dialect_parser().options, {}).strip("\n") + "\n"
+
+
+_last_parse: tuple[str, list[Token]] | None = None
+
+
+def _parsed(markdown: str) -> list[Token]:
+    """Tokens of `markdown`; the HTML and the PDF of one build share one parse (a copy each,
+    since rendering rewrites them)."""
+    global _last_parse
+    if _last_parse is None or _last_parse[0] != markdown:
+        _last_parse = (markdown, parse_dialect(markdown))
+    return copy_tokens(_last_parse[1])
 
 
 # ----------------------------------------------------------------------------- images/links

@@ -16,14 +16,13 @@ note's definitions follow its text; footnotes likewise. Nothing here depends on 
 
 from __future__ import annotations
 
-import copy
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from markdown_it.token import Token
 
-from proceedings.compile import CompiledNote, CompiledSession, Document, Footnote
+from proceedings.compile import CompiledNote, CompiledSession, Document, Footnote, copy_tokens
 from proceedings.labels import labels_for
 from proceedings.templates import render_template
 
@@ -380,7 +379,7 @@ class MarkdownWriter:
 def split_footnotes(tokens: list[Token]) -> tuple[list[Token], list[Footnote]]:
     """Body tokens and footnotes of a parsed (not compiled) token stream; inline footnotes
     get the label `_N`."""
-    tokens = copy.deepcopy(tokens)
+    tokens = copy_tokens(tokens)
     labels: dict[int, str] = {}
     body: list[Token] = []
     notes: list[Footnote] = []
