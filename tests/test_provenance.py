@@ -98,6 +98,8 @@ def test_modified_note_is_refused_unless_allow_dirty(wg) -> None:
     prov = collect(root, allow_dirty=True)
     assert prov.source_commit == second[:SHORT_HASH] + "+dirty"
     assert prov.notes[NOTE2].dirty and not prov.notes[NOTE].dirty
+    assert prov.notes[NOTE2].commit.endswith("+dirty")
+    assert not prov.notes[NOTE].commit.endswith("+dirty")
     assert prov.dirty
 
 

@@ -141,7 +141,7 @@ def test_detached_head_is_refused_unless_allowed(wg) -> None:
     assert repo.head.commit.parents[0].hexsha == detached_at
     assert repo.heads.main.commit.hexsha == detached_at  # the branch did not move
     with pytest.raises(ProceedingsError, match="detached"):
-        check(root, allow_detached=True, push_remote="origin")
+        check(root, allow_detached=True, push=True)
 
 
 def test_merge_in_progress_is_refused(wg) -> None:
@@ -270,7 +270,7 @@ def test_push_to_a_bare_remote_and_a_failing_push(wg, tmp_path: Path) -> None:
     git.Repo.init(remote_dir, bare=True, initial_branch="main")
     repo.create_remote("origin", str(remote_dir))
     build_outputs(root)
-    target = check(root, push_remote="origin")
+    target = check(root, push=True)
     result = commit_outputs(target, OUTPUTS, "Build proceedings")
     pushed = push(target)
     assert pushed.ok and pushed.branch == "main"
@@ -278,7 +278,7 @@ def test_push_to_a_bare_remote_and_a_failing_push(wg, tmp_path: Path) -> None:
 
     repo.create_remote("gone", str(tmp_path / "does-not-exist.git"))
     build_outputs(root, "v2")
-    target = check(root, push_remote="gone")
+    target = check(root, push=True, remote="gone")
     result = commit_outputs(target, OUTPUTS, "Build again")
     failed = push(target)
     assert not failed.ok and "does-not-exist.git" in failed.error
@@ -288,7 +288,7 @@ def test_push_to_a_bare_remote_and_a_failing_push(wg, tmp_path: Path) -> None:
 def test_unknown_remote_is_refused_before_building(wg) -> None:
     root, _ = wg
     with pytest.raises(ProceedingsError, match="no git remote named `upstream`"):
-        check(root, push_remote="upstream")
+        check(root, push=True, remote="upstream")
 
 
 def test_shallow_clone_is_refused(wg, tmp_path: Path) -> None:

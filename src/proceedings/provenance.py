@@ -35,7 +35,9 @@ DIRTY_MARK = "+dirty"
 @dataclass(frozen=True)
 class NoteHistory:
     path: str  # note path relative to the WG root
-    commit: str  # short hash of the last commit that touched the note ("" if never committed)
+    # short hash of the last commit that touched the note, with "+dirty" when the note has
+    # uncommitted changes; "" when it was never committed
+    commit: str
     date: str  # ISO date (author date) of that commit ("" if never committed)
     authors: tuple[str, ...]  # everyone who committed to the note, oldest first
     dirty: bool = False  # the note has changes that are not committed
@@ -179,9 +181,15 @@ def _collect(
     if dirty and source_commit is not None:
         source_commit += DIRTY_MARK
     dirty_set = set(dirty)
+    has_history = repo.head.is_valid()
+    # Only `git log` subprocesses run in the threads: GitPython's object database (a shared
+    # `git cat-file` process) is not safe to use from several threads at once.
     with ThreadPoolExecutor(max_workers=min(8, (os.cpu_count() or 2) * 2)) as pool:
         histories = list(
-            pool.map(lambda rel: _note_history(repo, root, rel, rel in dirty_set), note_paths)
+            pool.map(
+                lambda rel: _note_history(repo, root, rel, rel in dirty_set, has_history),
+                note_paths,
+            )
         )
     return Provenance(
         source_commit=source_commit,
@@ -200,8 +208,8 @@ def dirty_error(dirty: Sequence[str]) -> ProceedingsError:
     )
 
 
-def _note_history(repo: Repo, root: Path, rel: str, dirty: bool) -> NoteHistory:
-    if not repo.head.is_valid():
+def _note_history(repo: Repo, root: Path, rel: str, dirty: bool, has_history: bool) -> NoteHistory:
+    if not has_history:
         return NoteHistory(rel, "", "", (), dirty=True)
     # Newest first; --follow keeps the history across renames of the note.
     out = repo.git.log(
@@ -219,7 +227,8 @@ def _note_history(repo: Repo, root: Path, rel: str, dirty: bool) -> NoteHistory:
         if author not in authors:
             authors.append(author)
     last_hash, last_date, _ = rows[0]
-    return NoteHistory(rel, last_hash[:SHORT_HASH], last_date, tuple(authors), dirty=dirty)
+    commit = last_hash[:SHORT_HASH] + (DIRTY_MARK if dirty else "")
+    return NoteHistory(rel, commit, last_date, tuple(authors), dirty=dirty)
 
 
 def _paths_in_head(repo: Repo, paths: list[str]) -> set[str]:

@@ -109,12 +109,13 @@ def preflight(
     output_dir: str | None = None,
     allow_dirty: bool = False,
     allow_detached: bool = False,
-    push_remote: str | None = None,
+    push: bool = False,
+    remote: str | None = None,
 ) -> GitTarget:
     """Refuse (ProceedingsError, nothing changed) unless committing `output_paths` is safe.
 
-    `output_paths` and `sources` are relative to the WG root. `push_remote` is the remote
-    `--push` will use, so a bad one is reported before anything is built.
+    `output_paths` and `sources` are relative to the WG root. With `push`, the remote (given,
+    else the branch's upstream remote, else origin) is checked before anything is built.
     """
     repo = open_repo(root)
     try:
@@ -127,8 +128,19 @@ def preflight(
             output_dir,
             allow_dirty,
             allow_detached,
-            push_remote,
+            push,
+            remote,
         )
+    finally:
+        repo.close()
+
+
+def check_output_paths(root: Path, output_paths: Sequence[str]) -> None:
+    """Refuse outputs that are outside the repository or ignored by git."""
+    repo = open_repo(root)
+    try:
+        top = Path(repo.working_tree_dir).resolve()  # type: ignore[arg-type]
+        _check_outputs(repo, root, top, output_paths)
     finally:
         repo.close()
 
@@ -142,7 +154,8 @@ def _preflight(
     output_dir: str | None,
     allow_dirty: bool,
     allow_detached: bool,
-    push_remote: str | None,
+    push: bool,
+    remote: str | None,
 ) -> GitTarget:
     top = Path(repo.working_tree_dir).resolve()  # type: ignore[arg-type]
     if not repo.head.is_valid():
@@ -161,7 +174,7 @@ def _preflight(
                 "HEAD is detached, so the commit would belong to no branch",
                 hint="check out a branch (`git switch main`), or pass --allow-detached",
             )
-        if push_remote is not None:
+        if push:
             raise ProceedingsError(
                 "cannot --push from a detached HEAD: there is no branch to push",
                 hint="check out a branch first",
@@ -175,8 +188,9 @@ def _preflight(
             "`fetch-depth: 0` for actions/checkout)",
         )
     _check_identity(repo)
-    remote_branch = None
-    if push_remote is not None:
+    remote_branch = push_remote = None
+    if push:
+        push_remote = remote or _default_remote(repo, branch)
         remote_branch = _check_remote(repo, push_remote, branch)
     _check_outputs(repo, root, top, output_paths)
     dirty = dirty_sources(
@@ -217,6 +231,16 @@ def _check_identity(repo: Repo) -> None:
                 hint='set it with `git config user.name "Your Name"` and '
                 "`git config user.email you@example.org`",
             )
+
+
+def _default_remote(repo: Repo, branch: str | None) -> str:
+    """The branch's upstream remote when it has one, else origin."""
+    if branch is not None:
+        short = branch.removeprefix("refs/heads/")
+        upstream = repo.git.config("--get", f"branch.{short}.remote", with_exceptions=False)
+        if upstream.strip() and upstream.strip() != ".":
+            return upstream.strip()
+    return "origin"
 
 
 def _check_remote(repo: Repo, remote: str, branch: str | None) -> str | None:
@@ -287,11 +311,17 @@ def _changed_outputs(
         for entry in filter(None, out.split("\0")):
             meta, _, path = entry.partition("\t")
             in_head[path] = meta.split()[2]
+    present = [
+        (rel, spec) for rel, spec in zip(output_paths, specs, strict=True) if (root / rel).exists()
+    ]
     # hash-object applies the same filters (eol, clean) as `git add` would.
-    hashes = repo.git.hash_object("--", *specs).split()
+    hashes = repo.git.hash_object("--", *(spec for _, spec in present)).split() if present else []
+    current = {spec: sha for (_, spec), sha in zip(present, hashes, strict=True)}
     changed, unchanged = [], []
-    for rel, spec, sha in zip(output_paths, specs, hashes, strict=True):
-        (unchanged if in_head.get(spec) == sha else changed).append(rel)
+    for rel, spec in zip(output_paths, specs, strict=True):
+        if spec not in current and spec not in in_head:
+            continue  # gone and never committed: nothing to record
+        (unchanged if in_head.get(spec) == current.get(spec) else changed).append(rel)
     return changed, unchanged
 
 
@@ -307,7 +337,11 @@ def commit_outputs(target: GitTarget, output_paths: Sequence[str], message: str)
             return result
         specs = [repo_path(repo, target.root, rel) for rel in changed]
         known = set(filter(None, repo.git.ls_files("-z", "--full-name", "--", *specs).split("\0")))
-        new = [spec for spec in specs if spec not in known]
+        new = [
+            spec
+            for rel, spec in zip(changed, specs, strict=True)
+            if spec not in known and (target.root / rel).exists()
+        ]
         if new:
             repo.git.add("--intent-to-add", "--", *new)
         try:

@@ -8,7 +8,7 @@ that build more (e.g. committing the outputs) reuse them.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
@@ -30,9 +30,18 @@ from proceedings.cli.common import (
     load,
     print_json,
 )
+from proceedings.cli.publish_step import (
+    AllowDetachedOption,
+    AllowDirtyOption,
+    CommitOption,
+    MessageOption,
+    Publishing,
+    PushOption,
+    RemoteOption,
+)
 from proceedings.diagnostics import Diagnostic, Severity
 from proceedings.errors import EXIT_FINDINGS, ProceedingsError
-from proceedings.workspace import load_workspace
+from proceedings.workspace import Workspace, load_workspace
 
 SessionOption = Annotated[
     list[str] | None,
@@ -85,6 +94,12 @@ def build(
     output: OutputOption = None,
     force: ForceOption = False,
     allow_missing_glyphs: AllowMissingGlyphsOption = False,
+    commit: CommitOption = False,
+    push: PushOption = False,
+    remote: RemoteOption = None,
+    message: MessageOption = None,
+    allow_dirty: AllowDirtyOption = False,
+    allow_detached: AllowDetachedOption = False,
     as_json: JsonOption = False,
 ) -> None:
     """Build the proceedings: one Markdown, HTML and PDF document of all sessions.
@@ -92,12 +107,23 @@ def build(
     Runs the checks first and stops on errors (exit 1) unless --force. The PDF also stops on
     characters no installed font can draw, unless --allow-missing-glyphs. Unchanged inputs
     give byte-identical files, and unchanged files are not rewritten.
+
+    With --commit, only the outputs are committed to git (--push pushes the branch too);
+    unsafe repository states are refused before building. See docs/publish.md.
     """
+    publishing = Publishing(commit, push, remote, message, allow_dirty, allow_detached)
     options = make_options(
         session, since, until, formats, output, force, allow_missing_glyphs=allow_missing_glyphs
     )
-    result = run_build(root, options, as_json=as_json)
-    present(result, as_json=as_json)
+    result = run_build(root, options, as_json=as_json, prepare=publishing.prepare)
+    outcome = publishing.publish(result)
+    if as_json and commit:
+        print_json(result.to_json(result.document.root) | {"publish": outcome.to_json()})
+    else:
+        present(result, as_json=as_json)
+        publishing.show(outcome)
+    if outcome.exit_code:
+        raise typer.Exit(outcome.exit_code)
 
 
 def make_options(
@@ -129,14 +155,23 @@ def _date(value: str | None, option: str):  # noqa: ANN202
     return parsed
 
 
-def run_build(root: Path | None, options: BuildOptions, *, as_json: bool = False) -> BuildResult:
+def run_build(
+    root: Path | None,
+    options: BuildOptions,
+    *,
+    as_json: bool = False,
+    prepare: Callable[[Workspace, BuildOptions], BuildOptions] | None = None,
+) -> BuildResult:
     """Load the workspace and build, showing progress on a terminal. Blocked builds list
-    their errors and exit 1."""
+    their errors and exit 1. `prepare` (e.g. git checks and provenance) runs after loading."""
     loaded = load(root)
     show = not as_json and console.is_terminal and err_console.is_terminal
     with _progress(show) as step:
         step("load")
         workspace = load_workspace(loaded)
+        if prepare is not None:
+            step("git")
+            options = prepare(workspace, options)
         try:
             return build_proceedings(workspace, dataclasses.replace(options, progress=step))
         except BuildBlocked as blocked:
@@ -201,29 +236,41 @@ def present(result: BuildResult, *, as_json: bool = False) -> None:
     for name, why in result.skipped_formats.items():
         console.print(f"[yellow]note:[/] {escape(name)} not built: {escape(why)}")
     table = Table(box=None, show_header=False, pad_edge=False)
-    table.add_column("file")
+    table.add_column("file", overflow="fold")
     table.add_column("size", justify="right")
     table.add_column("state")
     for output in result.outputs:
         state = "[green]written[/]" if output.changed else "[dim]unchanged[/]"
-        table.add_row(escape(display_path(output.path)), _size(output.size), state)
+        table.add_row(escape(_shown(output.path, root)), _size(output.size), state)
     if result.assets:
         written = sum(1 for a in result.assets if a.changed)
         total = sum(a.size for a in result.assets)
         state = f"[green]{written} written[/]" if written else "[dim]unchanged[/]"
-        folder = display_path(result.output_dir / "assets")
+        folder = _shown(result.output_dir / "assets", root)
         table.add_row(escape(f"{folder}/ ({len(result.assets)} files)"), _size(total), state)
     console.print(table)
     if result.removed:
         console.print(f"[dim]removed {len(result.removed)} stale asset(s)[/]")
     sessions = len(result.sessions)
     console.print(
-        f"{sessions} session{'s' if sessions != 1 else ''}, {result.notes} topics, "
-        f"{result.key_points} key points"
+        f"{_count(sessions, 'session')}, {_count(result.notes, 'topic')}, "
+        f"{_count(result.key_points, 'key point')}"
         + ("" if result.changed else " — nothing changed")
         + (" [red](built with --force despite errors)[/]" if result.forced and result.errors
            else "")
     )
+
+
+def _shown(path: Path, root: Path) -> str:
+    """An output path as the user thinks of it: relative to the WG root when inside it."""
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return display_path(path)
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 def _line(diagnostic: Diagnostic) -> str:

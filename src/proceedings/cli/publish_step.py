@@ -1,0 +1,249 @@
+"""The git side of `proceedings build`: provenance for every build, and `--commit`/`--push`.
+
+`Publishing` holds the options. The build command calls `prepare` once the workspace is
+loaded (preflight checks before anything is built, then provenance) and, after a successful
+build, `publish` (commit only the outputs, then push) and `show` to present the outcome.
+The git work itself is in `proceedings.publish` and `proceedings.provenance`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.markup import escape
+
+from proceedings.cli.common import console, err_console
+from proceedings.errors import EXIT_FINDINGS, ProceedingsError
+
+if TYPE_CHECKING:
+    from proceedings.build import BuildOptions, BuildResult
+    from proceedings.provenance import Provenance
+    from proceedings.publish import CommitResult, GitTarget, PushResult
+    from proceedings.workspace import Workspace
+
+CommitOption = Annotated[
+    bool,
+    typer.Option(
+        "--commit",
+        help="Commit the outputs (and nothing else) to the WG's git repository. "
+        "Refuses first if that is unsafe; see docs/publish.md.",
+    ),
+]
+PushOption = Annotated[
+    bool, typer.Option("--push", help="With --commit: push the branch afterwards.")
+]
+RemoteOption = Annotated[
+    str | None,
+    typer.Option(
+        "--remote",
+        metavar="NAME",
+        help="Remote (name or URL) for --push (default: the branch's upstream, else origin).",
+    ),
+]
+MessageOption = Annotated[
+    str | None,
+    typer.Option(
+        "--message",
+        "-m",
+        metavar="TEXT",
+        help="With --commit: the commit message (default: what was built).",
+    ),
+]
+AllowDirtyOption = Annotated[
+    bool,
+    typer.Option(
+        "--allow-dirty",
+        help="With --commit: build although the notes have uncommitted changes "
+        "(the provenance says +dirty).",
+    ),
+]
+AllowDetachedOption = Annotated[
+    bool, typer.Option("--allow-detached", help="With --commit: commit on a detached HEAD.")
+]
+
+
+@dataclass
+class PublishOutcome:
+    provenance: Provenance | None
+    commit: CommitResult | None = None
+    push: PushResult | None = None
+
+    @property
+    def exit_code(self) -> int:
+        return EXIT_FINDINGS if self.push is not None and not self.push.ok else 0
+
+    def to_json(self) -> dict:
+        prov = self.provenance
+        data: dict = {
+            "provenance": None
+            if prov is None
+            else {
+                "source_commit": prov.source_commit,
+                "commit_date": prov.commit_date,
+                "tool_version": prov.tool_version,
+            },
+        }
+        if self.commit is not None:
+            data["commit"] = self.commit.commit
+            data["committed"] = self.commit.paths
+            data["unchanged"] = self.commit.unchanged
+            data["branch"] = self.commit.branch
+            data["message"] = self.commit.message
+        if self.push is not None:
+            data["push"] = dataclasses.asdict(self.push)
+        return data
+
+
+@dataclass
+class Publishing:
+    commit: bool = False
+    push: bool = False
+    remote: str | None = None
+    message: str | None = None
+    allow_dirty: bool = False
+    allow_detached: bool = False
+    target: GitTarget | None = field(default=None, init=False)
+    provenance: Provenance | None = field(default=None, init=False)
+
+    def __post_init__(self) -> None:
+        if self.commit:
+            return
+        needs_commit = [
+            name
+            for name, given in (
+                ("--push", self.push),
+                ("--remote", self.remote is not None),
+                ("--message", self.message is not None),
+                ("--allow-detached", self.allow_detached),
+            )
+            if given
+        ]
+        if needs_commit:
+            raise ProceedingsError(
+                f"{', '.join(needs_commit)} only works together with --commit",
+                hint="add --commit, e.g. `proceedings build --commit --push`",
+            )
+
+    def prepare(self, workspace: Workspace, options: BuildOptions) -> BuildOptions:
+        """Before building: refuse unsafe commits (with --commit) and collect provenance."""
+        from proceedings.build import OUTPUT_NAMES, output_folder, resolve_formats
+        from proceedings.provenance import collect_provenance
+
+        root = workspace.root
+        sources = _sources(workspace)
+        files = [file.rel for session in workspace.sessions for file in session.files()]
+        output_dir = output_folder(workspace, options.output_dir)
+        output_rel = _rel(output_dir, root)
+        if self.commit:
+            from proceedings.publish import preflight
+
+            formats, _ = resolve_formats(options.formats, workspace.config.build.formats)
+            planned = [_rel(output_dir / OUTPUT_NAMES[name], root) for name in formats]
+            self.target = preflight(
+                root,
+                planned,
+                sources=sources,
+                note_paths=files,
+                output_dir=output_rel,
+                allow_dirty=self.allow_dirty,
+                allow_detached=self.allow_detached,
+                push=self.push,
+                remote=self.remote,
+            )
+            self.provenance = collect_provenance(
+                root, files, allow_dirty=self.allow_dirty, sources=sources, exclude=[output_rel]
+            )
+        else:
+            self.provenance = _lenient_provenance(root, files, sources, output_rel)
+        return dataclasses.replace(options, provenance=self.provenance)
+
+    def publish(self, result: BuildResult) -> PublishOutcome:
+        """After a successful build: commit only the outputs, then push if asked."""
+        from proceedings.publish import (
+            check_output_paths,
+            commit_outputs,
+            default_message,
+            push,
+        )
+
+        outcome = PublishOutcome(self.provenance)
+        if not self.commit:
+            return outcome
+        assert self.target is not None
+        root = result.document.root
+        paths = [_rel(o.path, root) for o in result.outputs + result.assets]
+        paths += [_rel(p, root) for p in result.removed]
+        # The outputs are known only now (copied assets): check them again, then commit.
+        existing = [p for p in paths if (root / p).exists()]
+        check_output_paths(root, existing)
+        message = self.message or default_message(
+            self.provenance,
+            result.sessions,
+            result.notes,
+            [_rel(o.path, root) for o in result.outputs],
+        )
+        outcome.commit = commit_outputs(self.target, paths, message)
+        if self.target.remote is not None:
+            outcome.push = push(self.target)
+        return outcome
+
+    def show(self, outcome: PublishOutcome) -> None:
+        commit, pushed = outcome.commit, outcome.push
+        if commit is None:
+            return
+        where = f" on {escape(commit.branch)}" if commit.branch else " (detached HEAD)"
+        if commit.committed:
+            console.print(
+                f"[green]committed[/] {escape(commit.commit or '')}{where}: "
+                f"{len(commit.paths)} file{'s' if len(commit.paths) != 1 else ''} "
+                f"({escape(', '.join(commit.paths[:4]))}{', …' if len(commit.paths) > 4 else ''})"
+            )
+        else:
+            console.print(
+                f"[dim]outputs unchanged since the last commit — no commit made{where}[/]"
+            )
+        if pushed is None:
+            return
+        if pushed.ok:
+            console.print(f"[green]pushed[/] {escape(pushed.branch)} to {escape(pushed.remote)}")
+        else:
+            err_console.print(
+                f"[bold red]error:[/] push to {escape(pushed.remote)} failed: "
+                f"{escape(pushed.error or 'unknown error')} — the commit is kept locally; "
+                f"push it later with `git push {escape(pushed.remote)} {escape(pushed.branch)}`"
+            )
+
+
+def _sources(workspace: Workspace) -> list[str]:
+    from proceedings.config import LoadedConfig
+    from proceedings.provenance import source_paths
+
+    return source_paths(LoadedConfig(workspace.root, workspace.config, workspace.config_source))
+
+
+def _lenient_provenance(
+    root: Path, files: list[str], sources: list[str], output_rel: str
+) -> Provenance | None:
+    """A plain build records the same provenance when it can (dirty is marked, not refused),
+    so a preview matches what `--commit` publishes; without git there is simply none."""
+    from proceedings.provenance import collect_provenance
+
+    if not any((folder / ".git").exists() for folder in (root.resolve(), *root.resolve().parents)):
+        return None
+    try:
+        return collect_provenance(
+            root, files, allow_dirty=True, sources=sources, exclude=[output_rel]
+        )
+    except ProceedingsError:
+        return None  # git missing, bare repository …: build without provenance
+
+
+def _rel(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
