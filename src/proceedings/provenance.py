@@ -42,6 +42,11 @@ class NoteHistory:
     authors: tuple[str, ...]  # everyone who committed to the note, oldest first
     dirty: bool = False  # the note has changes that are not committed
 
+    def summary(self) -> str:
+        """One line for metadata: `path | commit | date | authors`."""
+        commit = self.commit or "uncommitted"
+        return " | ".join((self.path, commit, self.date, ", ".join(self.authors)))
+
 
 @dataclass(frozen=True)
 class Provenance:
@@ -57,6 +62,22 @@ class Provenance:
         return bool(self.source_commit and self.source_commit.endswith(DIRTY_MARK)) or any(
             note.dirty for note in self.notes.values()
         )
+
+
+def metadata_entries(
+    provenance: Provenance, paths: Iterable[str] | None = None
+) -> tuple[tuple[str, str], ...]:
+    """Document-information entries for the PDF (names are plain ASCII letters, as PDF
+    viewers and `pdfinfo -custom` show them); `paths` orders and selects the notes."""
+    order = list(provenance.notes) if paths is None else list(paths)
+    notes = [provenance.notes[path] for path in order if path in provenance.notes]
+    entries = [
+        ("SourceCommit", provenance.source_commit or "uncommitted"),
+        ("SourceCommitDate", provenance.commit_date or ""),
+        ("ToolVersion", f"proceedings {provenance.tool_version}"),
+        ("SourceNotes", "\n".join(note.summary() for note in notes)),
+    ]
+    return tuple((name, value) for name, value in entries if value)
 
 
 def source_paths(loaded: LoadedConfig) -> list[str]:

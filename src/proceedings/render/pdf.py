@@ -76,6 +76,8 @@ class PdfMetadata:
     created: str | None = None  # W3C date(-time) taken from the sources, never the clock
     modified: str | None = None
     generator: str | None = None
+    # extra document-information entries (e.g. the provenance: SourceCommit, SourceNotes)
+    custom: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass
@@ -154,7 +156,9 @@ def render_pdf(
         document = html_document.render(font_config=font_config, stylesheets=css)
         _drop_attachments(html_document, document, policy)
         _apply_metadata(document, metadata)
-        data = document.write_pdf(pdf_identifier=True)
+        data = document.write_pdf(
+            pdf_identifier=True, custom_metadata=bool(metadata and metadata.custom)
+        )
     sources = dict(sources or {})
     missing = locate_missing(log.missing_chars, sources)
     diagnostics = _blocked_diagnostics(policy.blocked, sources, origin)
@@ -245,6 +249,11 @@ def document_metadata(document: Document, environ: Mapping[str, str]) -> PdfMeta
                 hint="unset it or set it to e.g. `git log -1 --format=%ct`",
             ) from None
         created = modified = stamp.strftime("%Y-%m-%dT%H:%M:%SZ")
+    custom: tuple[tuple[str, str], ...] = ()
+    if document.provenance is not None:
+        from proceedings.provenance import metadata_entries
+
+        custom = metadata_entries(document.provenance, [s.path for s in document.sources])
     return PdfMetadata(
         title=document.title,
         authors=(document.wg_name,),
@@ -253,6 +262,7 @@ def document_metadata(document: Document, environ: Mapping[str, str]) -> PdfMeta
         created=_w3c(created),
         modified=_w3c(modified) or _w3c(created),
         generator=document.generator,
+        custom=custom,
     )
 
 
@@ -308,6 +318,8 @@ def _apply_metadata(document, metadata: PdfMetadata | None) -> None:  # noqa: AN
         target.modified = metadata.modified
     if metadata.generator is not None:
         target.generator = metadata.generator
+    if metadata.custom:  # only ours, not whatever other <meta> names the HTML has
+        target.custom = dict(metadata.custom)
 
 
 class _CapturedLog(logging.Handler):
