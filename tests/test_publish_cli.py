@@ -317,6 +317,25 @@ def test_failed_push_is_reported_and_the_commit_kept(wg, tmp_path: Path) -> None
     assert "no commit made" in text(retry) and "pushed main" in text(retry)
 
 
+def test_push_rejected_because_the_remote_moved_on(wg, tmp_path: Path) -> None:
+    root, repo = wg
+    git.Repo.init(tmp_path / "remote.git", bare=True, initial_branch="main")
+    repo.create_remote("origin", str(tmp_path / "remote.git"))
+    repo.git.push("origin", "main")
+    other = git.Repo.clone_from(str(tmp_path / "remote.git"), tmp_path / "other")
+    write(tmp_path / "other" / "README.md", "someone else\n")
+    other.git.add("README.md")
+    other.git.commit("-q", "-m", "elsewhere", env={
+        "GIT_AUTHOR_NAME": "O", "GIT_AUTHOR_EMAIL": "o@example.org",
+        "GIT_COMMITTER_NAME": "O", "GIT_COMMITTER_EMAIL": "o@example.org"})
+    other.git.push("origin", "main")
+    result = build(root, "--commit", "--push")
+    assert result.exit_code == 1
+    assert "push to origin failed" in text(result) and "rejected" in text(result)
+    assert "hint:" not in text(result)
+    assert commit_paths(repo) == [HTML, MD]
+
+
 def test_unknown_remote_is_refused_before_building(wg) -> None:
     root, _ = wg
     result = build(root, "--commit", "--push", "--remote", "upstream")

@@ -331,6 +331,11 @@ def commit_outputs(target: GitTarget, output_paths: Sequence[str], message: str)
 
     repo = open_repo(target.root)
     try:
+        if repo.head.commit.hexsha != target.head:
+            raise ProceedingsError(
+                "HEAD moved while the proceedings were being built",
+                hint="the outputs are built but not committed; run the command again",
+            )
         changed, unchanged = _changed_outputs(repo, target.root, output_paths)
         result = CommitResult(None, [], unchanged, message, target.branch)
         if not changed:
@@ -409,6 +414,7 @@ def _git_output(exc: Exception) -> str:
     lines = []
     for raw in text.splitlines():
         line = raw.strip().removeprefix("stderr: ").removeprefix("stdout: ").strip("'").strip()
-        if line:
+        # git's advice and push's porcelain chatter say nothing about what went wrong
+        if line and not line.startswith(("hint:", "To ")) and line != "Done":
             lines.append(line)
     return " / ".join(lines[-4:])
