@@ -16,6 +16,7 @@ Nothing here prints, and nothing imports WeasyPrint or GitPython.
 from __future__ import annotations
 
 import difflib
+import multiprocessing
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -80,6 +81,12 @@ class Selection:
     def severity(self, diagnostic: Diagnostic) -> Severity:
         override = dict(self.severities).get(diagnostic.code)
         return Severity.parse(override) if override else diagnostic.severity
+
+    def with_severity(self, diagnostic: Diagnostic) -> Diagnostic:
+        severity = self.severity(diagnostic)
+        if severity == diagnostic.severity:
+            return diagnostic
+        return diagnostic.with_severity(severity)
 
 
 def _matches(code: str, entry: str) -> bool:
@@ -289,15 +296,84 @@ def check_workspace(
     active = {entry.code for entry in codes.all_codes() if selection.enabled(entry.code)}
     found, suppressed = _apply_directives(found, in_scope_files, ctx, active)
 
-    final: list[Diagnostic] = []
-    for diagnostic in found:
-        severity = selection.severity(diagnostic)
-        final.append(diagnostic if severity == diagnostic.severity
-                     else diagnostic.with_severity(severity))
+    final = [selection.with_severity(diagnostic) for diagnostic in found]
     return CheckReport(
         sorted(set(final)), files=len(in_scope_files), suppressed=suppressed,
         codes_run=sorted(active),
     )
+
+
+def check_archive(
+    loaded: LoadedConfig,
+    *,
+    select: Sequence[str] | None = None,
+    ignore: Sequence[str] | None = None,
+    jobs: int | None = None,
+) -> CheckReport:
+    """The whole archive, as `check_workspace(load_workspace(loaded))` — in parallel.
+
+    Loading (parsing) dominates a whole-archive run, so sessions are split across worker
+    processes (one per core), each loading and checking its share; only the findings travel
+    back. Rules that look across sessions (links into another session) still work: a worker
+    reads any other note it needs on demand. Small archives, one core, or a platform without
+    `fork` run in this process.
+    """
+    from proceedings.workspace import IGNORED_NAMES, load_workspace
+
+    resolve_selection(loaded, select, ignore)  # usage errors surface here, not in a worker
+    jobs = jobs or _usable_cores()
+    sessions_path = loaded.root / loaded.config.sessions_dir
+    names: list[str] = []
+    top_level: list[Diagnostic] = []
+    if sessions_path.is_dir():
+        for entry in sorted(sessions_path.iterdir(), key=lambda p: p.name):
+            if entry.name in IGNORED_NAMES:
+                continue
+            if entry.is_dir() and not entry.name.startswith("."):
+                names.append(entry.name)
+            else:  # the loader's rule for what sits directly in sessions/ (see workspace.py)
+                top_level.append(
+                    Diagnostic(
+                        entry.relative_to(loaded.root).as_posix(), 1, 1, codes.STRAY_FILE.code,
+                        f"`{entry.name}` is not a session folder", codes.STRAY_FILE.severity,
+                        "sessions/ holds only YYYY-MM-DD-slug folders; move or delete it",
+                    )
+                )
+    fork = "fork" in multiprocessing.get_all_start_methods()
+    if jobs < 2 or len(names) < MIN_PARALLEL_SESSIONS or not fork:
+        return check_workspace(load_workspace(loaded), select=select, ignore=ignore)
+    jobs = min(jobs, len(names))
+    chunks = [names[index::jobs] for index in range(jobs)]  # interleaved: similar sizes
+    context = multiprocessing.get_context("fork")
+    with context.Pool(jobs) as pool:
+        parts = pool.map(_check_chunk, [(loaded, chunk, select, ignore) for chunk in chunks])
+    selection = resolve_selection(loaded, select, ignore)
+    found = [selection.with_severity(d) for d in top_level if selection.enabled(d.code)]
+    for diagnostics, _, _, _ in parts:
+        found += diagnostics
+    return CheckReport(
+        sorted(set(found)),
+        files=sum(part[1] for part in parts),
+        suppressed=sum(part[2] for part in parts),
+        codes_run=parts[0][3],
+    )
+
+
+MIN_PARALLEL_SESSIONS = 8
+
+
+def _usable_cores() -> int:
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0)) or 1
+    return os.cpu_count() or 1
+
+
+def _check_chunk(args: tuple) -> tuple[list[Diagnostic], int, int, list[str]]:
+    from proceedings.workspace import load_workspace
+
+    loaded, names, select, ignore = args
+    report = check_workspace(load_workspace(loaded, names), select=select, ignore=ignore)
+    return report.diagnostics, report.files, report.suppressed, report.codes_run
 
 
 def _probe(rel: str) -> Diagnostic:

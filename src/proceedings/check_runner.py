@@ -17,11 +17,11 @@ from pathlib import Path
 from typing import TextIO
 
 from proceedings import codes
-from proceedings.check import CheckReport, check_workspace, sessions_to_load
+from proceedings.check import CheckReport, check_archive, check_workspace, sessions_to_load
 from proceedings.config import load_config
 from proceedings.diagnostics import Diagnostic, Severity
 from proceedings.errors import EXIT_FINDINGS, EXIT_OK, ProceedingsError
-from proceedings.workspace import Workspace, load_workspace
+from proceedings.workspace import load_workspace
 
 OUTPUT_FORMATS = ("text", "json", "github", "sarif")
 FAIL_ON = ("error", "warning", "info")
@@ -63,6 +63,10 @@ def run_check(options: CheckOptions, out: TextIO | None = None, err: TextIO | No
     fail_on = Severity.parse(options.fail_on or loaded.config.check.fail_on)
     select = split_codes(options.select)
     ignore = split_codes(options.ignore) or []
+    if not options.paths and not (options.fix or options.diff):
+        # The whole archive: split across processes (the findings are the same).
+        report = check_archive(loaded, select=select, ignore=ignore)
+        return _present(report, loaded.root, fail_on, options, out)
     workspace = load_workspace(loaded, sessions_to_load(loaded, options.paths))
     report = check_workspace(workspace, paths=options.paths or None, select=select, ignore=ignore)
 
@@ -91,10 +95,16 @@ def run_check(options: CheckOptions, out: TextIO | None = None, err: TextIO | No
                 workspace, paths=options.paths or None, select=select, ignore=ignore
             )
 
+    return _present(report, workspace.root, fail_on, options, out)
+
+
+def _present(
+    report: CheckReport, root: Path, fail_on: Severity, options: CheckOptions, out: TextIO
+) -> int:
     if options.output_format == "json":
         from proceedings.report_formats import to_json
 
-        out.write(to_json(report, root=workspace.root, fail_on=fail_on))
+        out.write(to_json(report, root=root, fail_on=fail_on))
     elif options.output_format == "github":
         from proceedings.report_formats import to_github
 
@@ -102,9 +112,9 @@ def run_check(options: CheckOptions, out: TextIO | None = None, err: TextIO | No
     elif options.output_format == "sarif":
         from proceedings.report_formats import to_sarif
 
-        out.write(to_sarif(report, root=workspace.root))
+        out.write(to_sarif(report, root=root))
     else:
-        present_text(report, workspace, fail_on, show_source=options.show_source, out=out)
+        present_text(report, root, fail_on, show_source=options.show_source, out=out)
     return EXIT_FINDINGS if report.failed(fail_on) else EXIT_OK
 
 
@@ -123,13 +133,12 @@ def _use_colour(out: TextIO) -> bool:
 
 
 def present_text(
-    report: CheckReport, workspace: Workspace, fail_on: Severity, *, show_source: bool,
-    out: TextIO,
+    report: CheckReport, root: Path, fail_on: Severity, *, show_source: bool, out: TextIO
 ) -> None:
     """`path:line:col: CODE message (hint)` per finding, then a one-line summary."""
-    sources = {f.rel: f for f in workspace.markdown_files()} if show_source else {}
+    sources = _Sources(root)
     if _use_colour(out):
-        _present_rich(report, sources, fail_on, out)
+        _present_rich(report, sources if show_source else None, fail_on, out)
         return
     for diagnostic in report.diagnostics:
         out.write(diagnostic.format() + "\n")
@@ -138,7 +147,9 @@ def present_text(
     out.write(summary_line(report, fail_on) + "\n")
 
 
-def _present_rich(report: CheckReport, sources: dict, fail_on: Severity, out: TextIO) -> None:
+def _present_rich(
+    report: CheckReport, sources: _Sources | None, fail_on: Severity, out: TextIO
+) -> None:
     from rich.console import Console
     from rich.text import Text
 
@@ -158,12 +169,27 @@ def _present_rich(report: CheckReport, sources: dict, fail_on: Severity, out: Te
     console.print(Text(summary_line(report, fail_on), style))
 
 
-def _source_lines(diagnostic: Diagnostic, sources: dict) -> list[str]:
-    file = sources.get(diagnostic.path)
-    if file is None or file.text is None:
-        return []
-    lines = file.text.split("\n")
-    if not 0 < diagnostic.line <= len(lines):
+class _Sources:
+    """File lines for --show-source, read on first use (as the loader decodes them)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.lines: dict[str, list[str] | None] = {}
+
+    def get(self, rel: str) -> list[str] | None:
+        if rel not in self.lines:
+            path = self.root / rel
+            try:
+                text = path.read_bytes().decode("utf-8-sig") if path.is_file() else None
+            except (OSError, UnicodeDecodeError):
+                text = None
+            self.lines[rel] = text.replace("\r\n", "\n").split("\n") if text is not None else None
+        return self.lines[rel]
+
+
+def _source_lines(diagnostic: Diagnostic, sources: _Sources | None) -> list[str]:
+    lines = sources.get(diagnostic.path) if sources is not None else None
+    if lines is None or not 0 < diagnostic.line <= len(lines):
         return []
     text = lines[diagnostic.line - 1].replace("\t", " ")
     number = str(diagnostic.line)

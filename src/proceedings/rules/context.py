@@ -49,6 +49,7 @@ class CheckContext:
     link_targets: dict[Diagnostic, str] = field(default_factory=dict)
     cache: dict[object, object] = field(default_factory=dict)  # for rules sharing one pass
     _exists: dict[str, bool] = field(default_factory=dict)
+    _realdirs: dict[str, str] = field(default_factory=dict)
     _loaded: dict[str, MarkdownFile | None] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -73,9 +74,18 @@ class CheckContext:
             found = self._exists[path] = os.path.exists(path)
         return found
 
+    def realpath(self, path: str) -> str:
+        """os.path.realpath, with the folder part cached (links share a few folders)."""
+        folder, name = os.path.split(path)
+        real_folder = self._realdirs.get(folder)
+        if real_folder is None:
+            real_folder = self._realdirs[folder] = os.path.realpath(folder)
+        joined = os.path.join(real_folder, name)
+        return os.path.realpath(joined) if os.path.islink(joined) else joined
+
     def inside_root(self, path: str) -> bool:
         """True when `path` (normalised, absolute) stays in the repository, links resolved."""
-        real = os.path.realpath(path)
+        real = self.realpath(path)
         return real == self.root or real.startswith(self.root + os.sep)
 
     def inside_sessions(self, path: str) -> bool:
@@ -85,8 +95,7 @@ class CheckContext:
             sessions = self.cache["sessions-real"] = os.path.realpath(
                 self.workspace.sessions_path
             )
-        real = os.path.realpath(path)
-        return real.startswith(str(sessions) + os.sep)
+        return self.realpath(path).startswith(str(sessions) + os.sep)
 
     def anchors_of(self, path: str) -> set[str] | None:
         """Heading anchors of the Markdown file at `path`; None when it cannot be read.

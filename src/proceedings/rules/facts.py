@@ -131,8 +131,11 @@ def _inline(
         facts.headings.append(HeadingFact(heading_level, inline_text(token), line, col))
     elif paragraph and is_placeholder(token.content):
         facts.placeholder_lines.append(line)
-    if "file:" in token.content.lower():
-        _file_links(facts, token.content, line)
+    content = token.content
+    if "[" not in content and "<" not in content:
+        return  # no link, image, autolink or HTML can be in it
+    if "file:" in content.lower():
+        _file_links(facts, content, line)
     cursor = 0  # column search position on the current line, so repeated links get their own
     for child in token.children or ():
         kind = child.type

@@ -25,6 +25,10 @@ _DASHES = "－‐‑‒–—―ー−"
 _FOLD = str.maketrans(
     "０１２３４５６７８９＋（）　" + _DASHES, "0123456789+() " + "-" * len(_DASHES)
 )
+_DIGITS = "0-9０-９"
+_CANDIDATE = re.compile(
+    rf"[+＋(（]?[{_DIGITS}][{_DIGITS}(（)） .{_DASHES}-]{{6,}}"
+)
 _MASKED_URL = re.compile(r"\b(?:https?|ftp|data):[^\s<>()\[\]\"']*", re.I)
 _EMAIL_LEFT = re.compile(r"[A-Za-z0-9._%+-]{1,64}$")
 _EMAIL_RIGHT = re.compile(
@@ -71,13 +75,23 @@ def _text(doc: FileInput) -> str | None:
     return doc.file.text
 
 
+def _locator(doc: FileInput) -> _Locator:
+    """One offset -> line table per file, shared by the privacy rules."""
+    facts = doc.facts
+    found = getattr(facts, "_privacy_locator", None)
+    if found is None:
+        found = _Locator(facts.lines)
+        facts._privacy_locator = found  # type: ignore[attr-defined]
+    return found
+
+
 @rule("C407", "email-address", GROUP, E, "An e-mail address would be published.",
       kind="markdown", needs_body=False)
 def email_addresses(doc: FileInput, ctx: CheckContext) -> Iterator[Diagnostic]:
     text = _text(doc)
     if not text or "@" not in text:
         return
-    locate = _Locator(doc.facts.lines)
+    locate = _locator(doc)
     start = 0
     while (at := text.find("@", start)) >= 0:
         start = at + 1
@@ -103,25 +117,38 @@ def email_addresses(doc: FileInput, ctx: CheckContext) -> Iterator[Diagnostic]:
       kind="markdown", needs_body=False)
 def phone_numbers(doc: FileInput, ctx: CheckContext) -> Iterator[Diagnostic]:
     text = _text(doc)
-    if not text or not any(c.isdigit() for c in text):
+    if not text:
         return
-    folded = _MASKED_URL.sub(lambda m: " " * len(m.group()), text.translate(_FOLD))
-    locate = _Locator(doc.facts.lines)
-    for match in _PHONE.finditer(folded):
-        number = match.group()
-        digits = sum(c.isdigit() for c in number)
-        kind = match.lastgroup
-        if kind == "trunk" and digits not in (10, 11):
-            continue
-        if kind == "intl":
-            separated = any(c in number for c in " -.(")
-            if not (9 <= digits <= 15) or (not separated and digits < 11):
+    # Most of a note has no run of 7+ digits and separators: look closely only at those runs
+    # (with a little context for the boundary checks), not at the whole text.
+    has_url = "://" in text or "data:" in text.lower()
+    urls = [m.span() for m in _MASKED_URL.finditer(text)] if has_url else []
+    locate = _locator(doc)
+    for candidate in _CANDIDATE.finditer(text):
+        start = max(candidate.start() - 2, 0)
+        window = text[start : candidate.end() + 2].translate(_FOLD)
+        for match in _PHONE.finditer(window):
+            offset = start + match.start()
+            if offset < candidate.start() - 1 or any(a <= offset < b for a, b in urls):
                 continue
-        line, col = locate(match.start())
-        yield doc.diag(
-            phone_numbers.code, line, f"phone number `{_mask_digits(number)}`",
-            "remove it; the repository is public", col,
-        )
+            number = match.group()
+            if not _plausible(number, match.lastgroup):
+                continue
+            line, col = locate(offset)
+            yield doc.diag(
+                phone_numbers.code, line, f"phone number `{_mask_digits(number)}`",
+                "remove it; the repository is public", col,
+            )
+
+
+def _plausible(number: str, kind: str | None) -> bool:
+    digits = sum(c.isdigit() for c in number)
+    if kind == "trunk":
+        return digits in (10, 11)
+    if kind == "intl":
+        separated = any(c in number for c in " -.(")
+        return 9 <= digits <= 15 and (separated or digits >= 11)
+    return True
 
 
 def _mask_digits(number: str) -> str:
@@ -137,7 +164,7 @@ def private_terms(doc: FileInput, ctx: CheckContext) -> Iterator[Diagnostic]:
     if not text or not terms:
         return
     pattern = _terms_pattern(tuple(terms))
-    locate = _Locator(doc.facts.lines)
+    locate = _locator(doc)
     for match in pattern.finditer(text):
         index = int(match.lastgroup[1:])  # type: ignore[index]
         line, col = locate(match.start())

@@ -6,6 +6,7 @@ import difflib
 import re
 import unicodedata
 from collections.abc import Iterator
+from functools import lru_cache
 
 from proceedings.codes import E, W
 from proceedings.diagnostics import Diagnostic
@@ -17,6 +18,7 @@ from proceedings.workspace import Session
 GROUP = "structure"
 
 
+@lru_cache(maxsize=8192)
 def normalize_heading(text: str) -> str:
     """Compare headings and section names ignoring case, width and repeated spaces."""
     return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", text)).strip().casefold()

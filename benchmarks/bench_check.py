@@ -1,0 +1,347 @@
+"""Checker speed: `proceedings check` against pymarkdown and markdownlint-cli2, same files.
+
+    .venv/bin/python benchmarks/bench_check.py                  # 1,000 notes, 5 runs each
+    .venv/bin/python benchmarks/bench_check.py --notes 1250 --repeat 3
+    .venv/bin/python benchmarks/bench_check.py --write-docs     # also update docs/benchmarks.md
+
+It writes a synthetic archive (deterministic: Japanese discussion notes in the sample's shape —
+front matter, sections, nested lists, ★ key points, links between notes, images, footnotes) and
+times, in fresh processes, wall clock:
+
+- whole archive: `proceedings check` (the full CLI) vs `pymarkdown scan -r sessions` vs
+  `markdownlint-cli2 "sessions/**/*.md"`;
+- a pre-commit run on 1 and on 5 files: `python -m proceedings.hook FILES` (the entry
+  .pre-commit-hooks.yaml uses), `proceedings check FILES`, and the two linters on the same files.
+
+The competitors are installed on first use into a cache folder (`--cache`, default
+~/.cache/proceedings-bench): pymarkdownlnt with pip into a virtualenv, markdownlint-cli2 with
+npm. If one cannot be installed, it is skipped with a message. Ratios are competitor time /
+proceedings time (higher is better for proceedings). Targets (issue 4): 1–5 files ≤ 0.15 s;
+whole archive ≥ 3× faster than markdownlint-cli2 and ≥ 10× faster than pymarkdown.
+
+Not a test: timings vary with the machine and its load; every number is the median of
+`--repeat` runs (min in brackets).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+DOCS = REPO / "docs" / "benchmarks.md"
+START = "<!-- bench_check:start -->"
+END = "<!-- bench_check:end -->"
+
+# --- the synthetic archive ------------------------------------------------------------------
+
+TOPICS = [
+    ("monitoring", "ML システムの監視と可観測性"), ("handoff", "研究から本番へのモデル受け渡し"),
+    ("feature-store", "Feature Store は必要か"), ("drift", "ドリフト検知とアラート設計"),
+    ("oncall", "オンコール体制と runbook"), ("registry", "Model Registry の運用"),
+    ("labeling", "アノテーションと品質管理"), ("cost", "推論コストの見積もりと削減"),
+    ("privacy", "推論ログと個人情報の扱い"), ("eval", "オフライン評価とオンライン評価の乖離"),
+    ("pipeline", "学習パイプラインのオーケストレーション"), ("gpu", "GPU クラスタの共有と割り当て"),
+]
+SUBJECTS = ["SRE チーム", "研究チーム", "データエンジニア", "プロダクトの担当者", "運用チーム",
+            "ML エンジニア", "法務", "インフラ担当", "data scientist", "PM"]
+OBJECTS = ["Prometheus と Grafana", "OpenTelemetry の trace", "MLflow Model Registry",
+           "Feature Store", "推論ログ", "バッチ評価ジョブ", "Airflow の DAG", "Kubeflow Pipelines",
+           "モデルカード", "アラートのルーティング", "特徴量の分布", "p99 レイテンシ"]
+VERBS = ["で一元的に管理すべきだという意見が多かった", "を分けて持つべきだという反論があった",
+         "は運用コストが見合わないという指摘があった", "を最初から設計に入れておくべきだと合意した",
+         "の扱いについては各社で方針が大きく異なった", "を誰が持つのかが最後まで曖昧だった",
+         "は小さく始めて段階的に広げるのが現実的だという結論になった",
+         "について具体的な事例が共有された"]
+TAILS = ["", "（2024 年の事例）", "。ただし例外もある", "という声もあった", "", "。詳細は後述"]
+
+
+def _sentence(rng: random.Random) -> str:
+    return (f"{rng.choice(SUBJECTS)}の立場では、{rng.choice(OBJECTS)}{rng.choice(VERBS)}"
+            f"{rng.choice(TAILS)}。")
+
+
+def _paragraph(rng: random.Random, sentences: int) -> str:
+    return "".join(_sentence(rng) for _ in range(sentences))
+
+
+def _note(rng: random.Random, number: int, count: int, title: str) -> str:
+    other = rng.randint(1, count)
+    parts = [
+        "---",
+        f"title: {title}",
+        "scribes:",
+        f"  - {rng.choice(['田中', '山本', '佐藤', 'Kim', 'Priya'])}",
+        "tags:",
+        f"  - {rng.choice(['monitoring', 'handoff', 'drift', 'cost'])}",
+        "status: final",
+        "---",
+        "",
+        f"# {title}",
+        "",
+        "## 概要",
+        "",
+        _paragraph(rng, 3),
+        "",
+        _paragraph(rng, 2) + f" 関連: [前の議論]({other:02d}-topic-{other}.md#議論)",
+        "",
+        "![構成図](images/figure.svg)",
+        "",
+        "## 議論",
+        "",
+        _paragraph(rng, 1),
+        "",
+    ]
+    for sub in range(rng.randint(2, 4)):
+        parts += [f"### 論点 {sub + 1}: {rng.choice(OBJECTS)}", ""]
+        for _ in range(rng.randint(2, 4)):
+            parts.append(f"- {_sentence(rng)}")
+            for _ in range(rng.randint(0, 2)):
+                parts.append(f"  - {_sentence(rng)}")
+                if rng.random() < 0.3:
+                    parts.append(f"    - {_sentence(rng)}")
+        if rng.random() < 0.5:
+            parts.append(f"- ★ **{_sentence(rng)}**")
+        parts.append("")
+    parts += [
+        "## 要点",
+        "",
+        f"- ★ **{_sentence(rng)}**",
+        f"- ★ {_sentence(rng)}[^1]",
+        f"- {_sentence(rng)}",
+        "",
+        "## 今後の課題",
+        "",
+        f"- {_sentence(rng)}",
+        f"- {_sentence(rng)}",
+        "",
+        f"[^1]: {_paragraph(rng, 1)}",
+        "",
+    ]
+    return "\n".join(parts)
+
+
+def make_archive(root: Path, notes: int, per_session: int = 10, seed: int = 4) -> list[Path]:
+    """Write the archive; return the note paths."""
+    rng = random.Random(seed)
+    (root / "proceedings.toml").write_text(
+        'wg_name = "Bench WG"\n[check]\nprivate_terms = ["Project Kestrel"]\n', encoding="utf-8"
+    )
+    paths: list[Path] = []
+    sessions = (notes + per_session - 1) // per_session
+    for index in range(sessions):
+        day = f"20{10 + index // 300:02d}-{1 + index // 28 % 12:02d}-{1 + index % 28:02d}"
+        folder = root / "sessions" / f"{day}-session-{index + 1}"
+        (folder / "images").mkdir(parents=True)
+        (folder / "images" / "figure.svg").write_text("<svg/>\n", encoding="utf-8")
+        (folder / "session.md").write_text(
+            f"---\ntitle: 第{index + 1}回 WG セッション\ndate: {day}\nparticipants: 20\n---\n\n"
+            f"{_paragraph(rng, 4)}\n", encoding="utf-8",
+        )
+        count = min(per_session, notes - index * per_session)
+        for number in range(1, count + 1):
+            slug, title = TOPICS[(index + number) % len(TOPICS)]
+            path = folder / f"{number:02d}-topic-{number}.md"
+            path.write_text(_note(rng, number, count, f"{title}({index + 1}-{number})"),
+                            encoding="utf-8")
+            paths.append(path)
+    return paths
+
+
+# --- the tools ------------------------------------------------------------------------------
+
+
+@dataclass
+class Tool:
+    name: str
+    version: str
+    archive: list[str]  # command for the whole archive (run in the archive root)
+    files: list[str]  # command prefix; file paths are appended
+    note: str = ""
+
+
+@dataclass
+class Result:
+    label: str
+    times: list[float] = field(default_factory=list)
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.times)
+
+
+def _version(command: list[str]) -> str:
+    try:
+        out = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    except (OSError, subprocess.TimeoutExpired):
+        return "?"
+    text = (out.stdout or out.stderr).strip().splitlines()
+    return text[0] if text else "?"
+
+
+def proceedings_tools() -> list[Tool]:
+    from proceedings import __version__
+
+    cli = str(BIN / "proceedings")
+    hook = [sys.executable, "-m", "proceedings.hook"]
+    return [
+        Tool("proceedings check", __version__, [cli, "check"], [cli, "check"]),
+        Tool("python -m proceedings.hook", __version__, hook, hook,
+             "the pre-commit entry (same checks, lighter start-up)"),
+    ]
+
+
+def pymarkdown_tool(cache: Path) -> Tool | None:
+    venv = cache / "pymarkdown-venv"
+    exe = venv / "bin" / "pymarkdown"
+    if not exe.exists():
+        print(f"installing pymarkdownlnt into {venv} …", file=sys.stderr)
+        try:
+            subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+            subprocess.run([str(venv / "bin" / "pip"), "install", "-q", "pymarkdownlnt"],
+                           check=True)
+        except (OSError, subprocess.CalledProcessError) as exc:
+            print(f"skipping pymarkdown: cannot install pymarkdownlnt ({exc})", file=sys.stderr)
+            return None
+    version = _version([str(exe), "version"])
+    return Tool("pymarkdown scan", version, [str(exe), "scan", "-r", "sessions"],
+                [str(exe), "scan"])
+
+
+def markdownlint_tool(cache: Path) -> Tool | None:
+    prefix = cache / "markdownlint"
+    exe = prefix / "node_modules" / ".bin" / "markdownlint-cli2"
+    if not exe.exists():
+        if shutil.which("npm") is None:
+            print("skipping markdownlint-cli2: npm is not installed", file=sys.stderr)
+            return None
+        print(f"installing markdownlint-cli2 into {prefix} …", file=sys.stderr)
+        prefix.mkdir(parents=True, exist_ok=True)
+        done = subprocess.run(["npm", "install", "--silent", "--prefix", str(prefix),
+                               "markdownlint-cli2"], capture_output=True, text=True)
+        if done.returncode != 0 or not exe.exists():
+            print(f"skipping markdownlint-cli2: npm install failed ({done.stderr.strip()[:200]})",
+                  file=sys.stderr)
+            return None
+    version = _version([str(exe), "--help"]).replace("markdownlint-cli2 ", "")
+    return Tool("markdownlint-cli2", version, [str(exe), "sessions/**/*.md"], [str(exe)])
+
+
+# --- timing ---------------------------------------------------------------------------------
+
+
+def time_command(command: list[str], cwd: Path, repeat: int) -> list[float]:
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        subprocess.run(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                       env={**os.environ, "NO_COLOR": "1"})
+        times.append(time.perf_counter() - started)
+    return times
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{cpu}, {os.cpu_count()} cores, {platform.system()} {platform.release()}"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--notes", type=int, default=1000)
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--cache", type=Path,
+                        default=Path.home() / ".cache" / "proceedings-bench")
+    parser.add_argument("--write-docs", action="store_true",
+                        help="Replace the check section of docs/benchmarks.md with the results.")
+    args = parser.parse_args()
+
+    tools = proceedings_tools()
+    competitors = [t for t in (pymarkdown_tool(args.cache), markdownlint_tool(args.cache)) if t]
+    with tempfile.TemporaryDirectory(prefix="bench-check-") as tmp:
+        root = Path(tmp)
+        notes = make_archive(root, args.notes)
+        size = sum(p.stat().st_size for p in notes)
+        print(f"archive: {len(notes)} notes in {len(notes) // 10} sessions, "
+              f"{size / 1e6:.1f} MB of Markdown", file=sys.stderr)
+        five = [p.relative_to(root).as_posix() for p in notes[:5]]
+        scenarios = {
+            "whole archive": lambda t: t.archive,
+            "1 file": lambda t: t.files + five[:1],
+            "5 files": lambda t: t.files + five,
+        }
+        results: dict[str, dict[str, Result]] = {}
+        for scenario, build in scenarios.items():
+            results[scenario] = {}
+            for tool in tools + competitors:
+                repeat = args.repeat if tool in tools or scenario != "whole archive" else max(
+                    1, min(args.repeat, 3))
+                time_command(build(tool), root, 1)  # warm the file cache and .pyc files
+                result = Result(tool.name, time_command(build(tool), root, repeat))
+                results[scenario][tool.name] = result
+                print(f"{scenario:>14}  {tool.name:<28} {result.median:7.3f} s "
+                      f"(min {min(result.times):.3f})", file=sys.stderr)
+    report = render(results, tools, competitors, len(notes), size, args.repeat)
+    print(report)
+    if args.write_docs:
+        write_docs(report)
+    return 0
+
+
+def render(results, tools, competitors, notes: int, size: int, repeat: int) -> str:
+    ours = tools[0].name
+    hook = tools[1].name
+    lines = [
+        f"Synthetic archive: {notes} notes ({notes // 10} sessions, {size / 1e6:.1f} MB of "
+        f"Japanese Markdown), `benchmarks/bench_check.py --notes {notes} --repeat {repeat}`.",
+        f"Machine: {machine()}; Python {platform.python_version()}.",
+        "Versions: " + "; ".join(f"{t.name} {t.version}" for t in tools[:1] + competitors) + ".",
+        "",
+        "| scenario | " + " | ".join(f"`{t.name}`" for t in tools + competitors) + " |",
+        "|---|" + "---:|" * (len(tools) + len(competitors)),
+    ]
+    for scenario, row in results.items():
+        cells = [f"{row[t.name].median:.3f} s (min {min(row[t.name].times):.3f})"
+                 for t in tools + competitors]
+        lines.append(f"| {scenario} | " + " | ".join(cells) + " |")
+    lines += ["", "Ratios (competitor time / proceedings time; > 1: proceedings is faster):", ""]
+    for scenario, row in results.items():
+        base = row[ours if scenario == "whole archive" else hook].median
+        label = f"`{ours}`" if scenario == "whole archive" else f"`{hook}`"
+        ratios = [f"{t.name} {row[t.name].median / base:.1f}×" for t in competitors]
+        if ratios:
+            lines.append(f"- {scenario} ({label}): " + ", ".join(ratios))
+    return "\n".join(lines) + "\n"
+
+
+def write_docs(report: str) -> None:
+    section = f"{START}\n{report}{END}"
+    text = DOCS.read_text("utf-8") if DOCS.exists() else "# Benchmarks\n"
+    if START in text and END in text:
+        before, rest = text.split(START, 1)
+        after = rest.split(END, 1)[1]
+        text = before + section + after
+    else:
+        text = text.rstrip("\n") + "\n\n## `proceedings check`\n\n" + section + "\n"
+    DOCS.write_text(text, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
