@@ -358,6 +358,17 @@ def test_missing_identity_is_a_clear_error(tmp_path: Path) -> None:
     assert not (root / "proceedings").exists()
 
 
+def test_a_broken_repository_is_a_clear_error_not_a_traceback(wg) -> None:
+    root, _ = wg
+    (root / ".git" / "index").write_bytes(b"this is not an index")
+    result = build(root, "--commit")
+    assert result.exit_code == 2
+    assert "failed: fatal:" in text(result) and "index" in text(result)
+    assert "Traceback" not in result.output and "internal error" not in result.output
+    plain = build(root)  # a preview still builds, without provenance
+    assert plain.exit_code == 0, plain.output
+
+
 def test_publish_options_need_commit(wg) -> None:
     root, _ = wg
     result = build(root, "--push")

@@ -12,8 +12,10 @@ GitPython is imported inside the functions that need it, so `proceedings check` 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+import re
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
@@ -113,6 +115,36 @@ def open_repo(root: Path) -> Repo:
     return repo
 
 
+def git_lines(output: object) -> list[str]:
+    """The non-empty lines of what git printed, without GitPython's `stderr: '…'` wrapping."""
+    text = str(output or "")
+    match = re.fullmatch(r"\s*(?:stderr|stdout): '(.*)'\s*", text, flags=re.S)
+    if match:
+        text = match.group(1)
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+@contextmanager
+def git_errors() -> Iterator[None]:
+    """A git command that fails unexpectedly (a corrupt repository, "dubious ownership" …)
+    becomes one clear user error instead of a traceback."""
+    import git
+
+    try:
+        yield
+    except git.GitCommandError as exc:
+        command = " ".join(str(part) for part in (exc.command or [])[:3])
+        lines = git_lines(exc.stderr)
+        reason = next(
+            (line for line in lines if line.lower().startswith(("fatal", "error"))),
+            lines[0] if lines else f"exit code {exc.status}",
+        )
+        raise ProceedingsError(
+            f"`{command}` failed: {reason}",
+            hint="fix the repository (see `git status`) and run the command again",
+        ) from None
+
+
 def repo_path(repo: Repo, root: Path, rel: str) -> str:
     """A WG-root-relative path as a path relative to the repository's top level."""
     top = Path(repo.working_tree_dir).resolve()  # type: ignore[arg-type]
@@ -174,7 +206,8 @@ def collect_provenance(
     note_paths = list(note_paths)
     repo = open_repo(root)
     try:
-        return _collect(repo, root, note_paths, allow_dirty, sources, exclude)
+        with git_errors():
+            return _collect(repo, root, note_paths, allow_dirty, sources, exclude)
     finally:
         repo.close()
 

@@ -34,6 +34,8 @@ from proceedings.provenance import (
     Provenance,
     dirty_error,
     dirty_sources,
+    git_errors,
+    git_lines,
     open_repo,
     repo_path,
 )
@@ -119,18 +121,19 @@ def preflight(
     """
     repo = open_repo(root)
     try:
-        return _preflight(
-            repo,
-            root,
-            output_paths,
-            sources,
-            note_paths,
-            output_dir,
-            allow_dirty,
-            allow_detached,
-            push,
-            remote,
-        )
+        with git_errors():
+            return _preflight(
+                repo,
+                root,
+                output_paths,
+                sources,
+                note_paths,
+                output_dir,
+                allow_dirty,
+                allow_detached,
+                push,
+                remote,
+            )
     finally:
         repo.close()
 
@@ -140,7 +143,8 @@ def check_output_paths(root: Path, output_paths: Sequence[str]) -> None:
     repo = open_repo(root)
     try:
         top = Path(repo.working_tree_dir).resolve()  # type: ignore[arg-type]
-        _check_outputs(repo, root, top, output_paths)
+        with git_errors():
+            _check_outputs(repo, root, top, output_paths)
     finally:
         repo.close()
 
@@ -158,6 +162,7 @@ def _preflight(
     remote: str | None,
 ) -> GitTarget:
     top = Path(repo.working_tree_dir).resolve()  # type: ignore[arg-type]
+    repo.git.rev_parse("--git-dir")  # fails loudly where git refuses the repository at all
     if not repo.head.is_valid():
         raise ProceedingsError(
             "the repository has no commits yet",
@@ -294,7 +299,8 @@ def changed_outputs(root: Path, output_paths: Sequence[str]) -> tuple[list[str],
     """Split `output_paths` into (differ from HEAD or are new, same as HEAD)."""
     repo = open_repo(root)
     try:
-        return _changed_outputs(repo, root, output_paths)
+        with git_errors():
+            return _changed_outputs(repo, root, output_paths)
     finally:
         repo.close()
 
@@ -336,19 +342,22 @@ def commit_outputs(target: GitTarget, output_paths: Sequence[str], message: str)
                 "HEAD moved while the proceedings were being built",
                 hint="the outputs are built but not committed; run the command again",
             )
-        changed, unchanged = _changed_outputs(repo, target.root, output_paths)
-        result = CommitResult(None, [], unchanged, message, target.branch)
-        if not changed:
-            return result
-        specs = [repo_path(repo, target.root, rel) for rel in changed]
-        known = set(filter(None, repo.git.ls_files("-z", "--full-name", "--", *specs).split("\0")))
+        with git_errors():
+            changed, unchanged = _changed_outputs(repo, target.root, output_paths)
+            result = CommitResult(None, [], unchanged, message, target.branch)
+            if not changed:
+                return result
+            specs = [repo_path(repo, target.root, rel) for rel in changed]
+            listed = repo.git.ls_files("-z", "--full-name", "--", *specs)
+        known = set(filter(None, listed.split("\0")))
         new = [
             spec
             for rel, spec in zip(changed, specs, strict=True)
             if spec not in known and (target.root / rel).exists()
         ]
         if new:
-            repo.git.add("--intent-to-add", "--", *new)
+            with git_errors():
+                repo.git.add("--intent-to-add", "--", *new)
         try:
             repo.git.commit("--only", "--quiet", "-m", message, "--", *specs)
         except git.GitCommandError as exc:
@@ -408,13 +417,7 @@ def default_message(
 
 def _git_output(exc: Exception) -> str:
     """The last meaningful lines git (or a hook) printed, on one line."""
-    stderr = getattr(exc, "stderr", "") or ""
-    stdout = getattr(exc, "stdout", "") or ""
-    text = "\n".join(part for part in (str(stdout), str(stderr)) if part)
-    lines = []
-    for raw in text.splitlines():
-        line = raw.strip().removeprefix("stderr: ").removeprefix("stdout: ").strip("'").strip()
-        # git's advice and push's porcelain chatter say nothing about what went wrong
-        if line and not line.startswith(("hint:", "To ")) and line != "Done":
-            lines.append(line)
+    lines = git_lines(getattr(exc, "stdout", "")) + git_lines(getattr(exc, "stderr", ""))
+    # git's advice and push's porcelain chatter say nothing about what went wrong
+    lines = [line for line in lines if not line.startswith(("hint:", "To ")) and line != "Done"]
     return " / ".join(lines[-4:])
