@@ -123,6 +123,21 @@ def test_colophon_and_metadata_trace_every_note(wg) -> None:
     assert "no commit made" in text(build(root, "--commit"))
 
 
+def test_wg_in_a_subfolder_of_a_larger_repository(tmp_path: Path) -> None:
+    top = tmp_path / "mono"
+    root = make_archive(top / "wg")
+    make_session(root, "2024-08-24-camp")
+    write(top / "service" / "main.py", "print('unrelated')\n")
+    repo = init_repo(top)
+    commit_all(repo, "everything")
+    write(top / "service" / "main.py", "print('work in progress')\n")  # not a source
+    result = build(root, "--commit")
+    assert result.exit_code == 0, result.output
+    assert commit_paths(repo) == ["wg/" + HTML, "wg/" + MD]
+    assert f"`{NOTE}`" in (root / MD).read_text("utf-8")
+    assert repo.git.status("--porcelain") == " M service/main.py"
+
+
 def test_message_override(wg) -> None:
     root, repo = wg
     result = build(root, "--commit", "-m", "Publish the camp proceedings")

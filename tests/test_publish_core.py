@@ -176,6 +176,22 @@ def test_cherry_pick_in_progress_is_refused(wg) -> None:
         check(root)
 
 
+def test_rebase_in_progress_is_refused(wg) -> None:
+    root, repo = wg
+    repo.git.switch("-q", "-c", "other")
+    write(root / "README.md", "# WG other\n")
+    commit_all(repo, "other")
+    repo.git.switch("-q", "main")
+    write(root / "README.md", "# WG main\n")
+    commit_all(repo, "main")
+    repo.git.switch("-q", "other")
+    with pytest.raises(Exception):  # noqa: B017
+        repo.git.rebase("main")
+    with pytest.raises(ProceedingsError, match="rebase is in progress") as caught:
+        check(root, allow_detached=True)
+    assert "git rebase --abort" in str(caught.value)
+
+
 def test_dirty_notes_are_refused_unless_allowed(wg) -> None:
     root, _ = wg
     with open(root / NOTE, "a", encoding="utf-8") as handle:
