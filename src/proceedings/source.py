@@ -52,8 +52,22 @@ class MarkdownFile:
     closing_line: int = 1  # line of the closing `---` (or 1 without front matter)
     body: str = ""
     body_offset: int = 0  # number of file lines before the body starts
-    tokens: list[Token] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    parsed_tokens: list[Token] | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def tokens(self) -> list[Token]:
+        """The body's markdown-it tokens, parsed on first use.
+
+        Lazy so that a checker run whose per-file facts are cached never parses.
+        """
+        if self.parsed_tokens is None:
+            self.parsed_tokens = parse(self.body) if self.text is not None else []
+        return self.parsed_tokens
+
+    @tokens.setter
+    def tokens(self, value: list[Token]) -> None:
+        self.parsed_tokens = value
 
     @property
     def readable(self) -> bool:
@@ -86,8 +100,7 @@ def parse_markdown(raw: bytes, path: Path, rel: str) -> MarkdownFile:
         return file
     file.text = text
     _split_front_matter(file, text)
-    file.tokens = parse(file.body)
-    return file
+    return file  # the body is parsed when `tokens` is first used
 
 
 def _decode(file: MarkdownFile) -> str | None:
