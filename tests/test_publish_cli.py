@@ -138,6 +138,19 @@ def test_wg_in_a_subfolder_of_a_larger_repository(tmp_path: Path) -> None:
     assert repo.git.status("--porcelain") == " M service/main.py"
 
 
+def test_check_errors_stop_the_commit_unless_forced(wg) -> None:
+    root, repo = wg
+    write(root / NOTE, "---\ntitle: 話題\n---\n\n# 話題\n\n## 概要\n\n要約です。\n")  # no 議論
+    commit_all(repo, "A note without its discussion")
+    head = repo.head.commit.hexsha
+    blocked = build(root, "--commit")
+    assert blocked.exit_code == 1
+    assert NOTE in text(blocked) and repo.head.commit.hexsha == head
+    forced = build(root, "--commit", "--force")
+    assert forced.exit_code == 0, forced.output
+    assert "Built with --force despite 1 check error." in repo.head.commit.message
+
+
 def test_message_override(wg) -> None:
     root, repo = wg
     result = build(root, "--commit", "-m", "Publish the camp proceedings")

@@ -327,4 +327,7 @@ def test_default_message_says_what_was_built() -> None:
     subject, _, body = message.partition("\n\n")
     assert subject == "Build proceedings from 0123456789ab: 2 sessions, 5 notes"
     assert "- 2024-08-24-camp" in body and "- proceedings/proceedings.html" in body
-    assert "proceedings 9.9.9" in body
+    assert "proceedings 9.9.9" in body and "--force" not in body
+    forced = default_message(prov, ["2024-08-24-camp"], 1, OUTPUTS, forced_errors=2)
+    assert forced.startswith("Build proceedings from 0123456789ab: 1 session, 1 note\n")
+    assert "Built with --force despite 2 check errors." in forced

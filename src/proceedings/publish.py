@@ -398,6 +398,7 @@ def default_message(
     sessions: Sequence[str],
     note_count: int,
     outputs: Sequence[str],
+    forced_errors: int = 0,
 ) -> str:
     """'Build proceedings from <commit>: N sessions, M notes' plus the details in the body."""
     source = provenance.source_commit if provenance and provenance.source_commit else None
@@ -410,6 +411,9 @@ def default_message(
     )
     body = ["Sessions:"] + [f"- {name}" for name in sessions]
     body += ["", "Outputs:"] + [f"- {path}" for path in outputs]
+    if forced_errors:
+        noun = "error" if forced_errors == 1 else "errors"
+        body += ["", f"Built with --force despite {forced_errors} check {noun}."]
     if provenance is not None:
         body += ["", f"Built by proceedings {provenance.tool_version}."]
     return subject + "\n\n" + "\n".join(body) + "\n"

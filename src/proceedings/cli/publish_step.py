@@ -185,6 +185,7 @@ class Publishing:
             result.sessions,
             result.notes,
             [_rel(o.path, root) for o in result.outputs],
+            forced_errors=len(result.errors) if result.forced else 0,
         )
         outcome.commit = commit_outputs(self.target, paths, message)
         if self.target.remote is not None:
