@@ -117,6 +117,14 @@ def test_gitignored_outputs_are_refused(wg) -> None:
     assert ".gitignore:2" in message and "`proceedings/`" in message
 
 
+def test_outputs_re_included_by_a_negated_rule_are_fine(wg) -> None:
+    root, repo = wg
+    write(root / ".gitignore", "*.html\n!proceedings/proceedings.html\n")
+    commit_all(repo, "ignore html except ours")
+    build_outputs(root)
+    assert commit_outputs(check(root), OUTPUTS, "Build").paths == OUTPUTS
+
+
 def test_ignored_outputs_are_refused_even_when_tracked(wg) -> None:
     root, repo = wg
     build_outputs(root)

@@ -289,6 +289,8 @@ def _check_outputs(repo: Repo, root: Path, top: Path, output_paths: Sequence[str
         if match is None:  # "::<TAB>path": not ignored
             continue
         source, number, pattern, path = match.groups()
+        if pattern.startswith("!"):  # the last matching rule re-includes it: not ignored
+            continue
         raise ProceedingsError(
             f"output {path} is ignored by git (`{pattern}` in {source}:{number})",
             hint="remove that rule, or set `output_dir` to a folder git does not ignore",
