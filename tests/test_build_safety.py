@@ -124,9 +124,11 @@ def test_unsafe_links_in_front_matter_are_not_links(tmp_path: Path) -> None:
             "2024-05-01-spring/01-a.md": note("話題", "## 概要\n\n本文。\n\n## 議論\n\n- 論点\n"),
         },
     )
-    markdown, page, _ = build(root)
+    markdown, page, summary = build(root)
     assert_harmless(page, allow_head=True)
     assert_harmless(MarkdownIt("commonmark", {"html": True}).render(markdown), allow_head=False)
+    assert "alert" not in markdown and "alert" not in page
+    assert any("session.md:4:1: B807" in w for w in summary["warnings"])
 
 
 @pytest.mark.parametrize(

@@ -41,7 +41,7 @@ from proceedings.placeholders import is_placeholder
 from proceedings.provenance import NoteHistory, Provenance
 from proceedings.render.sanitize import sanitize_html
 from proceedings.source import MarkdownFile
-from proceedings.workspace import Session, Workspace
+from proceedings.workspace import Note, Session, Workspace
 
 E, W = Severity.ERROR, Severity.WARNING
 MISSING_IMAGE = codes.register(
@@ -363,7 +363,7 @@ class _Compiler:
         if info is not None and info.readable:
             plan = self.plans[info.path.resolve()]
             overview, footnotes, key_points = _FileRewriter(self, plan, session_id, None).run()
-        notes = [self._note(session, session_id, note) for note in session.notes]
+        notes = [self._note(session_id, note) for note in session.notes]
         date = session.date.isoformat() if session.date else None
         return CompiledSession(
             id=session_id,
@@ -373,7 +373,7 @@ class _Compiler:
             title=session.title,
             date=date,
             event=_text(meta.get("event")),
-            url=_text(meta.get("url")),
+            url=self._session_url(info),
             location=_text(meta.get("location")),
             facilitators=_text_list(meta.get("facilitators")),
             participants=_participants(meta.get("participants")),
@@ -385,7 +385,17 @@ class _Compiler:
             notes=[note for note in notes if note is not None],
         )
 
-    def _note(self, session: Session, session_id: str, note) -> CompiledNote | None:  # noqa: ANN001
+    def _session_url(self, info: MarkdownFile | None) -> str | None:
+        url = _text(info.meta.get("url")) if info is not None else None
+        if url is None or urlsplit(url).scheme.lower() in ("http", "https"):
+            return url
+        self.report(
+            UNSAFE_URL, info.rel, info.key_lines.get("url", 1),
+            f"`url: {_short(url)}` is not an http(s) address; left out",
+        )
+        return None
+
+    def _note(self, session_id: str, note: Note) -> CompiledNote | None:
         file = note.file
         note_id = self.note_ids[file.path.resolve()]
         if not file.readable:

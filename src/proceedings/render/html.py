@@ -362,19 +362,25 @@ class _Renderer(RendererHTML):
         self.images = images
         self.footnotes = footnotes
 
-    def html_block(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env) -> str:  # noqa: ANN001
+    def html_block(
+        self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: dict
+    ) -> str:
         content = tokens[idx].content
         if not self.allow_raw_html:
             return f'<pre class="raw-html"><code>{html.escape(content)}</code></pre>\n'
         return sanitize_html(content, self.images.raw_policy).html
 
-    def html_inline(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env) -> str:  # noqa: ANN001
+    def html_inline(
+        self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: dict
+    ) -> str:
         content = tokens[idx].content
         if not self.allow_raw_html:
             return html.escape(content)
         return sanitize_html(content, self.images.raw_policy).html
 
-    def footnote_ref(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env) -> str:  # noqa: ANN001
+    def footnote_ref(
+        self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: dict
+    ) -> str:
         token = tokens[idx]
         label = str(token.meta.get("label", ""))
         note = self.footnotes.get(label)
@@ -387,6 +393,8 @@ class _Renderer(RendererHTML):
             f'<sup class="footnote-ref"><a href="#fn--{escaped}" id="{ref_id}">{shown}</a></sup>'
         )
 
-    def footnotes_html(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env) -> str:  # noqa: ANN001
+    def footnotes_html(
+        self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: dict
+    ) -> str:
         return tokens[idx].content
 
