@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterable
+from functools import lru_cache
 
 
 def _kept(char: str) -> bool:
@@ -18,6 +19,7 @@ def _kept(char: str) -> bool:
     return category[0] in "LMN" or category == "Pc"  # letters, marks, numbers, `_`-like
 
 
+@lru_cache(maxsize=4096)
 def slugify_heading(text: str) -> str:
     """The anchor id of a heading with this plain text (before de-duplication)."""
     kept: list[str] = []

@@ -281,6 +281,7 @@ def check_workspace(
 
     found: list[Diagnostic] = list(workspace.diagnostics)
     for session in sessions:
+        ctx.use_cache(session)
         for file in session.files():
             found += file.diagnostics
         found += _run_session(session, rules, ctx)
@@ -295,6 +296,7 @@ def check_workspace(
     ]
     active = {entry.code for entry in codes.all_codes() if selection.enabled(entry.code)}
     found, suppressed = _apply_directives(found, in_scope_files, ctx, active)
+    ctx.save_caches()
 
     final = [selection.with_severity(diagnostic) for diagnostic in found]
     return CheckReport(

@@ -6,6 +6,7 @@ import os
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 from proceedings import codes
 from proceedings.config import Config
@@ -50,6 +51,7 @@ class CheckContext:
     cache: dict[object, object] = field(default_factory=dict)  # for rules sharing one pass
     _exists: dict[str, bool] = field(default_factory=dict)
     _realdirs: dict[str, str] = field(default_factory=dict)
+    _caches: dict[str, Any] = field(default_factory=dict)  # session folder -> SessionCache
     _loaded: dict[str, MarkdownFile | None] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -65,8 +67,28 @@ class CheckContext:
         key = os.path.normpath(str(file.path))
         found = self.facts_by_path.get(key)
         if found is None:
-            found = self.facts_by_path[key] = collect(file)
+            cache = self._caches.get(file.path.parent.name) if file.text is not None else None
+            if cache is not None:
+                found = Facts(file, file.text.split("\n"), True)  # type: ignore[union-attr]
+                if not cache.restore(found):
+                    found = collect(file)
+                    cache.store(found)
+            else:
+                found = collect(file)
+            self.facts_by_path[key] = found
         return found
+
+    def use_cache(self, session: Session) -> None:
+        """Take (and later save) cached facts for the files of `session`, run in full."""
+        from proceedings.rules import cache
+
+        if cache.enabled():
+            self._caches[session.path.name] = cache.SessionCache(self.workspace.root,
+                                                                 session.path.name)
+
+    def save_caches(self) -> None:
+        for entry in self._caches.values():
+            entry.save()
 
     def exists(self, path: str) -> bool:
         found = self._exists.get(path)

@@ -1,0 +1,93 @@
+"""A cache of per-file facts, so an unchanged note is not parsed again on the next run.
+
+Facts (facts.py) depend only on a file's bytes and on the parser, so they are stored under
+the SHA-1 of the bytes, one pickle per session folder, in `.proceedings-cache/check/` at the WG
+root. The folder holds a `.gitignore` of `*`, so git never sees it. Findings are never cached:
+every rule runs on every run, because links and session-level rules depend on other files.
+
+The cache is only an accelerator: a missing, stale, corrupt or unwritable cache is silently
+ignored (the facts are computed again). `PROCEEDINGS_NO_CACHE=1` turns it off.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+from dataclasses import fields
+from pathlib import Path
+
+from proceedings import __version__
+from proceedings.rules.facts import Facts
+
+CACHE_DIR = ".proceedings-cache"
+FORMAT = 1  # bump when Facts changes shape or meaning
+_STORED = tuple(f.name for f in fields(Facts) if f.name not in ("file", "lines"))
+
+
+def enabled() -> bool:
+    return not os.environ.get("PROCEEDINGS_NO_CACHE")
+
+
+def _stamp() -> tuple:
+    import markdown_it
+    import mdit_py_plugins
+
+    return (FORMAT, __version__, markdown_it.__version__, mdit_py_plugins.__version__)
+
+
+class SessionCache:
+    """Facts of the files of one session folder, keyed by the hash of their bytes."""
+
+    def __init__(self, root: Path, session: str) -> None:
+        self.path = root / CACHE_DIR / "check" / f"{session}.pickle"
+        self.entries: dict[str, tuple] = {}
+        self.used: set[str] = set()
+        self.changed = False
+        try:
+            with open(self.path, "rb") as handle:
+                stamp, entries = pickle.load(handle)
+            if stamp == _stamp() and isinstance(entries, dict):
+                self.entries = entries
+        except Exception:  # missing, unreadable or from another version: start empty
+            self.entries = {}
+
+    @staticmethod
+    def key(raw: bytes) -> str:
+        return hashlib.sha1(raw).hexdigest()
+
+    def restore(self, facts: Facts) -> bool:
+        """Fill `facts` (made with file and lines only) from the cache; False on a miss."""
+        key = self.key(facts.file.raw)
+        stored = self.entries.get(key)
+        if stored is None or len(stored) != len(_STORED):
+            return False
+        for name, value in zip(_STORED, stored, strict=True):
+            setattr(facts, name, value)
+        self.used.add(key)
+        return True
+
+    def store(self, facts: Facts) -> None:
+        key = self.key(facts.file.raw)
+        self.entries[key] = tuple(getattr(facts, name) for name in _STORED)
+        self.used.add(key)
+        self.changed = True
+
+    def save(self) -> None:
+        """Write the entries used by this run (files that changed or left drop out)."""
+        if not self.changed and set(self.entries) == self.used:
+            return
+        kept = {key: value for key, value in self.entries.items() if key in self.used}
+        try:
+            folder = self.path.parent
+            folder.mkdir(parents=True, exist_ok=True)
+            ignore = folder.parent / ".gitignore"
+            if not ignore.exists():
+                ignore.write_text("# Written by proceedings: a cache, never commit it.\n*\n",
+                                  encoding="utf-8")
+            data = pickle.dumps((_stamp(), kept), protocol=pickle.HIGHEST_PROTOCOL)
+            temp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+            temp.write_bytes(data)
+            os.replace(temp, self.path)
+        except OSError:
+            pass  # a read-only checkout: run without a cache

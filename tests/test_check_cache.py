@@ -1,0 +1,77 @@
+"""The facts cache: unchanged notes are not parsed again; a change, a corrupt cache or
+PROCEEDINGS_NO_CACHE never changes the findings."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from check_support import SESSION, make_wg, note, run_check
+from proceedings import source
+
+A = f"{SESSION}/01-alpha.md"
+CACHE = Path(".proceedings-cache")
+
+
+@pytest.fixture
+def parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Counts real parses of note bodies (the parser itself still runs)."""
+    seen: list[str] = []
+    real = source.parse
+
+    def counting(text: str, env: dict | None = None):
+        seen.append(text)
+        return real(text, env)
+
+    monkeypatch.setattr(source, "parse", counting)
+    monkeypatch.delenv("PROCEEDINGS_NO_CACHE", raising=False)
+    return seen
+
+
+def _findings(root: Path) -> list[str]:
+    return [d.format() for d in run_check(root).diagnostics]
+
+
+def test_a_second_run_parses_nothing_and_finds_the_same(tmp_path: Path, parses: list) -> None:
+    root = make_wg(tmp_path / "wg", {A: note("アルファ") + "\n<b>x</b> [b](02-beta.md#無い)\n"})
+    first = _findings(root)
+    assert len(parses) == 3  # session.md and the two notes, each once
+    assert (root / CACHE / "check" / "2024-08-24-camp.pickle").is_file()
+    assert (root / CACHE / ".gitignore").read_text("utf-8").splitlines()[-1] == "*"
+    parses.clear()
+    assert _findings(root) == first
+    assert parses == []
+
+
+def test_a_changed_note_is_parsed_again(tmp_path: Path, parses: list) -> None:
+    root = make_wg(tmp_path / "wg")
+    assert _findings(root) == []
+    parses.clear()
+    (root / A).write_text(note("アルファ") + "\n<b>new</b>\n", encoding="utf-8")
+    assert [f.split(" ")[1] for f in _findings(root)] == ["C406"]
+    assert len(parses) == 1
+
+
+def test_a_corrupt_cache_is_ignored(tmp_path: Path, parses: list) -> None:
+    root = make_wg(tmp_path / "wg", {A: note("アルファ") + "\n<b>x</b>\n"})
+    first = _findings(root)
+    (root / CACHE / "check" / "2024-08-24-camp.pickle").write_bytes(b"not a pickle")
+    assert _findings(root) == first
+
+
+def test_no_cache_when_asked(tmp_path: Path, parses: list, monkeypatch) -> None:
+    monkeypatch.setenv("PROCEEDINGS_NO_CACHE", "1")
+    root = make_wg(tmp_path / "wg")
+    assert _findings(root) == []
+    assert not (root / CACHE).exists()
+
+
+def test_git_never_sees_the_cache(tmp_path: Path, parses: list) -> None:
+    root = make_wg(tmp_path / "wg")
+    subprocess.run(["git", "init", "-q"], cwd=root, check=True)
+    _findings(root)
+    status = subprocess.run(["git", "status", "--porcelain", "--untracked-files=all"],
+                            cwd=root, capture_output=True, text=True, check=True).stdout
+    assert ".proceedings-cache" not in status and "sessions/" in status
