@@ -76,6 +76,7 @@ def test_bad_config_is_one_line_error_with_file_and_line(tmp_path: Path) -> None
     result = runner.invoke(app, ["list", "--root", str(tmp_path)])
     assert result.exit_code == 2
     assert "proceedings.toml:1" in result.output and "wg_name" in result.output
+    assert len(result.output.strip().splitlines()) == 1  # never wrapped, however long the path
     assert "Traceback" not in result.output
 
 

@@ -18,7 +18,8 @@ from proceedings.config import LoadedConfig, load_config
 from proceedings.errors import EXIT_INTERRUPTED, ProceedingsError
 
 console = Console(highlight=False)
-err_console = Console(stderr=True, highlight=False)
+# soft_wrap: an error stays one line even in a narrow or piped terminal.
+err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 RootOption = Annotated[
     Path | None,
