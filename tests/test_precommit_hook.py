@@ -119,6 +119,7 @@ def _commit_broken_then_fixed(root: Path, env: dict) -> None:
     assert "proceedings check" in accepted.stdout + accepted.stderr  # the hook ran and passed
     log = git(root, "log", "--name-only", "--format=%s").stdout
     assert "sessions/2024-08-24-summer-camp/01-monitoring.md" in log
+    assert ".proceedings-cache" not in log  # the checker's cache is never committed
 
 
 def test_hook_from_this_repository_refuses_a_broken_note_then_accepts_the_fix(
