@@ -249,3 +249,30 @@ def test_one_undecodable_file_does_not_stop_the_rest(tmp_path: Path) -> None:
     report = run_check(root)
     assert found(report, "F101") == [(A, 1)]
     assert found(report, "C406") == [(B, 15)]
+
+
+# --- the whole archive in parallel processes -------------------------------------------------
+
+
+def test_parallel_whole_archive_check_equals_the_sequential_one(tmp_path: Path) -> None:
+    from proceedings.check import MIN_PARALLEL_SESSIONS, check_archive, check_workspace
+    from proceedings.workspace import load_workspace
+
+    files: dict = {"sessions/notes.txt": "stray at the top\n", "sessions/.DS_Store": b"\0"}
+    for index in range(MIN_PARALLEL_SESSIONS + 2):
+        day = f"2024-09-{index + 1:02d}"
+        folder = f"sessions/{day}-s{index}"
+        files[f"{folder}/session.md"] = f"---\ntitle: S{index}\ndate: {day}\n---\n\nx\n"
+        link = f"../2024-09-{index + 2:02d}-s{index + 1}/01-a.md#無い"
+        files[f"{folder}/01-a.md"] = note(f"題 {index}") + f"\n[次]({link})\n"
+        if index % 3 == 0:
+            files[f"{folder}/03-gap.md"] = note("隙間") + "\n<b>x</b> 03-1234-5678\n"
+    root = make_wg(tmp_path / "wg", files, '[check]\nseverity = { C406 = "error" }\n')
+    loaded = load_config(root)
+    sequential = check_workspace(load_workspace(loaded), ignore=["S308"])
+    parallel = check_archive(loaded, ignore=["S308"], jobs=2)
+    assert parallel.diagnostics == sequential.diagnostics
+    assert (parallel.files, parallel.suppressed) == (sequential.files, sequential.suppressed)
+    codes_found = {d.code for d in parallel.diagnostics}
+    assert {"T504", "T502", "C404", "C406", "C408"} <= codes_found
+    assert all(d.severity == Severity.ERROR for d in parallel.diagnostics if d.code == "C406")

@@ -178,3 +178,18 @@ def test_x603_a_crashing_rule_becomes_a_finding_and_others_still_run(
 def test_x603_passing_no_crash_on_the_sample(sample_archive: Path) -> None:
     report = run_check(sample_archive)
     assert report.diagnostics == []
+
+
+def test_details_byte_offset_yaml_column_did_you_mean_and_closing_line(tmp_path: Path) -> None:
+    root = make_wg(tmp_path / "wg", {
+        A: GOOD.encode() + b"\n\x82\xa0\n",
+        B: note("ベータ").replace("title: ベータ", "title: ベータ\nscribe: [田中]"),
+        f"{S}/03-gamma.md": note("ガンマ").replace("title: ガンマ", "title: 監視: 統合"),
+        f"{S}/04-delta.md": note("デルタ").replace("title: デルタ", "tags: [a]"),
+    })
+    by_code = {d.code: d for d in run_check(root).diagnostics}
+    offset = len(GOOD.encode()) + 1  # the note's bytes, the blank line, then 0x82
+    assert f"byte offset {offset} (byte 0x82)" in by_code["F101"].message
+    assert (by_code["M202"].line, by_code["M202"].col) == (2, 10)  # the second `:`
+    assert by_code["M204"].hint == "did you mean `scribes`?"
+    assert (by_code["M203"].path, by_code["M203"].line) == (f"{S}/04-delta.md", 3)  # the `---`
