@@ -478,6 +478,14 @@ def reference_markdown() -> str:
         "- **Fixes:** `--fix` applies the safe ones (F102, F103, F104, S304) and never changes "
         "wording; `--diff` shows them as a diff and writes nothing (exit 1 when something "
         "would change).",
+        "- **Files and sessions:** `proceedings check FILE…` (what pre-commit runs) checks the "
+        "files in the context of their whole session: it reports their own findings, their "
+        "sessions' numbering and session.md findings, and links elsewhere in the session that "
+        "point into them. A changed `proceedings.toml` re-checks the whole archive.",
+        "- **Cache:** what each note's parse yields is cached by content hash in "
+        "`.proceedings-cache/` at the WG root (git-ignored by its own `.gitignore`), so "
+        "unchanged notes are not parsed again; findings are never cached. "
+        "`PROCEEDINGS_NO_CACHE=1` turns it off.",
         "",
         "| code | name | default | fixable | summary |",
         "|---|---|---|---|---|",
