@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import http.server
 import io
-import re
 import threading
 from html import escape
 from pathlib import Path
@@ -173,11 +172,6 @@ def has_embedded_files(data: bytes) -> bool:
             if annot.get_object().get("/Subtype") == "/FileAttachment":
                 return True
     return b"/EmbeddedFile" in data or b"/FileAttachment" in data
-
-
-def toc_numbers(text: str) -> list[int]:
-    """Page numbers at the end of TOC lines (after the dot leaders)."""
-    return [int(number) for number in re.findall(r"\.{3,}\s*(\d+)", text)]
 
 
 def write_svg(root: Path, rel: str) -> Path:

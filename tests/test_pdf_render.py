@@ -57,7 +57,7 @@ def test_toc_page_numbers_point_at_the_headings(rendered) -> None:
     assert "目次" in toc
     numbers = {}
     for line in toc.splitlines():
-        match = re.match(r"^(.*?)\s*\.{3,}\s*(\d+)$", line.strip())
+        match = re.match(r"^(.*?)\s*(?:\.\s*){3,}(\d+)$", line.strip())
         if match:
             numbers[match[1].strip()] = int(match[2])
     outline = outline_entries(pdf)

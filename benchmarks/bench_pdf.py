@@ -1,0 +1,333 @@
+"""PDF speed: `proceedings build --format pdf` against the tools a WG would otherwise use.
+
+    .venv/bin/python benchmarks/bench_pdf.py                 # sample + large archive, 3 runs
+    .venv/bin/python benchmarks/bench_pdf.py --repeat 1 --copies 14
+    .venv/bin/python benchmarks/bench_pdf.py --write-docs    # also update docs/benchmarks.md
+
+For each archive (the bundled sample, and a synthetic one made of `--copies` copies of the
+sample's sessions, 300+ pages) it times, in fresh processes:
+
+- ours:     `proceedings build --format pdf` — load, check, compile, Markdown, HTML, PDF;
+- floor:    the `weasyprint` command alone on the very HTML + CSS our build lays out
+            (prepared beforehand, not timed) — the least any WeasyPrint-based tool can take;
+- pandoc:   `pandoc all.md --toc --pdf-engine=weasyprint` on the same notes concatenated
+            (pandoc from Debian: `apt-get install pandoc`; skipped, and said so, if absent).
+
+It prints wall time (median of --repeat runs), pages, pages/s and peak memory (the largest
+process of the run, from getrusage of the children) and the ratios the project targets:
+ours ≤ pandoc+WeasyPrint, ours ≤ 1.15 × floor. Not a test: timings vary by machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+DOCS = REPO / "docs" / "benchmarks.md"
+START = "<!-- bench_pdf:start -->"
+END = "<!-- bench_pdf:end -->"
+
+
+@dataclass
+class Run:
+    seconds: float  # wall time
+    cpu: float  # user + system time of every process of the run
+    peak_mb: float
+    pages: int
+
+
+def measure_child() -> None:
+    """`bench_pdf.py --measure -- CMD…`: run CMD, print its time and peak RSS as JSON."""
+    command = sys.argv[sys.argv.index("--") + 1 :]
+    started = time.perf_counter()
+    completed = subprocess.run(command, capture_output=True, text=True)
+    elapsed = time.perf_counter() - started
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)  # every descendant, waited for
+    print(json.dumps({
+        "seconds": elapsed, "cpu": usage.ru_utime + usage.ru_stime,
+        "peak_kb": usage.ru_maxrss,  # the largest single descendant
+        "rc": completed.returncode, "stderr": completed.stderr[-2000:],
+    }))
+
+
+def timed(command: list[str], output: Path, env: dict[str, str] | None = None) -> Run:
+    output.unlink(missing_ok=True)
+    raw = subprocess.run(
+        [sys.executable, __file__, "--measure", "--", *command],
+        capture_output=True, text=True, env={**os.environ, **(env or {})}, check=True,
+    ).stdout
+    data = json.loads(raw)
+    if data["rc"] != 0 or not output.is_file():
+        raise SystemExit(f"failed: {' '.join(command)}\n{data['stderr']}")
+    return Run(data["seconds"], data["cpu"], data["peak_kb"] / 1024, pdf_pages(output))
+
+
+def pdf_pages(path: Path) -> int:
+    from pypdf import PdfReader
+
+    return len(PdfReader(path).pages)
+
+
+# ----------------------------------------------------------------------------- archives
+
+
+def copy_sample(target: Path) -> Path:
+    target.mkdir(parents=True)
+    shutil.copytree(REPO / "sessions", target / "sessions")
+    shutil.copy(REPO / "proceedings.toml", target / "proceedings.toml")
+    return target
+
+
+def large_archive(target: Path, copies: int) -> Path:
+    """The sample's sessions `copies` times, each copy a year later with its own title."""
+    copy_sample(target)
+    sessions = target / "sessions"
+    originals = sorted(p for p in sessions.iterdir() if p.is_dir())
+    for k in range(1, copies):
+        for folder in originals:
+            year = int(folder.name[:4]) + k
+            name = f"{year}{folder.name[4:]}"
+            shutil.copytree(folder, sessions / name)
+            info = sessions / name / "session.md"
+            text = info.read_text("utf-8")
+            text = re.sub(r"^date: (\d{4})", f"date: {year}", text, count=1, flags=re.M)
+            text = re.sub(r"^title: (.*)$", rf"title: \1（{k + 1} 回目）", text, count=1,
+                          flags=re.M)
+            info.write_text(text, "utf-8")
+    return target
+
+
+def prepare_floor(root: Path) -> tuple[Path, Path]:
+    """The exact HTML and settings CSS `proceedings build` gives WeasyPrint, as files."""
+    from proceedings.compile import compile_workspace
+    from proceedings.config import load_config
+    from proceedings.render.fonts import load_wg_fonts, settings_css
+    from proceedings.render.html import render_html
+    from proceedings.render.pdf import PRINT_CSS
+    from proceedings.templates import template_source_path
+    from proceedings.workspace import load_workspace
+
+    workspace = load_workspace(load_config(root))
+    document = compile_workspace(workspace)
+    override = root / workspace.config.templates_dir
+    css = template_source_path(PRINT_CSS, override).read_text("utf-8")
+    page = render_html(document, stylesheet_css=css, image_mode="file", override_dir=override)
+    html_path = root / "floor.html"
+    html_path.write_text(page, "utf-8")
+    faces = load_wg_fonts(root, workspace.config.build.fonts, workspace.config_source)
+    css_path = root / "floor-settings.css"
+    css_path.write_text(settings_css(faces, workspace.config.build.paper), "utf-8")
+    return html_path, css_path
+
+
+def concatenate(root: Path) -> tuple[Path, list[str]]:
+    """What a WG does today: all notes in one Markdown file, session by session."""
+    parts: list[str] = []
+    folders = sorted(p for p in (root / "sessions").iterdir() if p.is_dir())
+    for folder in folders:
+        for note in [folder / "session.md", *sorted(folder.glob("[0-9][0-9]-*.md"))]:
+            parts.append(note.read_text("utf-8"))
+    target = root / "all.md"
+    target.write_text("\n\n".join(parts), "utf-8")
+    return target, [str(f) for f in folders]
+
+
+def find_pandoc() -> str | None:
+    found = shutil.which("pandoc")
+    if found or os.geteuid() != 0 or not shutil.which("apt-get"):
+        return found
+    print("pandoc not found; installing it from Debian (apt-get install pandoc) …")
+    subprocess.run(["apt-get", "install", "-y", "-q", "pandoc"], capture_output=True)
+    return shutil.which("pandoc")
+
+
+# ----------------------------------------------------------------------------- runs
+
+
+def bench(root: Path, repeat: int, pandoc: str | None) -> dict[str, Run]:
+    env = {"PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
+    out = root / "bench-out"
+    out.mkdir(exist_ok=True)
+    html_path, css_path = prepare_floor(root)
+    all_md, folders = concatenate(root)
+    commands: dict[str, tuple[list[str], Path]] = {
+        "proceedings build": (
+            [str(BIN / "proceedings"), "build", "--root", str(root), "--format", "pdf",
+             "--output", str(out / "ours")],
+            out / "ours" / "proceedings.pdf",
+        ),
+        "weasyprint alone (floor)": (
+            [str(BIN / "weasyprint"), "-q", "-u", root.as_uri() + "/", "-s", str(css_path),
+             str(html_path), str(out / "floor.pdf")],
+            out / "floor.pdf",
+        ),
+    }
+    if pandoc:
+        commands["pandoc + weasyprint"] = (
+            [pandoc, str(all_md), "-o", str(out / "pandoc.pdf"), "--pdf-engine=weasyprint",
+             "--toc", "-M", "title=Proceedings", "-M", "lang=ja",
+             "--resource-path=" + os.pathsep.join(folders)],
+            out / "pandoc.pdf",
+        )
+    for command, output in commands.values():  # warm-up: fonts and files in the page cache
+        timed(command, output, env)
+    results: dict[str, list[Run]] = {name: [] for name in commands}
+    for _ in range(repeat):
+        for name, (command, output) in commands.items():  # interleaved: fair to drift
+            results[name].append(timed(command, output, env))
+    return {
+        name: Run(
+            statistics.median(r.seconds for r in runs),
+            statistics.median(r.cpu for r in runs),
+            max(r.peak_mb for r in runs),
+            runs[0].pages,
+        )
+        for name, runs in results.items()
+    }
+
+
+def versions(pandoc: str | None) -> dict[str, str]:
+    import weasyprint
+    from weasyprint.text.ffi import harfbuzz_subset, pango
+
+    number = pango.pango_version()
+    found = {
+        "python": platform.python_version(),
+        "weasyprint": weasyprint.__version__,
+        "pango": f"{number // 10000}.{number // 100 % 100}.{number % 100}",
+        "harfbuzz-subset": "yes" if harfbuzz_subset is not None else "no (fontTools fallback)",
+    }
+    if pandoc:
+        found["pandoc"] = subprocess.run(
+            [pandoc, "--version"], capture_output=True, text=True
+        ).stdout.split("\n")[0].removeprefix("pandoc ")
+    return found
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    with_name = Path("/proc/cpuinfo")
+    if with_name.is_file():
+        for line in with_name.read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    memory = ""
+    meminfo = Path("/proc/meminfo")
+    if meminfo.is_file():
+        kb = int(meminfo.read_text().split()[1])
+        memory = f", {kb / 1024 / 1024:.1f} GiB RAM"
+    return f"{cpu}, {os.cpu_count()} CPUs{memory}, {platform.system()} {platform.release()}"
+
+
+def report(results: dict[str, dict[str, Run]], info: dict[str, str], repeat: int,
+           pandoc_note: str) -> str:
+    lines = [
+        "## PDF (`benchmarks/bench_pdf.py`)",
+        "",
+        "`proceedings build --format pdf` (everything: load, check, compile, Markdown, HTML,",
+        "PDF) against WeasyPrint alone on the same HTML and CSS (the floor) and against",
+        "`pandoc --toc --pdf-engine=weasyprint` on the same notes concatenated. A fresh process",
+        f"per run after one warm-up, median of {repeat} interleaved runs. *CPU* is user + system",
+        "time of all processes of a run: on a shared machine it is steadier than wall time,",
+        "so the ratios use it. Peak memory is the largest single process of a run.",
+        "",
+        f"Machine: {machine()}. " + ", ".join(f"{k} {v}" for k, v in info.items()) + ".",
+        "",
+        "| archive | tool | pages | wall | CPU | pages/s (CPU) | peak memory |",
+        "|---|---|---:|---:|---:|---:|---:|",
+    ]
+    ratios = []
+    for archive, runs in results.items():
+        for name, run in runs.items():
+            lines.append(
+                f"| {archive} | {name} | {run.pages} | {run.seconds:.2f} s | {run.cpu:.2f} s | "
+                f"{run.pages / run.cpu:.1f} | {run.peak_mb:.0f} MB |"
+            )
+        ours = runs["proceedings build"]
+        floor = runs["weasyprint alone (floor)"]
+        ratio = (f"- {archive}: ours / floor = **{ours.cpu / floor.cpu:.2f}** CPU "
+                 f"({ours.seconds / floor.seconds:.2f} wall)")
+        if "pandoc + weasyprint" in runs:
+            pandoc = runs["pandoc + weasyprint"]
+            ratio += (f"; ours / pandoc+WeasyPrint = **{ours.cpu / pandoc.cpu:.2f}** CPU "
+                      f"({ours.seconds / pandoc.seconds:.2f} wall)")
+        ratios.append(ratio)
+    lines += ["", "Ratios (targets: ≤ 1.15 against the floor, ≤ 1.00 against pandoc):", "",
+              *ratios, ""]
+    if pandoc_note:
+        lines += [pandoc_note, ""]
+    lines += [
+        "pandoc's PDF has no page numbers in its table of contents, no outline beyond",
+        "headings, and no images (relative paths break once the notes are concatenated) —",
+        "it does less work than our build.",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def write_docs(section: str) -> None:
+    """Replace (or append) only our section of docs/benchmarks.md."""
+    block = f"{START}\n{section}{END}\n"
+    text = DOCS.read_text("utf-8") if DOCS.is_file() else "# Benchmarks\n\n"
+    if START in text and END in text:
+        before, rest = text.split(START, 1)
+        after = rest.split(END, 1)[1].lstrip("\n")
+        text = before + block + ("\n" + after if after else "")
+    else:
+        text = text.rstrip("\n") + "\n\n" + block
+    DOCS.write_text(text, "utf-8")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--copies", type=int, default=14, help="sample copies in the large one")
+    parser.add_argument("--write-docs", action="store_true", help="update docs/benchmarks.md")
+    parser.add_argument("--keep", type=Path, help="work in this folder and keep it")
+    args = parser.parse_args()
+
+    pandoc = find_pandoc()
+    pandoc_note = "" if pandoc else (
+        "pandoc was not found and could not be installed (`apt-get install pandoc`); its "
+        "column is missing."
+    )
+    work = args.keep or Path(tempfile.mkdtemp(prefix="bench-pdf-"))
+    try:
+        archives = {
+            "sample": copy_sample(work / "sample"),
+            f"large ({args.copies}× sample)": large_archive(work / "large", args.copies),
+        }
+        results = {}
+        for name, root in archives.items():
+            print(f"benchmarking {name} …", flush=True)
+            results[name] = bench(root, args.repeat, pandoc)
+        section = report(results, versions(pandoc), args.repeat, pandoc_note)
+        print()
+        print(section)
+        if args.write_docs:
+            write_docs(section)
+            print(f"updated {DOCS.relative_to(REPO)}")
+    finally:
+        if args.keep is None:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    if "--measure" in sys.argv:
+        measure_child()
+    else:
+        main()
