@@ -52,3 +52,14 @@ def test_the_full_cli_check_does_not_import_weasyprint_or_git(tmp_path: Path) ->
     run = subprocess.run([sys.executable, "-c", probe, str(root)], capture_output=True,
                          text=True)
     assert "HEAVY []" in run.stdout, run.stdout + run.stderr
+
+
+def test_a_warm_pre_commit_run_does_not_even_load_the_parser(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.delenv("PROCEEDINGS_NO_CACHE", raising=False)
+    root = make_wg(tmp_path / "wg")
+    files = (f"{SESSION}/01-alpha.md", f"{SESSION}/02-beta.md")
+    cold = _run(root, *files)
+    assert "markdown_it" in cold["modules"]  # the first run parses and fills the cache
+    warm = _run(root, *files)
+    assert warm["code"] == 0
+    assert "markdown_it" not in warm["modules"]

@@ -16,7 +16,6 @@ Nothing here prints, and nothing imports WeasyPrint or GitPython.
 from __future__ import annotations
 
 import difflib
-import multiprocessing
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -341,8 +340,11 @@ def check_archive(
                         "sessions/ holds only YYYY-MM-DD-slug folders; move or delete it",
                     )
                 )
-    fork = "fork" in multiprocessing.get_all_start_methods()
-    if jobs < 2 or len(names) < MIN_PARALLEL_SESSIONS or not fork:
+    if jobs < 2 or len(names) < MIN_PARALLEL_SESSIONS:
+        return check_workspace(load_workspace(loaded), select=select, ignore=ignore)
+    import multiprocessing  # costly to import: only for a whole archive worth splitting
+
+    if "fork" not in multiprocessing.get_all_start_methods():
         return check_workspace(load_workspace(loaded), select=select, ignore=ignore)
     jobs = min(jobs, len(names))
     chunks = [names[index::jobs] for index in range(jobs)]  # interleaved: similar sizes

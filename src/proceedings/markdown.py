@@ -8,14 +8,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-from markdown_it import MarkdownIt
-from markdown_it.token import Token
-from mdit_py_plugins.footnote import footnote_plugin
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+    from markdown_it.token import Token
 
 
 @lru_cache(maxsize=1)
 def parser() -> MarkdownIt:
+    # Imported here, not at the top: markdown-it takes ~60 ms to import, and a pre-commit
+    # `proceedings check` whose notes' facts are cached never parses.
+    from markdown_it import MarkdownIt
+    from mdit_py_plugins.footnote import footnote_plugin
+
     # store_labels: reference links keep their label in token.meta (the build renames them
     # per note); it changes nothing in parsing or rendering.
     md = MarkdownIt(

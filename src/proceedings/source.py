@@ -8,14 +8,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
-from markdown_it.token import Token
 
 from proceedings import codes
 from proceedings.diagnostics import Diagnostic
 from proceedings.markdown import Heading, headings, parse
+
+if TYPE_CHECKING:
+    from markdown_it.token import Token
 
 MAX_FRONT_MATTER_BYTES = 64 * 1024
 FENCE = re.compile(r"^---[ \t]*$")

@@ -1,9 +1,10 @@
 """A cache of per-file facts, so an unchanged note is not parsed again on the next run.
 
 Facts (facts.py) depend only on a file's bytes and on the parser, so they are stored under
-the SHA-1 of the bytes, one pickle per session folder, in `.proceedings-cache/check/` at the WG
-root. The folder holds a `.gitignore` of `*`, so git never sees it. Findings are never cached:
-every rule runs on every run, because links and session-level rules depend on other files.
+the BLAKE2 hash of the bytes, one pickle per session folder, in `.proceedings-cache/check/` at
+the WG root. The folder holds a `.gitignore` of `*`, so git never sees it. Findings are never
+cached: every rule runs on every run, because links and session-level rules depend on other
+files.
 
 The cache is only an accelerator: a missing, stale, corrupt or unwritable cache is silently
 ignored (the facts are computed again). `PROCEEDINGS_NO_CACHE=1` turns it off.
@@ -11,7 +12,6 @@ ignored (the facts are computed again). `PROCEEDINGS_NO_CACHE=1` turns it off.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import pickle
 from dataclasses import fields
@@ -20,8 +20,13 @@ from pathlib import Path
 from proceedings import __version__
 from proceedings.rules.facts import Facts
 
+try:  # hashlib's own BLAKE2, without the ~10 ms of loading OpenSSL that `import hashlib` costs
+    from _blake2 import blake2b
+except ImportError:  # pragma: no cover - other Python builds
+    from hashlib import blake2b
+
 CACHE_DIR = ".proceedings-cache"
-FORMAT = 1  # bump when Facts changes shape or meaning
+FORMAT = 2  # bump when Facts changes shape or meaning
 _STORED = tuple(f.name for f in fields(Facts) if f.name not in ("file", "lines"))
 
 
@@ -30,10 +35,20 @@ def enabled() -> bool:
 
 
 def _stamp() -> tuple:
-    import markdown_it
-    import mdit_py_plugins
+    """What the cached facts were computed with. The parser packages are identified by their
+    installed files (size and mtime), so checking the stamp does not import them."""
+    from importlib.util import find_spec
 
-    return (FORMAT, __version__, markdown_it.__version__, mdit_py_plugins.__version__)
+    parts: list = [FORMAT, __version__]
+    for package in ("markdown_it", "mdit_py_plugins"):
+        spec = find_spec(package)
+        origin = spec.origin if spec is not None else None
+        try:
+            info = os.stat(origin) if origin else None
+        except OSError:
+            info = None
+        parts.append((package, info.st_size, info.st_mtime_ns) if info else (package, None))
+    return tuple(parts)
 
 
 class SessionCache:
@@ -54,7 +69,7 @@ class SessionCache:
 
     @staticmethod
     def key(raw: bytes) -> str:
-        return hashlib.sha1(raw).hexdigest()
+        return blake2b(raw, digest_size=20).hexdigest()
 
     def restore(self, facts: Facts) -> bool:
         """Fill `facts` (made with file and lines only) from the cache; False on a miss."""

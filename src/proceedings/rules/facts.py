@@ -10,13 +10,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
-
-from markdown_it.token import Token
+from typing import TYPE_CHECKING
 
 from proceedings.anchors import heading_anchors
 from proceedings.markdown import inline_text
 from proceedings.placeholders import is_placeholder
 from proceedings.source import FENCE, MarkdownFile
+
+if TYPE_CHECKING:
+    from markdown_it.token import Token
 
 _COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.DOTALL)
 _HTML_COMMENT = re.compile(r"^\s*(<!--.*?-->\s*)+$", re.DOTALL)
