@@ -208,3 +208,28 @@ def test_explain_prints_the_rule_doc(name: str) -> None:
 def test_explain_unknown_code_suggests(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["explain", "raw-htm"])
     assert result.exit_code == 2 and "raw-html" in result.output
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        [],
+        ["sessions/a.md", "sessions/b.md"],
+        ["--root", "wg", "--select", "C4,S3", "--select=X", "--ignore", "C406", "a.md"],
+        ["--fail-on", "warning", "--format=sarif", "--show-source", "--fix", "--diff"],
+        ["--", "--odd-name.md"],
+    ],
+)
+def test_the_hooks_quick_parser_agrees_with_argparse(argv: list[str]) -> None:
+    from proceedings.hook import _quick_parse
+
+    assert _quick_parse(argv) == vars(build_parser().parse_args(argv))
+
+
+@pytest.mark.parametrize(
+    "argv", [["--help"], ["-h"], ["--sel", "C4"], ["--format", "xml"], ["--root"], ["-x"]]
+)
+def test_the_hooks_quick_parser_leaves_the_unusual_to_argparse(argv: list[str]) -> None:
+    from proceedings.hook import _quick_parse
+
+    assert _quick_parse(argv) is None
