@@ -276,3 +276,11 @@ def test_parallel_whole_archive_check_equals_the_sequential_one(tmp_path: Path) 
     codes_found = {d.code for d in parallel.diagnostics}
     assert {"T504", "T502", "C404", "C406", "C408"} <= codes_found
     assert all(d.severity == Severity.ERROR for d in parallel.diagnostics if d.code == "C406")
+
+
+def test_a_path_given_through_a_symlinked_folder_is_still_checked(tmp_path: Path) -> None:
+    root = make_wg(tmp_path / "wg", {A: HTML_NOTE})
+    alias = tmp_path / "alias"
+    alias.symlink_to(root)
+    report = run_check(root, paths=[alias / A])
+    assert found(report, "C406") == [(A, 15)]

@@ -201,9 +201,8 @@ def sessions_to_load(loaded: LoadedConfig, paths: Sequence[Path | str] | None) -
             raise ProceedingsError(f"{raw}: no such file or folder")
         if _whole_archive_path(path, loaded.root, sessions_path):
             return None
-        try:
-            parts = path.relative_to(sessions_path).parts
-        except ValueError:
+        parts = _parts_under(path, sessions_path)
+        if parts is None:
             continue  # outside the sessions folder: nothing to check
         if len(parts) == 1 and not path.is_dir():
             return None  # a stray file directly in sessions/: only a full load reports it
@@ -214,6 +213,18 @@ def sessions_to_load(loaded: LoadedConfig, paths: Sequence[Path | str] | None) -
 
 def _absolute(raw: Path | str) -> Path:
     return Path(os.path.abspath(os.fspath(raw)))
+
+
+def _parts_under(path: Path, base: Path) -> tuple[str, ...] | None:
+    """`path`'s parts below `base`, also when one of them is reached through a symlink
+    (e.g. a temp folder); None when it is not below `base` at all."""
+    for candidate in (path, path.resolve()):
+        for folder in (base, base.resolve()):
+            try:
+                return candidate.relative_to(folder).parts
+            except ValueError:
+                continue
+    return None
 
 
 def _whole_archive_path(path: Path, root: Path, sessions_path: Path) -> bool:
@@ -235,22 +246,22 @@ def _scope(workspace: Workspace, paths: Sequence[Path | str] | None) -> Scope | 
             raise ProceedingsError(f"{raw}: no such file or folder")
         if _whole_archive_path(path, root, sessions_path):
             return None
-        try:
-            parts = path.relative_to(sessions_path).parts
-        except ValueError:
+        parts = _parts_under(path, sessions_path)
+        if parts is None:
             continue
         if not parts:
             return None
         session = by_path.get(sessions_path / parts[0])
+        inside = sessions_path.joinpath(*parts)  # the same file, spelt from the root
         if path.is_dir():
             if len(parts) == 1 and session is not None:
                 whole.add(session.rel)
             else:
-                files.update(_files_under(path, root))
+                files.update(_files_under(inside, root))
                 if session is not None:
                     touched.add(session.rel)
             continue
-        files.add(path.relative_to(root).as_posix())
+        files.add(inside.relative_to(root).as_posix())
         if session is not None:
             touched.add(session.rel)
     return Scope(frozenset(files), frozenset(touched), frozenset(whole))
