@@ -452,7 +452,8 @@ def _fence(token: Token) -> str:
     char = "~" if (token.markup.startswith("~") or "`" in info) else "`"
     longest = max((len(run) for run in re.findall(re.escape(char) + "+", content)), default=0)
     fence = char * max(3, longest + 1)
-    return f"{fence}{info}\n{content}{fence}"
+    gap = " " if info.startswith(char) else ""  # `~~~~ ~~`: the info is `~~`
+    return f"{fence}{gap}{info}\n{content}{fence}"
 
 
 def _code_span(content: str, table: bool) -> str:
