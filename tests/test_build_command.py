@@ -280,3 +280,24 @@ def test_progress_is_quiet_when_piped(tmp_path: Path) -> None:
     assert "compile" not in result.output and "render" not in result.output
     assert "proceedings.md" in result.output and "proceedings.html" in result.output
     assert "2 sessions, 2 topics, 2 key points" in result.output
+
+
+def test_progress_on_a_terminal_names_every_step(tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+    import io
+
+    from rich.console import Console
+
+    from proceedings.cli import build_command
+
+    root = small_archive(tmp_path / "wg")
+    screen = io.StringIO()
+    terminal = Console(file=screen, force_terminal=True, width=100)
+    monkeypatch.setattr(build_command, "console", Console(file=io.StringIO(),
+                                                          force_terminal=True))
+    monkeypatch.setattr(build_command, "err_console", terminal)
+    result = build_command.run_build(root, BuildOptions(formats=("md", "html")))
+    assert [o.format for o in result.outputs] == ["md", "html"]
+    shown = screen.getvalue()
+    for step in ("load", "check", "compile", "render proceedings.md",
+                 "render proceedings.html", "write"):
+        assert step in shown, step
