@@ -252,21 +252,8 @@ def _walk_files(folder: Path) -> list[Path]:
 def _validate_session_info(session: Session, tree: list[Diagnostic]) -> None:
     info = session.info
     assert info is not None
-    if not info.readable:
+    if not _validate_front_matter(info, schema.SESSION_KEYS, "`title: …`, `date: YYYY-MM-DD`, "):
         return
-    if _has_front_matter_error(info):
-        return
-    if not info.has_front_matter:
-        info.report(
-            codes.NO_FRONT_MATTER,
-            1,
-            "session.md has no front matter",
-            "start the file with `---`, `title: …`, `date: YYYY-MM-DD`, `---`",
-        )
-        return
-    info.diagnostics += schema.validate(
-        info.meta, info.key_lines, info.closing_line, schema.SESSION_KEYS, info.rel
-    )
     meta_date = schema.parse_iso_date(info.meta.get("date"))
     if meta_date and session.folder_date and meta_date != session.folder_date:
         info.report(
@@ -278,22 +265,28 @@ def _validate_session_info(session: Session, tree: list[Diagnostic]) -> None:
 
 
 def _validate_note_meta(note: Note) -> None:
-    file = note.file
-    if not file.readable:
-        return
-    if _has_front_matter_error(file):
-        return
+    _validate_front_matter(note.file, schema.NOTE_KEYS, "`title: …`, ")
+
+
+def _validate_front_matter(
+    file: MarkdownFile, specs: tuple[schema.KeySpec, ...], required_keys: str
+) -> bool:
+    """Report missing front matter or schema problems; False when there is nothing to judge."""
+    if not file.readable or _has_front_matter_error(file):
+        return False
     if not file.has_front_matter:
+        kind = "session.md" if file.path.name == SESSION_FILE else "note"
         file.report(
             codes.NO_FRONT_MATTER,
             1,
-            "note has no front matter",
-            "start the file with `---`, `title: …`, `---`",
+            f"{kind} has no front matter",
+            f"start the file with `---`, {required_keys}`---`",
         )
-        return
+        return False
     file.diagnostics += schema.validate(
-        file.meta, file.key_lines, file.closing_line, schema.NOTE_KEYS, file.rel
+        file.meta, file.key_lines, file.closing_line, specs, file.rel
     )
+    return True
 
 
 _FRONT_MATTER_FAILURES = {codes.YAML_SYNTAX.code, codes.NOT_MAPPING.code, codes.UNSAFE_YAML.code}
