@@ -12,16 +12,15 @@ GitPython is imported inside the functions that need it, so `proceedings check` 
 from __future__ import annotations
 
 import os
-import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from proceedings import __version__
 from proceedings.errors import ProceedingsError
+from proceedings.gitrepo import git_errors, open_repo, repo_path
 
 if TYPE_CHECKING:
     from git import Repo
@@ -92,69 +91,6 @@ def source_paths(loaded: LoadedConfig) -> list[str]:
         except ValueError:
             pass
     return paths
-
-
-def open_repo(root: Path) -> Repo:
-    """The git repository whose work tree holds `root`, or a ProceedingsError."""
-    try:
-        import git
-    except ImportError as exc:  # GitPython refuses to import without a git executable
-        raise ProceedingsError(
-            f"git is not usable: {str(exc).splitlines()[0]}",
-            hint="install git (e.g. `apt-get install git`)",
-        ) from None
-    try:
-        repo = git.Repo(root, search_parent_directories=True)
-    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
-        raise ProceedingsError(
-            f"{root} is not inside a git repository",
-            hint="run `git init` and commit your notes first, or build without --commit",
-        ) from None
-    if repo.bare or repo.working_tree_dir is None:
-        raise ProceedingsError(f"{root} is inside a bare git repository (no work tree)")
-    return repo
-
-
-def git_lines(output: object) -> list[str]:
-    """The non-empty lines of what git printed, without GitPython's `stderr: '…'` wrapping."""
-    text = str(output or "")
-    match = re.fullmatch(r"\s*(?:stderr|stdout): '(.*)'\s*", text, flags=re.S)
-    if match:
-        text = match.group(1)
-    return [line.strip() for line in text.splitlines() if line.strip()]
-
-
-@contextmanager
-def git_errors() -> Iterator[None]:
-    """A git command that fails unexpectedly (a corrupt repository, "dubious ownership" …)
-    becomes one clear user error instead of a traceback."""
-    import git
-
-    try:
-        yield
-    except git.GitCommandError as exc:
-        command = " ".join(str(part) for part in (exc.command or [])[:3])
-        lines = git_lines(exc.stderr)
-        reason = next(
-            (line for line in lines if line.lower().startswith(("fatal", "error"))),
-            lines[0] if lines else f"exit code {exc.status}",
-        )
-        raise ProceedingsError(
-            f"`{command}` failed: {reason}",
-            hint="fix the repository (see `git status`) and run the command again",
-        ) from None
-
-
-def repo_path(repo: Repo, root: Path, rel: str) -> str:
-    """A WG-root-relative path as a path relative to the repository's top level."""
-    top = Path(repo.working_tree_dir).resolve()  # type: ignore[arg-type]
-    try:
-        prefix = root.resolve().relative_to(top)
-    except ValueError:
-        raise ProceedingsError(f"{root} is not inside the git work tree {top}") from None
-    joined = PurePosixPath(prefix.as_posix()) / rel
-    parts = [part for part in joined.parts if part != "."]
-    return "/".join(parts) if parts else "."
 
 
 def dirty_sources(

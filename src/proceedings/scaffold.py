@@ -515,18 +515,13 @@ def _remove(files: list[Path], folders: list[Path]) -> None:
 
 def git_repository(root: Path) -> Any:
     """The git repository around `root` (GitPython is imported only when staging is asked for)."""
-    import git
+    from proceedings.gitrepo import open_repo
 
-    try:
-        repo = git.Repo(root, search_parent_directories=True)
-    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
-        raise ProceedingsError(
-            f"--git-add: {root} is not inside a git repository; nothing was written",
-            hint="run `git init` there first, or leave out --git-add",
-        ) from None
-    if repo.bare or repo.working_tree_dir is None:
-        raise ProceedingsError(f"--git-add: the repository at {repo.git_dir} has no work tree")
-    return repo
+    return open_repo(
+        root,
+        purpose="--git-add: ",
+        hint="nothing was written; run `git init` there first, or leave out --git-add",
+    )
 
 
 def git_add(repo: Any, paths: list[Path]) -> list[str]:
