@@ -36,7 +36,7 @@ from proceedings.anchors import heading_anchors, slugify_heading
 from proceedings.diagnostics import Diagnostic, Severity
 from proceedings.errors import ProceedingsError
 from proceedings.labels import labels_for
-from proceedings.markdown import inline_text, token_line
+from proceedings.markdown import FootnoteDefinition, inline_text, split_footnotes, token_line
 from proceedings.placeholders import is_placeholder
 from proceedings.provenance import NoteHistory, Provenance
 from proceedings.render.sanitize import sanitize_html
@@ -503,7 +503,7 @@ class _FileRewriter:
 
     def run(self) -> tuple[list[Token], list[Footnote], list[KeyPoint]]:
         tokens = copy_tokens(self.file.tokens)
-        body, definitions = _split_footnotes(tokens)
+        body, definitions = split_footnotes(tokens)
         self._name_footnotes(definitions)
         body = self._blocks(body, top=True)
         footnotes = [
@@ -514,7 +514,7 @@ class _FileRewriter:
 
     # -- footnotes ------------------------------------------------------------------------
 
-    def _name_footnotes(self, definitions: list[_Definition]) -> None:
+    def _name_footnotes(self, definitions: list[FootnoteDefinition]) -> None:
         used = {d.label for d in definitions if d.label}
         counter = 0
         for definition in definitions:
@@ -810,37 +810,6 @@ def _closing(tokens: list[Token], index: int) -> int:
     return len(tokens) - 1
 
 
-@dataclass
-class _Definition:
-    number: int  # markdown-it's footnote id (what footnote_ref tokens point at)
-    label: str | None  # None for an inline footnote ^[…]
-    tokens: list[Token]
-
-
-def _split_footnotes(tokens: list[Token]) -> tuple[list[Token], list[_Definition]]:
-    """The body tokens, and each footnote definition's block tokens."""
-    body: list[Token] = []
-    definitions: list[_Definition] = []
-    current: _Definition | None = None
-    inside_block = False
-    for token in tokens:
-        if token.type == "footnote_block_open":
-            inside_block = True
-        elif token.type == "footnote_block_close":
-            inside_block = False
-        elif token.type == "footnote_open":
-            number = token.meta.get("id", len(definitions))
-            current = _Definition(number, token.meta.get("label"), [])
-            definitions.append(current)
-        elif token.type == "footnote_close":
-            current = None
-        elif token.type == "footnote_anchor":
-            continue
-        elif current is not None:
-            current.tokens.append(token)
-        elif not inside_block:
-            body.append(token)
-    return body, definitions
 
 
 def _text(value: Any) -> str | None:

@@ -80,3 +80,36 @@ def key_point_lines(tokens: list[Token], marker: str, line_offset: int = 0) -> l
         if token.type == "paragraph_open" and marker in tokens[index + 1].content:
             lines.append(token_line(token, line_offset))
     return lines
+
+
+@dataclass
+class FootnoteDefinition:
+    number: int  # markdown-it's footnote id (what footnote_ref tokens point at)
+    label: str | None  # None for an inline footnote ^[…]
+    tokens: list[Token]  # the definition's block tokens
+
+
+def split_footnotes(tokens: list[Token]) -> tuple[list[Token], list[FootnoteDefinition]]:
+    """The body tokens without the footnote block, and each footnote definition's tokens."""
+    body: list[Token] = []
+    definitions: list[FootnoteDefinition] = []
+    current: FootnoteDefinition | None = None
+    inside_block = False
+    for token in tokens:
+        if token.type == "footnote_block_open":
+            inside_block = True
+        elif token.type == "footnote_block_close":
+            inside_block = False
+        elif token.type == "footnote_open":
+            number = token.meta.get("id", len(definitions))
+            current = FootnoteDefinition(number, token.meta.get("label"), [])
+            definitions.append(current)
+        elif token.type == "footnote_close":
+            current = None
+        elif token.type == "footnote_anchor":
+            continue
+        elif current is not None:
+            current.tokens.append(token)
+        elif not inside_block:
+            body.append(token)
+    return body, definitions

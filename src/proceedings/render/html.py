@@ -38,6 +38,7 @@ from markupsafe import Markup
 
 from proceedings.compile import Asset, Document, copy_tokens
 from proceedings.labels import labels_for
+from proceedings.markdown import split_footnotes
 from proceedings.render.dialect import dialect_parser, parse_dialect
 from proceedings.render.markdown_out import render_markdown
 from proceedings.render.sanitize import default_url_policy, sanitize_html
@@ -193,26 +194,11 @@ class _Footnote:
 
 
 def _take_footnotes(tokens: list[Token]) -> tuple[list[Token], dict[str, _Footnote]]:
-    body: list[Token] = []
+    body, definitions = split_footnotes(tokens)
     footnotes: dict[str, _Footnote] = {}
-    current: _Footnote | None = None
-    inside = False
-    for token in tokens:
-        if token.type == "footnote_block_open":
-            inside = True
-        elif token.type == "footnote_block_close":
-            inside = False
-        elif token.type == "footnote_open":
-            label = token.meta.get("label") or f"_{token.meta.get('id')}"
-            current = footnotes.setdefault(label, _Footnote(label, []))
-        elif token.type == "footnote_close":
-            current = None
-        elif token.type == "footnote_anchor":
-            continue
-        elif current is not None:
-            current.tokens.append(token)
-        elif not inside:
-            body.append(token)
+    for definition in definitions:
+        label = definition.label or f"_{definition.number}"
+        footnotes.setdefault(label, _Footnote(label, [])).tokens.extend(definition.tokens)
     return body, footnotes
 
 
