@@ -36,7 +36,13 @@ from proceedings.anchors import heading_anchors, slugify_heading
 from proceedings.diagnostics import Diagnostic, Severity
 from proceedings.errors import ProceedingsError
 from proceedings.labels import labels_for
-from proceedings.markdown import FootnoteDefinition, inline_text, split_footnotes, token_line
+from proceedings.markdown import (
+    FootnoteDefinition,
+    closing_index,
+    inline_text,
+    split_footnotes,
+    token_line,
+)
 from proceedings.placeholders import is_placeholder
 from proceedings.provenance import NoteHistory, Provenance
 from proceedings.render.sanitize import sanitize_html
@@ -535,7 +541,7 @@ class _FileRewriter:
         while index < len(tokens):
             token = tokens[index]
             if token.type == "heading_open":
-                close = _closing(tokens, index)
+                close = closing_index(tokens, index)
                 heading_id = self.plan.heading_ids[self.heading_index]
                 self.heading_index += 1
                 if skip_first_h1:
@@ -801,13 +807,6 @@ def _first_block_is_h1(tokens: list[Token]) -> bool:
     return bool(tokens) and tokens[0].type == "heading_open" and tokens[0].tag == "h1"
 
 
-def _closing(tokens: list[Token], index: int) -> int:
-    depth = 0
-    for position in range(index, len(tokens)):
-        depth += tokens[position].nesting
-        if depth == 0:
-            return position
-    return len(tokens) - 1
 
 
 

@@ -17,6 +17,12 @@ if TYPE_CHECKING:
 
 @lru_cache(maxsize=1)
 def parser() -> MarkdownIt:
+    """The shared parser for notes."""
+    return new_parser()
+
+
+def new_parser() -> MarkdownIt:
+    """A fresh parser with the project's configuration, for a dialect that extends it."""
     # Imported here, not at the top: markdown-it takes ~60 ms to import, and a pre-commit
     # `proceedings check` whose notes' facts are cached never parses.
     from markdown_it import MarkdownIt
@@ -113,3 +119,13 @@ def split_footnotes(tokens: list[Token]) -> tuple[list[Token], list[FootnoteDefi
         elif not inside_block:
             body.append(token)
     return body, definitions
+
+
+def closing_index(tokens: list[Token], index: int) -> int:
+    """Index of the token that closes the block opened at `index`."""
+    depth = 0
+    for position in range(index, len(tokens)):
+        depth += tokens[position].nesting
+        if depth == 0:
+            return position
+    return len(tokens) - 1

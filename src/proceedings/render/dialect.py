@@ -27,7 +27,8 @@ from mdit_py_plugins.attrs import attrs_plugin
 from mdit_py_plugins.attrs.parse import ParseError
 from mdit_py_plugins.attrs.parse import parse as parse_attrs
 from mdit_py_plugins.container import container_plugin
-from mdit_py_plugins.footnote import footnote_plugin
+
+from proceedings.markdown import new_parser
 
 ALLOWED_ATTRIBUTES = ("id", "class", "lang")
 _TRAILING_ATTRS = re.compile(r"(?:^|[ \t]+)(\{[^{}]*\})[ \t]*$")
@@ -35,14 +36,9 @@ _TRAILING_ATTRS = re.compile(r"(?:^|[ \t]+)(\{[^{}]*\})[ \t]*$")
 
 @lru_cache(maxsize=1)
 def dialect_parser() -> MarkdownIt:
-    # The same base as proceedings.markdown.parser(): commonmark + table + strikethrough +
-    # footnote, raw HTML parsed (and escaped or sanitised by the renderer).
-    md = MarkdownIt(
-        "commonmark",
-        {"html": True, "linkify": False, "typographer": False, "store_labels": True},
-    )
-    md.enable(["table", "strikethrough"])
-    md.use(footnote_plugin)
+    # The project parser's base (raw HTML parsed, then escaped or sanitised by the renderer),
+    # plus the dialect's fenced divs and attributes.
+    md = new_parser()
     md.use(container_plugin, name="div", validate=_is_attribute_block)
     md.use(attrs_plugin, after=("link_close",), spans=True, allowed=ALLOWED_ATTRIBUTES)
     md.core.ruler.after("block", "heading_attributes", _heading_attributes)

@@ -24,6 +24,7 @@ from markdown_it.token import Token
 
 from proceedings.compile import CompiledNote, CompiledSession, Document, Footnote, copy_tokens
 from proceedings.labels import labels_for
+from proceedings.markdown import closing_index
 from proceedings.templates import render_template
 
 TEMPLATE = "proceedings.md.j2"
@@ -171,12 +172,12 @@ class MarkdownWriter:
                 out.append(("heading", self._heading(token, tokens[index + 1])))
                 index += 3
             elif kind in ("bullet_list_open", "ordered_list_open"):
-                close = _closing(tokens, index)
+                close = closing_index(tokens, index)
                 previous = out[-1] if out else None
                 out.append((kind, self._list(tokens, index, close, previous)))
                 index = close + 1
             elif kind == "blockquote_open":
-                close = _closing(tokens, index)
+                close = closing_index(tokens, index)
                 inner = self.blocks(tokens[index + 1 : close])
                 out.append(("blockquote", _prefix_lines(inner, "> ", ">")))
                 index = close + 1
@@ -190,7 +191,7 @@ class MarkdownWriter:
                 out.append(("html", token.content.rstrip("\n")))
                 index += 1
             elif kind == "table_open":
-                close = _closing(tokens, index)
+                close = closing_index(tokens, index)
                 out.append(("table", self._table(tokens[index : close + 1])))
                 index = close + 1
             elif kind == "inline":  # a bare inline (e.g. in a tight list without paragraph)
@@ -237,7 +238,7 @@ class MarkdownWriter:
         index = start + 1
         while index < end:
             if tokens[index].type == "list_item_open":
-                close = _closing(tokens, index)
+                close = closing_index(tokens, index)
                 items.append(tokens[index + 1 : close])
                 index = close + 1
             else:
@@ -408,13 +409,6 @@ def split_footnotes(tokens: list[Token]) -> tuple[list[Token], list[Footnote]]:
 # ----------------------------------------------------------------------------- helpers
 
 
-def _closing(tokens: list[Token], index: int) -> int:
-    depth = 0
-    for position in range(index, len(tokens)):
-        depth += tokens[position].nesting
-        if depth == 0:
-            return position
-    return len(tokens) - 1
 
 
 def _unbang(out: list[str]) -> None:
