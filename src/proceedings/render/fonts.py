@@ -31,6 +31,7 @@ MONO_STACK = ("DejaVu Sans Mono", "Noto Sans Mono CJK JP", "Noto Sans CJK JP", "
 FONT_SUFFIXES = (".otf", ".ttf", ".ttc", ".otc", ".woff", ".woff2")
 FONT_PACKAGE = "fonts-noto-cjk"
 INSTALL_FONTS = f"sudo apt-get install {FONT_PACKAGE}"
+EMOJI_PACKAGE = "fonts-noto-color-emoji"
 
 
 @dataclass(frozen=True)
@@ -225,10 +226,20 @@ def missing_glyph_hint(missing: list[MissingGlyph]) -> str:
             f"install the Noto CJK fonts (`{INSTALL_FONTS}`), add a font file that has them to "
             "`build.fonts`, or build with --allow-missing-glyphs"
         )
+    if all(_is_emoji(glyph.char) for glyph in missing):
+        return (
+            f"install an emoji font (`sudo apt-get install {EMOJI_PACKAGE}`), add a font file "
+            "that has them to `build.fonts`, or build with --allow-missing-glyphs"
+        )
     return (
         f"add a font file that has these characters to `build.fonts` (or install one, e.g. "
         f"`{INSTALL_FONTS}` for Japanese), or build with --allow-missing-glyphs"
     )
+
+
+def _is_emoji(char: str) -> bool:
+    code = ord(char)
+    return 0x1F000 <= code <= 0x1FAFF or 0x2600 <= code <= 0x27BF
 
 
 def _is_cjk(char: str) -> bool:
