@@ -11,7 +11,16 @@ from typing import Annotated
 import typer
 
 from proceedings import __version__
-from proceedings.cli import init_command, list_command
+from proceedings.cli import (
+    build_command,
+    check_command,
+    doctor_command,
+    import_command,
+    init_command,
+    list_command,
+    new_session_command,
+    rules_command,
+)
 
 app = typer.Typer(
     name="proceedings",
@@ -19,7 +28,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
-    rich_markup_mode="rich",
+    rich_markup_mode="markdown",
 )
 
 
@@ -39,33 +48,16 @@ def _root_callback(
     """Turn a working group's discussion notes into checked, published proceedings."""
 
 
+# In the order a WG meets them: set up, write, check, build, and the tools around them.
 app.command("init")(init_command.init)
-app.command("list")(list_command.list_sessions)
-
-from proceedings.cli import new_session_command  # noqa: E402
-
 app.command("new-session")(new_session_command.new_session)
-
-from proceedings.cli import doctor_command  # noqa: E402
-
-app.command("doctor")(doctor_command.doctor)
-
-from proceedings.cli import import_command  # noqa: E402
-
-app.command("import")(import_command.import_memos)
-
-from proceedings.cli import check_command  # noqa: E402
-
 app.command("check")(check_command.check)
-
-from proceedings.cli import rules_command  # noqa: E402
-
+app.command("list")(list_command.list_sessions)
+app.command("build")(build_command.build)
+app.command("import")(import_command.import_memos)
 app.command("rules")(rules_command.rules)
 app.command("explain")(rules_command.explain)
-
-from proceedings.cli import build_command  # noqa: E402
-
-app.command("build")(build_command.build)
+app.command("doctor")(doctor_command.doctor)
 
 
 def main() -> None:
