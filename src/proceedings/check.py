@@ -166,6 +166,10 @@ class Scope:
     sessions: frozenset[str]  # session folder rel paths touched by `files`
     whole_sessions: frozenset[str]  # session folders given as folders
 
+    def covers_file(self, rel: str) -> bool:
+        """True for a file given on the command line, or inside a session given as a folder."""
+        return rel in self.files or _session_of(rel, self.whole_sessions) is not None
+
     def keeps(self, diagnostic: Diagnostic, target: str | None) -> bool:
         path = diagnostic.path
         if path in self.files or target in self.files:
@@ -302,7 +306,7 @@ def check_workspace(
 
     in_scope_files = [
         file for session in sessions for file in session.files()
-        if scope is None or scope.keeps(_probe(file.rel), None)
+        if scope is None or scope.covers_file(file.rel)
     ]
     active = {entry.code for entry in codes.all_codes() if selection.enabled(entry.code)}
     found, suppressed = _apply_directives(found, in_scope_files, ctx, active)
@@ -389,10 +393,6 @@ def _check_chunk(args: tuple) -> tuple[list[Diagnostic], int, int, list[str]]:
     loaded, names, select, ignore = args
     report = check_workspace(load_workspace(loaded, names), select=select, ignore=ignore)
     return report.diagnostics, report.files, report.suppressed, report.codes_run
-
-
-def _probe(rel: str) -> Diagnostic:
-    return Diagnostic(rel, 1, 1, "", "")
 
 
 def _in_scope(session: Session, scope: Scope) -> bool:
