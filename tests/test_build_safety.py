@@ -166,3 +166,31 @@ def test_sanitizer_is_safe_and_idempotent(fragment: str) -> None:
     once = sanitize_html(fragment).html
     assert sanitize_html(once).html == once
     assert_harmless(once, allow_head=False)
+
+
+def test_html_comments_and_disable_directives_are_never_published(tmp_path: Path) -> None:
+    body = """## 概要
+
+<!-- proceedings-disable-next-line C406 -->
+要約です。<!-- 編集メモ: 名前は伏せる --> 続き。
+
+<!-- scribe: 佐藤さんに確認 -->
+
+## 議論
+
+- 論点
+"""
+    for allow in (False, True):
+        root = archive(
+            tmp_path / f"wg-{allow}",
+            {
+                "2024-05-01-spring/session.md": session("春の会", "2024-05-01"),
+                "2024-05-01-spring/01-topic.md": note("話題", body),
+            },
+            f"[build]\nallow_raw_html = {'true' if allow else 'false'}\n",
+        )
+        markdown, page, _ = build(root)
+        for text in (markdown, page):
+            assert "proceedings-disable" not in text
+            assert "編集メモ" not in text and "佐藤さんに確認" not in text
+        assert "要約です。" in page and "続き。" in page

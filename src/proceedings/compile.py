@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 import mimetypes
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -96,6 +97,10 @@ LINK_SCHEMES = ("http", "https", "mailto")
 
 
 # ----------------------------------------------------------------------------- the document
+
+
+# An HTML block or inline HTML that is nothing but comments: `<!-- … -->`, possibly several.
+HTML_COMMENTS_ONLY = re.compile(r"\A\s*(?:<!--.*?-->\s*)+\Z", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -596,6 +601,8 @@ class _FileRewriter:
         inline.children = [anchor, Token("span_close", "span", -1), *(inline.children or [])]
 
     def _html_block(self, token: Token) -> list[Token]:
+        if HTML_COMMENTS_ONLY.match(token.content):
+            return []  # notes to fellow scribes and disable directives are never published
         line = token_line(token, self.file.body_offset)
         if not self.c.allow_raw_html:
             # Shown, never interpreted: the reader sees the HTML the scribe wrote.
@@ -645,6 +652,8 @@ class _FileRewriter:
         return token
 
     def _html_inline(self, child: Token, inline: Token) -> list[Token]:
+        if HTML_COMMENTS_ONLY.match(child.content):
+            return []
         if not self.c.allow_raw_html:
             return [Token("text", "", 0, content=child.content)]
         line = self._line(inline, child.content)
