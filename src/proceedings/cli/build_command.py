@@ -11,7 +11,7 @@ import dataclasses
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
@@ -19,7 +19,6 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from proceedings import schema
-from proceedings.build import BuildBlocked, BuildOptions, BuildResult, build_proceedings
 from proceedings.cli.common import (
     JsonOption,
     RootOption,
@@ -42,6 +41,9 @@ from proceedings.cli.publish_step import (
 from proceedings.diagnostics import Diagnostic, Severity
 from proceedings.errors import EXIT_FINDINGS, ProceedingsError
 from proceedings.workspace import Workspace, load_workspace
+
+if TYPE_CHECKING:  # the build core (WeasyPrint and all) loads only when building
+    from proceedings.build import BuildBlocked, BuildOptions, BuildResult
 
 SessionOption = Annotated[
     list[str] | None,
@@ -135,6 +137,8 @@ def make_options(
     force: bool,
     allow_missing_glyphs: bool = False,
 ) -> BuildOptions:
+    from proceedings.build import BuildOptions
+
     return BuildOptions(
         allow_missing_glyphs=allow_missing_glyphs,
         formats=tuple(f for f in formats.split(",")) if formats is not None else None,
@@ -164,6 +168,8 @@ def run_build(
 ) -> BuildResult:
     """Load the workspace and build, showing progress on a terminal. Blocked builds list
     their errors and exit 1. `prepare` (e.g. git checks and provenance) runs after loading."""
+    from proceedings.build import BuildBlocked, build_proceedings
+
     loaded = load(root)
     show = not as_json and console.is_terminal and err_console.is_terminal
     with _progress(show) as step:

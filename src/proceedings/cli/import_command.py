@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
@@ -20,8 +20,10 @@ from proceedings.cli.common import (
     print_json,
 )
 from proceedings.errors import EXIT_USAGE, ProceedingsError
-from proceedings.importer import Finding, ImportPlan, apply_import, plan_import
 from proceedings.slugs import validate_slug
+
+if TYPE_CHECKING:
+    from proceedings.importer import Finding, ImportPlan
 
 
 @handle_errors
@@ -50,6 +52,8 @@ def import_memos(
 
     Originals are only read; nothing is overwritten. Then run `proceedings check`.
     """
+    from proceedings.importer import apply_import, plan_import  # loaded only when importing
+
     session_date = None
     if date is not None:
         session_date = schema.parse_iso_date(date)
