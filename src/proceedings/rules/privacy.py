@@ -40,7 +40,8 @@ _EXAMPLE_DOMAINS = re.compile(
 )
 
 _BEFORE = r"(?<![\w.+/:@-])"  # not inside a longer number, word, version, URL or time
-_AFTER = r"(?![\w.:/@-]|-\d)"
+# A sentence may end right after the number ("… 090-1234-5678."), but not a version or IP.
+_AFTER = r"(?![\w:/@-]|[.-]\w)"
 _PHONE = re.compile(
     "|".join(
         (
