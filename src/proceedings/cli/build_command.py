@@ -238,7 +238,7 @@ def present(result: BuildResult, *, as_json: bool = False) -> None:
         return
     for diagnostic in result.diagnostics:
         if diagnostic.severity >= Severity.WARNING:
-            console.print(_line(diagnostic))
+            console.print(_line(diagnostic), soft_wrap=True)  # one finding, one line
     for name, why in result.skipped_formats.items():
         console.print(f"[yellow]note:[/] {escape(name)} not built: {escape(why)}")
     table = Table(box=None, show_header=False, pad_edge=False)
