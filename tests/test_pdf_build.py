@@ -267,3 +267,22 @@ def test_hostile_raw_html_puts_nothing_into_the_pdf(tmp_path: Path) -> None:
     p702 = [w for w in warnings if " P702 " in w]
     assert any(beacon in w and "network access is disabled" in w for w in p702)
     assert all(w.startswith("sessions/2024-08-24-summer-camp/03-feature-store.md:") for w in p702)
+
+
+def test_a_wg_print_css_and_config_override_the_packaged_style(tmp_path: Path) -> None:
+    root = _copy_sample(tmp_path / "wg")
+    with (root / "proceedings.toml").open("a", encoding="utf-8") as config:
+        config.write('\n[build]\npaper = "B5"\n')
+    (root / "templates").mkdir()
+    packaged = (REPO_ROOT / "templates" / "print.css").read_text("utf-8")
+    (root / "templates" / "print.css").write_text(
+        packaged + "\n.topic-title { bookmark-level: none; }\n", "utf-8"
+    )
+    result = _build(root, "--format", "pdf", "--session", "2025-02-15-online-followup")
+    assert result.exit_code == 0, result.output
+    pdf = reader((root / "proceedings" / "proceedings.pdf").read_bytes())
+    assert [(level, title) for level, title, _ in outline_entries(pdf)] == [
+        (1, "夏合宿フォローアップ オンライン会")
+    ]
+    width, height = (float(v) for v in pdf.pages[0].mediabox[2:])
+    assert (round(width / 72 * 25.4), round(height / 72 * 25.4)) == (176, 250)
