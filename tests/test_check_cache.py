@@ -21,11 +21,18 @@ def parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     seen: list[str] = []
     real = source.parse
 
+    real_for_check = source.parse_for_check
+
     def counting(text: str, env: dict | None = None):
         seen.append(text)
         return real(text, env)
 
+    def counting_for_check(text: str):  # the checker's own (partial) parse
+        seen.append(text)
+        return real_for_check(text)
+
     monkeypatch.setattr(source, "parse", counting)
+    monkeypatch.setattr(source, "parse_for_check", counting_for_check)
     monkeypatch.delenv("PROCEEDINGS_NO_CACHE", raising=False)
     return seen
 

@@ -6,12 +6,15 @@ ever emitted is decided by the renderer, never here.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
+    from markdown_it.rules_block.state_block import StateBlock
+    from markdown_it.rules_core.state_core import StateCore
     from markdown_it.token import Token
 
 
@@ -41,6 +44,83 @@ def new_parser() -> MarkdownIt:
 
 def parse(text: str, env: dict | None = None) -> list[Token]:
     return parser().parse(text, env if env is not None else {})
+
+
+# --- the checker's parse: the same tokens, less work -----------------------------------------
+#
+# Parsing is most of a cold `proceedings check`. The checker reads the block tokens, the
+# children of headings, and the children of inline tokens that can hold a link, an image, a
+# footnote reference or raw HTML — all of which need `[` or `<`. `parse_for_check` runs the
+# same parser but leaves the other inline tokens unparsed (children == []), and
+# `complete_inline` parses them later if anyone needs the full tokens (the build): the result
+# is then identical to `parse` (tests/test_check_parse.py compares them token by token).
+
+# A line that could be a setext underline, after any container prefix (indentation, `>`).
+_SETEXT_CANDIDATE = re.compile(r"^[ \t>]*(?:=+|-+)[ \t]*$", re.MULTILINE)
+_UNPARSED = "proceedings_unparsed_inline"  # env key: inline tokens left for complete_inline
+
+
+def _inline_where_needed(state: StateCore) -> None:
+    """markdown-it's core `inline` rule, for the tokens the checker reads only."""
+    md = state.md
+    env = state.env
+    skipped: list[Token] = env.setdefault(_UNPARSED, [])
+    after_heading = False
+    for token in state.tokens:
+        if token.type == "inline":
+            if token.children is None:
+                token.children = []
+            content = token.content
+            # Only link, image, footnote and raw-HTML rules read `env`, and they all need `[`
+            # or `<`: a token parsed later without them gets the same children.
+            if after_heading or "[" in content or "<" in content:
+                md.inline.parse(content, md, env, token.children)
+            else:
+                skipped.append(token)
+        after_heading = token.type == "heading_open"
+
+
+def _lheading_impossible(state: StateBlock, start: int, end: int, silent: bool) -> bool:
+    """markdown-it's `lheading` rule for a text with no line that can be an underline: it
+    returns False, with the one side effect the real rule has on that path (parentType stays
+    "paragraph", which later silent `list` checks read). Its terminator look-ahead, which it
+    would run for every paragraph, has no side effects."""
+    if state.is_code_block(start):
+        return False
+    state.parentType = "paragraph"
+    return False
+
+
+@lru_cache(maxsize=2)
+def _check_parser(setext_possible: bool) -> MarkdownIt:
+    md = new_parser()
+    md.core.ruler.at("inline", _inline_where_needed)
+    if not setext_possible:
+        md.block.ruler.at("lheading", _lheading_impossible)
+    return md
+
+
+def parse_for_check(text: str) -> tuple[list[Token], list[Token]]:
+    """Tokens as `parse(text)` gives them, except that inline tokens the checker never reads
+    have no children yet; returns (tokens, those inline tokens) for `complete_inline`."""
+    # A lone CR is a line break to markdown-it but not to the regex: use the plain rule then.
+    setext = "\r" in text or _SETEXT_CANDIDATE.search(text) is not None
+    env: dict = {}
+    tokens = _check_parser(setext).parse(text, env)
+    return tokens, env.get(_UNPARSED, [])
+
+
+def complete_inline(unparsed: list[Token]) -> None:
+    """Parse the inline tokens `parse_for_check` skipped, as markdown-it's core would have."""
+    if not unparsed:
+        return
+    from markdown_it.rules_core.state_core import StateCore
+    from markdown_it.rules_core.text_join import text_join
+
+    md = parser()
+    for token in unparsed:
+        md.inline.parse(token.content, md, {}, token.children)
+    text_join(StateCore("", md, {}, unparsed))  # the only later core rule that reads them
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ import yaml
 
 from proceedings import codes
 from proceedings.diagnostics import Diagnostic
-from proceedings.markdown import Heading, headings, parse
+from proceedings.markdown import Heading, complete_inline, headings, parse, parse_for_check
 
 if TYPE_CHECKING:
     from markdown_it.token import Token
@@ -57,6 +57,9 @@ class MarkdownFile:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     parsed_tokens: list[Token] | None = field(default=None, repr=False, compare=False)
 
+    # Inline tokens the checker's parse left unparsed (see markdown.parse_for_check).
+    unparsed_inline: list[Token] | None = field(default=None, repr=False, compare=False)
+
     @property
     def tokens(self) -> list[Token]:
         """The body's markdown-it tokens, parsed on first use.
@@ -65,11 +68,27 @@ class MarkdownFile:
         """
         if self.parsed_tokens is None:
             self.parsed_tokens = parse(self.body) if self.text is not None else []
+        elif self.unparsed_inline:
+            complete_inline(self.unparsed_inline)  # the checker parsed them only in part
+        self.unparsed_inline = None
+        return self.parsed_tokens
+
+    @property
+    def check_tokens(self) -> list[Token]:
+        """The tokens as far as the checker reads them: block tokens, headings' children, and
+        the children of inline tokens holding `[` or `<`. Cheaper than `tokens` on a cold run;
+        `tokens` completes them later if needed."""
+        if self.parsed_tokens is None:
+            if self.text is None:
+                self.parsed_tokens = []
+            else:
+                self.parsed_tokens, self.unparsed_inline = parse_for_check(self.body)
         return self.parsed_tokens
 
     @tokens.setter
     def tokens(self, value: list[Token]) -> None:
         self.parsed_tokens = value
+        self.unparsed_inline = None
 
     @property
     def readable(self) -> bool:

@@ -88,7 +88,7 @@ def collect(file: MarkdownFile) -> Facts:
     facts = Facts(file, lines, not unclosed)
     if unclosed:
         return facts
-    _walk(facts, file.tokens, file.body_offset)
+    _walk(facts, file.check_tokens, file.body_offset)
     return facts
 
 
