@@ -82,3 +82,36 @@ def test_git_never_sees_the_cache(tmp_path: Path, parses: list) -> None:
     status = subprocess.run(["git", "status", "--porcelain", "--untracked-files=all"],
                             cwd=root, capture_output=True, text=True, check=True).stdout
     assert ".proceedings-cache" not in status and "sessions/" in status
+
+
+def test_a_run_on_files_reuses_parsed_front_matter(tmp_path: Path, monkeypatch) -> None:
+    """Front matter parsed by an earlier run on some files is reused (no YAML parse) and gives
+    the same findings; front matter with a problem is parsed, and reported, every time."""
+    import io
+
+    from proceedings.check_runner import CheckOptions
+    from proceedings.check_runner import run_check as run_files
+
+    monkeypatch.delenv("PROCEEDINGS_NO_CACHE", raising=False)
+    bad = f"{SESSION}/02-beta.md"
+    root = make_wg(tmp_path / "wg", {
+        A: note("アルファ").replace("---\n", "---\nstatus: someday\n", 1),  # a schema finding
+        bad: "---\ntitle: [unclosed\n---\n\n# ベータ\n",  # a YAML syntax error
+    })
+    loads: list[int] = []
+    real = source._front_matter_loader
+    monkeypatch.setattr(source, "_front_matter_loader", lambda: loads.append(1) or real())
+
+    def run() -> str:
+        out = io.StringIO()
+        run_files(CheckOptions(paths=[root / A, root / bad], root=root, output_format="json"),
+                  out=out, err=io.StringIO())
+        return out.getvalue()
+
+    first = run()
+    assert len(loads) == 3  # session.md, the two notes
+    assert (root / CACHE / "check" / "front-matter.pickle").is_file()
+    loads.clear()
+    assert run() == first
+    assert len(loads) == 1  # only the broken one, which is never cached
+    assert '"M2' in first  # the findings really involve the front matter

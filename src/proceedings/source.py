@@ -7,10 +7,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-
-import yaml
 
 from proceedings import codes
 from proceedings.diagnostics import Diagnostic
@@ -23,21 +22,56 @@ MAX_FRONT_MATTER_BYTES = 64 * 1024
 FENCE = re.compile(r"^---[ \t]*$")
 CLOSING_FENCE = re.compile(r"^(---|\.\.\.)[ \t]*$")
 
-_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-class _FrontMatterLoader(_BaseLoader):  # type: ignore[misc, valid-type]
+@lru_cache(maxsize=1)
+def _front_matter_loader() -> type:
     """Safe loader that leaves dates as text, so we validate them ourselves.
 
     PyYAML turns `2021-02-30` into an exception deep inside the constructor; keeping timestamps
-    as strings lets the schema report a clear "not a real date" with the line.
+    as strings lets the schema report a clear "not a real date" with the line. Built on first
+    use: importing PyYAML costs ~25 ms, which a pre-commit run whose front matter is in the
+    cache (see `FrontMatterCache`) never pays.
     """
+    import yaml
+
+    base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    loader = type("_FrontMatterLoader", (base,), {"__doc__": _front_matter_loader.__doc__})
+    loader.yaml_implicit_resolvers = {
+        first: [(tag, regexp) for tag, regexp in resolvers
+                if tag != "tag:yaml.org,2002:timestamp"]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+    return loader
 
 
-_FrontMatterLoader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
+class FrontMatterCache:
+    """Front matter parsed by an earlier run, keyed by its exact text; only clean results (a
+    mapping, no diagnostic) are kept. Set `source.front_matter_cache` to use one; the check
+    runner does for runs on a few files (see `proceedings.rules.cache.load_front_matter`)."""
+
+    def __init__(self, entries: dict[str, bytes] | None = None) -> None:
+        self.entries: dict[str, bytes] = entries or {}
+        self.changed = False
+
+    def get(self, source: str) -> tuple[dict[str, Any], dict[str, int]] | None:
+        import pickle
+
+        stored = self.entries.get(source)
+        # Unpickled on every hit, so two files with the same front matter never share objects.
+        return pickle.loads(stored) if stored is not None else None
+
+    def put(self, source: str, meta: dict[str, Any], key_lines: dict[str, int]) -> None:
+        import pickle
+
+        try:
+            self.entries[source] = pickle.dumps((meta, key_lines))
+            self.changed = True
+        except Exception:  # an exotic YAML value that does not pickle: just not cached
+            pass
+
+
+front_matter_cache: FrontMatterCache | None = None
 
 
 @dataclass
@@ -190,6 +224,14 @@ def _load_yaml(file: MarkdownFile, source: str) -> None:
         return
     if not source.strip():
         return
+    cache = front_matter_cache
+    if cache is not None:
+        hit = cache.get(source)
+        if hit is not None:
+            file.meta, file.key_lines = hit
+            return
+    import yaml
+
     if ("*" in source or "&" in source) and _has_alias(source):
         file.report(
             codes.UNSAFE_YAML,
@@ -198,7 +240,7 @@ def _load_yaml(file: MarkdownFile, source: str) -> None:
             "write the values out in full",
         )
         return
-    loader = _FrontMatterLoader(source)
+    loader = _front_matter_loader()(source)
     try:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
@@ -226,9 +268,13 @@ def _load_yaml(file: MarkdownFile, source: str) -> None:
     file.key_lines = {
         str(key_node.value): key_node.start_mark.line + 2 for key_node, _ in node.value
     }
+    if cache is not None:
+        cache.put(source, file.meta, file.key_lines)
 
 
 def _has_alias(source: str) -> bool:
+    import yaml
+
     try:
         return any(
             isinstance(event, yaml.AliasEvent | yaml.events.NodeEvent)
