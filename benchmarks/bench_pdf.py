@@ -226,7 +226,8 @@ def breakdown(root: Path) -> list[tuple[str, int]]:
         ("− page numbers in the digest",
          lambda h: h.replace('content: " → " target-counter(attr(href), page);', "")),
         ("− page numbers and leaders in the TOC",
-         lambda h: h.replace('content: leader(". ") target-counter(attr(href), page);', "")),
+         lambda h: re.sub(r'content: leader\([^)]*\) target-counter\(attr\(href\), page\);',
+                          "", h)),
         ("− images", lambda h: re.sub(r"<img [^>]*>", "", h)),
         ("− cover, digest and colophon", lambda h: re.sub(
             r'<section class="(?:cover|digest|colophon)".*?</section>', "", h, flags=re.S)),
