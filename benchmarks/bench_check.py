@@ -44,11 +44,10 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from docs_section import write_section
+
 REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
-DOCS = REPO / "docs" / "benchmarks.md"
-START = "<!-- bench_check:start -->"
-END = "<!-- bench_check:end -->"
 
 # --- the synthetic archive ------------------------------------------------------------------
 
@@ -370,15 +369,7 @@ def render(results, tools, competitors, notes: int, size: int, repeat: int) -> s
 
 
 def write_docs(report: str) -> None:
-    section = f"{START}\n{report}{END}"
-    text = DOCS.read_text("utf-8") if DOCS.exists() else "# Benchmarks\n"
-    if START in text and END in text:
-        before, rest = text.split(START, 1)
-        after = rest.split(END, 1)[1]
-        text = before + section + after
-    else:
-        text = text.rstrip("\n") + "\n\n## `proceedings check`\n\n" + section + "\n"
-    DOCS.write_text(text, encoding="utf-8")
+    write_section("bench_check", report, heading="## `proceedings check`")
 
 
 if __name__ == "__main__":

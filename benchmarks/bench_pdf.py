@@ -35,11 +35,10 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from docs_section import DOCS, write_section
+
 REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
-DOCS = REPO / "docs" / "benchmarks.md"
-START = "<!-- bench_pdf:start -->"
-END = "<!-- bench_pdf:end -->"
 
 
 @dataclass
@@ -342,16 +341,7 @@ def report(results: dict[str, dict[str, Run]], info: dict[str, str], repeat: int
 
 
 def write_docs(section: str) -> None:
-    """Replace (or append) only our section of docs/benchmarks.md."""
-    block = f"{START}\n{section}{END}\n"
-    text = DOCS.read_text("utf-8") if DOCS.is_file() else "# Benchmarks\n\n"
-    if START in text and END in text:
-        before, rest = text.split(START, 1)
-        after = rest.split(END, 1)[1].lstrip("\n")
-        text = before + block + ("\n" + after if after else "")
-    else:
-        text = text.rstrip("\n") + "\n\n" + block
-    DOCS.write_text(text, "utf-8")
+    write_section("bench_pdf", section)
 
 
 def main() -> None:

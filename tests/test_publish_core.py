@@ -152,14 +152,19 @@ def test_detached_head_is_refused_unless_allowed(wg) -> None:
         check(root, allow_detached=True, push=True)
 
 
-def test_merge_in_progress_is_refused(wg) -> None:
-    root, repo = wg
+def diverge_on_readme(root: Path, repo) -> None:
+    """Branches `other` and `main` that change README.md differently (main checked out)."""
     repo.git.switch("-q", "-c", "other")
     write(root / "README.md", "# WG other\n")
     commit_all(repo, "other")
     repo.git.switch("-q", "main")
     write(root / "README.md", "# WG main\n")
     commit_all(repo, "main")
+
+
+def test_merge_in_progress_is_refused(wg) -> None:
+    root, repo = wg
+    diverge_on_readme(root, repo)
     with pytest.raises(Exception):  # noqa: B017 - the conflict is the point
         repo.git.merge("other")
     assert (root / ".git" / "MERGE_HEAD").exists()
@@ -172,12 +177,7 @@ def test_merge_in_progress_is_refused(wg) -> None:
 
 def test_cherry_pick_in_progress_is_refused(wg) -> None:
     root, repo = wg
-    repo.git.switch("-q", "-c", "other")
-    write(root / "README.md", "# WG other\n")
-    commit_all(repo, "other")
-    repo.git.switch("-q", "main")
-    write(root / "README.md", "# WG main\n")
-    commit_all(repo, "main")
+    diverge_on_readme(root, repo)
     with pytest.raises(Exception):  # noqa: B017
         repo.git.cherry_pick("other")
     with pytest.raises(ProceedingsError, match="cherry-pick is in progress"):
@@ -186,12 +186,7 @@ def test_cherry_pick_in_progress_is_refused(wg) -> None:
 
 def test_rebase_in_progress_is_refused(wg) -> None:
     root, repo = wg
-    repo.git.switch("-q", "-c", "other")
-    write(root / "README.md", "# WG other\n")
-    commit_all(repo, "other")
-    repo.git.switch("-q", "main")
-    write(root / "README.md", "# WG main\n")
-    commit_all(repo, "main")
+    diverge_on_readme(root, repo)
     repo.git.switch("-q", "other")
     with pytest.raises(Exception):  # noqa: B017
         repo.git.rebase("main")
