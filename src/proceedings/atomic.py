@@ -7,7 +7,9 @@ import tempfile
 from pathlib import Path
 
 
-def write_bytes_atomic(path: Path, data: bytes) -> None:
+def stage_beside(path: Path, data: bytes) -> str:
+    """Write `data` to a synced temporary file next to `path` (with `path`'s mode, or 0644)
+    and return its name; `os.replace(name, path)` then swaps it in atomically."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -15,10 +17,16 @@ def write_bytes_atomic(path: Path, data: bytes) -> None:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        if path.exists():
-            os.chmod(temp_name, path.stat().st_mode & 0o777)
-        else:
-            os.chmod(temp_name, 0o644)
+        os.chmod(temp_name, path.stat().st_mode & 0o777 if path.exists() else 0o644)
+    except BaseException:
+        Path(temp_name).unlink(missing_ok=True)
+        raise
+    return temp_name
+
+
+def write_bytes_atomic(path: Path, data: bytes) -> None:
+    temp_name = stage_beside(path, data)
+    try:
         os.replace(temp_name, path)
     except BaseException:
         Path(temp_name).unlink(missing_ok=True)

@@ -20,11 +20,11 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from proceedings.atomic import stage_beside
 from proceedings.check import check_workspace
 from proceedings.compile import (
     CompileOptions,
@@ -376,15 +376,7 @@ def write_files(files: list[tuple[Path, bytes]]) -> list[bool]:
                 changed.append(False)
                 continue
             changed.append(True)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-            staged.append((temp, path))
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
-            mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
-            os.chmod(temp, mode)
+            staged.append((stage_beside(path, data), path))
         for temp, path in staged:
             os.replace(temp, path)
     except OSError as exc:
