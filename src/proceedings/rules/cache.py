@@ -51,21 +51,39 @@ def _stamp(packages: tuple[str, ...] = ("markdown_it", "mdit_py_plugins")) -> tu
     return tuple(parts)
 
 
+def _load(path: Path, stamp: tuple) -> dict:
+    """The entries pickled at `path` with `stamp`; empty when missing, unreadable or stale."""
+    try:
+        with open(path, "rb") as handle:
+            stored_stamp, entries = pickle.load(handle)
+    except Exception:  # missing, unreadable or from another version: start empty
+        return {}
+    return entries if stored_stamp == stamp and isinstance(entries, dict) else {}
+
+
+def _save(path: Path, stamp: tuple, entries: dict) -> None:
+    """Pickle `entries` to `path` (replacing it whole), creating the git-ignored cache folder."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        ignore = path.parent.parent / ".gitignore"
+        if not ignore.exists():
+            ignore.write_text("# Written by proceedings: a cache, never commit it.\n*\n",
+                              encoding="utf-8")
+        temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        temp.write_bytes(pickle.dumps((stamp, entries), protocol=pickle.HIGHEST_PROTOCOL))
+        os.replace(temp, path)
+    except OSError:
+        pass  # a read-only checkout: run without a cache
+
+
 class SessionCache:
     """Facts of the files of one session folder, keyed by the hash of their bytes."""
 
     def __init__(self, root: Path, session: str) -> None:
         self.path = root / CACHE_DIR / "check" / f"{session}.pickle"
-        self.entries: dict[str, tuple] = {}
         self.used: set[str] = set()
         self.changed = False
-        try:
-            with open(self.path, "rb") as handle:
-                stamp, entries = pickle.load(handle)
-            if stamp == _stamp() and isinstance(entries, dict):
-                self.entries = entries
-        except Exception:  # missing, unreadable or from another version: start empty
-            self.entries = {}
+        self.entries = _load(self.path, _stamp())
 
     @staticmethod
     def key(raw: bytes) -> str:
@@ -93,19 +111,7 @@ class SessionCache:
         if not self.changed and set(self.entries) == self.used:
             return
         kept = {key: value for key, value in self.entries.items() if key in self.used}
-        try:
-            folder = self.path.parent
-            folder.mkdir(parents=True, exist_ok=True)
-            ignore = folder.parent / ".gitignore"
-            if not ignore.exists():
-                ignore.write_text("# Written by proceedings: a cache, never commit it.\n*\n",
-                                  encoding="utf-8")
-            data = pickle.dumps((_stamp(), kept), protocol=pickle.HIGHEST_PROTOCOL)
-            temp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
-            temp.write_bytes(data)
-            os.replace(temp, self.path)
-        except OSError:
-            pass  # a read-only checkout: run without a cache
+        _save(self.path, _stamp(), kept)
 
 
 # --- parsed front matter, for runs on a few files ----------------------------------------------
@@ -122,32 +128,15 @@ def load_front_matter(root: Path):
     """The stored front matter cache of the WG at `root` (empty when missing or stale)."""
     from proceedings.source import FrontMatterCache
 
-    entries: dict = {}
-    try:
-        with open(root / CACHE_DIR / "check" / FRONT_MATTER_FILE, "rb") as handle:
-            stamp, stored = pickle.load(handle)
-        if stamp == _stamp(("yaml",)) and isinstance(stored, dict):
-            entries = stored
-    except Exception:  # missing, unreadable or from another version: start empty
-        entries = {}
-    return FrontMatterCache(entries)
+    return FrontMatterCache(_load(_front_matter_path(root), _stamp(("yaml",))))
 
 
 def save_front_matter(root: Path, cache) -> None:
     if not cache.changed:
         return
     entries = cache.entries if len(cache.entries) <= MAX_FRONT_MATTER_ENTRIES else {}
-    try:
-        folder = root / CACHE_DIR / "check"
-        folder.mkdir(parents=True, exist_ok=True)
-        ignore = folder.parent / ".gitignore"
-        if not ignore.exists():
-            ignore.write_text("# Written by proceedings: a cache, never commit it.\n*\n",
-                              encoding="utf-8")
-        path = folder / FRONT_MATTER_FILE
-        temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        temp.write_bytes(pickle.dumps((_stamp(("yaml",)), entries),
-                                      protocol=pickle.HIGHEST_PROTOCOL))
-        os.replace(temp, path)
-    except OSError:
-        pass  # a read-only checkout: run without a cache
+    _save(_front_matter_path(root), _stamp(("yaml",)), entries)
+
+
+def _front_matter_path(root: Path) -> Path:
+    return root / CACHE_DIR / "check" / FRONT_MATTER_FILE
