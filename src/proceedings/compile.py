@@ -48,7 +48,7 @@ from proceedings.placeholders import is_placeholder
 from proceedings.provenance import NoteHistory, Provenance
 from proceedings.render.sanitize import sanitize_html
 from proceedings.source import MarkdownFile
-from proceedings.workspace import Note, Session, Workspace
+from proceedings.workspace import IMAGE_TYPES, Note, Session, Workspace
 
 E, W = Severity.ERROR, Severity.WARNING
 MISSING_IMAGE = codes.register(
@@ -83,15 +83,6 @@ RAW_HTML_DROPPED = codes.register(
     "Raw HTML outside the allowlist was removed (only with build.allow_raw_html).",
 )
 
-IMAGE_TYPES = {
-    ".svg": "image/svg+xml",
-    ".png": "image/png",
-    ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg",
-    ".gif": "image/gif",
-    ".webp": "image/webp",
-    ".avif": "image/avif",
-}
 RESERVED_IDS = ("cover", "toc", "digest", "colophon")
 LINK_SCHEMES = ("http", "https", "mailto")
 

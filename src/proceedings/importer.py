@@ -56,12 +56,11 @@ from proceedings.markdown import inline_text, parser
 from proceedings.placeholders import PLACEHOLDER_MARK
 from proceedings.scaffold import section_kind, section_name
 from proceedings.slugs import slug_problem, slugify
-from proceedings.workspace import ASSET_SUFFIXES, SESSION_FILE
+from proceedings.workspace import ASSET_SUFFIXES, IMAGE_TYPES, SESSION_FILE
 
 MEMO_SUFFIXES = (".md", ".markdown")
 # File names that say nothing about the memo; the folder's name is used instead.
 GENERIC_STEMS = frozenset({"memo", "readme", "index", "notes", "note", "メモ", "議事録"})
-IMAGE_SUFFIXES = frozenset(".png .jpg .jpeg .gif .svg .webp .avif".split())
 IMAGES_DIR = "images"
 ATTACHMENTS_DIR = "attachments"
 MAX_SEARCH_DEPTH = 6
@@ -1095,7 +1094,7 @@ class _MemoImporter:
     def _add_asset(self, source: Path) -> str:
         if source in self.assets:
             return self.assets[source]
-        subfolder = IMAGES_DIR if source.suffix.lower() in IMAGE_SUFFIXES else ATTACHMENTS_DIR
+        subfolder = IMAGES_DIR if source.suffix.lower() in IMAGE_TYPES else ATTACHMENTS_DIR
         name = re.sub(r"[\s()\[\]<>#?%&'\"]+", "-", source.name).strip("-") or "file"
         stem, suffix = os.path.splitext(name)
         taken = set(self.assets.values())

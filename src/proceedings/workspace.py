@@ -26,9 +26,18 @@ SESSION_DIR_PATTERN = re.compile(
 )
 NOTE_FILE_PATTERN = re.compile(r"^(?P<number>\d{2})-(?P<slug>[a-z0-9]+(?:-[a-z0-9]+)*)\.md$")
 SESSION_FILE = "session.md"
-ASSET_SUFFIXES = frozenset(
-    ".png .jpg .jpeg .gif .svg .webp .avif .pdf .csv .tsv .txt .json".split()
-)
+# Images a note can show (suffix -> media type): the build embeds exactly these.
+IMAGE_TYPES = {
+    ".svg": "image/svg+xml",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".gif": "image/gif",
+    ".webp": "image/webp",
+    ".avif": "image/avif",
+}
+# Every file a session folder may hold besides its Markdown: images plus attachments.
+ASSET_SUFFIXES = frozenset(IMAGE_TYPES) | frozenset(".pdf .csv .tsv .txt .json".split())
 IGNORED_NAMES = frozenset({".gitkeep"})
 
 
