@@ -34,6 +34,7 @@ from proceedings.compile import (
 )
 from proceedings.diagnostics import Diagnostic, Severity
 from proceedings.errors import EXIT_FINDINGS, ProceedingsError
+from proceedings.paths import relative_posix
 from proceedings.provenance import Provenance
 from proceedings.workspace import Workspace
 
@@ -109,7 +110,7 @@ def _render_html(ctx: RenderContext) -> Rendered:
 def _render_pdf(ctx: RenderContext) -> Rendered:
     from proceedings.render.pdf import MissingGlyphsError, render_document_pdf
 
-    rel = _rel(ctx.output_dir / OUTPUT_NAMES["pdf"], ctx.workspace.root)
+    rel = relative_posix(ctx.output_dir / OUTPUT_NAMES["pdf"], ctx.workspace.root, resolve=True)
     try:
         result = render_document_pdf(
             ctx.workspace, ctx.document, markdown=ctx.markdown(), override_dir=ctx.override_dir,
@@ -122,11 +123,6 @@ def _render_pdf(ctx: RenderContext) -> Rendered:
     return Rendered(result.data, result.diagnostics)
 
 
-def _rel(path: Path, root: Path) -> str:
-    try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return path.as_posix()
 
 
 # Format name -> renderer.

@@ -53,6 +53,7 @@ from markdown_it.token import Token
 from proceedings.config import Config, LoadedConfig
 from proceedings.errors import ProceedingsError
 from proceedings.markdown import inline_text, parser
+from proceedings.paths import relative_posix
 from proceedings.placeholders import PLACEHOLDER_MARK
 from proceedings.scaffold import section_kind, section_name
 from proceedings.slugs import slug_problem, slugify
@@ -472,7 +473,8 @@ def apply_import(plan: ImportPlan) -> ImportResult:
         for temp, target in staged:
             if target.exists() or target.is_symlink():  # appeared while we were writing
                 raise ProceedingsError(
-                    f"{_rel(target, plan.root)} appeared during the import; nothing was written"
+                    f"{relative_posix(target, plan.root)} appeared during the import; "
+                    "nothing was written"
                 )
             os.rename(temp, target)
             created.append(target)
@@ -1544,8 +1546,3 @@ def _shown(path: Path) -> str:
         return path.as_posix()
 
 
-def _rel(path: Path, root: Path) -> str:
-    try:
-        return path.relative_to(root).as_posix()
-    except ValueError:
-        return path.as_posix()

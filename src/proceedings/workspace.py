@@ -19,6 +19,7 @@ from proceedings.config import Config, LoadedConfig
 from proceedings.diagnostics import Diagnostic
 from proceedings.errors import ProceedingsError
 from proceedings.markdown import key_point_lines
+from proceedings.paths import relative_posix
 from proceedings.source import MarkdownFile, read_markdown
 
 SESSION_DIR_PATTERN = re.compile(
@@ -145,7 +146,7 @@ def load_workspace(loaded: LoadedConfig, only: list[str] | None = None) -> Works
     tree: list[Diagnostic] = []
     sessions: list[Session] = []
     for entry in sorted(sessions_path.iterdir(), key=lambda p: p.name):
-        rel = _rel(entry, root)
+        rel = relative_posix(entry, root)
         if entry.name in IGNORED_NAMES:
             continue
         if entry.is_dir() and not entry.name.startswith("."):
@@ -166,7 +167,7 @@ def load_workspace(loaded: LoadedConfig, only: list[str] | None = None) -> Works
 
 
 def _load_session(folder: Path, root: Path, tree: list[Diagnostic]) -> Session:
-    rel = _rel(folder, root)
+    rel = relative_posix(folder, root)
     match = SESSION_DIR_PATTERN.match(folder.name)
     folder_date: dt.date | None = None
     slug = folder.name
@@ -194,7 +195,7 @@ def _load_session(folder: Path, root: Path, tree: list[Diagnostic]) -> Session:
     session = Session(folder.resolve(), rel, folder_date, slug, None)
     numbered: list[Note] = []
     for path in _walk_files(folder):
-        file_rel = _rel(path, root)
+        file_rel = relative_posix(path, root)
         if path.parent == folder and path.suffix == ".md":
             if path.name == SESSION_FILE:
                 session.info = read_markdown(path, file_rel)
@@ -361,11 +362,6 @@ def _escapes(path: Path, root: Path) -> bool:
     return False
 
 
-def _rel(path: Path, root: Path) -> str:
-    try:
-        return path.relative_to(root).as_posix()
-    except ValueError:
-        return path.as_posix()
 
 
 def _tree(code: codes.Code, rel: str, message: str, hint: str = "") -> Diagnostic:

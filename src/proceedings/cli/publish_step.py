@@ -18,6 +18,7 @@ from rich.markup import escape
 
 from proceedings.cli.common import console, err_console
 from proceedings.errors import EXIT_FINDINGS, ProceedingsError
+from proceedings.paths import relative_posix
 
 if TYPE_CHECKING:
     from proceedings.build import BuildOptions, BuildResult
@@ -137,12 +138,15 @@ class Publishing:
         sources = _sources(workspace)
         files = [file.rel for session in workspace.sessions for file in session.files()]
         output_dir = output_folder(workspace, options.output_dir)
-        output_rel = _rel(output_dir, root)
+        output_rel = relative_posix(output_dir, root, resolve=True)
         if self.commit:
             from proceedings.publish import preflight
 
             formats, _ = resolve_formats(options.formats, workspace.config.build.formats)
-            planned = [_rel(output_dir / OUTPUT_NAMES[name], root) for name in formats]
+            planned = [
+                relative_posix(output_dir / OUTPUT_NAMES[name], root, resolve=True)
+                for name in formats
+            ]
             self.target = preflight(
                 root,
                 planned,
@@ -175,8 +179,8 @@ class Publishing:
             return outcome
         assert self.target is not None
         root = result.document.root
-        paths = [_rel(o.path, root) for o in result.outputs + result.assets]
-        paths += [_rel(p, root) for p in result.removed]
+        paths = [relative_posix(o.path, root, resolve=True) for o in result.outputs + result.assets]
+        paths += [relative_posix(p, root, resolve=True) for p in result.removed]
         # The outputs are known only now (copied assets): check them again, then commit.
         existing = [p for p in paths if (root / p).exists()]
         check_output_paths(root, existing)
@@ -184,7 +188,7 @@ class Publishing:
             self.provenance,
             result.sessions,
             result.notes,
-            [_rel(o.path, root) for o in result.outputs],
+            [relative_posix(o.path, root, resolve=True) for o in result.outputs],
             forced_errors=len(result.errors) if result.forced else 0,
         )
         outcome.commit = commit_outputs(self.target, paths, message)
@@ -243,8 +247,3 @@ def _lenient_provenance(
         return None  # git missing, bare repository …: build without provenance
 
 
-def _rel(path: Path, root: Path) -> str:
-    try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return path.as_posix()
