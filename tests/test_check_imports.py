@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -37,21 +38,46 @@ def test_the_pre_commit_path_imports_nothing_heavy(tmp_path: Path) -> None:
     assert "proceedings.check" in result["modules"]  # it really ran the checker
 
 
-def test_the_full_cli_check_does_not_import_weasyprint_or_git(tmp_path: Path) -> None:
+def test_the_console_script_loads_only_the_check_command(tmp_path: Path) -> None:
+    """`proceedings check` (the console script's `main`) imports the check command alone:
+    no other command module, no WeasyPrint, no GitPython, no pydantic."""
     root = make_wg(tmp_path / "wg")
     probe = (
         "import sys\n"
-        "from proceedings.cli import app\n"
+        "from proceedings.cli import main\n"
+        "sys.argv = ['proceedings', 'check', '--root', sys.argv[1]]\n"
         "try:\n"
-        "    app(['check', '--root', sys.argv[1]])\n"
-        "except SystemExit:\n"
-        "    pass\n"
-        "heavy = sorted({m.split('.')[0] for m in sys.modules} & {'weasyprint', 'git'})\n"
+        "    main()\n"
+        "except SystemExit as exc:\n"
+        "    print('EXIT', exc.code)\n"
+        "commands = sorted(m for m in sys.modules if m.endswith('_command'))\n"
+        "heavy = sorted({m.split('.')[0] for m in sys.modules}\n"
+        "               & {'weasyprint', 'git', 'pydantic', 'jinja2'})\n"
+        "print('COMMANDS', commands)\n"
         "print('HEAVY', heavy)\n"
     )
     run = subprocess.run([sys.executable, "-c", probe, str(root)], capture_output=True,
                          text=True)
+    assert "EXIT 0" in run.stdout, run.stdout + run.stderr
+    assert "COMMANDS ['proceedings.cli.check_command']" in run.stdout, run.stdout
     assert "HEAVY []" in run.stdout, run.stdout + run.stderr
+
+
+def test_the_help_still_lists_every_command() -> None:
+    from proceedings.cli import COMMANDS
+
+    run = subprocess.run([sys.executable, "-m", "proceedings", "--help"], capture_output=True,
+                         text=True, env={**os.environ, "COLUMNS": "120"})
+    assert run.returncode == 0
+    for name in COMMANDS:
+        assert f" {name} " in run.stdout, name
+
+
+def test_a_mistyped_command_gets_a_suggestion() -> None:
+    run = subprocess.run([sys.executable, "-m", "proceedings", "chek"], capture_output=True,
+                         text=True)
+    assert run.returncode == 2
+    assert "Did you mean 'check'?" in run.stderr
 
 
 def test_a_warm_pre_commit_run_does_not_even_load_the_parser(tmp_path: Path, monkeypatch) -> None:
