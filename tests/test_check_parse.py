@@ -23,7 +23,8 @@ line = st.one_of(
     st.builds(lambda n, t: "#" * n + " " + t, st.integers(1, 7), text),
     st.sampled_from(["===", "---", "  ---", "> ---", "-", "- - -", "***", "```", "~~~",
                      "| a | b |", "|---|---|", "---|---", "2. x", "1) y", "[^1]: def",
-                     "[ref]: /u", "<div>", "</div>", "\r", "    code", "\t- t"]),
+                     "[ref]: /u", "<div>", "</div>", "\r", "    code", "\t- t", "+ p", "_ _ _",
+                     "#x", "[", "<x", "~~", "``", "10. z", "> > q", "[^n]:"]),
 )
 prefix = st.sampled_from(["", "", "> ", "- ", "  ", "1. ", "    ", ">> ", "* "])
 document = st.lists(

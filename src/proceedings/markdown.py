@@ -7,6 +7,7 @@ ever emitted is decided by the renderer, never here.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -91,12 +92,78 @@ def _lheading_impossible(state: StateBlock, start: int, end: int, silent: bool) 
     return False
 
 
+# Block rules that can only match a line whose first character (after indentation and
+# container markers) is one of these; each returns False without side effects otherwise.
+# Rules not listed here (table, code, lheading, paragraph, any plugin's) are always tried.
+_FIRST_CHARS = {
+    "fence": "~`",
+    "blockquote": ">",
+    "hr": "*-_",
+    "list": "*-+0123456789",
+    "footnote_def": "[",
+    "reference": "[",
+    "html_block": "<",
+    "heading": "#",
+}
+
+
+def _tokenize_by_first_char(md: MarkdownIt) -> Callable[[StateBlock, int, int], None]:
+    """markdown-it's block loop, trying only the rules that can match the line's first
+    character — markdown-it tries every rule on every line, and most return False at once.
+
+    The order of the rules, the checks around them and the tight/loose bookkeeping are
+    markdown-it's; only rules that would have returned False are skipped, so the tokens are
+    the same (tests/test_check_parse.py)."""
+    names = md.block.ruler.get_active_rules()
+    rules = md.block.ruler.getRules("")
+    always = [rule for name, rule in zip(names, rules, strict=True) if name not in _FIRST_CHARS]
+    by_char: dict[str, list] = {}
+    for char in set("".join(_FIRST_CHARS.values())):
+        by_char[char] = [
+            rule for name, rule in zip(names, rules, strict=True)
+            if char in _FIRST_CHARS.get(name, char)
+        ]
+
+    def tokenize(state: StateBlock, start_line: int, end_line: int) -> None:
+        src = state.src
+        max_nesting = state.md.options.maxNesting
+        had_empty_line = False
+        line = start_line
+        while line < end_line:
+            state.line = line = state.skipEmptyLines(line)
+            if line >= end_line or state.sCount[line] < state.blkIndent:
+                break  # the end, or the end of a nested container
+            if state.level >= max_nesting:
+                state.line = end_line
+                break
+            first = src[state.bMarks[line] + state.tShift[line]]
+            for rule in by_char.get(first, always):
+                if rule(state, line, end_line, False):
+                    if state.line <= line:
+                        raise RuntimeError("block rule didn't increment state.line")
+                    break
+            else:
+                raise RuntimeError("none of the block rules matched")
+            state.tight = not had_empty_line
+            line = state.line
+            if line - 1 < end_line and state.isEmpty(line - 1):
+                had_empty_line = True  # a paragraph may have taken the blank line after it
+            if line < end_line and state.isEmpty(line):
+                had_empty_line = True
+                line += 1
+                state.line = line
+
+    return tokenize
+
+
 @lru_cache(maxsize=2)
 def _check_parser(setext_possible: bool) -> MarkdownIt:
     md = new_parser()
     md.core.ruler.at("inline", _inline_where_needed)
     if not setext_possible:
         md.block.ruler.at("lheading", _lheading_impossible)
+    # An attribute on the instance: nested containers call `state.md.block.tokenize` too.
+    md.block.tokenize = _tokenize_by_first_char(md)  # type: ignore[method-assign]
     return md
 
 

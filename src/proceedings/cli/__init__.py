@@ -19,6 +19,7 @@ from typing import Annotated
 import typer
 
 from proceedings import __version__
+from proceedings.gc_policy import tune_for_one_command
 
 # In the order a WG meets them: set up, write, check, build, and the tools around them.
 COMMANDS: dict[str, tuple[str, str]] = {  # name: (module in proceedings.cli, function)
@@ -87,5 +88,6 @@ def __getattr__(name: str) -> typer.Typer:
 
 
 def main() -> None:
+    tune_for_one_command()
     command = requested_command(sys.argv[1:])
     make_app(None if command is None else [command])()
