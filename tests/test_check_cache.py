@@ -10,6 +10,7 @@ import pytest
 
 from check_support import SESSION, make_wg, note, run_check
 from proceedings import source
+from proceedings.errors import ProceedingsError
 
 A = f"{SESSION}/01-alpha.md"
 CACHE = Path(".proceedings-cache")
@@ -115,3 +116,31 @@ def test_a_run_on_files_reuses_parsed_front_matter(tmp_path: Path, monkeypatch) 
     assert run() == first
     assert len(loads) == 1  # only the broken one, which is never cached
     assert '"M2' in first  # the findings really involve the front matter
+
+
+def test_the_config_is_parsed_once_per_text(tmp_path: Path, monkeypatch) -> None:
+    """A parsed proceedings.toml is reused while its text is the same; an edit is seen at
+    once, and a TOML error is reported with its line every time (never cached)."""
+    from proceedings import config
+
+    monkeypatch.delenv("PROCEEDINGS_NO_CACHE", raising=False)
+    root = make_wg(tmp_path / "wg", config='wg_name = "Test WG"\n')
+    parsed: list[str] = []
+    real = config._parse_toml
+    monkeypatch.setattr(config, "_parse_toml", lambda text, path: parsed.append(text)
+                        or real(text, path))
+
+    assert config.load_config(root).config.wg_name == "Test WG"
+    assert config.load_config(root).config.wg_name == "Test WG"
+    assert len(parsed) == 1
+
+    (root / "proceedings.toml").write_text('wg_name = "Renamed WG"\n', encoding="utf-8")
+    assert config.load_config(root).config.wg_name == "Renamed WG"
+    assert len(parsed) == 2
+
+    (root / "proceedings.toml").write_text('wg_name = "Renamed WG"\n[check\n', encoding="utf-8")
+    for _ in range(2):
+        with pytest.raises(ProceedingsError) as raised:
+            config.load_config(root)
+        assert raised.value.line == 2
+    assert len(parsed) == 4

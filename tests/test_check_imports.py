@@ -89,3 +89,4 @@ def test_a_warm_pre_commit_run_does_not_even_load_the_parser(tmp_path: Path, mon
     warm = _run(root, *files)
     assert warm["code"] == 0
     assert "markdown_it" not in warm["modules"]
+    assert "tomllib" not in warm["modules"]  # the parsed config is cached too

@@ -15,7 +15,6 @@ Nothing here prints, and nothing imports WeasyPrint or GitPython.
 
 from __future__ import annotations
 
-import difflib
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -140,6 +139,8 @@ def _resolve_entry(entry: str, source: Path | None, where: str, *, exact: bool =
     if not exact and upper and any(c.code.startswith(upper) for c in known):
         return upper
     candidates = [c.code for c in known] + list(by_name)
+    import difflib  # only for a mistake
+
     close = difflib.get_close_matches(text, candidates, n=1)
     hint = f"did you mean `{close[0]}`?" if close else "see `proceedings rules` for every code"
     raise ProceedingsError(

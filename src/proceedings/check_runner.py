@@ -1,5 +1,6 @@
 """Running `proceedings check` and presenting the result — shared by the Typer command
-(`proceedings check`) and the fast pre-commit entry (`python -m proceedings.hook`).
+(`proceedings check`) and the fast pre-commit entry (`proceedings-hook`, or
+`python -m proceedings.hook`).
 
 It lives outside `proceedings.cli` on purpose: importing that package loads Typer and every
 command, which costs more than a whole pre-commit run is allowed to take. Rich is imported only
@@ -10,7 +11,6 @@ from __future__ import annotations
 
 import os
 import sys
-import unicodedata
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -76,10 +76,10 @@ def run_check(options: CheckOptions, out: TextIO | None = None, err: TextIO | No
 def _front_matter_cache(root: Path, wanted: bool) -> Iterator[None]:
     """Reuse front matter parsed by earlier runs (see rules/cache.py) for a run on some files
     — the pre-commit case, where importing PyYAML would be a sixth of the time budget."""
-    from proceedings import source
+    from proceedings import cache_store, source
     from proceedings.rules import cache
 
-    if not wanted or not cache.enabled():
+    if not wanted or not cache_store.enabled():
         yield
         return
     source.front_matter_cache = stored = cache.load_front_matter(root)
@@ -226,6 +226,8 @@ def _source_lines(diagnostic: Diagnostic, sources: _Sources | None) -> list[str]
 
 def cell_width(text: str) -> int:
     """Terminal cells `text` takes: wide (CJK) characters take two, marks none."""
+    import unicodedata  # only for --show-source
+
     width = 0
     for char in text:
         if unicodedata.combining(char):

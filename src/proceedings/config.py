@@ -6,9 +6,7 @@ from these dataclasses by `reference_markdown()` and a test keeps the two in ste
 
 from __future__ import annotations
 
-import difflib
 import re
-import tomllib
 from dataclasses import MISSING, dataclass, field, fields, is_dataclass
 from pathlib import Path
 from typing import Any, get_args, get_origin, get_type_hints
@@ -156,8 +154,16 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ProceedingsError(
             f"not valid UTF-8 at byte {exc.start}", path=path, hint="save the file as UTF-8"
         ) from None
+    from proceedings.cache_store import parsed_config
+
+    return parsed_config(path, data, lambda text: _parse_toml(text, path))
+
+
+def _parse_toml(text: str, path: Path) -> dict[str, Any]:
+    import tomllib  # only when the text is not in the cache (see rules/cache.py)
+
     try:
-        return tomllib.loads(data)
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         line = getattr(exc, "lineno", None) or _line_from_toml_error(str(exc))
         message = str(exc).split(" (at line")[0]
@@ -185,6 +191,8 @@ def _build(cls: type, raw: Any, path: Path, text: str, prefix: str) -> Any:
     for key, value in raw.items():
         dotted = f"{prefix}.{key}" if prefix else key
         if key not in known:
+            import difflib  # only for a mistake
+
             close = difflib.get_close_matches(key, list(known), n=1)
             hint = f"did you mean `{close[0]}`?" if close else "known keys: " + ", ".join(known)
             raise ProceedingsError(

@@ -123,5 +123,10 @@ def main(argv: list[str] | None = None) -> int:
         return INTERNAL_ERROR
 
 
-if __name__ == "__main__":
+def run() -> None:
+    """The `proceedings-hook` console script (what .pre-commit-hooks.yaml runs)."""
     sys.exit(main())
+
+
+if __name__ == "__main__":
+    run()

@@ -12,12 +12,10 @@ ignored (the facts are computed again). `PROCEEDINGS_NO_CACHE=1` turns it off.
 
 from __future__ import annotations
 
-import os
-import pickle
 from dataclasses import fields
 from pathlib import Path
 
-from proceedings import __version__
+from proceedings.cache_store import CACHE_DIR, load_entries, make_stamp, save_entries
 from proceedings.rules.facts import Facts
 
 try:  # hashlib's own BLAKE2, without the ~10 ms of loading OpenSSL that `import hashlib` costs
@@ -25,55 +23,7 @@ try:  # hashlib's own BLAKE2, without the ~10 ms of loading OpenSSL that `import
 except ImportError:  # pragma: no cover - other Python builds
     from hashlib import blake2b
 
-CACHE_DIR = ".proceedings-cache"
-FORMAT = 2  # bump when Facts changes shape or meaning
 _STORED = tuple(f.name for f in fields(Facts) if f.name not in ("file", "lines"))
-
-
-def enabled() -> bool:
-    return not os.environ.get("PROCEEDINGS_NO_CACHE")
-
-
-def _stamp(packages: tuple[str, ...] = ("markdown_it", "mdit_py_plugins")) -> tuple:
-    """What the cached facts were computed with. The parser packages are identified by their
-    installed files (size and mtime), so checking the stamp does not import them."""
-    from importlib.util import find_spec
-
-    parts: list = [FORMAT, __version__]
-    for package in packages:
-        spec = find_spec(package)
-        origin = spec.origin if spec is not None else None
-        try:
-            info = os.stat(origin) if origin else None
-        except OSError:
-            info = None
-        parts.append((package, info.st_size, info.st_mtime_ns) if info else (package, None))
-    return tuple(parts)
-
-
-def _load(path: Path, stamp: tuple) -> dict:
-    """The entries pickled at `path` with `stamp`; empty when missing, unreadable or stale."""
-    try:
-        with open(path, "rb") as handle:
-            stored_stamp, entries = pickle.load(handle)
-    except Exception:  # missing, unreadable or from another version: start empty
-        return {}
-    return entries if stored_stamp == stamp and isinstance(entries, dict) else {}
-
-
-def _save(path: Path, stamp: tuple, entries: dict) -> None:
-    """Pickle `entries` to `path` (replacing it whole), creating the git-ignored cache folder."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        ignore = path.parent.parent / ".gitignore"
-        if not ignore.exists():
-            ignore.write_text("# Written by proceedings: a cache, never commit it.\n*\n",
-                              encoding="utf-8")
-        temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        temp.write_bytes(pickle.dumps((stamp, entries), protocol=pickle.HIGHEST_PROTOCOL))
-        os.replace(temp, path)
-    except OSError:
-        pass  # a read-only checkout: run without a cache
 
 
 class SessionCache:
@@ -83,7 +33,7 @@ class SessionCache:
         self.path = root / CACHE_DIR / "check" / f"{session}.pickle"
         self.used: set[str] = set()
         self.changed = False
-        self.entries = _load(self.path, _stamp())
+        self.entries = load_entries(self.path, make_stamp())
 
     @staticmethod
     def key(raw: bytes) -> str:
@@ -111,7 +61,7 @@ class SessionCache:
         if not self.changed and set(self.entries) == self.used:
             return
         kept = {key: value for key, value in self.entries.items() if key in self.used}
-        _save(self.path, _stamp(), kept)
+        save_entries(self.path, make_stamp(), kept)
 
 
 # --- parsed front matter, for runs on a few files ----------------------------------------------
@@ -128,14 +78,14 @@ def load_front_matter(root: Path):
     """The stored front matter cache of the WG at `root` (empty when missing or stale)."""
     from proceedings.source import FrontMatterCache
 
-    return FrontMatterCache(_load(_front_matter_path(root), _stamp(("yaml",))))
+    return FrontMatterCache(load_entries(_front_matter_path(root), make_stamp(("yaml",))))
 
 
 def save_front_matter(root: Path, cache) -> None:
     if not cache.changed:
         return
     entries = cache.entries if len(cache.entries) <= MAX_FRONT_MATTER_ENTRIES else {}
-    _save(_front_matter_path(root), _stamp(("yaml",)), entries)
+    save_entries(_front_matter_path(root), make_stamp(("yaml",)), entries)
 
 
 def _front_matter_path(root: Path) -> Path:

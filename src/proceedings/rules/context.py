@@ -80,9 +80,10 @@ class CheckContext:
 
     def use_cache(self, session: Session) -> None:
         """Take (and later save) cached facts for the files of `session`, run in full."""
+        from proceedings import cache_store
         from proceedings.rules import cache
 
-        if cache.enabled():
+        if cache_store.enabled():
             self._caches[session.path.name] = cache.SessionCache(self.workspace.root,
                                                                  session.path.name)
 
