@@ -125,6 +125,7 @@ def test_the_config_is_parsed_once_per_text(tmp_path: Path, monkeypatch) -> None
 
     monkeypatch.delenv("PROCEEDINGS_NO_CACHE", raising=False)
     root = make_wg(tmp_path / "wg", config='wg_name = "Test WG"\n')
+    (root / CACHE).mkdir()  # as a first `proceedings check` leaves it
     parsed: list[str] = []
     real = config._parse_toml
     monkeypatch.setattr(config, "_parse_toml", lambda text, path: parsed.append(text)
@@ -144,3 +145,12 @@ def test_the_config_is_parsed_once_per_text(tmp_path: Path, monkeypatch) -> None
             config.load_config(root)
         assert raised.value.line == 2
     assert len(parsed) == 4
+
+
+def test_loading_the_config_alone_writes_no_cache(tmp_path: Path, monkeypatch) -> None:
+    from proceedings import config
+
+    monkeypatch.delenv("PROCEEDINGS_NO_CACHE", raising=False)
+    root = make_wg(tmp_path / "wg")
+    config.load_config(root)
+    assert not (root / CACHE).exists()

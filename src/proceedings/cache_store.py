@@ -71,7 +71,8 @@ def save_entries(path: Path, stamp: tuple, entries: dict) -> None:
 #
 # Every run reads the WG's config; parsing it means importing tomllib (~8 ms with what it
 # imports). The parsed table is kept by the file's exact text: any edit parses it again, and a
-# file with a TOML error is never stored.
+# file with a TOML error is never stored. Only a WG that already has the cache folder (made by
+# `check`) gets the entry: loading the config for a dry run, `list` or `init` writes nothing.
 
 CONFIG_CACHE_FILE = "config.pickle"
 
@@ -87,6 +88,7 @@ def parsed_config(path: Path, text: str, parse: Callable[[str], dict]) -> dict:
     if stored is not None and stored[0] == text:
         return stored[1]
     data = parse(text)
-    entries[path.name] = (text, data)
-    save_entries(cache_path, stamp, entries)
+    if (path.parent / CACHE_DIR).is_dir():  # a check made the cache; loading alone never does
+        entries[path.name] = (text, data)
+        save_entries(cache_path, stamp, entries)
     return data
