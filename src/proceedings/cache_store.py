@@ -17,7 +17,7 @@ from pathlib import Path
 from proceedings import __version__
 
 CACHE_DIR = ".proceedings-cache"
-FORMAT = 2  # bump when Facts changes shape or meaning
+FORMAT = 3  # bump when Facts (or a record it holds) changes shape or meaning
 
 
 def enabled() -> bool:

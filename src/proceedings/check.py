@@ -19,6 +19,7 @@ import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from proceedings import codes
 from proceedings.config import CONFIG_FILE, PYPROJECT_FILE, LoadedConfig
@@ -61,8 +62,7 @@ class CheckReport:
         return any(d.severity >= fail_on for d in self.diagnostics)
 
 
-@dataclass(frozen=True)
-class Selection:
+class Selection(NamedTuple):
     """Which codes run and at what severity, from config plus command-line options."""
 
     select: tuple[str, ...] = ()
@@ -159,8 +159,7 @@ def _find_line(source: Path | None, needle: str) -> int | None:
     return next((n for n, line in enumerate(lines, 1) if needle in line), None)
 
 
-@dataclass(frozen=True)
-class Scope:
+class Scope(NamedTuple):
     """The part of the archive a run reports on: some files, some whole sessions."""
 
     files: frozenset[str]  # root-relative paths

@@ -6,13 +6,12 @@ lists them and docs/rules.md documents each one.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from proceedings.diagnostics import Severity
 
 
-@dataclass(frozen=True)
-class Code:
+class Code(NamedTuple):
     code: str
     name: str
     group: str

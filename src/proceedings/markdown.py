@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
@@ -190,8 +190,7 @@ def complete_inline(unparsed: list[Token]) -> None:
     text_join(StateCore("", md, {}, unparsed))  # the only later core rule that reads them
 
 
-@dataclass(frozen=True)
-class Heading:
+class Heading(NamedTuple):
     level: int
     text: str
     line: int  # 1-based, in the file (not the body)

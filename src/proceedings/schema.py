@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import re
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from proceedings import codes
 from proceedings.diagnostics import Diagnostic
@@ -14,8 +12,7 @@ from proceedings.diagnostics import Diagnostic
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
-@dataclass(frozen=True)
-class KeySpec:
+class KeySpec(NamedTuple):
     name: str
     kind: str  # "text", "date", "text-list", "count-or-list", "choice"
     required: bool = False
@@ -68,6 +65,8 @@ def validate(
         line = key_lines.get(str(key), 1)
         spec = by_name.get(str(key))
         if spec is None:
+            import difflib  # only for a mistake
+
             close = difflib.get_close_matches(str(key), list(by_name), n=1, cutoff=0.6)
             hint = f"did you mean `{close[0]}`?" if close else "allowed: " + ", ".join(by_name)
             found.append(_diag(codes.UNKNOWN_KEY, path, line, f"unknown key `{key}`", hint))

@@ -16,7 +16,7 @@ and disable comments afterwards.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from proceedings import codes
 from proceedings.diagnostics import Diagnostic, Severity
@@ -24,8 +24,7 @@ from proceedings.diagnostics import Diagnostic, Severity
 KINDS = ("markdown", "note", "session")
 
 
-@dataclass(frozen=True)
-class Rule:
+class Rule(NamedTuple):
     code: codes.Code
     kind: str
     func: Callable[..., Iterable[Diagnostic] | None]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from proceedings.anchors import heading_anchors
 from proceedings.markdown import inline_text
@@ -27,24 +27,21 @@ _HTML_URL_ATTR = re.compile(r"""\b(href|src)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>
 _FILE_LINK = re.compile(r"\]\(\s*<?\s*(file:[^)\s>]*)", re.I)
 
 
-@dataclass(frozen=True)
-class HeadingFact:
+class HeadingFact(NamedTuple):
     level: int
     text: str
     line: int
     col: int
 
 
-@dataclass(frozen=True)
-class LinkFact:
+class LinkFact(NamedTuple):
     kind: str  # "link", "image", or "html" (an href/src attribute inside raw HTML)
     href: str  # as written after markdown-it's normalisation (may be percent-encoded)
     line: int
     col: int
 
 
-@dataclass(frozen=True)
-class HtmlFact:
+class HtmlFact(NamedTuple):
     line: int
     col: int
     snippet: str
