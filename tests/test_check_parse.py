@@ -8,7 +8,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from proceedings.markdown import complete_inline, parse, parse_for_check
+from proceedings.markdown import complete_inline, new_parser, parse, parse_for_check
 from proceedings.rules.facts import collect
 from proceedings.source import parse_markdown
 
@@ -34,6 +34,8 @@ document = st.lists(
 
 def _check_equivalent(source: str) -> None:
     full = parse(source)
+    # The project's block loop (rules tried by first character) gives markdown-it's tokens.
+    assert full == new_parser(stock_block_loop=True).parse(source, {})
     partial, unparsed = parse_for_check(source)
     # What the checker reads is already there: facts from either token stream are the same.
     file = parse_markdown(("---\ntitle: t\n---\n" + source).encode(), Path("n.md"), "n.md")
@@ -74,3 +76,20 @@ def test_file_tokens_are_complete_after_the_checker_read_them() -> None:
     assert file.unparsed_inline
     assert file.tokens == parse(file.body)  # what the build sees
     assert file.unparsed_inline is None
+
+
+def test_the_dialect_parser_gives_markdown_its_tokens_on_a_built_document(
+    sample_archive: Path, tmp_path: Path
+) -> None:
+    """proceedings.md (fenced divs, attributes, footnotes) read back for the HTML: the same
+    tokens with the project's block loop as with markdown-it's own."""
+    from proceedings.build import BuildOptions, build_proceedings
+    from proceedings.config import load_config
+    from proceedings.render.dialect import dialect_parser
+    from proceedings.workspace import load_workspace
+
+    workspace = load_workspace(load_config(sample_archive))
+    build_proceedings(workspace, BuildOptions(formats=("md",), output_dir=tmp_path / "out"))
+    text = (tmp_path / "out" / "proceedings.md").read_text("utf-8")
+    assert dialect_parser().parse(text, {}) == dialect_parser(stock_block_loop=True).parse(
+        text, {})

@@ -34,11 +34,11 @@ ALLOWED_ATTRIBUTES = ("id", "class", "lang")
 _TRAILING_ATTRS = re.compile(r"(?:^|[ \t]+)(\{[^{}]*\})[ \t]*$")
 
 
-@lru_cache(maxsize=1)
-def dialect_parser() -> MarkdownIt:
+@lru_cache(maxsize=2)
+def dialect_parser(*, stock_block_loop: bool = False) -> MarkdownIt:
     # The project parser's base (raw HTML parsed, then escaped or sanitised by the renderer),
     # plus the dialect's fenced divs and attributes.
-    md = new_parser()
+    md = new_parser(stock_block_loop=stock_block_loop)
     md.use(container_plugin, name="div", validate=_is_attribute_block)
     md.use(attrs_plugin, after=("link_close",), spans=True, allowed=ALLOWED_ATTRIBUTES)
     md.core.ruler.after("block", "heading_attributes", _heading_attributes)

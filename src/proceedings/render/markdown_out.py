@@ -30,6 +30,7 @@ from proceedings.templates import render_template
 TEMPLATE = "proceedings.md.j2"
 
 _ALWAYS = frozenset("\\`*[]<~")
+_NEEDS_ESCAPE = re.compile(r"[\\`*\[\]<~|_&\n]")  # _ALWAYS and the characters handled below
 _ENTITY = re.compile(r"&(#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 _ORDERED_START = re.compile(r"^(\d{1,9})([.)])")
 _HEADING_TRAILING_ATTRS = re.compile(r"(^|[ \t])\{([^{}]*)\}[ \t]*$")
@@ -42,6 +43,18 @@ def escape_text(text: str, *, line_start: bool = False, brace: bool = False) -> 
     `line_start`: the text begins a line (block markers matter there); `brace`: the text
     follows a link, where `{…}` would be read as attributes.
     """
+    if _NEEDS_ESCAPE.search(text) is None:  # most text: nothing to escape in the loop below
+        escaped = text
+    else:
+        escaped = _escape_chars(text)
+    if brace and escaped.startswith("{"):
+        escaped = "\\" + escaped
+    if line_start:
+        escaped = _escape_line_start(escaped)
+    return escaped
+
+
+def _escape_chars(text: str) -> str:
     out: list[str] = []
     for index, char in enumerate(text):
         if char in _ALWAYS:
@@ -61,12 +74,7 @@ def escape_text(text: str, *, line_start: bool = False, brace: bool = False) -> 
             out.append(" ")
         else:
             out.append(char)
-    escaped = "".join(out)
-    if brace and escaped.startswith("{"):
-        escaped = "\\" + escaped
-    if line_start:
-        escaped = _escape_line_start(escaped)
-    return escaped
+    return "".join(out)
 
 
 def _escape_line_start(text: str) -> str:
