@@ -43,6 +43,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -266,7 +267,7 @@ BASE_ENV = {key: value for key, value in os.environ.items()
             if key != "PYTHONDONTWRITEBYTECODE"}
 
 
-def edit(paths: list[Path]) -> None:
+def edit(paths: Sequence[Path]) -> None:
     """What a contributor does before committing: change the notes (one line added)."""
     for path in paths:
         with open(path, "a", encoding="utf-8") as handle:
@@ -274,10 +275,10 @@ def edit(paths: list[Path]) -> None:
 
 
 def time_command(tool: Tool, command: list[str], cwd: Path, repeat: int,
-                 edited: list[Path] = ()) -> Result:
+                 edited: Sequence[Path] = ()) -> Result:
     result = Result(tool.name)
     for _ in range(repeat):
-        edit(list(edited))  # untimed: only the check of the changed notes is measured
+        edit(edited)  # untimed: only the check of the changed notes is measured
         if tool.cold:
             shutil.rmtree(cwd / ".proceedings-cache", ignore_errors=True)
         before = resource.getrusage(resource.RUSAGE_CHILDREN)

@@ -160,7 +160,7 @@ def _read_toml(path: Path) -> dict[str, Any]:
 
 
 def _parse_toml(text: str, path: Path) -> dict[str, Any]:
-    import tomllib  # only when the text is not in the cache (see rules/cache.py)
+    import tomllib  # only when the text is not in the cache (see cache_store.py)
 
     try:
         return tomllib.loads(text)

@@ -135,12 +135,13 @@ def _tokenize_by_first_char(md: MarkdownIt) -> Callable[[StateBlock, int, int], 
     The order of the rules, the checks around them and the tight/loose bookkeeping are
     markdown-it's; only rules that would have returned False are skipped, so the tokens are
     the same (tests/test_check_parse.py compares them with markdown-it's own loop)."""
-    table: list[_RulesByFirstChar] = []
+    current: _RulesByFirstChar | None = None
 
     def tokenize(state: StateBlock, start_line: int, end_line: int) -> None:
-        if not table or table[0].rules is not md.block.ruler.getRules(""):
-            table[:] = [_RulesByFirstChar(md)]  # first use, or a plugin added a rule
-        by_char, always = table[0].by_char, table[0].always
+        nonlocal current
+        if current is None or current.rules is not md.block.ruler.getRules(""):
+            current = _RulesByFirstChar(md)  # first use, or a plugin changed the rules
+        by_char, always = current.by_char, current.always
         src = state.src
         max_nesting = state.md.options.maxNesting
         had_empty_line = False

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import jinja2
 
-from proceedings import __version__
+from proceedings import __version__, cache_store
 from proceedings.errors import ProceedingsError
 
 
@@ -52,7 +52,7 @@ class _QuietBytecodeCache(jinja2.FileSystemBytecodeCache):
 
 def bytecode_folder() -> Path | None:
     """Where compiled templates are kept, or None when caching is off."""
-    if os.environ.get("PROCEEDINGS_NO_CACHE"):
+    if not cache_store.enabled():
         return None
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     # Per proceedings and Jinja2 version: the Environment options below shape the compiled
