@@ -203,3 +203,19 @@ def test_metadata_from_the_sources_and_byte_identical(fixture_root: Path, render
     assert overridden["/Keywords"] == "a, b"
     assert overridden["/CreationDate"].startswith("D:20250215100000+09")
     assert overridden["/ModDate"] == "D:20250215"
+
+
+def test_streams_deflated_once_give_the_file_weasyprint_would_write(fixture_root: Path) -> None:
+    # render_pdf deflates the streams itself so that pydyf's /ID hash does not redo it; the
+    # file must be exactly what WeasyPrint writes on its own, identifier included.
+    import weasyprint
+
+    from proceedings.render.pdf import _compress_streams_once
+
+    html = document_html(image="sessions/2024-08-24-camp/images/figure.svg")
+    document = weasyprint.HTML(string=html, base_url=fixture_root.as_uri() + "/").render()
+    plain = document.write_pdf(pdf_identifier=True)
+    once = document.write_pdf(pdf_identifier=True, finisher=_compress_streams_once)
+    assert once == plain
+    identifier = reader(once).trailer["/ID"]
+    assert len(identifier) == 2 and len(identifier[0]) == 32
