@@ -1,21 +1,24 @@
 """PDF speed: `proceedings build --format pdf` against the tools a WG would otherwise use.
 
-    .venv/bin/python benchmarks/bench_pdf.py                 # sample + large archive, 3 runs
+    .venv/bin/python benchmarks/bench_pdf.py                 # sample (7 runs) + large (3 runs)
     .venv/bin/python benchmarks/bench_pdf.py --repeat 1 --copies 14
     .venv/bin/python benchmarks/bench_pdf.py --write-docs    # also update docs/benchmarks.md
 
 For each archive (the bundled sample, and a synthetic one made of `--copies` copies of the
 sample's sessions, 300+ pages) it times, in fresh processes:
 
-- ours:     `proceedings build --format pdf` — load, check, compile, Markdown, HTML, PDF;
+- ours:     `proceedings build --format pdf` — load, check, compile, Markdown, HTML, PDF —
+            as a user runs it, and once more with PROCEEDINGS_PDF_HELPER=0 (no helper
+            process: WeasyPrint imported and run in the build process);
 - floor:    the `weasyprint` command alone on the very HTML + CSS our build lays out
             (prepared beforehand, not timed) — the least any WeasyPrint-based tool can take;
 - pandoc:   `pandoc all.md --toc --pdf-engine=weasyprint` on the same notes concatenated
             (pandoc from Debian: `apt-get install pandoc`; skipped, and said so, if absent).
 
-It prints wall time (median of --repeat runs), pages, pages/s and peak memory (the largest
-process of the run, from getrusage of the children) and the ratios the project targets:
-ours ≤ pandoc+WeasyPrint, ours ≤ 1.15 × floor. Not a test: timings vary by machine.
+It prints wall and CPU time (medians of --sample-repeat / --repeat interleaved runs), pages,
+pages/s and peak memory (the largest process of the run, from getrusage of the children) and
+the ratios the project targets: ours ≤ pandoc+WeasyPrint, ours ≤ 1.15 × floor. Not a test:
+timings vary by machine.
 """
 
 from __future__ import annotations
@@ -39,6 +42,11 @@ from docs_section import DOCS, write_section
 
 REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
+
+OURS = "proceedings build"
+OURS_IN_PROCESS = "proceedings build, no helper"  # PROCEEDINGS_PDF_HELPER=0
+FLOOR = "weasyprint alone (floor)"
+PANDOC = "pandoc + weasyprint"
 
 
 @dataclass
@@ -163,31 +171,32 @@ def bench(root: Path, repeat: int, pandoc: str | None) -> dict[str, Run]:
     out.mkdir(exist_ok=True)
     html_path, css_path = prepare_floor(root)
     all_md, folders = concatenate(root)
-    commands: dict[str, tuple[list[str], Path]] = {
-        "proceedings build": (
-            [str(BIN / "proceedings"), "build", "--root", str(root), "--format", "pdf",
-             "--output", str(out / "ours")],
-            out / "ours" / "proceedings.pdf",
-        ),
-        "weasyprint alone (floor)": (
+    ours = [str(BIN / "proceedings"), "build", "--root", str(root), "--format", "pdf",
+            "--output", str(out / "ours")]
+    # name: (command, output file, extra environment)
+    commands: dict[str, tuple[list[str], Path, dict[str, str]]] = {
+        OURS: (ours, out / "ours" / "proceedings.pdf", {}),
+        OURS_IN_PROCESS: (ours, out / "ours" / "proceedings.pdf",
+                          {"PROCEEDINGS_PDF_HELPER": "0"}),
+        FLOOR: (
             [str(BIN / "weasyprint"), "-q", "-u", root.as_uri() + "/", "-s", str(css_path),
              str(html_path), str(out / "floor.pdf")],
-            out / "floor.pdf",
+            out / "floor.pdf", {},
         ),
     }
     if pandoc:
-        commands["pandoc + weasyprint"] = (
+        commands[PANDOC] = (
             [pandoc, str(all_md), "-o", str(out / "pandoc.pdf"), "--pdf-engine=weasyprint",
              "--toc", "-M", "title=Proceedings", "-M", "lang=ja",
              "--resource-path=" + os.pathsep.join(folders)],
-            out / "pandoc.pdf",
+            out / "pandoc.pdf", {},
         )
-    for command, output in commands.values():  # warm-up: fonts and files in the page cache
-        timed(command, output, env)
+    for command, output, extra in commands.values():  # warm-up: fonts, files in the page cache
+        timed(command, output, {**env, **extra})
     results: dict[str, list[Run]] = {name: [] for name in commands}
     for _ in range(repeat):
-        for name, (command, output) in commands.items():  # interleaved: fair to drift
-            results[name].append(timed(command, output, env))
+        for name, (command, output, extra) in commands.items():  # interleaved: fair to drift
+            results[name].append(timed(command, output, {**env, **extra}))
     return {
         name: Run(
             statistics.median(r.seconds for r in runs),
@@ -282,7 +291,7 @@ def machine() -> str:
     return f"{cpu}, {os.cpu_count()} CPUs{memory}, {platform.system()} {platform.release()}"
 
 
-def report(results: dict[str, dict[str, Run]], info: dict[str, str], repeat: int,
+def report(results: dict[str, dict[str, Run]], info: dict[str, str], repeats: str,
            pandoc_note: str, work: list[tuple[str, int]]) -> str:
     lines = [
         "## PDF (`benchmarks/bench_pdf.py`)",
@@ -290,9 +299,12 @@ def report(results: dict[str, dict[str, Run]], info: dict[str, str], repeat: int
         "`proceedings build --format pdf` (everything: load, check, compile, Markdown, HTML,",
         "PDF) against WeasyPrint alone on the same HTML and CSS (the floor) and against",
         "`pandoc --toc --pdf-engine=weasyprint` on the same notes concatenated. A fresh process",
-        f"per run after one warm-up, median of {repeat} interleaved runs. *CPU* is user + system",
-        "time of all processes of a run: on a shared machine it is steadier than wall time,",
-        "so the ratios use it. Peak memory is the largest single process of a run.",
+        f"per run after one warm-up, median of {repeats} interleaved runs. *CPU* is user +",
+        "system time of all processes of a run; the ratios give wall time first (what a user",
+        "waits for, and what the targets are about) and CPU time after it. *no helper* is the",
+        "same build with `PROCEEDINGS_PDF_HELPER=0`: WeasyPrint imported and run in the build",
+        "process instead of a helper forked at the start (render/helper.py). Peak memory is",
+        "the largest single process of a run.",
         "",
         f"Machine: {machine()}. " + ", ".join(f"{k} {v}" for k, v in info.items()) + ".",
         "",
@@ -306,15 +318,16 @@ def report(results: dict[str, dict[str, Run]], info: dict[str, str], repeat: int
                 f"| {archive} | {name} | {run.pages} | {run.seconds:.2f} s | {run.cpu:.2f} s | "
                 f"{run.pages / run.cpu:.1f} | {run.peak_mb:.0f} MB |"
             )
-        ours = runs["proceedings build"]
-        floor = runs["weasyprint alone (floor)"]
-        ratio = (f"- {archive}: ours / floor = **{ours.cpu / floor.cpu:.2f}** CPU "
-                 f"({ours.seconds / floor.seconds:.2f} wall)")
-        if "pandoc + weasyprint" in runs:
-            pandoc = runs["pandoc + weasyprint"]
-            ratio += (f"; ours / pandoc+WeasyPrint = **{ours.cpu / pandoc.cpu:.2f}** CPU "
-                      f"({ours.seconds / pandoc.seconds:.2f} wall)")
-        ratios.append(ratio)
+        floor = runs[FLOOR]
+        for name in (OURS, OURS_IN_PROCESS):
+            ours = runs[name]
+            ratio = (f"- {archive}, {name}: / floor = **{ours.seconds / floor.seconds:.2f}** wall "
+                     f"({ours.cpu / floor.cpu:.2f} CPU)")
+            if PANDOC in runs:
+                pandoc = runs[PANDOC]
+                ratio += (f"; / pandoc+WeasyPrint = **{ours.seconds / pandoc.seconds:.2f}** "
+                          f"wall ({ours.cpu / pandoc.cpu:.2f} CPU)")
+            ratios.append(ratio)
     lines += ["", "Ratios (targets: ≤ 1.15 against the floor, ≤ 1.00 against pandoc):", "",
               *ratios, ""]
     if pandoc_note:
@@ -346,7 +359,9 @@ def write_docs(section: str) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=3, help="runs per tool, large archive")
+    parser.add_argument("--sample-repeat", type=int, default=7,
+                        help="runs per tool on the sample (short runs vary more)")
     parser.add_argument("--copies", type=int, default=15, help="sample copies in the large one")
     parser.add_argument("--write-docs", action="store_true", help="update docs/benchmarks.md")
     parser.add_argument("--keep", type=Path, help="work in this folder and keep it")
@@ -366,9 +381,11 @@ def main() -> None:
         results = {}
         for name, root in archives.items():
             print(f"benchmarking {name} …", flush=True)
-            results[name] = bench(root, args.repeat, pandoc)
+            repeat = args.sample_repeat if name == "sample" else args.repeat
+            results[name] = bench(root, repeat, pandoc)
         work = breakdown(archives["sample"])
-        section = report(results, versions(pandoc), args.repeat, pandoc_note, work)
+        repeats = f"{args.sample_repeat} (sample) or {args.repeat} (large)"
+        section = report(results, versions(pandoc), repeats, pandoc_note, work)
         print()
         print(section)
         if args.write_docs:

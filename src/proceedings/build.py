@@ -53,6 +53,9 @@ class BuildOptions:
     allow_missing_glyphs: bool = False  # PDF: warn instead of failing on characters no font has
     provenance: Provenance | None = None  # filled by `build --commit` (publish)
     progress: Callable[[str], None] | None = None  # told the name of each step as it starts
+    # lays out the PDF (render.pdf.layout_pdf's signature); None: layout_pdf in this process.
+    # The CLI passes a helper process that imported WeasyPrint meanwhile (render/helper.py).
+    pdf_layout: Callable[..., object] | None = None
 
 
 @dataclass(frozen=True)
@@ -115,6 +118,7 @@ def _render_pdf(ctx: RenderContext) -> Rendered:
         result = render_document_pdf(
             ctx.workspace, ctx.document, markdown=ctx.markdown(), override_dir=ctx.override_dir,
             allow_missing_glyphs=ctx.options.allow_missing_glyphs, output_rel=rel,
+            layout=ctx.options.pdf_layout,
         )
     except MissingGlyphsError as missing:
         blocked = BuildBlocked(missing.diagnostics, "PDF renderer")

@@ -331,13 +331,14 @@ def check_archive(
     Loading (parsing) dominates a whole-archive run, so sessions are split across worker
     processes (one per core), each loading and checking its share; only the findings travel
     back. Rules that look across sessions (links into another session) still work: a worker
-    reads any other note it needs on demand. Small archives, one core, or a platform without
-    `fork` run in this process.
+    reads any other note it needs on demand. Small archives, one core, or a platform where
+    forking is not safe (see parallel.py) run in this process.
     """
+    from proceedings.parallel import fork_is_safe, usable_cores
     from proceedings.workspace import IGNORED_NAMES, load_workspace
 
     resolve_selection(loaded, select, ignore)  # usage errors surface here, not in a worker
-    jobs = jobs or _usable_cores()
+    jobs = jobs or usable_cores()
     sessions_path = loaded.root / loaded.config.sessions_dir
     names: list[str] = []
     top_level: list[Diagnostic] = []
@@ -355,12 +356,10 @@ def check_archive(
                         "sessions/ holds only YYYY-MM-DD-slug folders; move or delete it",
                     )
                 )
-    if jobs < 2 or len(names) < MIN_PARALLEL_SESSIONS:
+    if jobs < 2 or len(names) < MIN_PARALLEL_SESSIONS or not fork_is_safe():
         return check_workspace(load_workspace(loaded), select=select, ignore=ignore)
     import multiprocessing  # costly to import: only for a whole archive worth splitting
 
-    if "fork" not in multiprocessing.get_all_start_methods():
-        return check_workspace(load_workspace(loaded), select=select, ignore=ignore)
     jobs = min(jobs, len(names))
     chunks = [names[index::jobs] for index in range(jobs)]  # interleaved: similar sizes
     context = multiprocessing.get_context("fork")
@@ -379,12 +378,6 @@ def check_archive(
 
 
 MIN_PARALLEL_SESSIONS = 8
-
-
-def _usable_cores() -> int:
-    if hasattr(os, "sched_getaffinity"):
-        return len(os.sched_getaffinity(0)) or 1
-    return os.cpu_count() or 1
 
 
 def _check_chunk(args: tuple) -> tuple[list[Diagnostic], int, int, list[str]]:

@@ -44,6 +44,7 @@ from proceedings.workspace import Workspace, load_workspace
 
 if TYPE_CHECKING:  # the build core (WeasyPrint and all) loads only when building
     from proceedings.build import BuildBlocked, BuildOptions, BuildResult
+    from proceedings.config import LoadedConfig
 
 SessionOption = Annotated[
     list[str] | None,
@@ -169,21 +170,36 @@ def run_build(
     """Load the workspace and build, showing progress on a terminal. Blocked builds list
     their errors and exit 1. `prepare` (e.g. git checks and provenance) runs after loading."""
     from proceedings.build import BuildBlocked, build_proceedings
+    from proceedings.render.helper import pdf_layout
 
     loaded = load(root)
     show = not as_json and console.is_terminal and err_console.is_terminal
-    with _progress(show) as step:
+    # The PDF helper is forked first, while this process has no other thread (Rich's
+    # progress display starts one).
+    with pdf_layout(_wants_pdf(options, loaded)) as layout, _progress(show) as step:
         step("load")
         workspace = load_workspace(loaded)
         if prepare is not None:
             step("git")
             options = prepare(workspace, options)
         try:
-            return build_proceedings(workspace, dataclasses.replace(options, progress=step))
+            return build_proceedings(
+                workspace, dataclasses.replace(options, progress=step, pdf_layout=layout)
+            )
         except BuildBlocked as blocked:
             step(None)
             _report_blocked(blocked, as_json)
             raise typer.Exit(EXIT_FINDINGS) from None
+
+
+def _wants_pdf(options: BuildOptions, loaded: LoadedConfig) -> bool:
+    from proceedings.build import resolve_formats
+
+    try:
+        formats, _ = resolve_formats(options.formats, loaded.config.build.formats)
+    except ProceedingsError:
+        return False  # the build reports it
+    return "pdf" in formats
 
 
 def _report_blocked(blocked: BuildBlocked, as_json: bool) -> None:

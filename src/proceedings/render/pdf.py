@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -114,7 +114,27 @@ def harfbuzz_subsetting_available() -> bool:
     return harfbuzz_subset is not None
 
 
-def render_pdf(
+def render_pdf(html: str, *, allow_missing_glyphs: bool = False, **options) -> PdfResult:
+    """Lay out `html` once and return the PDF bytes with what happened on the way; raise
+    MissingGlyphsError when a character would print as an empty box, unless allowed.
+
+    The options are those of `layout_pdf`.
+    """
+    return require_glyphs(
+        layout_pdf(html, allow_missing_glyphs=allow_missing_glyphs, **options),
+        allow_missing_glyphs,
+    )
+
+
+def require_glyphs(result: PdfResult, allow_missing_glyphs: bool) -> PdfResult:
+    """Raise MissingGlyphsError when `result` has characters no font can draw (not allowed)."""
+    if result.missing_glyphs and not allow_missing_glyphs:
+        glyph_diagnostics = [d for d in result.diagnostics if d.code == MISSING_GLYPH.code]
+        raise MissingGlyphsError(result.missing_glyphs, glyph_diagnostics)
+    return result
+
+
+def layout_pdf(
     html: str,
     *,
     root: Path,
@@ -134,7 +154,8 @@ def render_pdf(
     texts applied after the HTML's own styles are considered (as user stylesheets). `fonts` are
     `build.fonts` entries. `sources` maps note paths (relative to the root) to their text, to
     name the notes a missing character comes from; `origin` names the output for diagnostics
-    that belong to no note.
+    that belong to no note. Missing glyphs are reported in the result (as errors, or warnings
+    when allowed), never raised: see `require_glyphs`.
     """
     import weasyprint
     from weasyprint.text.fonts import FontConfiguration
@@ -163,14 +184,12 @@ def render_pdf(
     sources = dict(sources or {})
     missing = locate_missing(log.missing_chars, sources)
     diagnostics = _blocked_diagnostics(policy.blocked, sources, origin)
-    glyph_diagnostics = _glyph_diagnostics(missing, origin, allow_missing_glyphs)
-    if missing and not allow_missing_glyphs:
-        raise MissingGlyphsError(missing, glyph_diagnostics)
+    diagnostics += _glyph_diagnostics(missing, origin, allow_missing_glyphs)
     warnings = [] if harfbuzz_subsetting_available() else [NO_SUBSETTING_WARNING]
     return PdfResult(
         data=data,
         pages=len(document.pages),
-        diagnostics=sorted(diagnostics + glyph_diagnostics),
+        diagnostics=sorted(diagnostics),
         blocked_requests=list(policy.blocked),
         missing_glyphs=missing,
         fetched=sorted(set(policy.fetched)),
@@ -223,9 +242,14 @@ def render_document_pdf(
     allow_missing_glyphs: bool = False,
     output_rel: str = "proceedings.pdf",
     environ: Mapping[str, str] | None = None,
+    layout: Callable[..., PdfResult] | None = None,
 ) -> PdfResult:
     """proceedings.pdf for a compiled Document: the same HTML as proceedings.html, laid out
-    with print.css (the WG's own if it has one), images read from the WG root."""
+    with print.css (the WG's own if it has one), images read from the WG root.
+
+    `layout` does the WeasyPrint part (`layout_pdf`'s signature); the CLI passes a helper
+    process that has imported WeasyPrint meanwhile (render/helper.py).
+    """
     from proceedings.render.html import render_html
     from proceedings.templates import template_source_path
 
@@ -235,7 +259,7 @@ def render_document_pdf(
         override_dir=override_dir, markdown=markdown,
     )
     config = workspace.config
-    result = render_pdf(
+    result = (layout or layout_pdf)(
         page,
         root=workspace.root,
         paper=config.build.paper,
@@ -246,6 +270,7 @@ def render_document_pdf(
         allow_missing_glyphs=allow_missing_glyphs,
         origin=output_rel,
     )
+    require_glyphs(result, allow_missing_glyphs)
     if result.warnings:
         result.diagnostics.append(
             Diagnostic(output_rel, 1, 1, SLOW_SUBSETTING.code, result.warnings[0],

@@ -1,0 +1,143 @@
+"""A PDF helper process, started early so that importing WeasyPrint overlaps the build.
+
+Importing WeasyPrint takes ~0.7 s (cffi parses Pango's C declarations), about as long as
+loading, checking and compiling a small archive. So `proceedings build`, when a PDF is
+wanted and a second core is free, forks a helper before it does anything else: the helper
+imports WeasyPrint while the build checks and compiles, then lays out the HTML it is sent
+(`layout_pdf`) and sends back the PdfResult.
+
+The helper changes when the work happens, never its outcome:
+- a ProceedingsError raised in the helper is raised again here, unchanged;
+- anything else going wrong in the helper (it crashed, was killed, could not send the
+  result) makes this process lay the HTML out itself, as it would without a helper;
+- Ctrl-C is left to this process, which stops the helper on the way out.
+
+Without fork (see parallel.py), with one core, or with `PROCEEDINGS_PDF_HELPER=0`, there
+is no helper and the PDF is laid out in this process.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
+
+from proceedings.errors import ProceedingsError
+from proceedings.parallel import fork_is_safe, usable_cores
+
+if TYPE_CHECKING:
+    from proceedings.render.pdf import PdfResult
+
+ENV_SWITCH = "PROCEEDINGS_PDF_HELPER"  # "0": never start a helper
+
+Layout = Callable[..., "PdfResult"]  # layout_pdf's signature
+
+
+def helper_wanted(environ: Mapping[str, str] | None = None) -> bool:
+    """Whether a helper would help here: fork is safe, a second core, not switched off."""
+    environ = os.environ if environ is None else environ
+    if environ.get(ENV_SWITCH, "").strip() == "0":
+        return False
+    return fork_is_safe() and usable_cores() >= 2
+
+
+@contextmanager
+def pdf_layout(wanted: bool) -> Iterator[Layout | None]:
+    """Start a helper if `wanted` (and `helper_wanted()`); give its layout function, or None
+    (lay out in this process). The helper is always stopped on the way out."""
+    helper = PdfHelper() if wanted and helper_wanted() else None
+    try:
+        yield helper.layout if helper is not None else None
+    finally:
+        if helper is not None:
+            helper.stop()
+
+
+class PdfHelper:
+    """One forked process that imports WeasyPrint at once and lays out one document."""
+
+    def __init__(self) -> None:
+        import multiprocessing
+
+        context = multiprocessing.get_context("fork")
+        self._connection, child_end = context.Pipe()
+        self._process = context.Process(
+            target=_serve, args=(child_end,), name="proceedings-pdf", daemon=True
+        )
+        self._process.start()
+        child_end.close()
+        self._sent = False
+
+    def layout(self, html: str, **options: object) -> PdfResult:
+        """`layout_pdf(html, **options)`, done by the helper."""
+        from proceedings.render.pdf import layout_pdf
+
+        try:
+            self._connection.send((html, options))
+            self._sent = True
+            outcome = self._connection.recv()
+        except (EOFError, OSError):  # the helper is gone: do it here
+            return layout_pdf(html, **options)
+        if isinstance(outcome, _Failure):
+            if outcome.error is not None:
+                raise outcome.error
+            return layout_pdf(html, **options)  # the same failure, raised here as usual
+        return outcome
+
+    def stop(self) -> None:
+        """Wait for a helper that has answered to exit; end one that never got a document
+        (the build stopped before the PDF), which may still be importing."""
+        self._connection.close()
+        if self._sent:
+            self._process.join(timeout=5)
+        if self._process.is_alive():
+            self._process.terminate()
+            self._process.join()
+
+
+class _Failure:
+    """What the helper sends back when the layout raised: a user error to raise again, or
+    None for anything else (this process then repeats the layout to raise it itself)."""
+
+    def __init__(self, error: ProceedingsError | None) -> None:
+        self.error = error
+
+    def __reduce__(self) -> tuple:
+        if self.error is None:
+            return (_Failure, (None,))
+        error = self.error
+        details = (error.message, error.path, error.line, error.hint, error.exit_code)
+        return (_rebuild_failure, details)
+
+
+def _rebuild_failure(message, path, line, hint, exit_code) -> _Failure:  # noqa: ANN001
+    # ProceedingsError subclasses take other constructor arguments, so only the fields a
+    # user sees travel back; the CLI presents them the same way.
+    return _Failure(
+        ProceedingsError(message, path=path, line=line, hint=hint, exit_code=exit_code)
+    )
+
+
+def _serve(connection) -> None:  # noqa: ANN001
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    import weasyprint  # noqa: F401 — the reason for the helper: import while the build runs
+
+    from proceedings.render.pdf import layout_pdf
+
+    try:
+        html, options = connection.recv()
+    except EOFError:  # the build stopped before the PDF
+        return
+    try:
+        outcome: object = layout_pdf(html, **options)
+    except ProceedingsError as error:
+        outcome = _Failure(error)
+    except Exception:  # noqa: BLE001 — the parent repeats the layout and reports it
+        outcome = _Failure(None)
+    try:
+        connection.send(outcome)
+    except Exception:  # noqa: BLE001 — e.g. unpicklable: the parent falls back on EOF
+        pass
