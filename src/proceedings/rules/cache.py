@@ -26,6 +26,11 @@ except ImportError:  # pragma: no cover - other Python builds
 _STORED = tuple(f.name for f in fields(Facts) if f.name not in ("file", "lines"))
 
 
+def stored_facts(facts: Facts) -> tuple:
+    """What the cache keeps of a file's facts (everything but the file and its lines)."""
+    return tuple(getattr(facts, name) for name in _STORED)
+
+
 class SessionCache:
     """Facts of the files of one session folder, keyed by the hash of their bytes."""
 
@@ -52,9 +57,19 @@ class SessionCache:
 
     def store(self, facts: Facts) -> None:
         key = self.key(facts.file.raw)
-        self.entries[key] = tuple(getattr(facts, name) for name in _STORED)
+        self.entries[key] = stored_facts(facts)
         self.used.add(key)
         self.changed = True
+
+    def adopt(self, facts: Facts, entries: dict[str, tuple]) -> bool:
+        """Like `restore`, from entries computed elsewhere (prefetch.py); kept when found."""
+        key = self.key(facts.file.raw)
+        stored = entries.get(key)
+        if stored is None:
+            return False
+        self.entries[key] = stored
+        self.changed = True
+        return self.restore(facts)
 
     def save(self) -> None:
         """Write the entries used by this run (files that changed or left drop out)."""
