@@ -8,8 +8,8 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from proceedings.facts import collect
 from proceedings.markdown import complete_inline, new_parser, parse, parse_for_check
-from proceedings.rules.facts import collect
 from proceedings.source import parse_markdown
 
 SAMPLE = Path(__file__).resolve().parents[1] / "sessions"

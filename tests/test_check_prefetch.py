@@ -15,9 +15,9 @@ import pytest
 from check_support import SESSION, make_wg
 from proceedings import prefetch, source
 from proceedings.check_runner import CheckOptions, run_check
+from proceedings.facts import collect
+from proceedings.facts_cache import SessionCache, stored_facts
 from proceedings.parallel import fork_is_safe, usable_cores
-from proceedings.rules.cache import SessionCache, stored_facts
-from proceedings.rules.facts import collect
 
 needs_fork = pytest.mark.skipif(
     not (fork_is_safe() and usable_cores() >= 2), reason="the prefetch needs fork and 2 cores"

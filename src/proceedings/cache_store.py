@@ -4,7 +4,7 @@ written.
 A cache is only an accelerator: a missing, stale, corrupt or unwritable file is silently
 ignored and the value computed again. `PROCEEDINGS_NO_CACHE=1` turns every cache off. The
 folder holds a `.gitignore` of `*`, so git never sees it. What is cached lives with its users:
-the checker's facts and front matter in rules/cache.py, the parsed config here.
+the checker's facts and front matter in facts_cache.py, the parsed config here.
 """
 
 from __future__ import annotations

@@ -74,10 +74,10 @@ def run_check(options: CheckOptions, out: TextIO | None = None, err: TextIO | No
 
 @contextmanager
 def _front_matter_cache(root: Path, wanted: bool) -> Iterator[None]:
-    """Reuse front matter parsed by earlier runs (see rules/cache.py) for a run on some files
+    """Reuse front matter parsed by earlier runs (see facts_cache.py) for a run on some files
     — the pre-commit case, where importing PyYAML would be a sixth of the time budget."""
     from proceedings import cache_store, source
-    from proceedings.rules import cache
+    from proceedings import facts_cache as cache
 
     if not wanted or not cache_store.enabled():
         yield

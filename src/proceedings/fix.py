@@ -21,8 +21,8 @@ from pathlib import Path
 from proceedings.atomic import write_bytes_atomic
 from proceedings.check import CheckReport
 from proceedings.diagnostics import Diagnostic
+from proceedings.facts import collect
 from proceedings.placeholders import PLACEHOLDER_MARK
-from proceedings.rules.facts import collect
 from proceedings.rules.structure import name_variant, normalize_heading, pick_name, section_level
 from proceedings.source import MarkdownFile
 from proceedings.workspace import Session, Workspace

@@ -8,7 +8,7 @@ forks a child as its first step: the child reads and parses the given notes whil
 imports the rules and loads the notes' sessions.
 
 The child's answer is cache entries, in the form the two caches of a file run store them
-(rules/cache.py): facts by the hash of a file's bytes, front matter by its exact text. They
+(facts_cache.py): facts by the hash of a file's bytes, front matter by its exact text. They
 are consulted only on a cache miss, and only then does the parent wait for the child. So a
 child that failed, was slow, or read a file that has changed since, only means that the parent
 parses the file itself, as it would without a child.
@@ -116,13 +116,18 @@ def front_matter_entries() -> dict[str, bytes]:
 
 
 def parse_notes(paths: list[Path]) -> Entries:
-    """What the child computes: each readable note's facts and clean front matter."""
+    """What the child computes: each readable note's facts, and the front matter that the
+    WG's front matter cache did not have yet."""
     from proceedings import source
-    from proceedings.rules.cache import SessionCache, stored_facts
-    from proceedings.rules.facts import collect
+    from proceedings.config import find_root
+    from proceedings.facts import collect
+    from proceedings.facts_cache import SessionCache, load_front_matter, stored_facts
 
+    root = find_root(Path.cwd())  # as the run finds it (a hook runs at the repository root)
+    cache = load_front_matter(root) if root is not None else source.FrontMatterCache()
+    known = set(cache.entries)
     facts: dict[str, tuple] = {}
-    source.front_matter_cache = front_matter = source.FrontMatterCache()
+    source.front_matter_cache = cache  # front matter an earlier run parsed is not parsed again
     try:
         for path in paths:
             try:
@@ -134,7 +139,7 @@ def parse_notes(paths: list[Path]) -> Entries:
             )
     finally:
         source.front_matter_cache = None
-    return facts, front_matter.entries
+    return facts, {text: data for text, data in cache.entries.items() if text not in known}
 
 
 def _child(paths: list[Path], write_end: int) -> None:

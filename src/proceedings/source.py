@@ -48,7 +48,7 @@ def _front_matter_loader() -> type:
 class FrontMatterCache:
     """Front matter parsed by an earlier run, keyed by its exact text; only clean results (a
     mapping, no diagnostic) are kept. Set `source.front_matter_cache` to use one; the check
-    runner does for runs on a few files (see `proceedings.rules.cache.load_front_matter`)."""
+    runner does for runs on a few files (see `proceedings.facts_cache.load_front_matter`)."""
 
     def __init__(self, entries: dict[str, bytes] | None = None) -> None:
         self.entries: dict[str, bytes] = entries or {}

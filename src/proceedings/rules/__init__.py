@@ -8,9 +8,9 @@ A rule is a plain function decorated with `@rule(...)`, which also registers its
 - `session`: runs once per session and sees all of its files.
 
 File rules receive the file's `Facts` (collected in one walk over the parsed tokens, see
-`facts.py`) and the run's `CheckContext`; they return or yield Diagnostics. Rules never read
-configuration files or print; the engine (`proceedings.check`) applies severities, selection
-and disable comments afterwards.
+`proceedings/facts.py`) and the run's `CheckContext`; they return or yield Diagnostics.
+Rules never read configuration files or print; the engine (`proceedings.check`) applies
+severities, selection and disable comments afterwards.
 """
 
 from __future__ import annotations

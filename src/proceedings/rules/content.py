@@ -11,9 +11,9 @@ from urllib.parse import unquote
 from proceedings.anchors import slugify_heading
 from proceedings.codes import E, W
 from proceedings.diagnostics import Diagnostic
+from proceedings.facts import LinkFact
 from proceedings.rules import rule
 from proceedings.rules.context import CheckContext, FileInput
-from proceedings.rules.facts import LinkFact
 
 GROUP = "content"
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")

@@ -11,7 +11,7 @@ from typing import Any
 from proceedings import codes, prefetch
 from proceedings.config import Config
 from proceedings.diagnostics import Diagnostic
-from proceedings.rules.facts import Facts, collect
+from proceedings.facts import Facts, collect
 from proceedings.source import MarkdownFile, read_markdown
 from proceedings.workspace import Note, Session, Workspace
 
@@ -81,7 +81,7 @@ class CheckContext:
     def use_cache(self, session: Session) -> None:
         """Take (and later save) cached facts for the files of `session`, run in full."""
         from proceedings import cache_store
-        from proceedings.rules import cache
+        from proceedings import facts_cache as cache
 
         if cache_store.enabled():
             self._caches[session.path.name] = cache.SessionCache(self.workspace.root,

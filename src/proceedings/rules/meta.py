@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from proceedings import codes
 from proceedings.codes import E, W
 from proceedings.diagnostics import Diagnostic
-from proceedings.rules.facts import Facts
+from proceedings.facts import Facts
 
 GROUP = "meta"
 

@@ -10,9 +10,9 @@ from functools import lru_cache
 
 from proceedings.codes import E, W
 from proceedings.diagnostics import Diagnostic
+from proceedings.facts import HeadingFact
 from proceedings.rules import rule
 from proceedings.rules.context import CheckContext, FileInput
-from proceedings.rules.facts import HeadingFact
 from proceedings.workspace import Session
 
 GROUP = "structure"

@@ -16,7 +16,7 @@ from dataclasses import fields
 from pathlib import Path
 
 from proceedings.cache_store import CACHE_DIR, load_entries, make_stamp, save_entries
-from proceedings.rules.facts import Facts
+from proceedings.facts import Facts
 
 try:  # hashlib's own BLAKE2, without the ~10 ms of loading OpenSSL that `import hashlib` costs
     from _blake2 import blake2b
