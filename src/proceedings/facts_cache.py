@@ -61,16 +61,6 @@ class SessionCache:
         self.used.add(key)
         self.changed = True
 
-    def adopt(self, facts: Facts, entries: dict[str, tuple]) -> bool:
-        """Like `restore`, from entries computed elsewhere (prefetch.py); kept when found."""
-        key = self.key(facts.file.raw)
-        stored = entries.get(key)
-        if stored is None:
-            return False
-        self.entries[key] = stored
-        self.changed = True
-        return self.restore(facts)
-
     def save(self) -> None:
         """Write the entries used by this run (files that changed or left drop out)."""
         if not self.changed and set(self.entries) == self.used:

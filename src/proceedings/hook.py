@@ -96,21 +96,11 @@ def _quick_parse(argv: list[str]) -> dict | None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from proceedings import prefetch
+    from proceedings.check_runner import CheckOptions, run_check
     from proceedings.gc_policy import tune_for_one_command
 
     tune_for_one_command()
     argv = sys.argv[1:] if argv is None else argv
-    prefetch.start(argv)  # first: the notes are parsed while the rules are imported
-    try:
-        return _main(argv)
-    finally:
-        prefetch.stop()
-
-
-def _main(argv: list[str]) -> int:
-    from proceedings.check_runner import CheckOptions, run_check
-
     parsed = _quick_parse(argv)
     if parsed is None:
         parsed = vars(build_parser().parse_args(argv))  # exits 2 with argparse's message

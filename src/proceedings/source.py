@@ -11,7 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from proceedings import codes, prefetch
+from proceedings import codes
 from proceedings.diagnostics import Diagnostic
 from proceedings.markdown import Heading, complete_inline, headings, parse, parse_for_check
 
@@ -60,16 +60,6 @@ class FrontMatterCache:
         stored = self.entries.get(source)
         # Unpickled on every hit, so two files with the same front matter never share objects.
         return pickle.loads(stored) if stored is not None else None
-
-    def adopt(
-        self, source: str, entries: dict[str, bytes]
-    ) -> tuple[dict[str, Any], dict[str, int]] | None:
-        """Like `get`, from entries parsed elsewhere (prefetch.py); kept when found."""
-        if source not in entries:
-            return None
-        self.entries[source] = entries[source]
-        self.changed = True
-        return self.get(source)
 
     def put(self, source: str, meta: dict[str, Any], key_lines: dict[str, int]) -> None:
         import pickle
@@ -236,7 +226,7 @@ def _load_yaml(file: MarkdownFile, source: str) -> None:
         return
     cache = front_matter_cache
     if cache is not None:
-        hit = cache.get(source) or cache.adopt(source, prefetch.front_matter_entries())
+        hit = cache.get(source)
         if hit is not None:
             file.meta, file.key_lines = hit
             return

@@ -8,7 +8,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from proceedings import codes, prefetch
+from proceedings import codes
 from proceedings.config import Config
 from proceedings.diagnostics import Diagnostic
 from proceedings.facts import Facts, collect
@@ -70,7 +70,7 @@ class CheckContext:
             cache = self._caches.get(file.path.parent.name) if file.text is not None else None
             if cache is not None:
                 found = Facts(file, file.text.split("\n"), True)  # type: ignore[union-attr]
-                if not cache.restore(found) and not cache.adopt(found, prefetch.facts_entries()):
+                if not cache.restore(found):
                     found = collect(file)
                     cache.store(found)
             else:
