@@ -37,6 +37,8 @@ SEVERITY_CHOICES = ("error", "warning", "info", "off")
 
 @dataclass
 class CheckReport:
+    """What a check found, and how much it looked at."""
+
     diagnostics: list[Diagnostic]
     files: int = 0  # Markdown files in the checked scope
     suppressed: int = 0  # findings silenced by disable comments
@@ -139,10 +141,10 @@ def _resolve_entry(entry: str, source: Path | None, where: str, *, exact: bool =
     if not exact and upper and any(c.code.startswith(upper) for c in known):
         return upper
     candidates = [c.code for c in known] + list(by_name)
-    import difflib  # only for a mistake
+    from proceedings.suggest import closest
 
-    close = difflib.get_close_matches(text, candidates, n=1)
-    hint = f"did you mean `{close[0]}`?" if close else "see `proceedings rules` for every code"
+    close = closest(text, candidates)
+    hint = f"did you mean `{close}`?" if close else "see `proceedings rules` for every code"
     raise ProceedingsError(
         f"`{text}` in {where} is not a rule code{'' if exact else ', prefix'} or name",
         path=source, line=_find_line(source, text), hint=hint,

@@ -30,6 +30,8 @@ FAIL_ON = ("error", "warning", "info")
 
 @dataclass
 class CheckOptions:
+    """The options of `proceedings check` (and of the pre-commit hook)."""
+
     paths: list[Path] = field(default_factory=list)
     root: Path | None = None
     select: list[str] | None = None

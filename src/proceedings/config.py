@@ -34,6 +34,8 @@ def _copy(value: Any) -> Any:
 
 @dataclass
 class SectionsConfig:
+    """The `[sections]` table: which sections a topic note must or may have."""
+
     required: list[list[str]] = setting(
         [["Summary", "概要"], ["Discussion", "議論"]],
         "Sections every topic note must have. Each entry lists the names a section may go by.",
@@ -46,6 +48,8 @@ class SectionsConfig:
 
 @dataclass
 class CheckConfig:
+    """The `[check]` table: how `proceedings check` judges the notes."""
+
     fail_on: str = setting(
         "error",
         "Lowest severity that makes `proceedings check` exit 1.",
@@ -64,6 +68,8 @@ class CheckConfig:
 
 @dataclass
 class BuildConfig:
+    """The `[build]` table: what `proceedings build` writes and how."""
+
     formats: list[str] = setting(
         ["md", "html", "pdf"], "Outputs `proceedings build` writes by default."
     )
@@ -78,6 +84,8 @@ class BuildConfig:
 
 @dataclass
 class Config:
+    """A WG's proceedings.toml (or `[tool.proceedings]`), with every default filled in."""
+
     wg_name: str = setting("Working Group", "The working group's name, shown on the cover.")
     title: str = setting("Proceedings", "Title of the proceedings document.")
     language: str = setting("ja", "Default language of notes and labels.", choices=("ja", "en"))
@@ -103,6 +111,8 @@ class Config:
 
 @dataclass(frozen=True)
 class LoadedConfig:
+    """The config, the WG root it belongs to, and the file it came from."""
+
     root: Path
     config: Config
     source: Path | None  # None: defaults, no config file found
@@ -191,10 +201,10 @@ def _build(cls: type, raw: Any, path: Path, text: str, prefix: str) -> Any:
     for key, value in raw.items():
         dotted = f"{prefix}.{key}" if prefix else key
         if key not in known:
-            import difflib  # only for a mistake
+            from proceedings.suggest import closest
 
-            close = difflib.get_close_matches(key, list(known), n=1)
-            hint = f"did you mean `{close[0]}`?" if close else "known keys: " + ", ".join(known)
+            close = closest(key, known)
+            hint = f"did you mean `{close}`?" if close else "known keys: " + ", ".join(known)
             raise ProceedingsError(
                 f"unknown setting `{dotted}`", path=path, line=_key_line(text, key), hint=hint
             )

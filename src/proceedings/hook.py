@@ -96,10 +96,11 @@ def _quick_parse(argv: list[str]) -> dict | None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from proceedings.check_runner import CheckOptions, run_check
     from proceedings.gc_policy import tune_for_one_command
 
-    tune_for_one_command()
+    tune_for_one_command()  # first: importing the checker allocates plenty already
+    from proceedings.check_runner import CheckOptions, run_check
+
     argv = sys.argv[1:] if argv is None else argv
     parsed = _quick_parse(argv)
     if parsed is None:

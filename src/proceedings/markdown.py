@@ -251,6 +251,8 @@ def key_point_lines(tokens: list[Token], marker: str, line_offset: int = 0) -> l
 
 @dataclass
 class FootnoteDefinition:
+    """One footnote's definition, as markdown-it parsed it."""
+
     number: int  # markdown-it's footnote id (what footnote_ref tokens point at)
     label: str | None  # None for an inline footnote ^[…]
     tokens: list[Token]  # the definition's block tokens

@@ -8,7 +8,6 @@ overwrites, writes each file atomically, and removes what it created if it fails
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -30,6 +29,7 @@ from proceedings.slugs import (
     starts_with_date,
 )
 from proceedings.source import parse_markdown, read_markdown
+from proceedings.suggest import closest
 from proceedings.templates import render_template, template_source_path
 from proceedings.workspace import NOTE_FILE_PATTERN, SESSION_DIR_PATTERN, SESSION_FILE
 
@@ -312,10 +312,10 @@ def find_session(loaded: LoadedConfig, value: str) -> Path:
             if sessions_path.is_dir()
             else []
         )
-        close = difflib.get_close_matches(name, existing, n=1, cutoff=0.5)
+        close = closest(name, existing, cutoff=0.5)
         raise ProceedingsError(
             f"--add-topic: there is no session folder {_rel(folder, loaded.root)}",
-            hint=f"did you mean {close[0]}?" if close else "`proceedings list` shows the sessions",
+            hint=f"did you mean {close}?" if close else "`proceedings list` shows the sessions",
         )
     return folder
 

@@ -65,10 +65,10 @@ def validate(
         line = key_lines.get(str(key), 1)
         spec = by_name.get(str(key))
         if spec is None:
-            import difflib  # only for a mistake
+            from proceedings.suggest import closest
 
-            close = difflib.get_close_matches(str(key), list(by_name), n=1, cutoff=0.6)
-            hint = f"did you mean `{close[0]}`?" if close else "allowed: " + ", ".join(by_name)
+            close = closest(str(key), by_name)
+            hint = f"did you mean `{close}`?" if close else "allowed: " + ", ".join(by_name)
             found.append(_diag(codes.UNKNOWN_KEY, path, line, f"unknown key `{key}`", hint))
             continue
         found += _check_value(spec, value, path, line)

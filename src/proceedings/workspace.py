@@ -44,6 +44,8 @@ IGNORED_NAMES = frozenset({".gitkeep"})
 
 @dataclass
 class Note:
+    """One topic note of a session: `NN-slug.md`."""
+
     file: MarkdownFile
     number: int
     slug: str
@@ -68,6 +70,8 @@ class Note:
 
 @dataclass
 class Session:
+    """One session folder: `YYYY-MM-DD-slug/` with its session.md and notes."""
+
     path: Path
     rel: str
     folder_date: dt.date | None
@@ -103,6 +107,8 @@ class Session:
 
 @dataclass
 class Workspace:
+    """The loaded archive: the config and every session found."""
+
     root: Path
     config: Config
     config_source: Path | None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
 from collections.abc import Iterator
@@ -14,6 +13,7 @@ from proceedings.diagnostics import Diagnostic
 from proceedings.facts import LinkFact
 from proceedings.rules import rule
 from proceedings.rules.context import CheckContext, FileInput
+from proceedings.suggest import closest
 
 GROUP = "content"
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
@@ -109,8 +109,8 @@ def _check_link(doc: FileInput, ctx: CheckContext, link: LinkFact) -> Iterator[D
         if anchors is None or {fragment, fragment.lower(), slugify_heading(fragment)} & anchors:
             return
         where = "this note" if not path_part else f"`{path_part}`"
-        close = difflib.get_close_matches(fragment, sorted(anchors), n=1, cutoff=0.5)
-        hint = f"did you mean `#{close[0]}`?" if close else "link to one of its headings"
+        close = closest(fragment, sorted(anchors), cutoff=0.5)
+        hint = f"did you mean `#{close}`?" if close else "link to one of its headings"
         diag = doc.diag(missing_anchor.code, link.line,
                         f"anchor `#{fragment}` is not a heading in {where}", hint, link.col)
         ctx.link_targets[diag] = ctx.rel(target)
@@ -129,9 +129,9 @@ def _near_miss(target: str) -> str:
         siblings = os.listdir(folder)
     except OSError:
         return "check the path (it is relative to this note's folder)"
-    close = difflib.get_close_matches(name, siblings, n=1, cutoff=0.6)
+    close = closest(name, siblings)
     if close:
-        return f"did you mean `{close[0]}`?"
+        return f"did you mean `{close}`?"
     return "check the path (it is relative to this note's folder)"
 
 

@@ -39,6 +39,8 @@ _DIRECTIVE = re.compile(
 
 @dataclass
 class Directive:
+    """One `proceedings-disable` comment in a note."""
+
     line: int
     col: int
     next_line: bool  # False: the whole file

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -13,6 +12,7 @@ from proceedings.diagnostics import Diagnostic
 from proceedings.facts import HeadingFact
 from proceedings.rules import rule
 from proceedings.rules.context import CheckContext, FileInput
+from proceedings.suggest import closest
 from proceedings.workspace import Session
 
 GROUP = "structure"
@@ -130,9 +130,9 @@ def first_body_line(doc: FileInput) -> int:
 def _closest(group: list[str], candidates: list[HeadingFact]) -> HeadingFact | None:
     by_name = {normalize_heading(h.text): h for h in candidates}
     for name in group:
-        match = difflib.get_close_matches(normalize_heading(name), list(by_name), n=1, cutoff=0.5)
+        match = closest(normalize_heading(name), by_name, cutoff=0.5)
         if match:
-            return by_name[match[0]]
+            return by_name[match]
     return None
 
 
