@@ -46,7 +46,12 @@ def helper_wanted(environ: Mapping[str, str] | None = None) -> bool:
 def pdf_layout(wanted: bool) -> Iterator[Layout | None]:
     """Start a helper if `wanted` (and `helper_wanted()`); give its layout function, or None
     (lay out in this process). The helper is always stopped on the way out."""
-    helper = PdfHelper() if wanted and helper_wanted() else None
+    helper = None
+    if wanted and helper_wanted():
+        try:
+            helper = PdfHelper()
+        except OSError:  # no process could be started (out of memory, process limit)
+            helper = None
     try:
         yield helper.layout if helper is not None else None
     finally:
@@ -77,7 +82,7 @@ class PdfHelper:
             self._connection.send((html, options))
             self._sent = True
             outcome = self._connection.recv()
-        except (EOFError, OSError):  # the helper is gone: do it here
+        except Exception:  # noqa: BLE001 — the helper is gone, or the answer is lost
             return layout_pdf(html, **options)
         if isinstance(outcome, _Failure):
             if outcome.error is not None:
