@@ -119,3 +119,13 @@ def test_fix_on_given_files_only_touches_those(tmp_path: Path) -> None:
     check(root, "--fix", str(root / A))
     assert (root / A).read_text("utf-8").endswith("\n")
     assert not (root / B).read_text("utf-8").endswith("\n")
+
+
+def test_fix_removes_every_leading_byte_order_mark(tmp_path: Path) -> None:
+    # Found by the property test: a note whose text starts with U+FEFF after the BOM starts
+    # with the mark's bytes again once one BOM is removed, and F102 came back.
+    root = make_wg(tmp_path / "wg", {A: b"\xef\xbb\xbf\xef\xbb\xbf" + note().encode()})
+    result = check(root, "--fix", str(root / A))
+    assert result.exit_code == 0, result.output
+    assert (root / A).read_bytes() == note().encode()
+    assert check(root, str(root / A)).exit_code == 0

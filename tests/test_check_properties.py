@@ -153,10 +153,10 @@ def test_fix_never_changes_wording_and_is_stable(archive: Path, text: str, bom: 
         fixes = plan_fixes(workspace, report)
         apply_fixes(fixes)
     # Compared line by line, whatever the line endings (CRLF, LF or a lone CR), and without
-    # the one byte-order mark the fix removes.
+    # the byte-order marks the fix removes.
     original = raw.decode("utf-8")
     if any(d.code == "F102" for fix in fixes for d in fix.fixed):
-        original = original[1:]
+        original = original.lstrip("\ufeff")  # leading marks, however many, are not wording
     original_lines = original.splitlines()
     fixed_lines = (archive / NOTE).read_bytes().decode("utf-8").splitlines()
     remaining = iter(fixed_lines)

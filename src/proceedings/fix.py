@@ -98,8 +98,11 @@ def _fix_file(
 ) -> FileFix:
     codes = {d.code for d in found}
     raw = file.raw
-    has_bom = raw.startswith(BOM)
-    text = raw[3:].decode("utf-8") if has_bom else raw.decode("utf-8")
+    body = raw
+    while body.startswith(BOM):  # every leading mark: a fixed file must not start with one
+        body = body[len(BOM) :]
+    boms = raw[: len(raw) - len(body)]
+    text = body.decode("utf-8")
     had_crlf = "\r\n" in text
     text = text.replace("\r\n", "\n")  # the loader's lines, which the findings count in
     inserted: list[str] = []
@@ -115,8 +118,8 @@ def _fix_file(
     elif had_crlf:
         text = text.replace("\n", "\r\n")
     after = text.encode("utf-8")
-    if has_bom and "F102" not in codes:
-        after = BOM + after
+    if boms and "F102" not in codes:
+        after = boms + after
     return FileFix(file.path, file.rel, raw, after, found, inserted)
 
 
