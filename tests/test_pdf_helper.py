@@ -7,8 +7,11 @@ from __future__ import annotations
 import multiprocessing
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -134,3 +137,27 @@ def test_a_helper_that_gets_no_document_is_stopped(wg_root: Path) -> None:
         assert layout is not None
         assert multiprocessing.active_children()
     assert not multiprocessing.active_children()
+
+
+@needs_helper
+def test_ctrl_c_while_waiting_ends_the_helper_at_once(
+    wg_root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The helper ignores SIGINT (the terminal sends it to both processes). The build gets
+    # KeyboardInterrupt while it waits, and must end the helper rather than wait for a layout
+    # that may take minutes: here one that never ends (the helper is forked from this test).
+    from proceedings.render import pdf
+
+    monkeypatch.setattr(pdf, "layout_pdf", lambda html, **options: time.sleep(600))
+    helper = PdfHelper()
+    timer = threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGINT))
+    timer.start()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            helper.layout(document_html(paragraphs=1), root=wg_root)
+    finally:
+        timer.cancel()
+        started = time.monotonic()
+        helper.stop()
+    assert helper._process.exitcode == -signal.SIGTERM
+    assert time.monotonic() - started < 2  # ended at once (it used to wait 5 s first)

@@ -72,7 +72,7 @@ class PdfHelper:
         )
         self._process.start()
         child_end.close()
-        self._sent = False
+        self._answered = False
 
     def layout(self, html: str, **options: object) -> PdfResult:
         """`layout_pdf(html, **options)`, done by the helper."""
@@ -80,8 +80,8 @@ class PdfHelper:
 
         try:
             self._connection.send((html, options))
-            self._sent = True
             outcome = self._connection.recv()
+            self._answered = True
         except Exception:  # noqa: BLE001 — the helper is gone, or the answer is lost
             return layout_pdf(html, **options)
         if isinstance(outcome, _Failure):
@@ -91,10 +91,10 @@ class PdfHelper:
         return outcome
 
     def stop(self) -> None:
-        """Wait for a helper that has answered to exit; end one that never got a document
-        (the build stopped before the PDF), which may still be importing."""
+        """Wait for a helper that has answered to exit; end one that has not (the build
+        stopped before the PDF, or was interrupted while waiting for it)."""
         self._connection.close()
-        if self._sent:
+        if self._answered:
             self._process.join(timeout=5)
         if self._process.is_alive():
             self._process.terminate()
