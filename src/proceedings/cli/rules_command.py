@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from typing import Annotated
 
 import typer
@@ -12,6 +11,7 @@ from rich.table import Table
 from proceedings import codes
 from proceedings.cli.common import JsonOption, console, handle_errors, print_json
 from proceedings.errors import ProceedingsError
+from proceedings.suggest import closest
 
 
 def _catalogue() -> list[codes.Code]:
@@ -59,10 +59,10 @@ def explain(
     wanted = code.strip()
     resolved = by_name.get(wanted.lower(), wanted.upper())
     if resolved not in {e.code for e in entries}:
-        close = difflib.get_close_matches(wanted, [e.code for e in entries] + list(by_name), n=1)
+        close = closest(wanted, [e.code for e in entries] + list(by_name))
         raise ProceedingsError(
             f"no rule `{wanted}`",
-            hint=f"did you mean `{close[0]}`?" if close else "`proceedings rules` lists them",
+            hint=f"did you mean `{close}`?" if close else "`proceedings rules` lists them",
         )
     text = explain_markdown(resolved)
     if console.is_terminal:
