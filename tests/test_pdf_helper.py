@@ -161,3 +161,39 @@ def test_ctrl_c_while_waiting_ends_the_helper_at_once(
         helper.stop()
     assert helper._process.exitcode == -signal.SIGTERM
     assert time.monotonic() - started < 2  # ended at once (it used to wait 5 s first)
+
+
+# A build process that starts a helper, hands it a layout that never ends (the helper is
+# forked from it, so it gets the stand-in), reports the helper's pid, and waits to be killed.
+START_AND_WAIT = """
+import sys, time
+from proceedings.render import pdf
+pdf.layout_pdf = lambda html, **options: time.sleep(600)
+from proceedings.render.helper import PdfHelper
+helper = PdfHelper()
+helper._connection.send(("<p>x</p>", {}))
+print(helper._process.pid, flush=True)
+time.sleep(600)
+"""
+
+
+def _running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state != "Z"  # a zombie has ended; whether it is reaped is up to init
+
+
+@needs_helper
+def test_a_helper_ends_when_its_build_is_killed() -> None:
+    build = subprocess.Popen([sys.executable, "-c", START_AND_WAIT], stdout=subprocess.PIPE,
+                             text=True)
+    helper_pid = int(build.stdout.readline())
+    assert _running(helper_pid)
+    build.kill()  # SIGKILL: no cleanup code of the build runs
+    build.wait()
+    deadline = time.monotonic() + 30
+    while _running(helper_pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _running(helper_pid), "the helper outlived its build"

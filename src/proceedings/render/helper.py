@@ -68,7 +68,7 @@ class PdfHelper:
         context = multiprocessing.get_context("fork")
         self._connection, child_end = context.Pipe()
         self._process = context.Process(
-            target=_serve, args=(child_end,), name="proceedings-pdf", daemon=True
+            target=_serve, args=(child_end, os.getpid()), name="proceedings-pdf", daemon=True
         )
         self._process.start()
         child_end.close()
@@ -124,10 +124,11 @@ def _rebuild_failure(message, path, line, hint, exit_code) -> _Failure:  # noqa:
     )
 
 
-def _serve(connection) -> None:  # noqa: ANN001
+def _serve(connection, build_pid: int) -> None:  # noqa: ANN001
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    _end_with_the_build(build_pid)
     import weasyprint  # noqa: F401 — the reason for the helper: import while the build runs
 
     from proceedings.render.pdf import layout_pdf
@@ -146,3 +147,18 @@ def _serve(connection) -> None:  # noqa: ANN001
         connection.send(outcome)
     except Exception:  # noqa: BLE001 — e.g. unpicklable: the parent falls back on EOF
         pass
+
+
+def _end_with_the_build(build_pid: int) -> None:
+    """Have the kernel end this helper when the build process dies (even by SIGKILL, e.g. a
+    CI timeout), instead of laying out a PDF nobody will read. Linux only, as the helper."""
+    import ctypes
+    import signal
+
+    set_parent_death_signal = 1  # PR_SET_PDEATHSIG in <linux/prctl.h>
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(set_parent_death_signal, signal.SIGKILL)
+    except (OSError, AttributeError):  # no prctl here: the helper ends when its work does
+        return
+    if os.getppid() != build_pid:  # the build died before the line above took effect
+        os._exit(0)
