@@ -73,9 +73,18 @@ def test_with_the_helper_the_build_never_imports_weasyprint_and_writes_the_same_
     assert pdf == (without / "proceedings" / "proceedings.pdf").read_bytes()
 
 
-def test_the_switch_and_the_platform_decide_whether_a_helper_starts() -> None:
+def test_the_switch_the_platform_and_threads_decide_whether_a_helper_starts() -> None:
     assert not helper_wanted({"PROCEEDINGS_PDF_HELPER": "0"})
+    assert threading.active_count() == 1
     assert helper_wanted({}) == (fork_is_safe() and usable_cores() >= 2)
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)  # e.g. a server thread of the host program
+    other.start()
+    try:
+        assert not helper_wanted({})  # forking now could copy a lock held by that thread
+    finally:
+        stop.set()
+        other.join()
     with pdf_layout(False) as layout:
         assert layout is None  # no PDF wanted: nothing forked
     assert not multiprocessing.active_children()

@@ -35,9 +35,16 @@ Layout = Callable[..., "PdfResult"]  # layout_pdf's signature
 
 
 def helper_wanted(environ: Mapping[str, str] | None = None) -> bool:
-    """Whether a helper would help here: fork is safe, a second core, not switched off."""
+    """Whether a helper would help here: fork is safe, a second core, not switched off.
+
+    Fork is safe only while this process has one thread: another thread could hold a lock
+    (logging, a stream) at the moment of the fork, and the helper would wait on it forever.
+    The CLI forks before Rich starts its progress thread; a program that calls the build from
+    a threaded process gets the layout in that process."""
+    import threading
+
     environ = os.environ if environ is None else environ
-    if environ.get(ENV_SWITCH, "").strip() == "0":
+    if environ.get(ENV_SWITCH, "").strip() == "0" or threading.active_count() > 1:
         return False
     return fork_is_safe() and usable_cores() >= 2
 
