@@ -127,8 +127,6 @@ def _render_pdf(ctx: RenderContext) -> Rendered:
     return Rendered(result.data, result.diagnostics)
 
 
-
-
 # Format name -> renderer.
 RENDERERS: dict[str, Renderer] = {"md": _render_md, "html": _render_html, "pdf": _render_pdf}
 

@@ -28,6 +28,7 @@ from proceedings.errors import ProceedingsError
 from proceedings.rules import Rule, all_rules
 from proceedings.rules.context import CheckContext, FileInput
 from proceedings.rules.meta import RULE_CRASHED, Directive, parse_directives, unused
+from proceedings.suggest import closest
 from proceedings.workspace import Session, Workspace
 
 # Findings about a session as a whole: reported whenever any file of the session is checked.
@@ -141,8 +142,6 @@ def _resolve_entry(entry: str, source: Path | None, where: str, *, exact: bool =
     if not exact and upper and any(c.code.startswith(upper) for c in known):
         return upper
     candidates = [c.code for c in known] + list(by_name)
-    from proceedings.suggest import closest
-
     close = closest(text, candidates)
     hint = f"did you mean `{close}`?" if close else "see `proceedings rules` for every code"
     raise ProceedingsError(

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, get_args, get_origin, get_type_hints
 
 from proceedings.errors import ProceedingsError
+from proceedings.suggest import closest
 
 CONFIG_FILE = "proceedings.toml"
 PYPROJECT_FILE = "pyproject.toml"
@@ -201,8 +202,6 @@ def _build(cls: type, raw: Any, path: Path, text: str, prefix: str) -> Any:
     for key, value in raw.items():
         dotted = f"{prefix}.{key}" if prefix else key
         if key not in known:
-            from proceedings.suggest import closest
-
             close = closest(key, known)
             hint = f"did you mean `{close}`?" if close else "known keys: " + ", ".join(known)
             raise ProceedingsError(

@@ -1540,9 +1540,4 @@ def _md_escape(text: str) -> str:
 
 
 def _shown(path: Path) -> str:
-    try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
-    except ValueError:
-        return path.as_posix()
-
-
+    return relative_posix(path, Path.cwd(), resolve=True)

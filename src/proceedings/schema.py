@@ -8,6 +8,7 @@ from typing import Any, NamedTuple
 
 from proceedings import codes
 from proceedings.diagnostics import Diagnostic
+from proceedings.suggest import closest
 
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -65,8 +66,6 @@ def validate(
         line = key_lines.get(str(key), 1)
         spec = by_name.get(str(key))
         if spec is None:
-            from proceedings.suggest import closest
-
             close = closest(str(key), by_name)
             hint = f"did you mean `{close}`?" if close else "allowed: " + ", ".join(by_name)
             found.append(_diag(codes.UNKNOWN_KEY, path, line, f"unknown key `{key}`", hint))

@@ -23,7 +23,6 @@ FENCE = re.compile(r"^---[ \t]*$")
 CLOSING_FENCE = re.compile(r"^(---|\.\.\.)[ \t]*$")
 
 
-
 @lru_cache(maxsize=1)
 def _front_matter_loader() -> type:
     """Safe loader that leaves dates as text, so we validate them ourselves.

@@ -368,7 +368,5 @@ def _escapes(path: Path, root: Path) -> bool:
     return False
 
 
-
-
 def _tree(code: codes.Code, rel: str, message: str, hint: str = "") -> Diagnostic:
     return Diagnostic(rel, 1, 1, code.code, message, code.severity, hint)

@@ -245,5 +245,3 @@ def _lenient_provenance(
         )
     except ProceedingsError:
         return None  # git missing, bare repository …: build without provenance
-
-

@@ -12,8 +12,8 @@ The helper changes when the work happens, never its outcome:
   result) makes this process lay the HTML out itself, as it would without a helper;
 - Ctrl-C is left to this process, which stops the helper on the way out.
 
-Without fork (see parallel.py), with one core, or with `PROCEEDINGS_PDF_HELPER=0`, there
-is no helper and the PDF is laid out in this process.
+Without fork (see parallel.py), with one core, while the process runs other threads, or
+with `PROCEEDINGS_PDF_HELPER=0`, there is no helper and the PDF is laid out in this process.
 """
 
 from __future__ import annotations

@@ -12,6 +12,7 @@ from proceedings import codes
 from proceedings.config import Config
 from proceedings.diagnostics import Diagnostic
 from proceedings.facts import Facts, collect
+from proceedings.paths import relative_posix
 from proceedings.source import MarkdownFile, read_markdown
 from proceedings.workspace import Note, Session, Workspace
 
@@ -138,10 +139,7 @@ class CheckContext:
         return self.facts(file).anchors
 
     def rel(self, path: str) -> str:
-        try:
-            return Path(path).relative_to(self.workspace.root).as_posix()
-        except ValueError:
-            return Path(path).as_posix()
+        return relative_posix(Path(path), self.workspace.root)
 
     @cached_property
     def private_terms(self) -> list[str]:
