@@ -27,7 +27,9 @@ proceedings time (higher is better for proceedings). Targets (issue 4): 1–5 fi
 whole archive ≥ 3× faster than markdownlint-cli2 and ≥ 10× faster than pymarkdown.
 
 Not a test: timings vary with the machine and its load; every number is the median of
-`--repeat` runs (min in brackets).
+`--repeat` runs for the whole archive and of `--small-repeat` runs for 1–5 files (min in
+brackets). The 1–5 file runs are interleaved: in each round every tool runs every scenario
+once, so a slow minute on a shared machine does not land on one row only.
 """
 
 from __future__ import annotations
@@ -274,20 +276,26 @@ def edit(paths: Sequence[Path]) -> None:
             handle.write("\n追記: コミット前に一文を足した。\n")
 
 
+def time_once(tool: Tool, command: list[str], cwd: Path, result: Result,
+              edited: Sequence[Path] = ()) -> None:
+    """One timed run, added to `result`."""
+    edit(edited)  # untimed: only the check of the changed notes is measured
+    if tool.cold:
+        shutil.rmtree(cwd / ".proceedings-cache", ignore_errors=True)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    subprocess.run(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                   env={**BASE_ENV, "NO_COLOR": "1", **tool.env})
+    result.times.append(time.perf_counter() - started)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    result.cpu.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+
+
 def time_command(tool: Tool, command: list[str], cwd: Path, repeat: int,
                  edited: Sequence[Path] = ()) -> Result:
     result = Result(tool.name)
     for _ in range(repeat):
-        edit(edited)  # untimed: only the check of the changed notes is measured
-        if tool.cold:
-            shutil.rmtree(cwd / ".proceedings-cache", ignore_errors=True)
-        before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        started = time.perf_counter()
-        subprocess.run(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                       env={**BASE_ENV, "NO_COLOR": "1", **tool.env})
-        result.times.append(time.perf_counter() - started)
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        result.cpu.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+        time_once(tool, command, cwd, result, edited)
     return result
 
 
@@ -334,20 +342,35 @@ def main() -> int:
             "1 edited file": (lambda t: t.files + five[:1], notes[:1]),
             "5 edited files": (lambda t: t.files + five, notes[:5]),
         }
-        results: dict[str, dict[str, Result]] = {}
-        for scenario, (build, edited) in scenarios.items():
-            results[scenario] = {}
+        results: dict[str, dict[str, Result]] = {"whole archive": {}}
+        build, _ = scenarios.pop("whole archive")
+        for tool in tools + competitors:
+            slow = tool in competitors
+            if not slow:  # warm the OS file cache, .pyc files and our facts cache
+                time_command(tool, build(tool), root, 1)
+            repeat = min(args.repeat, 3) if slow else args.repeat
+            results["whole archive"][tool.name] = time_command(tool, build(tool), root, repeat)
+        # The 1–5 file runs take a fraction of a second, and this shared machine speeds up
+        # and slows down over minutes. So they run in rounds, each tool once per scenario in
+        # every round: every row meets the same slow and fast moments. A tool's edited runs
+        # come last in its turn and store the new notes' facts, so the next proceedings
+        # tool's unchanged runs find them cached, as they would in a repository.
+        order = ["1 file", "5 files", "1 edited file", "5 edited files"]
+        for scenario in order:
+            results[scenario] = {tool.name: Result(tool.name) for tool in tools + competitors}
+        warm_up = Result("warm-up")
+        for tool in tools + competitors:
+            for scenario in order:
+                build, edited = scenarios[scenario]
+                time_once(tool, build(tool), root, warm_up, edited)
+        for _ in range(args.small_repeat):
             for tool in tools + competitors:
-                whole = scenario == "whole archive"
-                slow = tool in competitors and whole
-                repeat = args.repeat if whole else args.small_repeat
-                if slow:
-                    repeat = min(repeat, 3)
-                if not slow:  # warm the OS file cache, .pyc files and our facts cache
-                    time_command(tool, build(tool), root, 1, edited)
-                result = time_command(tool, build(tool), root, repeat, edited)
-                results[scenario][tool.name] = result
-                print(f"{scenario:>14}  {tool.name:<28} {result.median:7.3f} s wall "
+                for scenario in order:
+                    build, edited = scenarios[scenario]
+                    time_once(tool, build(tool), root, results[scenario][tool.name], edited)
+        for scenario, row in results.items():
+            for result in row.values():
+                print(f"{scenario:>14}  {result.label:<28} {result.median:7.3f} s wall "
                       f"(min {min(result.times):.3f}), {result.cpu_median:7.3f} s CPU",
                       file=sys.stderr)
     report = render(results, tools, competitors, len(notes), size, args.repeat,
