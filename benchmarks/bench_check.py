@@ -29,7 +29,9 @@ whole archive ≥ 3× faster than markdownlint-cli2 and ≥ 10× faster than pym
 Not a test: timings vary with the machine and its load; every number is the median of
 `--repeat` runs for the whole archive and of `--small-repeat` runs for 1–5 files (min in
 brackets). The 1–5 file runs are interleaved: in each round every tool runs every scenario
-once, so a slow minute on a shared machine does not land on one row only.
+once, so a slow minute on a shared machine does not land on one row only. The same rounds
+time `python -c "pass"` and `python -c "import markdown_it"`, for scale: what no checker code
+can take off a hook run on this machine.
 """
 
 from __future__ import annotations
@@ -222,6 +224,17 @@ def proceedings_tools() -> list[Tool]:
     ]
 
 
+def reference_tools() -> list[Tool]:
+    """Not checkers: the part of a hook run no checker code can remove on this machine —
+    starting Python, and starting it and importing markdown-it."""
+    python = str(BIN / "python")
+    version = platform.python_version()
+    return [
+        Tool('python -c "pass"', version, [], [python, "-c", "pass"]),
+        Tool('python -c "import markdown_it"', version, [], [python, "-c", "import markdown_it"]),
+    ]
+
+
 def pymarkdown_tool(cache: Path) -> Tool | None:
     venv = cache / "pymarkdown-venv"
     exe = venv / "bin" / "pymarkdown"
@@ -358,6 +371,7 @@ def main() -> int:
         order = ["1 file", "5 files", "1 edited file", "5 edited files"]
         for scenario in order:
             results[scenario] = {tool.name: Result(tool.name) for tool in tools + competitors}
+        references = {tool.name: Result(tool.name) for tool in reference_tools()}
         warm_up = Result("warm-up")
         for tool in tools + competitors:
             for scenario in order:
@@ -368,12 +382,14 @@ def main() -> int:
                 for scenario in order:
                     build, edited = scenarios[scenario]
                     time_once(tool, build(tool), root, results[scenario][tool.name], edited)
-        for scenario, row in results.items():
+            for tool in reference_tools():
+                time_once(tool, tool.files, root, references[tool.name])
+        for scenario, row in [*results.items(), ("for scale", references)]:
             for result in row.values():
                 print(f"{scenario:>14}  {result.label:<28} {result.median:7.3f} s wall "
                       f"(min {min(result.times):.3f}), {result.cpu_median:7.3f} s CPU",
                       file=sys.stderr)
-    report = render(results, tools, competitors, len(notes), size, args.repeat,
+    report = render(results, references, tools, competitors, len(notes), size, args.repeat,
                     args.small_repeat)
     print(report)
     if args.write_docs:
@@ -381,7 +397,7 @@ def main() -> int:
     return 0
 
 
-def render(results, tools, competitors, notes: int, size: int, repeat: int,
+def render(results, references, tools, competitors, notes: int, size: int, repeat: int,
            small_repeat: int) -> str:
     cold, warm, hook = (t.name for t in tools)
     everyone = tools + competitors
@@ -404,6 +420,10 @@ def render(results, tools, competitors, notes: int, size: int, repeat: int,
         cells = [f"{row[t.name].median:.{digits}f} s ({row[t.name].cpu_median:.{digits}f} s CPU)"
                  for t in everyone]
         lines.append(f"| {scenario} | " + " | ".join(cells) + " |")
+    if references:
+        scale = "; ".join(f"`{name}` {result.median:.3f} s" for name, result in references.items())
+        lines += ["", f"For scale, timed in the same rounds as the 1–5 file rows: {scale}. "
+                      "That much of a hook run is Python starting and importing the parser."]
     lines += ["", "Ratios, competitor / proceedings (> 1: proceedings is faster), wall (CPU):",
               ""]
     for scenario, row in results.items():
