@@ -205,6 +205,29 @@ def test_a_change_that_breaks_a_link_from_another_note_is_reported(tmp_path: Pat
     assert found(report, "C406") == [(B, 15)]
 
 
+def test_a_finding_kept_from_another_note_still_obeys_its_disable_comments(
+    tmp_path: Path,
+) -> None:
+    # What pre-commit runs after beta's heading was renamed: alpha's link into beta is
+    # reported for the commit of beta, unless alpha silences it, as a whole-archive run does.
+    root = _two_sessions(tmp_path / "wg")
+    silenced_link = "\n<!-- proceedings-disable-next-line C404 -->\n[ベータ](02-beta.md#議論)\n"
+    alpha = note("アルファ") + silenced_link
+    (root / A).write_text(alpha, "utf-8")
+    (root / f"{SESSION}/04-delta.md").write_text(
+        note("デルタ") + "\n<!-- proceedings-disable T502 -->\n", "utf-8"
+    )
+    beta = root / B
+    beta.write_text(beta.read_text("utf-8").replace("## 議論", "## 議論のまとめ"), "utf-8")
+    whole = run_check(root)
+    scoped = run_check(root, paths=[beta])
+    assert found(whole, "C404") == found(scoped, "C404") == []
+    assert found(whole, "T502") == found(scoped, "T502") == []
+    assert whole.suppressed == scoped.suppressed == 2
+    assert found(scoped, "C406") == [(B, 15)]
+    assert found(scoped, "X601") == []
+
+
 def test_a_session_folder_or_the_config_checks_more(tmp_path: Path) -> None:
     root = _two_sessions(tmp_path / "wg")
     in_session = {d.code for d in run_check(root, paths=[root / SESSION]).diagnostics}

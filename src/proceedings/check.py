@@ -309,8 +309,15 @@ def check_workspace(
         file for session in sessions for file in session.files()
         if scope is None or scope.covers_file(file.rel)
     ]
+    # A finding kept from a file outside the scope (a link into a given note, a session-level
+    # problem) is still silenced by that file's own disable comments, as in a whole run.
+    paths_found = {d.path for d in found}
+    other_files = [
+        file for session in sessions for file in session.files()
+        if scope is not None and not scope.covers_file(file.rel) and file.rel in paths_found
+    ]
     active = {entry.code for entry in codes.all_codes() if selection.enabled(entry.code)}
-    found, suppressed = _apply_directives(found, in_scope_files, ctx, active)
+    found, suppressed = _apply_directives(found, in_scope_files, ctx, active, other_files)
     ctx.save_caches()
 
     final = [selection.with_severity(diagnostic) for diagnostic in found]
@@ -431,18 +438,23 @@ def _call(entry: Rule, subject: object, ctx: CheckContext, rel: str) -> list[Dia
 
 
 def _apply_directives(
-    found: list[Diagnostic], files: list, ctx: CheckContext, active: set[str]
+    found: list[Diagnostic], files: list, ctx: CheckContext, active: set[str],
+    other_files: Sequence = (),
 ) -> tuple[list[Diagnostic], int]:
-    """Drop findings silenced by disable comments; add X601/X602 about the comments."""
+    """Drop findings silenced by disable comments; add X601/X602 about the comments of
+    `files`. The comments of `other_files` (outside the run's scope) silence findings too,
+    but are not reported on themselves."""
     directives: dict[str, list[Directive]] = {}
     extra: list[Diagnostic] = []
-    for file in files:
+    reported = {file.rel for file in files}
+    for file in [*files, *other_files]:
         if not file.readable:
             continue
         parsed, problems = parse_directives(ctx.facts(file))
         if parsed:
             directives[file.rel] = parsed
-        extra += [p for p in problems if p.code in active]
+        if file.rel in reported:
+            extra += [p for p in problems if p.code in active]
     if not directives:
         return found + extra, 0
     kept: list[Diagnostic] = []
@@ -459,6 +471,8 @@ def _apply_directives(
         else:
             kept.append(diagnostic)
     for rel, parsed in directives.items():
+        if rel not in reported:
+            continue
         for directive in parsed:
             extra += [d for d in unused(directive, rel, active) if d.code in active]
     return kept + extra, suppressed

@@ -481,7 +481,8 @@ def reference_markdown() -> str:
         "- **Files and sessions:** `proceedings check FILE…` (what pre-commit runs) checks the "
         "files in the context of their whole session: it reports their own findings, their "
         "sessions' numbering and session.md findings, and links elsewhere in the session that "
-        "point into them. A changed `proceedings.toml` re-checks the whole archive.",
+        "point into them; the disable comments of the note a finding is in apply as in a "
+        "whole run. A changed `proceedings.toml` re-checks the whole archive.",
         "- **Cache:** what each note's parse yields is cached by content hash in "
         "`.proceedings-cache/` at the WG root (git-ignored by its own `.gitignore`), so "
         "unchanged notes are not parsed again; findings are never cached. "
