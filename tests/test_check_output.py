@@ -45,6 +45,16 @@ def test_text_lines_then_a_summary(wg: Path) -> None:
     assert "\x1b[" not in result.output  # piped: plain text
 
 
+def test_a_stray_file_given_alone_is_reported_without_a_file_count(wg: Path) -> None:
+    stray = wg / SESSION / ".DS_Store"
+    stray.write_bytes(b"\0\1")
+    result = check(wg, str(stray))
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert lines[0].startswith(f"{SESSION}/.DS_Store:1:1: T504 ")
+    assert lines[1] == "Found 1 error, 0 warnings, 0 info — fails (--fail-on error)."
+
+
 def test_show_source_puts_a_caret_under_the_column(wg: Path) -> None:
     result = check(wg, "--show-source", "--select", "C406")
     lines = result.output.splitlines()

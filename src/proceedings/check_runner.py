@@ -248,7 +248,8 @@ def summary_line(report: CheckReport, fail_on: Severity) -> str:
             _plural(report.warnings, "warning"),
             f"{report.infos} info",
         ]
-        text = f"Found {', '.join(parts)} in {files}"
+        # "in 0 files" would read oddly when only a stray file (say .DS_Store) was given.
+        text = f"Found {', '.join(parts)}" + (f" in {files}" if report.files else "")
         fixable = sum(1 for d in report.diagnostics if _fixable(d))
         if fixable:
             text += f"; {fixable} fixable with --fix"
