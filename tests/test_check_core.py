@@ -228,6 +228,35 @@ def test_a_finding_kept_from_another_note_still_obeys_its_disable_comments(
     assert found(scoped, "X601") == []
 
 
+def test_a_given_note_brings_its_session_md_findings(tmp_path: Path) -> None:
+    root = make_wg(tmp_path / "wg")
+    info = root / SESSION / "session.md"
+    info.write_text(info.read_text("utf-8").replace("date: 2024-08-24", "date: 2024-08-25"),
+                    "utf-8")
+    report = run_check(root, paths=[root / A])
+    assert found(report, "M207") == [(f"{SESSION}/session.md", 3)]
+
+
+def test_a_note_in_a_symlinked_session_folder_is_checked_when_given(tmp_path: Path) -> None:
+    root = make_wg(tmp_path / "wg", {A: None, B: None})
+    elsewhere = root / "archive" / "2024-08-24-camp"
+    elsewhere.parent.mkdir()
+    (root / SESSION).rename(elsewhere)
+    (root / SESSION).symlink_to(Path("..", "archive", "2024-08-24-camp"))
+    (elsewhere / "01-alpha.md").write_text(note("アルファ") + "\n連絡先 taro@gmail.com\n", "utf-8")
+    for given in (root / A, root / SESSION):
+        assert found(run_check(root, paths=[given]), "C407") == [(A, 15)], given
+
+
+def test_a_file_in_a_hidden_folder_of_sessions_is_reported_when_given(tmp_path: Path) -> None:
+    root = make_wg(tmp_path / "wg")
+    hidden = root / "sessions" / ".drafts" / "x.md"
+    hidden.parent.mkdir()
+    hidden.write_text("メモ\n", "utf-8")
+    assert found(run_check(root), "T504") == [("sessions/.drafts", 1)]
+    assert found(run_check(root, paths=[hidden]), "T504") == [("sessions/.drafts", 1)]
+
+
 def test_a_session_folder_or_the_config_checks_more(tmp_path: Path) -> None:
     root = _two_sessions(tmp_path / "wg")
     in_session = {d.code for d in run_check(root, paths=[root / SESSION]).diagnostics}

@@ -129,3 +129,43 @@ def test_fix_removes_every_leading_byte_order_mark(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert (root / A).read_bytes() == note().encode()
     assert check(root, str(root / A)).exit_code == 0
+
+
+# --- which files a fix may touch, and how ------------------------------------------------------
+
+
+def test_fix_with_the_config_among_the_files_changes_only_the_notes_given(tmp_path: Path) -> None:
+    # A config change re-checks the whole archive; it must not turn `--fix` loose on it.
+    unfixed = note("ベータ").rstrip("\n")  # F104 in beta, which is not given
+    root = make_wg(tmp_path / "wg", {A: note("アルファ").rstrip("\n"), B: unfixed})
+    result = check(root, "--fix", str(root / "proceedings.toml"), str(root / A))
+    assert "Fixed 1 problem in 1 file." in result.output
+    assert (root / A).read_text("utf-8") == note("アルファ")
+    assert (root / B).read_text("utf-8") == unfixed
+    # beta's finding (a warning) is still reported, for the user to fix or not
+    assert [(d["path"], d["code"]) for d in parse_text_output(result.output)] == [(B, "F104")]
+
+
+def test_fix_writes_through_a_symlinked_note(tmp_path: Path) -> None:
+    root = make_wg(tmp_path / "wg", {A: None})
+    real = root / SESSION / "shared-note.txt"
+    real.write_text(note("アルファ").rstrip("\n"), "utf-8")
+    (root / A).symlink_to(real.name)
+    result = check(root, "--fix", str(root / A))
+    assert result.exit_code == 0, result.output
+    assert (root / A).is_symlink()  # still a link, not replaced by a plain file
+    assert real.read_text("utf-8") == note("アルファ")
+
+
+def test_a_fix_that_cannot_be_written_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    # A 245-character name leaves no room for the temporary file beside it (255 at most):
+    # an OSError that happens even as root, like a read-only or full disk would.
+    long_note = f"{SESSION}/01-{'a' * 238}.md"
+    root = make_wg(tmp_path / "wg", {A: None, long_note: note("アルファ").rstrip("\n")})
+    result = check(root, "--fix", str(root / long_note))
+    assert result.exit_code == 2
+    assert result.output.strip().splitlines()[-1].startswith(
+        f"error: {long_note}: cannot write the fix: File name too long"
+    )
+    assert "Traceback" not in result.output
+    assert (root / long_note).read_text("utf-8") == note("アルファ").rstrip("\n")

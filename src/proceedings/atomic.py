@@ -25,6 +25,10 @@ def stage_beside(path: Path, data: bytes) -> str:
 
 
 def write_bytes_atomic(path: Path, data: bytes) -> None:
+    # Through a symlink to the file it names: replacing the link itself would turn it into a
+    # plain file and leave the real one unchanged.
+    if path.is_symlink():
+        path = Path(os.path.realpath(path))
     temp_name = stage_beside(path, data)
     try:
         os.replace(temp_name, path)

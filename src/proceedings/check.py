@@ -29,7 +29,7 @@ from proceedings.rules import Rule, all_rules
 from proceedings.rules.context import CheckContext, FileInput
 from proceedings.rules.meta import RULE_CRASHED, Directive, parse_directives, unused
 from proceedings.suggest import closest
-from proceedings.workspace import Session, Workspace
+from proceedings.workspace import SESSION_FILE, Session, Workspace
 
 # Findings about a session as a whole: reported whenever any file of the session is checked.
 SESSION_LEVEL_CODES = frozenset({"T502", "T503", "T505", "T506", "T507", "S308"})
@@ -178,8 +178,8 @@ class Scope(NamedTuple):
         session = _session_of(path, self.sessions | self.whole_sessions)
         if session is None:
             return False
-        if session in self.whole_sessions or path == session:
-            return True
+        if session in self.whole_sessions or path in (session, f"{session}/{SESSION_FILE}"):
+            return True  # the session's own findings, and its session.md's
         return diagnostic.code in SESSION_LEVEL_CODES
 
 
@@ -209,8 +209,10 @@ def sessions_to_load(loaded: LoadedConfig, paths: Sequence[Path | str] | None) -
         parts = _parts_under(path, sessions_path)
         if parts is None:
             continue  # outside the sessions folder: nothing to check
-        if len(parts) == 1 and not path.is_dir():
-            return None  # a stray file directly in sessions/: only a full load reports it
+        if (len(parts) == 1 and not path.is_dir()) or parts[:1] and parts[0].startswith("."):
+            # A stray file directly in sessions/, or anything in a hidden folder there: only
+            # a full load reports it.
+            return None
         if parts:
             names.add(parts[0])
     return sorted(names)
@@ -244,7 +246,9 @@ def _scope(workspace: Workspace, paths: Sequence[Path | str] | None) -> Scope | 
     files: set[str] = set()
     touched: set[str] = set()
     whole: set[str] = set()
-    by_path = {Path(os.path.abspath(s.path)): s for s in workspace.sessions}
+    # By folder name as listed under sessions/: a session's `path` is resolved, so a session
+    # folder that is a symlink would not match the path it was given by.
+    by_name = {s.rel.rsplit("/", 1)[-1]: s for s in workspace.sessions}
     for raw in paths:
         path = _absolute(raw)
         if not path.exists():
@@ -256,8 +260,10 @@ def _scope(workspace: Workspace, paths: Sequence[Path | str] | None) -> Scope | 
             continue
         if not parts:
             return None
-        session = by_path.get(sessions_path / parts[0])
+        session = by_name.get(parts[0])
         inside = sessions_path.joinpath(*parts)  # the same file, spelt from the root
+        if session is None:  # not a session folder: keep what is reported about the entry
+            files.add((sessions_path / parts[0]).relative_to(root).as_posix())
         if path.is_dir():
             if len(parts) == 1 and session is not None:
                 whole.add(session.rel)

@@ -101,7 +101,7 @@ def _check_files(
     if options.fix or options.diff:
         from proceedings.fix import apply_fixes, plan_fixes
 
-        fixes = plan_fixes(workspace, report)
+        fixes = plan_fixes(workspace, report, options.paths or None)
         fixed = sum(len(f.fixed) for f in fixes)
         if options.diff:
             for fix in fixes:

@@ -15,12 +15,15 @@ Files are written atomically.
 from __future__ import annotations
 
 import difflib
+import os
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from proceedings.atomic import write_bytes_atomic
 from proceedings.check import CheckReport
 from proceedings.diagnostics import Diagnostic
+from proceedings.errors import ProceedingsError
 from proceedings.facts import collect
 from proceedings.placeholders import PLACEHOLDER_MARK
 from proceedings.rules.structure import name_variant, normalize_heading, pick_name, section_level
@@ -69,8 +72,15 @@ class FileFix:
         return text
 
 
-def plan_fixes(workspace: Workspace, report: CheckReport) -> list[FileFix]:
-    """What `--fix` would change, file by file, for the fixable findings in `report`."""
+def plan_fixes(
+    workspace: Workspace, report: CheckReport, paths: Sequence[Path | str] | None = None
+) -> list[FileFix]:
+    """What `--fix` would change, file by file, for the fixable findings in `report`.
+
+    With `paths` (a check of given files or folders), only the notes among them or inside
+    them are changed. A config file given to re-check the whole archive fixes nothing by
+    itself: `--fix proceedings.toml 01-a.md` must not rewrite every other note."""
+    chosen = _chosen(paths)
     wanted: dict[str, list[Diagnostic]] = {}
     for diagnostic in report.diagnostics:
         if diagnostic.code in FIXABLE:
@@ -79,7 +89,7 @@ def plan_fixes(workspace: Workspace, report: CheckReport) -> list[FileFix]:
     for session in workspace.sessions:
         for file in session.files():
             found = wanted.get(file.rel)
-            if not found or not file.readable:
+            if not found or not file.readable or (chosen is not None and not chosen(file.path)):
                 continue
             fix = _fix_file(file, session, workspace, found)
             if fix.changed:
@@ -87,10 +97,31 @@ def plan_fixes(workspace: Workspace, report: CheckReport) -> list[FileFix]:
     return fixes
 
 
+def _chosen(paths: Sequence[Path | str] | None) -> Callable[[Path], bool] | None:
+    """Whether a note is one of `paths` or inside one of them (compared as real paths)."""
+    if not paths:
+        return None
+    given = [Path(os.path.realpath(path)) for path in paths]
+
+    def chosen(path: Path) -> bool:
+        real = Path(os.path.realpath(path))
+        return any(real == item or (item.is_dir() and real.is_relative_to(item))
+                   for item in given)
+
+    return chosen
+
+
 def apply_fixes(fixes: list[FileFix]) -> None:
     for fix in fixes:
-        if fix.changed:
+        if not fix.changed:
+            continue
+        try:
             write_bytes_atomic(fix.path, fix.after)
+        except OSError as error:
+            raise ProceedingsError(
+                f"cannot write the fix: {error.strerror or error}", path=fix.rel,
+                hint="make the file writable, or run without --fix",
+            ) from None
 
 
 def _fix_file(
