@@ -243,3 +243,15 @@ def test_the_hooks_quick_parser_leaves_the_unusual_to_argparse(argv: list[str]) 
     from proceedings.hook import _quick_parse
 
     assert _quick_parse(argv) is None
+
+
+@pytest.mark.parametrize("command", [["-m", "proceedings.hook"], ["-m", "proceedings", "check"]])
+def test_output_piped_into_a_reader_that_stops_ends_quietly(wg: Path, command) -> None:
+    many = "".join(f"\n<b>{i}</b>\n" for i in range(3000))  # 3,000 C406 lines
+    (wg / A).write_text(PROBLEMS + many, "utf-8")
+    shell = f"{sys.executable} {' '.join(command)} | head -1"
+    run = subprocess.run(["bash", "-o", "pipefail", "-c", shell], cwd=wg,
+                         capture_output=True, text=True)
+    assert run.stdout.startswith(f"{A}:5:1: S301")
+    assert run.stderr == ""  # no "internal error", no "Exception ignored … BrokenPipeError"
+    assert run.returncode == 141

@@ -9,6 +9,18 @@ EXIT_OK = 0
 EXIT_FINDINGS = 1  # check/build found problems at or above the failure threshold
 EXIT_USAGE = 2  # bad arguments, bad configuration, or any other user error
 EXIT_INTERRUPTED = 130
+EXIT_BROKEN_PIPE = 141  # the reader of the output went away (`| head`), as a shell reports it
+
+
+def after_broken_pipe() -> int:
+    """Stop quietly once the reader of stdout has gone: stdout is pointed at /dev/null, so
+    Python's own flush at exit does not fail a second time. Returns the exit code."""
+    import os
+    import sys
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    return EXIT_BROKEN_PIPE
 
 
 class ProceedingsError(Exception):

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import argparse
 
-from proceedings.errors import EXIT_INTERRUPTED, ProceedingsError
+from proceedings.errors import EXIT_INTERRUPTED, ProceedingsError, after_broken_pipe
 
 INTERNAL_ERROR = 70
 
@@ -114,6 +114,8 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         sys.stderr.write("interrupted\n")
         return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        return after_broken_pipe()
     except Exception as exc:  # a bug in proceedings, not a user error
         if os.environ.get("PROCEEDINGS_DEBUG"):
             raise

@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from proceedings.config import LoadedConfig, load_config
-from proceedings.errors import EXIT_INTERRUPTED, ProceedingsError
+from proceedings.errors import EXIT_INTERRUPTED, ProceedingsError, after_broken_pipe
 
 console = Console(highlight=False)
 # soft_wrap: an error stays one line even in a narrow or piped terminal.
@@ -47,6 +47,8 @@ def handle_errors(func: F) -> F:
         except KeyboardInterrupt:
             err_console.print("[yellow]interrupted[/]")
             raise typer.Exit(EXIT_INTERRUPTED) from None
+        except BrokenPipeError:  # the output was piped into a reader that stopped (`| head`)
+            raise typer.Exit(after_broken_pipe()) from None
         except (typer.Exit, typer.Abort, SystemExit):
             raise
         except Exception as exc:  # a bug in proceedings, not a user error
