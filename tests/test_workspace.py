@@ -205,6 +205,11 @@ def test_config_wrong_type_and_bad_choice(tmp_path: Path) -> None:
     make_archive(tmp_path, '[build]\nformats = "pdf"\n')
     with pytest.raises(ProceedingsError, match=r":2: `build.formats` must be a list of strings"):
         load_config(tmp_path)
+    # A name group with no names: a config error, not a rule crashing on every note.
+    make_archive(tmp_path, '[sections]\nrequired = [["概要"], []]\n')
+    with pytest.raises(ProceedingsError, match=r":2: `sections.required` must be a list of "
+                                               r"non-empty lists of strings"):
+        load_config(tmp_path)
 
 
 def test_config_from_pyproject_and_walk_up(tmp_path: Path) -> None:

@@ -235,9 +235,10 @@ def _type_problem(value: Any, kind: Any) -> str | None:
         return None if isinstance(value, str) else "a string"
     if origin is list:
         (item_kind,) = get_args(kind)
-        if isinstance(value, list) and all(_type_problem(v, item_kind) is None for v in value):
-            return None
-        return f"a list of {_describe(item_kind)}"
+        fits = isinstance(value, list) and all(_type_problem(v, item_kind) is None for v in value)
+        if fits and get_origin(item_kind) is list and not all(value):
+            fits = False  # an empty name group could never match a section
+        return None if fits else f"a list of {_describe(item_kind)}"
     if origin is dict:
         if isinstance(value, dict) and all(isinstance(v, str) for v in value.values()):
             return None
@@ -249,7 +250,7 @@ def _describe(kind: Any) -> str:
     if kind is str:
         return "strings"
     if get_origin(kind) is list:
-        return "lists of strings"
+        return "non-empty lists of strings"
     return str(kind)
 
 
