@@ -336,3 +336,12 @@ def test_a_path_given_through_a_symlinked_folder_is_still_checked(tmp_path: Path
     alias.symlink_to(root)
     report = run_check(root, paths=[alias / A])
     assert found(report, "C406") == [(A, 15)]
+
+
+def test_a_control_character_in_front_matter_is_one_finding_at_its_line(tmp_path: Path) -> None:
+    text = "---\ntitle: アルファ\nauthor: x\x07y\n---\n" + note("アルファ").split("---\n", 2)[2]
+    report = run_check(make_wg(tmp_path / "wg", {A: text}))
+    [finding] = [d for d in report.diagnostics if d.code == "M202"]
+    assert (finding.path, finding.line, finding.col) == (A, 3, 10)
+    assert finding.message == "YAML: character U+0007 is not allowed"
+    assert "\n" not in finding.format()

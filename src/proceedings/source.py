@@ -249,8 +249,19 @@ def _load_yaml(file: MarkdownFile, source: str) -> None:
         col = (mark.column + 1) if mark else 1
         file.report(codes.YAML_SYNTAX, line, f"YAML: {exc.problem or exc}", col=col)
         return
+    except yaml.reader.ReaderError as exc:  # a character YAML refuses (NUL, BEL, …)
+        # Found again in the text: libyaml counts the error's position in bytes, PyYAML in
+        # characters.
+        code = exc.character if isinstance(exc.character, int) else ord(exc.character)
+        index = max(source.find(chr(code)), 0)
+        before = source[:index]
+        line = before.count("\n") + 2  # +1 for 1-based, +1 for the opening ---
+        col = index - (before.rfind("\n") + 1) + 1
+        file.report(codes.YAML_SYNTAX, line, f"YAML: character U+{code:04X} is not allowed",
+                    "delete it; most editors do not show it", col=col)
+        return
     except (yaml.YAMLError, ValueError, RecursionError) as exc:
-        file.report(codes.YAML_SYNTAX, 1, f"YAML: {exc}")
+        file.report(codes.YAML_SYNTAX, 1, "YAML: " + " ".join(str(exc).split()))  # one line
         return
     finally:
         loader.dispose()
