@@ -165,6 +165,12 @@ def test_the_hook_takes_exactly_the_options_of_proceedings_check() -> None:
         opt for action in build_parser()._actions for opt in action.option_strings
     } - {"-h", "--help"}
     assert hook_options == _typer_options()
+    # …and only them: no abbreviations either (`--sel` is a usage error in both)
+    abbreviated = CliRunner().invoke(app, ["check", "--sel", "C4"])
+    assert abbreviated.exit_code == 2
+    with pytest.raises(SystemExit) as stopped:
+        build_parser().parse_args(["--sel", "C4"])
+    assert stopped.value.code == 2
 
 
 def test_the_hook_runs_on_files_like_pre_commit(wg: Path) -> None:

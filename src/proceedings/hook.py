@@ -29,6 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="proceedings check",
         description="Check the notes (all of them, or the given files in their sessions).",
+        allow_abbrev=False,  # `proceedings check --sel` is an error; so it must be here
     )
     parser.add_argument("paths", nargs="*", type=Path, metavar="PATH",
                         help="Files or folders to check (default: the whole archive).")
