@@ -79,7 +79,7 @@ def test_unknown_code_in_config_select_suggests_the_closest(tmp_path: Path) -> N
 def test_unknown_code_on_the_command_line_is_exit_2(tmp_path: Path) -> None:
     root = make_wg(tmp_path / "wg")
     result = cli(root, "--select", "Q123")
-    assert result.exit_code == 2 and "Q123" in result.output
+    assert result.exit_code == 2 and "`Q123` in --select" in flat(result.output)
 
 
 # --- selection -------------------------------------------------------------------------------

@@ -111,7 +111,8 @@ def resolve_selection(
     chosen_select = list(select) if select is not None else list(check.select)
     from_config_select = select is None
     resolved_select = [
-        _resolve_entry(e, source if from_config_select else None, "check.select")
+        _resolve_entry(e, source, "check.select") if from_config_select
+        else _resolve_entry(e, None, "--select")
         for e in chosen_select
     ]
     resolved_ignore = [_resolve_entry(e, source, "check.ignore") for e in check.ignore]
