@@ -345,3 +345,12 @@ def test_a_control_character_in_front_matter_is_one_finding_at_its_line(tmp_path
     assert (finding.path, finding.line, finding.col) == (A, 3, 10)
     assert finding.message == "YAML: character U+0007 is not allowed"
     assert "\n" not in finding.format()
+
+
+def test_a_dangling_symlinked_note_given_is_f105_as_in_a_whole_run(tmp_path: Path) -> None:
+    root = make_wg(tmp_path / "wg")
+    dangling = root / SESSION / "03-gone.md"
+    dangling.symlink_to("nowhere.md")
+    gone = f"{SESSION}/03-gone.md"
+    assert found(run_check(root), "F105") == [(gone, 1)]
+    assert found(run_check(root, paths=[dangling]), "F105") == [(gone, 1)]

@@ -203,7 +203,7 @@ def sessions_to_load(loaded: LoadedConfig, paths: Sequence[Path | str] | None) -
     names: set[str] = set()
     for raw in paths:
         path = _absolute(raw)
-        if not path.exists():
+        if not os.path.lexists(path):  # a dangling symlink is there: reported as F105
             raise ProceedingsError(f"{raw}: no such file or folder")
         if _whole_archive_path(path, loaded.root, sessions_path):
             return None
@@ -252,7 +252,7 @@ def _scope(workspace: Workspace, paths: Sequence[Path | str] | None) -> Scope | 
     by_name = {s.rel.rsplit("/", 1)[-1]: s for s in workspace.sessions}
     for raw in paths:
         path = _absolute(raw)
-        if not path.exists():
+        if not os.path.lexists(path):  # a dangling symlink is there: reported as F105
             raise ProceedingsError(f"{raw}: no such file or folder")
         if _whole_archive_path(path, root, sessions_path):
             return None
