@@ -48,7 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--fix", action="store_true",
                         help="Apply safe fixes (BOM, CRLF, final newline, missing sections).")
     parser.add_argument("--diff", action="store_true",
-                        help="Show what --fix would change as a diff; write nothing.")
+                        help="Show what --fix would change as a diff; change no note.")
     return parser
 
 

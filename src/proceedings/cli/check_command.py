@@ -56,7 +56,7 @@ def check(
                      "required sections. Wording is never changed."),
     ] = False,
     diff: Annotated[
-        bool, typer.Option("--diff", help="Show what --fix would change; write nothing.")
+        bool, typer.Option("--diff", help="Show what --fix would change as a diff; change no note.")
     ] = False,
 ) -> None:
     """Check the notes: structure, links, privacy. Exit 0 clean, 1 findings, 2 usage error."""

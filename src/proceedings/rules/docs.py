@@ -476,8 +476,8 @@ def reference_markdown() -> str:
         "comment that silences nothing is reported as X601. Comments inside code blocks are "
         "examples and have no effect.",
         "- **Fixes:** `--fix` applies the safe ones (F102, F103, F104, S304) and never changes "
-        "wording; `--diff` shows them as a diff and writes nothing (exit 1 when something "
-        "would change).",
+        "wording; `--diff` shows them as a unified diff (whatever `--format` says) and "
+        "changes no note (exit 1 when something would change).",
         "- **Files and sessions:** `proceedings check FILE…` (what pre-commit runs) checks the "
         "files in the context of their whole session: it reports their own findings, their "
         "sessions' numbering and session.md findings, and links elsewhere in the session that "
