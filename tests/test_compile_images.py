@@ -122,3 +122,15 @@ def test_stale_assets_are_removed_and_linked_files_copied(tmp_path: Path) -> Non
     assert (out / "assets" / S1 / "data" / "table.csv").read_text("utf-8") == "a,b\n1,2\n"
     page = (out / "proceedings.html").read_text("utf-8")
     assert f'href="assets/{S1}/data/table.csv"' in page
+
+
+def test_a_build_that_leaves_the_markdown_alone_keeps_its_images(tmp_path: Path) -> None:
+    root = image_archive(tmp_path / "wg")
+    assert run(root).exit_code == 0
+    out = root / "proceedings"
+    copies = sorted(p.relative_to(out) for p in (out / "assets").rglob("*") if p.is_file())
+    assert copies
+    result = run(root, "--format", "html", "--json")  # proceedings.md stays, with its links
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["removed"] == []
+    assert sorted(p.relative_to(out) for p in (out / "assets").rglob("*") if p.is_file()) == copies

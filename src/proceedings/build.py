@@ -323,7 +323,15 @@ def build_proceedings(workspace: Workspace, options: BuildOptions | None = None)
             if "md" in formats or not asset.image:  # HTML embeds images, links other files
                 asset_files.append((output_dir / asset.output, _read(asset.source)))
     changed = write_files(files + asset_files)
-    removed = _remove_stale_assets(output_dir, {path for path, _ in asset_files})
+    # Only when every output that links to copies was written now: a proceedings.md or .html
+    # this build left as it was (say `--format pdf`) may still use the copies it finds.
+    kept_outputs = [
+        name for name in ("md", "html")
+        if name not in formats and (output_dir / OUTPUT_NAMES[name]).exists()
+    ]
+    removed = [] if kept_outputs else _remove_stale_assets(
+        output_dir, {path for path, _ in asset_files}
+    )
     outputs = [
         OutputFile(path, name, len(data), flag)
         for (path, data), name, flag in zip(files, formats, changed[: len(files)], strict=True)
