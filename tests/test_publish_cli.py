@@ -103,6 +103,15 @@ def test_second_build_is_byte_identical_and_makes_no_commit(wg) -> None:
     assert repo.git.status("--porcelain") == ""
 
 
+def test_a_preview_outside_the_repository_has_the_same_provenance(wg, tmp_path: Path) -> None:
+    root, repo = wg
+    assert build(root, "--commit").exit_code == 0
+    outside = tmp_path / "preview"
+    result = build(root, "--output", str(outside))
+    assert result.exit_code == 0, result.output
+    assert (outside / "proceedings.md").read_bytes() == (root / MD).read_bytes()
+
+
 def test_colophon_and_metadata_trace_every_note(wg) -> None:
     root, repo = wg
     with open(root / NOTE, "a", encoding="utf-8") as handle:

@@ -239,9 +239,13 @@ def _lenient_provenance(
 
     if not any((folder / ".git").exists() for folder in (root.resolve(), *root.resolve().parents)):
         return None
+    # An output folder outside the repository (`--output /tmp/preview`) holds nothing git
+    # tracks, so there is nothing to exclude; git would refuse the path as a pathspec.
+    outside = Path(output_rel).is_absolute()
     try:
         return collect_provenance(
-            root, files, allow_dirty=True, sources=sources, exclude=[output_rel]
+            root, files, allow_dirty=True, sources=sources,
+            exclude=[] if outside else [output_rel],
         )
     except ProceedingsError:
         return None  # git missing, bare repository …: build without provenance
