@@ -180,6 +180,9 @@ def test_paper_size_and_wg_font_from_config(tmp_path: Path) -> None:
         render_pdf(html, root=tmp_path, fonts=["fonts/none.otf"])
     with pytest.raises(ProceedingsError, match="must be a CSS page size"):
         render_pdf(html, root=tmp_path, paper="A4; } body { display: none")
+    jis = reader(render_pdf(html, root=tmp_path, paper="JIS-B5").data)  # B5 as Japan cuts it
+    width, height = (float(v) for v in jis.pages[1].mediabox[2:])
+    assert (round(width / 72 * 25.4), round(height / 72 * 25.4)) == (182, 257)
 
 
 def test_metadata_from_the_sources_and_byte_identical(fixture_root: Path, rendered) -> None:

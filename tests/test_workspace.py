@@ -212,6 +212,24 @@ def test_config_wrong_type_and_bad_choice(tmp_path: Path) -> None:
         load_config(tmp_path)
 
 
+def test_config_paper_sizes_and_the_key_point_marker(tmp_path: Path) -> None:
+    import pytest
+
+    from proceedings.errors import ProceedingsError
+
+    for paper in ("A4", "jis-b5", "JIS-B5", "B5 landscape", "letter", "182mm 257mm", "8.5in 11in"):
+        make_archive(tmp_path, f'[build]\npaper = "{paper}"\n')
+        assert load_config(tmp_path).config.build.paper == paper
+    # Unknown names, runaway sizes and CSS injection: a config error at the line, exit 2.
+    for paper in ("A9000", "0mm 0mm", "1mm 1mm", "A4; } body { color: red", "A4 sideways"):
+        make_archive(tmp_path, f'[build]\npaper = "{paper}"\n')
+        with pytest.raises(ProceedingsError, match=r"proceedings.toml:2: `build.paper` must be"):
+            load_config(tmp_path)
+    make_archive(tmp_path, 'key_point_marker = " "\n')
+    with pytest.raises(ProceedingsError, match=r":1: `key_point_marker` must be a marker"):
+        load_config(tmp_path)
+
+
 def test_config_from_pyproject_and_walk_up(tmp_path: Path) -> None:
     write(
         tmp_path / "pyproject.toml", '[project]\nname="x"\n\n[tool.proceedings]\ntitle = "議事録"\n'

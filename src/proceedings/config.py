@@ -7,6 +7,7 @@ from these dataclasses by `reference_markdown()` and a test keeps the two in ste
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import MISSING, dataclass, field, fields, is_dataclass
 from pathlib import Path
 from typing import Any, get_args, get_origin, get_type_hints
@@ -18,8 +19,16 @@ CONFIG_FILE = "proceedings.toml"
 PYPROJECT_FILE = "pyproject.toml"
 
 
-def setting(default: Any, doc: str, *, choices: tuple[str, ...] = ()) -> Any:
-    metadata = {"doc": doc, "choices": choices}
+def setting(
+    default: Any,
+    doc: str,
+    *,
+    choices: tuple[str, ...] = (),
+    check: Callable[[Any], str | None] | None = None,
+) -> Any:
+    """A config key: its default, its line in docs/configuration.md, and what it accepts
+    (`choices`, or `check` returning what was expected when a value does not fit)."""
+    metadata = {"doc": doc, "choices": choices, "check": check}
     if isinstance(default, list | dict):
         return field(default_factory=lambda: _copy(default), metadata=metadata)
     return field(default=default, metadata=metadata)
@@ -31,6 +40,41 @@ def _copy(value: Any) -> Any:
     if isinstance(value, dict):
         return {key: _copy(item) for key, item in value.items()}
     return value
+
+
+# Page sizes WeasyPrint knows by name: the ISO A, B and C series, JIS B, and three US sizes.
+PAGE_SIZE_NAMES = frozenset(
+    [f"{series}{n}" for series in ("a", "b", "c", "jis-b") for n in range(11)]
+    + ["letter", "legal", "ledger"]
+)
+_PAGE_LENGTH = re.compile(r"^(\d+(?:\.\d+)?)(mm|cm|in|pt|pc|px|q)$")
+_MM_PER_UNIT = {"mm": 1.0, "cm": 10.0, "in": 25.4, "pt": 25.4 / 72, "pc": 25.4 / 6,
+                "px": 25.4 / 96, "q": 0.25}
+# A page outside these bounds is a typo; a 0 mm page would make the layout run away.
+SMALLEST_PAGE_MM, LARGEST_PAGE_MM = 50, 2000
+
+
+def page_size_problem(value: str) -> str | None:
+    """None when `value` is a page size for the PDF: a known name, optionally `portrait` or
+    `landscape`, or one or two lengths of 50–2000 mm (`182mm 257mm`)."""
+    words = value.lower().split()
+    named = (len(words) == 1 and words[0] in PAGE_SIZE_NAMES) or (
+        len(words) == 2 and words[0] in PAGE_SIZE_NAMES and words[1] in ("portrait", "landscape")
+    )
+    if named:
+        return None
+    lengths = [_PAGE_LENGTH.match(word) for word in words]
+    if words and len(words) <= 2 and all(lengths):
+        sizes = [float(m.group(1)) * _MM_PER_UNIT[m.group(2)] for m in lengths if m]
+        if all(SMALLEST_PAGE_MM <= size <= LARGEST_PAGE_MM for size in sizes):
+            return None
+    return ("a page size such as A4, B5, JIS-B5, letter, `A4 landscape` or `182mm 257mm` "
+            f"({SMALLEST_PAGE_MM}–{LARGEST_PAGE_MM} mm a side)")
+
+
+def _marker_problem(value: str) -> str | None:
+    # An empty marker would be found in every paragraph: each would become a key point.
+    return None if value.strip() else "a marker with at least one visible character"
 
 
 @dataclass
@@ -77,7 +121,12 @@ class BuildConfig:
     allow_raw_html: bool = setting(
         False, "Let a safe subset of raw HTML through. Off: raw HTML is shown as text."
     )
-    paper: str = setting("A4", "Page size for the PDF (any CSS `size` value, e.g. `A4`, `B5`).")
+    paper: str = setting(
+        "A4",
+        "Page size for the PDF: a name (`A4`, `B5`, `JIS-B5`, `letter`, …, optionally with "
+        "`landscape`) or two lengths (`182mm 257mm`).",
+        check=page_size_problem,
+    )
     fonts: list[str] = setting(
         [], "Extra font files (paths relative to the WG root) to use before the default stack."
     )
@@ -95,7 +144,9 @@ class Config:
     templates_dir: str = setting(
         "templates", "Folder with the WG's template overrides (file by file)."
     )
-    key_point_marker: str = setting("★", "Marker that makes a list item or paragraph a key point.")
+    key_point_marker: str = setting(
+        "★", "Marker that makes a list item or paragraph a key point.", check=_marker_problem
+    )
     sections: SectionsConfig = field(
         default_factory=SectionsConfig, metadata={"doc": "Note sections.", "choices": ()}
     )
@@ -216,6 +267,8 @@ def _build(cls: type, raw: Any, path: Path, text: str, prefix: str) -> Any:
             choices = known[key].metadata["choices"]
             if value not in choices:
                 problem = "one of " + ", ".join(f'"{c}"' for c in choices)
+        if problem is None and known[key].metadata.get("check"):
+            problem = known[key].metadata["check"](value)
         if problem is not None:
             raise ProceedingsError(
                 f"`{dotted}` must be {problem}, not {value!r}",

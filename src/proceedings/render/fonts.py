@@ -145,7 +145,7 @@ def settings_css(faces: list[FontFace], paper: str) -> str:
     return "\n".join(rules) + "\n"
 
 
-_PAPER = re.compile(r"^[A-Za-z0-9. ]+$")
+_PAPER = re.compile(r"^[A-Za-z0-9. -]+$")
 
 
 def _paper(value: str) -> str:
