@@ -83,6 +83,18 @@ def test_wg_font_files_are_checked_inside_a_wg_repository(tmp_path: Path) -> Non
     assert "proceedings.toml:2" in checks["WG fonts"]["detail"]
 
 
+def test_a_wg_config_that_does_not_load_is_not_ready(tmp_path: Path, monkeypatch) -> None:
+    (tmp_path / "proceedings.toml").write_text('titel = "x"\n')
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["doctor", "--json"])
+    assert result.exit_code == 1
+    report = json.loads(result.output)
+    assert report["ok"] is False
+    checks = {check["name"]: check for check in report["checks"]}
+    assert checks["WG config"]["status"] == MISSING
+    assert "proceedings.toml:1: unknown setting `titel`" in checks["WG config"]["detail"]
+
+
 def test_report_aggregates_fixes_and_only_required_misses_fail() -> None:
     report = DoctorReport([
         Check("HarfBuzz subsetting", WARNING, "slow", False, apt_packages=("libharfbuzz-subset0",)),

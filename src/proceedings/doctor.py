@@ -265,15 +265,18 @@ def _check_git() -> Check:
 
 
 def _check_wg_fonts(root: Path | None) -> Check | None:
-    from proceedings.config import load_config
+    from proceedings.config import find_root, load_config
     from proceedings.render.fonts import load_wg_fonts
 
     try:
         loaded = load_config(root)
-    except ProceedingsError:
+    except ProceedingsError as exc:
         if root is not None:
             raise
-        return None  # not inside a WG repository: nothing to check
+        if find_root(Path.cwd()) is None:
+            return None  # not inside a WG repository: nothing to check
+        # In a WG repository whose config does not load, no build can run either.
+        return Check("WG config", MISSING, str(exc), True, "fix the config file")
     entries = loaded.config.build.fonts
     if not entries:
         return Check("WG fonts", OK, "none configured (build.fonts); using the default stack",
