@@ -276,10 +276,16 @@ def test_a_wg_print_css_and_config_override_the_packaged_style(tmp_path: Path) -
     (root / "templates").mkdir()
     packaged = (REPO_ROOT / "templates" / "print.css").read_text("utf-8")
     (root / "templates" / "print.css").write_text(
-        packaged + "\n.topic-title { bookmark-level: none; }\n", "utf-8"
+        packaged + "\n.topic-title { bookmark-level: none; }\n"
+        '.cover { background: url("file:///etc/hostname"); }\n', "utf-8"
     )
-    result = _build(root, "--format", "pdf", "--session", "2025-02-15-online-followup")
+    result = _build(root, "--format", "pdf", "--session", "2025-02-15-online-followup", "--json")
     assert result.exit_code == 0, result.output
+    # A request the WG's own stylesheet makes is refused, and blamed on that stylesheet.
+    [p702] = [w for w in json.loads(result.stdout)["warnings"] if " P702 " in w]
+    css_line = packaged.count("\n") + 3
+    assert p702.startswith(f"templates/print.css:{css_line}:1: P702 not put into the PDF: "
+                           "file:///etc/hostname")
     pdf = reader((root / "proceedings" / "proceedings.pdf").read_bytes())
     assert [(level, title) for level, title, _ in outline_entries(pdf)] == [
         (1, "夏合宿フォローアップ オンライン会")

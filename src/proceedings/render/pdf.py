@@ -253,7 +253,8 @@ def render_document_pdf(
     from proceedings.render.html import render_html
     from proceedings.templates import template_source_path
 
-    print_css = template_source_path(PRINT_CSS, override_dir).read_text("utf-8")
+    print_css_path = template_source_path(PRINT_CSS, override_dir)
+    print_css = print_css_path.read_text("utf-8")
     page = render_html(
         document, stylesheet_css=print_css, image_mode="file",
         override_dir=override_dir, markdown=markdown,
@@ -266,7 +267,7 @@ def render_document_pdf(
         fonts=config.build.fonts,
         config_source=workspace.config_source,
         metadata=document_metadata(document, environ if environ is not None else os.environ),
-        sources=_document_sources(workspace, document),
+        sources=_document_sources(workspace, document, print_css_path),
         allow_missing_glyphs=allow_missing_glyphs,
         origin=output_rel,
     )
@@ -332,8 +333,11 @@ def _w3c(value: str | None) -> str | None:
     return text.replace("+00:00", "Z")
 
 
-def _document_sources(workspace: Workspace, document: Document) -> dict[str, str]:
-    """The texts a character in the PDF can come from: the built notes and the config."""
+def _document_sources(
+    workspace: Workspace, document: Document, print_css: Path | None = None
+) -> dict[str, str]:
+    """The texts a character or a request in the PDF can come from: the built notes, the
+    config, the SVG images (their text and links are drawn too) and the WG's own print.css."""
     wanted = {note.rel for note in document.notes}
     wanted |= {s.info_rel for s in document.sessions if s.info_rel}
     sources = {
@@ -341,6 +345,17 @@ def _document_sources(workspace: Workspace, document: Document) -> dict[str, str
         for file in workspace.markdown_files()
         if file.rel in wanted and file.text is not None
     }
+    for asset in document.assets:
+        if asset.image and asset.source.suffix.lower() == ".svg":
+            try:
+                sources[asset.rel] = asset.source.read_text("utf-8", "replace")
+            except OSError:
+                pass  # unreadable: the image itself is reported where it is used
+    root = workspace.root.resolve()
+    if print_css is not None and print_css.resolve().is_relative_to(root):
+        sources[print_css.resolve().relative_to(root).as_posix()] = print_css.read_text(
+            "utf-8", "replace"
+        )
     if workspace.config_source is not None and workspace.config_source.is_file():
         source = workspace.config_source
         rel = source.relative_to(workspace.root).as_posix() if source.is_relative_to(
