@@ -354,3 +354,11 @@ def test_a_dangling_symlinked_note_given_is_f105_as_in_a_whole_run(tmp_path: Pat
     gone = f"{SESSION}/03-gone.md"
     assert found(run_check(root), "F105") == [(gone, 1)]
     assert found(run_check(root, paths=[dangling]), "F105") == [(gone, 1)]
+
+
+def test_a_key_given_twice_in_front_matter_is_a_finding(tmp_path: Path) -> None:
+    text = note("アルファ").replace("title: アルファ\n", "title: アルファ\ntitle: 別名\n", 1)
+    report = run_check(make_wg(tmp_path / "wg", {A: text}))
+    [finding] = [d for d in report.diagnostics if d.code == "M202"]
+    assert (finding.path, finding.line) == (A, 3)
+    assert finding.message == "YAML: key `title` appears twice (first on line 2)"

@@ -17,7 +17,7 @@ from pathlib import Path
 from proceedings import __version__
 
 CACHE_DIR = ".proceedings-cache"
-FORMAT = 4  # bump when Facts (or a record it holds) changes shape, meaning or module
+FORMAT = 5  # bump when Facts (or a record it holds), or what front matter is accepted, changes
 
 
 def enabled() -> bool:

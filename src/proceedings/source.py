@@ -35,7 +35,26 @@ def _front_matter_loader() -> type:
     import yaml
 
     base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    loader = type("_FrontMatterLoader", (base,), {"__doc__": _front_matter_loader.__doc__})
+
+    def construct_mapping(self, node, deep=False):  # noqa: ANN001, ANN202
+        # YAML lets a later `title:` silently replace an earlier one; in a note that is a
+        # mistake (two titles, one lost), so it is a syntax finding at the second key.
+        first_lines: dict[str, int] = {}
+        for key_node, _ in node.value:
+            if isinstance(key_node, yaml.ScalarNode):
+                if key_node.value in first_lines:
+                    raise yaml.constructor.ConstructorError(
+                        None, None,
+                        f"key `{key_node.value}` appears twice (first on line "
+                        f"{first_lines[key_node.value] + 2})",
+                        key_node.start_mark,
+                    )
+                first_lines[key_node.value] = key_node.start_mark.line
+        return base.construct_mapping(self, node, deep=deep)
+
+    loader = type("_FrontMatterLoader", (base,), {
+        "__doc__": _front_matter_loader.__doc__, "construct_mapping": construct_mapping,
+    })
     loader.yaml_implicit_resolvers = {
         first: [(tag, regexp) for tag, regexp in resolvers
                 if tag != "tag:yaml.org,2002:timestamp"]

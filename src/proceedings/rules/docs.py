@@ -72,7 +72,9 @@ DOCS: dict[str, RuleDoc] = {
     ),
     "M202": RuleDoc(
         "The front matter is not valid YAML, or its closing `---` is missing. The finding "
-        "points at the line and column where YAML gave up.",
+        "points at the line and column where YAML gave up. A key given twice is reported "
+        "here too (YAML would keep the second value and lose the first without a word), as "
+        "is a control character YAML refuses.",
         _FM + "title: 監視: 統合か分離か\n" + _FM,
         "Quote values that contain `: `, `#` or start with a special character:\n\n"
         "```yaml\ntitle: \"監視: 統合か分離か\"\n```",
