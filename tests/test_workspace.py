@@ -230,6 +230,17 @@ def test_config_paper_sizes_and_the_key_point_marker(tmp_path: Path) -> None:
         load_config(tmp_path)
 
 
+def test_config_errors_point_at_the_key_in_its_own_table(tmp_path: Path) -> None:
+    import pytest
+
+    from proceedings.errors import ProceedingsError
+
+    make_archive(tmp_path, 'language = "ja"\n\n[check]\nlanguage = "fr"\n')
+    with pytest.raises(ProceedingsError, match=r"proceedings.toml:4: unknown setting "
+                                               r"`check.language`"):
+        load_config(tmp_path)
+
+
 def test_config_from_pyproject_and_walk_up(tmp_path: Path) -> None:
     write(
         tmp_path / "pyproject.toml", '[project]\nname="x"\n\n[tool.proceedings]\ntitle = "議事録"\n'

@@ -256,7 +256,8 @@ def _build(cls: type, raw: Any, path: Path, text: str, prefix: str) -> Any:
             close = closest(key, known)
             hint = f"did you mean `{close}`?" if close else "known keys: " + ", ".join(known)
             raise ProceedingsError(
-                f"unknown setting `{dotted}`", path=path, line=_key_line(text, key), hint=hint
+                f"unknown setting `{dotted}`", path=path, line=_key_line(text, key, prefix),
+                hint=hint,
             )
         kind = hints[key]
         if is_dataclass(kind):
@@ -273,7 +274,7 @@ def _build(cls: type, raw: Any, path: Path, text: str, prefix: str) -> Any:
             raise ProceedingsError(
                 f"`{dotted}` must be {problem}, not {value!r}",
                 path=path,
-                line=_key_line(text, key),
+                line=_key_line(text, key, prefix),
             )
         values[key] = value
     return cls(**values)
@@ -307,16 +308,32 @@ def _describe(kind: Any) -> str:
     return str(kind)
 
 
-def _key_line(text: str, key: str) -> int | None:
-    """Best-effort line of `key = ...` or `[key]` in TOML text (tomllib keeps no positions)."""
+_TABLE_HEADER = re.compile(r"^\s*\[+\s*([^\]]*?)\s*\]+")
+
+
+def _key_line(text: str, key: str, table: str | None = None) -> int | None:
+    """Best-effort line of `key = ...` or `[key]` in TOML text (tomllib keeps no positions).
+
+    With `table` ("" for the top level), a match inside that table is preferred: `language`
+    under `[check]` is not the top-level `language`."""
     last = key.rsplit(".", 1)[-1]
     pattern = re.compile(
         rf"^\s*(\[+\s*([\w.]*\.)?{re.escape(last)}\s*\]+|\"?{re.escape(last)}\"?\s*=)"
     )
+    first = None
+    current = ""  # the table the line is in
     for number, line in enumerate(text.splitlines(), start=1):
-        if pattern.match(line):
+        header = _TABLE_HEADER.match(line)
+        if header:
+            current = header.group(1)
+        if not pattern.match(line):
+            continue
+        # `[check.severity]` is the key `severity` of the table `check`.
+        where = (current.rsplit(".", 1)[0] if "." in current else "") if header else current
+        if table is None or where == table:
             return number
-    return None
+        first = first or number
+    return first
 
 
 def reference_markdown() -> str:
