@@ -3,6 +3,7 @@ files checked in the context of their session."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -362,3 +363,15 @@ def test_a_key_given_twice_in_front_matter_is_a_finding(tmp_path: Path) -> None:
     [finding] = [d for d in report.diagnostics if d.code == "M202"]
     assert (finding.path, finding.line) == (A, 3)
     assert finding.message == "YAML: key `title` appears twice (first on line 2)"
+
+
+def test_a_pipe_in_a_session_is_reported_not_waited_on(tmp_path: Path) -> None:
+    # Reading a named pipe would wait for a writer forever: the checker must not hang on one.
+    root = make_wg(tmp_path / "wg")
+    os.mkfifo(root / SESSION / "03-pipe.md")
+    (root / SESSION / "images").mkdir()
+    os.mkfifo(root / SESSION / "images" / "pipe.png")
+    for paths in (None, [root / SESSION / "03-pipe.md"]):
+        report = run_check(root, paths=paths)
+        assert found(report, "F105") == [(f"{SESSION}/03-pipe.md", 1)]
+    assert found(run_check(root), "T504") == [(f"{SESSION}/images/pipe.png", 1)]

@@ -157,6 +157,11 @@ class MarkdownFile:
 
 
 def read_markdown(path: Path, rel: str) -> MarkdownFile:
+    if path.exists() and not path.is_file():  # a pipe or a device: a read could wait forever
+        file = MarkdownFile(path, rel, b"")
+        file.report(codes.UNREADABLE, 1, "not a regular file (a pipe, socket or device)",
+                    "replace it with the note itself")
+        return file
     try:
         raw = path.read_bytes()
     except OSError as exc:

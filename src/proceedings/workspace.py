@@ -226,7 +226,8 @@ def _load_session(folder: Path, root: Path, tree: list[Diagnostic]) -> Session:
             note = Note(file, int(note_match["number"]), note_match["slug"])
             _validate_note_meta(note)
             numbered.append(note)
-        elif path.suffix.lower() in ASSET_SUFFIXES and not _escapes(path, root):
+        elif (path.suffix.lower() in ASSET_SUFFIXES and not _escapes(path, root)
+              and not _special(path)):
             session.assets.append(file_rel)
         elif path.name not in IGNORED_NAMES:
             tree.append(
@@ -350,9 +351,16 @@ def _numbering_problems(session: Session) -> list[Diagnostic]:
     return problems
 
 
+def _special(path: Path) -> bool:
+    """A pipe, socket or device: never an asset (reading one could wait forever)."""
+    return path.exists() and not path.is_file()
+
+
 def _stray_message(path: Path, folder: Path, root: Path) -> str:
     if path.is_symlink() and _escapes(path, root):
         return f"`{path.name}` is a link that leaves the repository"
+    if _special(path):
+        return f"`{path.name}` is not a regular file (a pipe, socket or device)"
     if path.suffix == ".md":
         return f"`{path.name}` is Markdown inside a subfolder and will not be built"
     return f"`{path.name}` is neither a note nor a known asset type"
