@@ -75,6 +75,17 @@ def test_fix_respects_crlf_when_crlf_is_not_being_fixed(tmp_path: Path) -> None:
     assert "## 概要".encode() in fixed
 
 
+def test_fix_keeps_mixed_line_endings_when_crlf_is_not_being_fixed(tmp_path: Path) -> None:
+    # The first lines end in CRLF, the rest in LF; no final newline; `## 概要` is missing.
+    head = "---\r\ntitle: アルファ\r\n---\r\n"
+    original = head + "\n# アルファ\n\n## 議論\n\nx"
+    root = make_wg(tmp_path / "wg", {A: original.encode()})
+    result = check(root, "--fix", "--ignore", "F103")
+    assert "Fixed 1 problem in 1 file." in result.output  # the final newline
+    assert (root / A).read_bytes() == (original + "\n").encode()  # every line as it was
+    assert [d["code"] for d in parse_text_output(result.output)] == ["S304"]  # still reported
+
+
 def test_fix_leaves_ignored_and_unfixable_problems_alone(tmp_path: Path) -> None:
     text = note("アルファ").replace("# アルファ", "# 別名")  # S301: not fixable
     root = make_wg(tmp_path / "wg", {A: text, B: b"\xef\xbb\xbf" + note("ベータ").encode()})

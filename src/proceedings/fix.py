@@ -134,6 +134,8 @@ def _fix_file(
         body = body[len(BOM) :]
     boms = raw[: len(raw) - len(body)]
     text = body.decode("utf-8")
+    if "F103" not in codes and "\r\n" in text and "\n" in text.replace("\r\n", ""):
+        return _fix_keeping_mixed_endings(file, raw, boms, text, found)
     had_crlf = "\r\n" in text
     text = text.replace("\r\n", "\n")  # the loader's lines, which the findings count in
     inserted: list[str] = []
@@ -152,6 +154,22 @@ def _fix_file(
     if boms and "F102" not in codes:
         after = boms + after
     return FileFix(file.path, file.rel, raw, after, found, inserted)
+
+
+def _fix_keeping_mixed_endings(
+    file: MarkdownFile, raw: bytes, boms: bytes, text: str, found: list[Diagnostic]
+) -> FileFix:
+    """CRLF and LF lines mixed, and F103 not fixed (ignored): every line keeps its own ending,
+    so only what adds no line in the middle is done — the BOM and the final newline. Missing
+    sections stay reported until the endings are made one."""
+    codes = {d.code for d in found}
+    if "F104" in codes and text and not text.endswith("\n"):
+        text += "\r\n" if 2 * text.count("\r\n") >= text.count("\n") else "\n"
+    after = text.encode("utf-8")
+    if boms and "F102" not in codes:
+        after = boms + after
+    fixed = [d for d in found if d.code != "S304"]
+    return FileFix(file.path, file.rel, raw, after, fixed, [])
 
 
 def _insert_sections(
