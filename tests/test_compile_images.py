@@ -74,6 +74,16 @@ def test_missing_image_stops_the_build_with_file_and_line(tmp_path: Path) -> Non
     assert not (root / "proceedings").exists()
 
 
+def test_an_image_whose_content_is_not_its_type_stops_the_build(tmp_path: Path) -> None:
+    root = image_archive(tmp_path / "wg")
+    (root / "sessions" / S1 / "images" / "diagrams" / "flow.png").write_bytes(b"not a picture")
+    result = run(root)
+    assert result.exit_code == 1
+    assert (f"sessions/{S1}/01-a.md:13:1: B803 image `images/diagrams/flow.png` is named .png "
+            "but is not a PNG file") in result.output
+    assert not (root / "proceedings").exists()
+
+
 def test_missing_image_with_force_builds_and_says_so(tmp_path: Path) -> None:
     root = image_archive(tmp_path / "wg")
     (root / "sessions" / S1 / "images" / "diagrams" / "flow.png").unlink()

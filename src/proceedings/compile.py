@@ -83,6 +83,33 @@ RAW_HTML_DROPPED = codes.register(
     "Raw HTML outside the allowlist was removed (only with build.allow_raw_html).",
 )
 
+# How each raster type's file starts. SVG is text and is left to the renderer.
+_MAGIC = {
+    ".png": (b"\x89PNG\r\n\x1a\n",),
+    ".jpg": (b"\xff\xd8\xff",),
+    ".jpeg": (b"\xff\xd8\xff",),
+    ".gif": (b"GIF87a", b"GIF89a"),
+}
+
+
+def _content_fits_suffix(path: Path) -> bool:
+    """Whether a raster image's first bytes match its name (a PDF would drop a mismatch
+    without a word, and the HTML would embed it under the wrong type)."""
+    suffix = path.suffix.lower()
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(12)
+    except OSError:
+        return True  # unreadable: reported when it is copied or embedded
+    if suffix in _MAGIC:
+        return head.startswith(_MAGIC[suffix])
+    if suffix == ".webp":
+        return head[:4] == b"RIFF" and head[8:12] == b"WEBP"
+    if suffix == ".avif":
+        return head[4:8] == b"ftyp"
+    return True
+
+
 RESERVED_IDS = ("cover", "toc", "digest", "colophon")
 LINK_SCHEMES = ("http", "https", "mailto")
 
@@ -783,6 +810,14 @@ class _FileRewriter:
             self.c.report(
                 UNSUPPORTED_IMAGE, self.file.rel, line,
                 f"image `{path}` is not SVG, PNG, JPEG, GIF, WebP or AVIF",
+            )
+            return None
+        if not _content_fits_suffix(target):
+            kind = IMAGE_TYPES[target.suffix.lower()].split("/")[1].upper()
+            self.c.report(
+                UNSUPPORTED_IMAGE, self.file.rel, line,
+                f"image `{path}` is named .{target.suffix[1:]} but is not a {kind} file",
+                "export the image again, or give it the name of its real type",
             )
             return None
         return self.c.add_asset(target, image=True).output

@@ -363,7 +363,8 @@ DOCS.update({
     ),
     "B803": RuleDoc(
         "An image file is not SVG, PNG, JPEG, GIF, WebP or AVIF, which browsers and the PDF "
-        "renderer cannot all show.",
+        "renderer cannot all show — or its content is not what its name says (a `.png` that "
+        "is really a JPEG, or no image at all), which the PDF would drop without a word.",
         "![図](images/diagram.tiff)",
         "Convert it, e.g. `convert diagram.tiff diagram.png`, and link the PNG.",
     ),
