@@ -131,6 +131,25 @@ def test_unsafe_links_in_front_matter_are_not_links(tmp_path: Path) -> None:
     assert any("session.md:4:1: B807" in w for w in summary["warnings"])
 
 
+def test_links_markdown_it_refuses_are_named_too(tmp_path: Path) -> None:
+    # markdown-it leaves `[x](javascript:…)` as plain text; the author still hears about it.
+    body = ("## 概要\n\n本文 [js](javascript:alert(1)) と [d](data:text/html,hi)。\n\n"
+            "## 議論\n\n- 論点\n")
+    root = archive(
+        tmp_path / "wg",
+        {
+            "2024-05-01-spring/session.md": session("春の会", "2024-05-01"),
+            "2024-05-01-spring/01-a.md": note("話題", body),
+        },
+    )
+    markdown, page, summary = build(root)
+    assert_harmless(page, allow_head=True)
+    b807 = [w for w in summary["warnings"] if " B807 " in w]
+    assert len(b807) == 2
+    assert any("`javascript:alert(1)`" in w for w in b807)
+    assert any("`data:text/html,hi`" in w for w in b807)
+
+
 @pytest.mark.parametrize(
     ("fragment", "expected"),
     [
