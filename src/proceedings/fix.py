@@ -134,42 +134,33 @@ def _fix_file(
         body = body[len(BOM) :]
     boms = raw[: len(raw) - len(body)]
     text = body.decode("utf-8")
-    if "F103" not in codes and "\r\n" in text and "\n" in text.replace("\r\n", ""):
-        return _fix_keeping_mixed_endings(file, raw, boms, text, found)
     had_crlf = "\r\n" in text
-    text = text.replace("\r\n", "\n")  # the loader's lines, which the findings count in
+    # CRLF and LF lines mixed while F103 is not being fixed (ignored): every line keeps its
+    # own ending, so only the BOM and the final newline are fixed; no section is inserted in
+    # the middle (they stay reported until the endings are made one).
+    keep_endings = "F103" not in codes and had_crlf and "\n" in text.replace("\r\n", "")
+    if not keep_endings:
+        text = text.replace("\r\n", "\n")  # the loader's lines, which the findings count in
     inserted: list[str] = []
     # A lone CR (old Mac line end) makes line positions ambiguous: leave such a file's
-    # structure alone rather than risk creating CRLFs in the middle of it.
+    # structure alone rather than risk creating CRLFs in the middle of it. (A file keeping
+    # its mixed endings still has its CRs, so it is left alone here too.)
     if "S304" in codes and "\r" not in text:
         text, inserted = _insert_sections(file, session, workspace, text)
     if "F104" in codes and text and not text.endswith("\n"):
-        # A trailing lone CR already ends the line: make it the newline instead of adding one.
-        text = text[:-1] + "\n" if text.endswith("\r") else text + "\n"
+        if keep_endings:  # the ending most of its lines have
+            text += "\r\n" if 2 * text.count("\r\n") >= text.count("\n") else "\n"
+        else:  # a trailing lone CR already ends the line: make it the newline instead
+            text = text[:-1] + "\n" if text.endswith("\r") else text + "\n"
     if "F103" in codes:
         text = text.replace("\r", "\n")  # any lone CR left is a line end too
-    elif had_crlf:
+    elif had_crlf and not keep_endings:
         text = text.replace("\n", "\r\n")
     after = text.encode("utf-8")
     if boms and "F102" not in codes:
         after = boms + after
-    return FileFix(file.path, file.rel, raw, after, found, inserted)
-
-
-def _fix_keeping_mixed_endings(
-    file: MarkdownFile, raw: bytes, boms: bytes, text: str, found: list[Diagnostic]
-) -> FileFix:
-    """CRLF and LF lines mixed, and F103 not fixed (ignored): every line keeps its own ending,
-    so only what adds no line in the middle is done — the BOM and the final newline. Missing
-    sections stay reported until the endings are made one."""
-    codes = {d.code for d in found}
-    if "F104" in codes and text and not text.endswith("\n"):
-        text += "\r\n" if 2 * text.count("\r\n") >= text.count("\n") else "\n"
-    after = text.encode("utf-8")
-    if boms and "F102" not in codes:
-        after = boms + after
-    fixed = [d for d in found if d.code != "S304"]
-    return FileFix(file.path, file.rel, raw, after, fixed, [])
+    fixed = [d for d in found if d.code != "S304"] if keep_endings else found
+    return FileFix(file.path, file.rel, raw, after, fixed, inserted)
 
 
 def _insert_sections(
