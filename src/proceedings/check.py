@@ -210,10 +210,10 @@ def sessions_to_load(loaded: LoadedConfig, paths: Sequence[Path | str] | None) -
         parts = _parts_under(path, sessions_path)
         if parts is None:
             continue  # outside the sessions folder: nothing to check
-        if (len(parts) == 1 and not path.is_dir()) or parts[:1] and parts[0].startswith("."):
-            # A stray file directly in sessions/, or anything in a hidden folder there: only
-            # a full load reports it.
-            return None
+        stray_file = len(parts) == 1 and not path.is_dir()  # directly in sessions/
+        hidden = bool(parts) and parts[0].startswith(".")  # in a hidden folder there
+        if stray_file or hidden:
+            return None  # only a full load reports these
         if parts:
             names.add(parts[0])
     return sorted(names)

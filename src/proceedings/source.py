@@ -156,8 +156,13 @@ class MarkdownFile:
         )
 
 
+def is_special_file(path: Path) -> bool:
+    """A pipe, socket or device: reading one could wait forever, so it is never read."""
+    return path.exists() and not path.is_file()
+
+
 def read_markdown(path: Path, rel: str) -> MarkdownFile:
-    if path.exists() and not path.is_file():  # a pipe or a device: a read could wait forever
+    if is_special_file(path):
         file = MarkdownFile(path, rel, b"")
         file.report(codes.UNREADABLE, 1, "not a regular file (a pipe, socket or device)",
                     "replace it with the note itself")

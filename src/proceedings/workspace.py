@@ -20,7 +20,7 @@ from proceedings.diagnostics import Diagnostic
 from proceedings.errors import ProceedingsError
 from proceedings.markdown import key_point_lines
 from proceedings.paths import relative_posix
-from proceedings.source import MarkdownFile, read_markdown
+from proceedings.source import MarkdownFile, is_special_file, read_markdown
 
 SESSION_DIR_PATTERN = re.compile(
     r"^(?P<date>\d{4}-\d{2}-\d{2})-(?P<slug>[a-z0-9]+(?:-[a-z0-9]+)*)$"
@@ -227,7 +227,7 @@ def _load_session(folder: Path, root: Path, tree: list[Diagnostic]) -> Session:
             _validate_note_meta(note)
             numbered.append(note)
         elif (path.suffix.lower() in ASSET_SUFFIXES and not _escapes(path, root)
-              and not _special(path)):
+              and not is_special_file(path)):
             session.assets.append(file_rel)
         elif path.name not in IGNORED_NAMES:
             tree.append(
@@ -351,15 +351,10 @@ def _numbering_problems(session: Session) -> list[Diagnostic]:
     return problems
 
 
-def _special(path: Path) -> bool:
-    """A pipe, socket or device: never an asset (reading one could wait forever)."""
-    return path.exists() and not path.is_file()
-
-
 def _stray_message(path: Path, folder: Path, root: Path) -> str:
     if path.is_symlink() and _escapes(path, root):
         return f"`{path.name}` is a link that leaves the repository"
-    if _special(path):
+    if is_special_file(path):
         return f"`{path.name}` is not a regular file (a pipe, socket or device)"
     if path.suffix == ".md":
         return f"`{path.name}` is Markdown inside a subfolder and will not be built"
