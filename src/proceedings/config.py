@@ -68,7 +68,7 @@ def page_size_problem(value: str) -> str | None:
         sizes = [float(m.group(1)) * _MM_PER_UNIT[m.group(2)] for m in lengths if m]
         if all(SMALLEST_PAGE_MM <= size <= LARGEST_PAGE_MM for size in sizes):
             return None
-    return ("a page size such as A4, B5, JIS-B5, letter, `A4 landscape` or `182mm 257mm` "
+    return ("a CSS page size such as A4, B5, JIS-B5, letter, `A4 landscape` or `182mm 257mm` "
             f"({SMALLEST_PAGE_MM}–{LARGEST_PAGE_MM} mm a side)")
 
 

@@ -11,11 +11,11 @@ family name (read from the file) and put in front of the stack.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from proceedings.config import page_size_problem
 from proceedings.errors import ProceedingsError
 
 SERIF_STACK = (
@@ -145,18 +145,13 @@ def settings_css(faces: list[FontFace], paper: str) -> str:
     return "\n".join(rules) + "\n"
 
 
-_PAPER = re.compile(r"^[A-Za-z0-9. -]+$")
-
-
 def _paper(value: str) -> str:
-    """`build.paper` goes into CSS; allow only size keywords and lengths (no `;` or braces)."""
-    value = value.strip()
-    if not value or not _PAPER.match(value):
-        raise ProceedingsError(
-            f"`build.paper` must be a CSS page size such as A4, B5, letter or `182mm 257mm`, "
-            f"not {value!r}"
-        )
-    return value
+    """`build.paper` goes into CSS: only what the config accepts (names and lengths, never a
+    `;` or a brace), checked again for callers that did not load it from a config."""
+    problem = page_size_problem(value)
+    if problem is not None:
+        raise ProceedingsError(f"`build.paper` must be {problem}, not {value!r}")
+    return value.strip()
 
 
 def _css_family(name: str) -> str:
