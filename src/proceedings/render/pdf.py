@@ -267,7 +267,7 @@ def render_document_pdf(
         fonts=config.build.fonts,
         config_source=workspace.config_source,
         metadata=document_metadata(document, environ if environ is not None else os.environ),
-        sources=_document_sources(workspace, document, print_css_path),
+        sources=_document_sources(workspace, document, (print_css_path, print_css)),
         allow_missing_glyphs=allow_missing_glyphs,
         origin=output_rel,
     )
@@ -334,7 +334,7 @@ def _w3c(value: str | None) -> str | None:
 
 
 def _document_sources(
-    workspace: Workspace, document: Document, print_css: Path | None = None
+    workspace: Workspace, document: Document, stylesheet: tuple[Path, str] | None = None
 ) -> dict[str, str]:
     """The texts a character or a request in the PDF can come from: the built notes, the
     config, the SVG images (their text and links are drawn too) and the WG's own print.css."""
@@ -351,11 +351,11 @@ def _document_sources(
                 sources[asset.rel] = asset.source.read_text("utf-8", "replace")
             except OSError:
                 pass  # unreadable: the image itself is reported where it is used
-    root = workspace.root.resolve()
-    if print_css is not None and print_css.resolve().is_relative_to(root):
-        sources[print_css.resolve().relative_to(root).as_posix()] = print_css.read_text(
-            "utf-8", "replace"
-        )
+    if stylesheet is not None:  # (path, text) of the print.css in use, already read
+        path, text = stylesheet
+        root, real = workspace.root.resolve(), path.resolve()
+        if real.is_relative_to(root):  # the WG's own; the packaged one is not the WG's to fix
+            sources[real.relative_to(root).as_posix()] = text
     if workspace.config_source is not None and workspace.config_source.is_file():
         source = workspace.config_source
         rel = source.relative_to(workspace.root).as_posix() if source.is_relative_to(
