@@ -33,6 +33,9 @@ from proceedings.workspace import SESSION_FILE, Session, Workspace
 
 # Findings about a session as a whole: reported whenever any file of the session is checked.
 SESSION_LEVEL_CODES = frozenset({"T502", "T503", "T505", "T506", "T507", "S308"})
+# What a run on some files keeps of another file's findings (Scope.keeps): the session-level
+# ones, and C404 for a link into a given note (CheckContext.link_targets).
+KEPT_FROM_OTHER_FILES = SESSION_LEVEL_CODES | {"C404"}
 SEVERITY_CHOICES = ("error", "warning", "info", "off")
 
 
@@ -306,7 +309,7 @@ def check_workspace(
         ctx.use_cache(session)
         for file in session.files():
             found += file.diagnostics
-        found += _run_session(session, rules, ctx)
+        found += _run_session(session, rules, ctx, scope)
 
     found = [d for d in found if selection.enabled(d.code)]
     if scope is not None:
@@ -407,16 +410,22 @@ def _in_scope(session: Session, scope: Scope) -> bool:
     return session.rel in scope.sessions or session.rel in scope.whole_sessions
 
 
-def _run_session(session: Session, rules: list[Rule], ctx: CheckContext) -> list[Diagnostic]:
+def _run_session(
+    session: Session, rules: list[Rule], ctx: CheckContext, scope: Scope | None = None
+) -> list[Diagnostic]:
     found: list[Diagnostic] = []
     notes = {id(note.file): note for note in session.notes}
+    # A pre-commit run drops most findings of the session's other notes: skip those rules.
+    for_other_files = [r for r in rules if r.code.code in KEPT_FROM_OTHER_FILES]
+    session_file = f"{session.rel}/{SESSION_FILE}"
     for file in session.files():
         if not file.readable:
             continue
         facts = ctx.facts(file)
         note = notes.get(id(file))
         doc = FileInput(facts, session, note)
-        for entry in rules:
+        reported = scope is None or file.rel == session_file or scope.covers_file(file.rel)
+        for entry in rules if reported else for_other_files:
             if entry.kind == "session" or (entry.kind == "note" and note is None):
                 continue
             if entry.needs_body and not facts.body_ok:
