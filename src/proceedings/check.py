@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
@@ -39,14 +38,13 @@ KEPT_FROM_OTHER_FILES = SESSION_LEVEL_CODES | {"C404"}
 SEVERITY_CHOICES = ("error", "warning", "info", "off")
 
 
-@dataclass
-class CheckReport:
+class CheckReport(NamedTuple):
     """What a check found, and how much it looked at."""
 
     diagnostics: list[Diagnostic]
-    files: int = 0  # Markdown files in the checked scope
-    suppressed: int = 0  # findings silenced by disable comments
-    codes_run: list[str] = field(default_factory=list)
+    files: int  # Markdown files in the checked scope
+    suppressed: int  # findings silenced by disable comments
+    codes_run: list[str]
 
     def count(self, severity: Severity) -> int:
         return sum(1 for d in self.diagnostics if d.severity == severity)
@@ -480,7 +478,6 @@ def _apply_directives(
         for directive in directives.get(diagnostic.path, ()):
             if directive.covers(diagnostic):
                 directive.used.add(diagnostic.code)
-                directive.used_any = True
                 silenced = True
         if silenced:
             suppressed += 1

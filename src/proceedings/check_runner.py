@@ -13,9 +13,8 @@ import os
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TextIO
+from typing import NamedTuple, TextIO
 
 from proceedings import codes
 from proceedings.check import CheckReport, check_archive, check_workspace, sessions_to_load
@@ -28,14 +27,13 @@ OUTPUT_FORMATS = ("text", "json", "github", "sarif")
 FAIL_ON = ("error", "warning", "info")
 
 
-@dataclass
-class CheckOptions:
+class CheckOptions(NamedTuple):
     """The options of `proceedings check` (and of the pre-commit hook)."""
 
-    paths: list[Path] = field(default_factory=list)
+    paths: Sequence[Path] = ()
     root: Path | None = None
-    select: list[str] | None = None
-    ignore: list[str] = field(default_factory=list)
+    select: Sequence[str] | None = None
+    ignore: Sequence[str] = ()
     fail_on: str | None = None
     output_format: str = "text"
     show_source: bool = False

@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable
 from dataclasses import MISSING, dataclass, field, fields, is_dataclass
 from pathlib import Path
-from typing import Any, get_args, get_origin, get_type_hints
+from typing import Any, NamedTuple, get_args, get_origin, get_type_hints
 
 from proceedings.errors import ProceedingsError
 from proceedings.suggest import closest
@@ -161,8 +161,7 @@ class Config:
         return {name for group in self.sections.required + self.sections.optional for name in group}
 
 
-@dataclass(frozen=True)
-class LoadedConfig:
+class LoadedConfig(NamedTuple):
     """The config, the WG root it belongs to, and the file it came from."""
 
     root: Path

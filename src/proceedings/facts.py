@@ -8,7 +8,6 @@ columns, so no rule walks the token stream again.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -48,20 +47,29 @@ class HtmlFact(NamedTuple):
     block: bool
 
 
-@dataclass
 class Facts:
-    """Facts about one file. Lines and columns are 1-based and count in the whole file."""
+    """Facts about one file. Lines and columns are 1-based and count in the whole file.
+    Made with the file and its lines; the token walk (or the facts cache) fills in the rest."""
 
-    file: MarkdownFile
-    lines: list[str]
-    body_ok: bool  # False when the body cannot be trusted (undecodable, unclosed front matter)
-    headings: list[HeadingFact] = field(default_factory=list)
-    content_lines: list[int] = field(default_factory=list)  # first line of each content block
-    placeholder_lines: list[int] = field(default_factory=list)
-    links: list[LinkFact] = field(default_factory=list)
-    html: list[HtmlFact] = field(default_factory=list)
-    html_ids: set[str] = field(default_factory=set)
-    code_lines: set[int] = field(default_factory=set)  # lines inside code blocks
+    # What the facts cache stores (facts_cache.py): everything but the file and its lines.
+    STORED = ("body_ok", "headings", "content_lines", "placeholder_lines", "links", "html",
+              "html_ids", "code_lines")
+
+    def __init__(self, file: MarkdownFile, lines: list[str], body_ok: bool) -> None:
+        self.file = file
+        self.lines = lines
+        # False when the body cannot be trusted (undecodable, unclosed front matter)
+        self.body_ok = body_ok
+        self.headings: list[HeadingFact] = []
+        self.content_lines: list[int] = []  # first line of each content block
+        self.placeholder_lines: list[int] = []
+        self.links: list[LinkFact] = []
+        self.html: list[HtmlFact] = []
+        self.html_ids: set[str] = set()
+        self.code_lines: set[int] = set()  # lines inside code blocks
+
+    def __repr__(self) -> str:
+        return f"Facts({self.file.rel!r})"
 
     @cached_property
     def anchors(self) -> set[str]:

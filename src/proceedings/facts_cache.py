@@ -12,7 +12,6 @@ ignored (the facts are computed again). `PROCEEDINGS_NO_CACHE=1` turns it off.
 
 from __future__ import annotations
 
-from dataclasses import fields
 from pathlib import Path
 
 from proceedings.cache_store import CACHE_DIR, load_entries, make_stamp, save_entries
@@ -23,12 +22,10 @@ try:  # hashlib's own BLAKE2, without the ~10 ms of loading OpenSSL that `import
 except ImportError:  # pragma: no cover - other Python builds
     from hashlib import blake2b
 
-_STORED = tuple(f.name for f in fields(Facts) if f.name not in ("file", "lines"))
-
 
 def stored_facts(facts: Facts) -> tuple:
     """What the cache keeps of a file's facts (everything but the file and its lines)."""
-    return tuple(getattr(facts, name) for name in _STORED)
+    return tuple(getattr(facts, name) for name in Facts.STORED)
 
 
 class SessionCache:
@@ -48,9 +45,9 @@ class SessionCache:
         """Fill `facts` (made with file and lines only) from the cache; False on a miss."""
         key = self.key(facts.file.raw)
         stored = self.entries.get(key)
-        if stored is None or len(stored) != len(_STORED):
+        if stored is None or len(stored) != len(Facts.STORED):
             return False
-        for name, value in zip(_STORED, stored, strict=True):
+        for name, value in zip(Facts.STORED, stored, strict=True):
             setattr(facts, name, value)
         self.used.add(key)
         return True

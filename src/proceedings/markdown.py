@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -249,8 +248,7 @@ def key_point_lines(tokens: list[Token], marker: str, line_offset: int = 0) -> l
     return lines
 
 
-@dataclass
-class FootnoteDefinition:
+class FootnoteDefinition(NamedTuple):
     """One footnote's definition, as markdown-it parsed it."""
 
     number: int  # markdown-it's footnote id (what footnote_ref tokens point at)

@@ -6,7 +6,6 @@ Nothing here raises for bad input: every problem becomes a Diagnostic on the ret
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -92,25 +91,28 @@ class FrontMatterCache:
 front_matter_cache: FrontMatterCache | None = None
 
 
-@dataclass
 class MarkdownFile:
-    """A decoded Markdown file with optional front matter. `text` has LF endings and no BOM."""
+    """A decoded Markdown file with optional front matter. `text` has LF endings and no BOM.
+    Made from the bytes alone; the reader fills in the rest."""
 
-    path: Path
-    rel: str
-    raw: bytes
-    text: str | None = None  # None when the file could not be decoded
-    has_front_matter: bool = False
-    meta: dict[str, Any] = field(default_factory=dict)
-    key_lines: dict[str, int] = field(default_factory=dict)
-    closing_line: int = 1  # line of the closing `---` (or 1 without front matter)
-    body: str = ""
-    body_offset: int = 0  # number of file lines before the body starts
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-    parsed_tokens: list[Token] | None = field(default=None, repr=False, compare=False)
+    def __init__(self, path: Path, rel: str, raw: bytes) -> None:
+        self.path = path
+        self.rel = rel
+        self.raw = raw
+        self.text: str | None = None  # None when the file could not be decoded
+        self.has_front_matter = False
+        self.meta: dict[str, Any] = {}
+        self.key_lines: dict[str, int] = {}
+        self.closing_line = 1  # line of the closing `---` (or 1 without front matter)
+        self.body = ""
+        self.body_offset = 0  # number of file lines before the body starts
+        self.diagnostics: list[Diagnostic] = []
+        self.parsed_tokens: list[Token] | None = None
+        # Inline tokens the checker's parse left unparsed (see markdown.parse_for_check).
+        self.unparsed_inline: list[Token] | None = None
 
-    # Inline tokens the checker's parse left unparsed (see markdown.parse_for_check).
-    unparsed_inline: list[Token] | None = field(default=None, repr=False, compare=False)
+    def __repr__(self) -> str:
+        return f"MarkdownFile({self.rel!r})"
 
     @property
     def tokens(self) -> list[Token]:

@@ -11,8 +11,8 @@ import datetime as dt
 import os
 import re
 from collections import Counter
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from proceedings import codes, schema
 from proceedings.config import Config, LoadedConfig
@@ -42,8 +42,7 @@ ASSET_SUFFIXES = frozenset(IMAGE_TYPES) | frozenset(".pdf .csv .tsv .txt .json".
 IGNORED_NAMES = frozenset({".gitkeep"})
 
 
-@dataclass
-class Note:
+class Note(NamedTuple):
     """One topic note of a session: `NN-slug.md`."""
 
     file: MarkdownFile
@@ -68,17 +67,23 @@ class Note:
         return key_point_lines(self.file.tokens, marker, self.file.body_offset)
 
 
-@dataclass
 class Session:
     """One session folder: `YYYY-MM-DD-slug/` with its session.md and notes."""
 
-    path: Path
-    rel: str
-    folder_date: dt.date | None
-    slug: str
-    info: MarkdownFile | None  # session.md; None when missing
-    notes: list[Note] = field(default_factory=list)
-    assets: list[str] = field(default_factory=list)  # paths relative to the WG root
+    def __init__(
+        self, path: Path, rel: str, folder_date: dt.date | None, slug: str,
+        info: MarkdownFile | None,
+    ) -> None:
+        self.path = path
+        self.rel = rel
+        self.folder_date = folder_date
+        self.slug = slug
+        self.info = info  # session.md; None when missing
+        self.notes: list[Note] = []
+        self.assets: list[str] = []  # paths relative to the WG root
+
+    def __repr__(self) -> str:
+        return f"Session({self.rel!r})"
 
     @property
     def name(self) -> str:
@@ -105,8 +110,7 @@ class Session:
         return ([self.info] if self.info else []) + [note.file for note in self.notes]
 
 
-@dataclass
-class Workspace:
+class Workspace(NamedTuple):
     """The loaded archive: the config and every session found."""
 
     root: Path

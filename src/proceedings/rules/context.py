@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from proceedings import codes
 from proceedings.config import Config
@@ -17,8 +16,7 @@ from proceedings.source import MarkdownFile, read_markdown
 from proceedings.workspace import Note, Session, Workspace
 
 
-@dataclass
-class FileInput:
+class FileInput(NamedTuple):
     """One Markdown file as a file rule sees it."""
 
     facts: Facts
@@ -39,26 +37,23 @@ class FileInput:
         return Diagnostic(self.rel, line, col, code.code, message, code.severity, hint)
 
 
-@dataclass
 class CheckContext:
     """Per-run state shared by all rules: the workspace and cached file-system lookups."""
 
-    workspace: Workspace
-    root: str = ""
-    facts_by_path: dict[str, Facts] = field(default_factory=dict)
-    # A broken cross-note link's diagnostic -> the root-relative path it points at, so a run on
-    # some files can also report links into those files that their change broke.
-    link_targets: dict[Diagnostic, str] = field(default_factory=dict)
-    cache: dict[object, object] = field(default_factory=dict)  # for rules sharing one pass
-    _exists: dict[str, bool] = field(default_factory=dict)
-    _realdirs: dict[str, str] = field(default_factory=dict)
-    _caches: dict[str, Any] = field(default_factory=dict)  # session folder -> SessionCache
-    _loaded: dict[str, MarkdownFile | None] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        self.root = os.path.realpath(self.workspace.root)
-        for file in self.workspace.markdown_files():
-            self._loaded[os.path.normpath(str(file.path))] = file
+    def __init__(self, workspace: Workspace) -> None:
+        self.workspace = workspace
+        self.root = os.path.realpath(workspace.root)
+        self.facts_by_path: dict[str, Facts] = {}
+        # A broken cross-note link's diagnostic -> the root-relative path it points at, so a
+        # run on some files can also report links into those files that their change broke.
+        self.link_targets: dict[Diagnostic, str] = {}
+        self.cache: dict[object, object] = {}  # for rules sharing one pass
+        self._exists: dict[str, bool] = {}
+        self._realdirs: dict[str, str] = {}
+        self._caches: dict[str, Any] = {}  # session folder -> SessionCache
+        self._loaded: dict[str, MarkdownFile | None] = {
+            os.path.normpath(str(file.path)): file for file in workspace.markdown_files()
+        }
 
     @property
     def config(self) -> Config:

@@ -13,7 +13,7 @@ examples, not directives, and are ignored.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from proceedings import codes
 from proceedings.codes import E, W
@@ -37,16 +37,14 @@ _DIRECTIVE = re.compile(
 )
 
 
-@dataclass
-class Directive:
+class Directive(NamedTuple):
     """One `proceedings-disable` comment in a note."""
 
     line: int
     col: int
     next_line: bool  # False: the whole file
     codes: list[str]  # resolved codes; empty means every code
-    used: set[str] = field(default_factory=set)  # codes it actually suppressed
-    used_any: bool = False
+    used: set[str]  # codes it actually suppressed (filled in by the check)
 
     def covers(self, diagnostic: Diagnostic) -> bool:
         if self.next_line and diagnostic.line != self.line + 1:
@@ -82,7 +80,7 @@ def parse_directives(facts: Facts) -> tuple[list[Directive], list[Diagnostic]]:
                 continue  # only unknown names: disables nothing (X602 says why)
             directives.append(
                 Directive(number, match.start() + 1, match.group("kind") == "disable-next-line",
-                          resolved)
+                          resolved, set())
             )
     return directives, problems
 
@@ -99,7 +97,7 @@ def unused(directive: Directive, rel: str, active: set[str]) -> list[Diagnostic]
     """X601 findings for a directive's codes that suppressed nothing (and were run)."""
     scope = "next line" if directive.next_line else "file"
     if not directive.codes:
-        if directive.used_any:
+        if directive.used:
             return []
         return [_unused(directive, rel, f"disable comment for the {scope} suppresses nothing")]
     return [
