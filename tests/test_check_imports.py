@@ -38,6 +38,33 @@ def test_the_pre_commit_path_imports_nothing_heavy(tmp_path: Path) -> None:
     assert "proceedings.check" in result["modules"]  # it really ran the checker
 
 
+def test_the_pre_commit_path_defines_no_dataclass_of_ours(tmp_path: Path) -> None:
+    """Each dataclass compiles its methods when it is defined (about 1 ms in a fresh
+    interpreter); the hook's records are NamedTuples, plain classes or config Tables."""
+    root = make_wg(tmp_path / "wg")
+    probe = (
+        "import dataclasses, json, runpy, sys\n"
+        "defined = []\n"
+        "original = dataclasses._process_class\n"
+        "def recording(cls, *args, **kwargs):\n"
+        "    defined.append(f'{cls.__module__}.{cls.__qualname__}')\n"
+        "    return original(cls, *args, **kwargs)\n"
+        "dataclasses._process_class = recording\n"
+        "sys.argv = ['proceedings.hook', *sys.argv[1:]]\n"
+        "try:\n"
+        "    runpy.run_module('proceedings.hook', run_name='__main__')\n"
+        "except SystemExit as exc:\n"
+        "    code = exc.code\n"
+        "print(json.dumps({'code': code, 'defined': defined}), file=sys.stderr)\n"
+    )
+    run = subprocess.run([sys.executable, "-c", probe, f"{SESSION}/01-alpha.md"], cwd=root,
+                         capture_output=True, text=True)
+    result = json.loads(run.stderr.strip().splitlines()[-1])
+    assert result["code"] == 0
+    assert "markdown_it.token.Token" in result["defined"]  # the probe sees dataclasses
+    assert [name for name in result["defined"] if name.startswith("proceedings.")] == []
+
+
 def test_the_console_script_loads_only_the_check_command(tmp_path: Path) -> None:
     """`proceedings check` (the console script's `main`) imports the check command alone:
     no other command module, no WeasyPrint, no GitPython, no pydantic."""
@@ -89,5 +116,6 @@ def test_a_warm_pre_commit_run_does_not_even_load_the_parser(tmp_path: Path, mon
     warm = _run(root, *files)
     assert warm["code"] == 0
     assert "markdown_it" not in warm["modules"]
+    assert "dataclasses" not in warm["modules"]  # nor what markdown-it needs it for
     # The parsed config is stored once the cache folder exists (after the first run).
     assert "tomllib" not in _run(root, *files)["modules"]

@@ -1,4 +1,4 @@
-"""docs/configuration.md is generated from the config dataclasses and must not drift."""
+"""docs/configuration.md is generated from the config tables and must not drift."""
 
 from __future__ import annotations
 
