@@ -37,6 +37,23 @@ def test_fix_removes_bom_crlf_and_adds_final_newline(tmp_path: Path) -> None:
     assert not list((root / SESSION).glob(".*.tmp"))  # the atomic write left nothing behind
 
 
+def test_an_old_mac_cr_file_is_read_line_by_line_and_fixed_to_lf(tmp_path: Path) -> None:
+    # Every line ends in a lone CR; `## 議論` is missing. Read as one long line, the file used
+    # to lose its front matter (M201) and get a final newline after its last CR.
+    original = "---\ntitle: アルファ\n---\n\n# アルファ\n\n## 概要\n\n短い。\n"
+    root = make_wg(tmp_path / "wg", {A: original.replace("\n", "\r").encode()})
+    before = parse_text_output(check(root).output)
+    assert [(d["code"], d["line"]) for d in before] == [("F103", "1"), ("S304", "5")]
+    assert "CR (old Mac) line endings" in check(root).output
+    preview = check(root, "--diff")
+    assert f"# {A}: convert CR line endings to LF" in preview.output
+    assert "+## 議論" in preview.output
+    result = check(root, "--fix")
+    assert "Fixed 2 problems in 1 file." in result.output
+    added = "\n## 議論\n\n✎ ここに「議論」を書いてください。\n"
+    assert (root / A).read_text("utf-8") == original + added
+
+
 def test_fix_inserts_every_missing_section_in_order_and_keeps_wording(tmp_path: Path) -> None:
     original = (
         "---\ntitle: アルファ\n---\n\n# アルファ\n\n本文の前置き。\n\n## 要点\n\n- ★ 大事\n\n"

@@ -17,7 +17,7 @@ from pathlib import Path
 from proceedings import __version__
 
 CACHE_DIR = ".proceedings-cache"
-FORMAT = 5  # bump when Facts (or a record it holds), or what front matter is accepted, changes
+FORMAT = 6  # bump when Facts (or a record it holds), or what front matter is accepted, changes
 
 
 def enabled() -> bool:

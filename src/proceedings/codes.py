@@ -44,7 +44,9 @@ E, W = Severity.ERROR, Severity.WARNING
 # File and encoding
 NOT_UTF8 = register("F101", "not-utf8", "file", E, "File is not valid UTF-8.")
 BOM = register("F102", "bom", "file", W, "File starts with a UTF-8 byte-order mark.", True)
-CRLF = register("F103", "crlf", "file", W, "File uses CRLF (Windows) line endings.", True)
+CRLF = register(
+    "F103", "crlf", "file", W, "File uses CRLF (Windows) or CR (old Mac) line endings.", True
+)
 NO_FINAL_NEWLINE = register(
     "F104", "no-final-newline", "file", W, "File does not end with a newline.", True
 )

@@ -3,7 +3,7 @@
 Only these are ever changed, and only where the report found them:
 
 - F102 a byte-order mark is removed;
-- F103 CRLF line endings become LF;
+- F103 CRLF (and old-Mac CR) line endings become LF;
 - F104 a final newline is added;
 - S304 each missing required section gets its heading and a `✎` placeholder paragraph,
   inserted where the configured section order puts it.
@@ -49,8 +49,7 @@ class FileFix:
 
     def diff(self) -> str:
         """A unified diff of the text, plus a note for BOM and line-ending changes."""
-        old = self.before.decode("utf-8-sig", "replace").replace("\r\n", "\n")
-        new = self.after.decode("utf-8-sig", "replace").replace("\r\n", "\n")
+        old, new = (_lf_text(data) for data in (self.before, self.after))
         lines = list(
             difflib.unified_diff(
                 old.splitlines(keepends=True), new.splitlines(keepends=True),
@@ -62,14 +61,19 @@ class FileFix:
         notes = []
         if self.before.startswith(BOM) and not self.after.startswith(BOM):
             notes.append("remove the byte-order mark")
-        if b"\r\n" in self.before and b"\r\n" not in self.after:
-            notes.append("convert CRLF line endings to LF")
+        if b"\r" in self.before and b"\r" not in self.after:
+            kind = "CRLF" if b"\r\n" in self.before else "CR"
+            notes.append(f"convert {kind} line endings to LF")
         if notes:
             header = f"# {self.rel}: " + "; ".join(notes) + "\n"
             if not text:
                 return header
             return header + text
         return text
+
+
+def _lf_text(data: bytes) -> str:
+    return data.decode("utf-8-sig", "replace").replace("\r\n", "\n").replace("\r", "\n")
 
 
 def plan_fixes(
@@ -141,6 +145,8 @@ def _fix_file(
     keep_endings = "F103" not in codes and had_crlf and "\n" in text.replace("\r\n", "")
     if not keep_endings:
         text = text.replace("\r\n", "\n")  # the loader's lines, which the findings count in
+        if "F103" in codes:
+            text = text.replace("\r", "\n")  # a lone CR ends a line for the loader too
     inserted: list[str] = []
     # A lone CR (old Mac line end) makes line positions ambiguous: leave such a file's
     # structure alone rather than risk creating CRLFs in the middle of it. (A file keeping

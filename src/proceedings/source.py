@@ -207,10 +207,13 @@ def _decode(file: MarkdownFile) -> str | None:
             "re-save the file as UTF-8",
         )
         return None
-    if "\r\n" in text:
-        line = text[: text.index("\r\n")].count("\n") + 1
-        file.report(codes.CRLF, line, "CRLF line endings", "run `proceedings check --fix`")
-        text = text.replace("\r\n", "\n")
+    if "\r" in text:
+        # CRLF (Windows) or a lone CR (old Mac): both end a line, for CommonMark as for us.
+        first = text.index("\r")
+        line = text[:first].count("\n") + 1
+        kind = "CRLF" if text.startswith("\r\n", first) else "CR (old Mac)"
+        file.report(codes.CRLF, line, f"{kind} line endings", "run `proceedings check --fix`")
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     if text and not text.endswith("\n"):
         file.report(
             codes.NO_FINAL_NEWLINE,

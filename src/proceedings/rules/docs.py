@@ -42,10 +42,11 @@ DOCS: dict[str, RuleDoc] = {
         "without BOM.",
     ),
     "F103": RuleDoc(
-        "The file uses Windows (CRLF) line endings. Mixed endings make diffs noisy and confuse "
-        "line-based tools.",
+        "The file uses Windows (CRLF) line endings, or the lone CR of old Mac editors. Mixed "
+        "endings make diffs noisy and confuse line-based tools; a CR-only file is one long "
+        "line to git and grep.",
         "# 監視アーキテクチャ\\r\\n\n## 概要\\r\\n",
-        "`proceedings check --fix` converts the file to LF. A `.gitattributes` line "
+        "`proceedings check --fix` converts the file to LF (either kind). A `.gitattributes` line "
         "`*.md text eol=lf` keeps it that way.",
         "text",
     ),
