@@ -69,3 +69,20 @@ def test_init_on_a_file_is_a_clean_error(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "is not a folder" in result.output
     assert "Traceback" not in result.output
+
+
+def test_a_name_with_quotes_and_backslashes_gives_a_valid_config(tmp_path: Path) -> None:
+    target = tmp_path / 'wg "q"'
+    result = runner.invoke(app, ["init", str(target), "--name", 'A "q" \\ WG'])
+    assert result.exit_code == 0, result.output
+    assert load_config(target).config.wg_name == 'A "q" \\ WG'
+    # The default name is the folder's: the same escaping applies.
+    runner.invoke(app, ["init", str(tmp_path / "back\\slash")])
+    assert load_config(tmp_path / "back\\slash").config.wg_name == "back\\slash"
+
+
+def test_a_name_of_more_than_one_line_is_refused(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["init", str(tmp_path / "wg"), "--name", "MLOps\nWG"])
+    assert result.exit_code == 2
+    assert "must be one line of text" in result.output
+    assert not (tmp_path / "wg").exists()

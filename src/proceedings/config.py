@@ -232,7 +232,8 @@ def load_config(root: Path | None = None, *, cwd: Path | None = None) -> LoadedC
         return LoadedConfig(root, parse_config(raw, config_path), config_path)
     pyproject = root / PYPROJECT_FILE
     if pyproject.is_file():
-        raw = _read_toml(pyproject).get("tool", {}).get("proceedings")
+        tool = _read_toml(pyproject).get("tool")
+        raw = tool.get("proceedings") if isinstance(tool, dict) else None
         if raw is not None:
             return LoadedConfig(root, parse_config(raw, pyproject, "tool.proceedings"), pyproject)
     return LoadedConfig(root, Config(), None)

@@ -80,6 +80,10 @@ def init_repository(
         raise ProceedingsError(f"{root} exists and is not a folder")
     if language not in ("ja", "en"):
         raise ProceedingsError(f"language must be ja or en, not {language!r}")
+    if not wg_name.strip() or any(ord(c) < 32 or ord(c) == 127 for c in wg_name):
+        raise ProceedingsError(
+            f"the WG name {wg_name!r} must be one line of text", hint="pass it with --name"
+        )
     if ci is not None and ci not in CI_PROVIDERS:
         raise ProceedingsError(
             f"unknown CI provider {ci!r}", hint="supported: " + ", ".join(CI_PROVIDERS)

@@ -9,6 +9,7 @@ folder that cannot be written only means compiling every time.
 
 from __future__ import annotations
 
+import json
 import os
 from functools import lru_cache
 from pathlib import Path
@@ -76,13 +77,21 @@ def _environment(
 ) -> jinja2.Environment:
     search = [override_dir] if override_dir else []
     search.append(str(packaged_templates_dir()))
-    return jinja2.Environment(
+    environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader(search),
         autoescape=autoescape,
         keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined,
         bytecode_cache=_bytecode_cache(cache_folder),
     )
+    environment.filters["toml"] = toml_string
+    return environment
+
+
+def toml_string(value: str) -> str:
+    """`value` as a quoted TOML string. A JSON string is a valid TOML basic string: quotes,
+    backslashes and control characters come out escaped."""
+    return json.dumps(value, ensure_ascii=False)
 
 
 def render_template(name: str, context: dict, *, override_dir: Path | None = None) -> str:
