@@ -54,6 +54,22 @@ def test_an_old_mac_cr_file_is_read_line_by_line_and_fixed_to_lf(tmp_path: Path)
     assert (root / A).read_text("utf-8") == original + added
 
 
+def test_an_old_mac_file_keeps_its_cr_endings_when_f103_is_not_fixed(tmp_path: Path) -> None:
+    original = "---\ntitle: アルファ\n---\n\n# アルファ\n\n## 概要\n\n短い。"
+    root = make_wg(tmp_path / "wg", {A: original.replace("\n", "\r").encode()})
+    result = check(root, "--fix", "--ignore", "F103")
+    assert "Fixed 2 problems in 1 file." in result.output  # the section and the final newline
+    added = "\n\n## 議論\n\n✎ ここに「議論」を書いてください。\n"
+    assert (root / A).read_bytes() == (original + added).replace("\n", "\r").encode()
+
+
+def test_diff_names_both_kinds_of_line_endings_it_converts(tmp_path: Path) -> None:
+    raw = note("アルファ").replace("\n", "\r\n", 3).replace("\n\n", "\r\r", 1).encode()
+    root = make_wg(tmp_path / "wg", {A: raw})
+    assert "F103 CRLF and CR (old Mac) line endings" in check(root).output
+    assert f"# {A}: convert CRLF and CR line endings to LF" in check(root, "--diff").output
+
+
 def test_fix_inserts_every_missing_section_in_order_and_keeps_wording(tmp_path: Path) -> None:
     original = (
         "---\ntitle: アルファ\n---\n\n# アルファ\n\n本文の前置き。\n\n## 要点\n\n- ★ 大事\n\n"

@@ -64,6 +64,26 @@ def test_show_source_puts_a_caret_under_the_column(wg: Path) -> None:
     assert lines[2].index("^") - lines[2].index("|") - 2 == 7
 
 
+def test_show_source_reads_old_mac_lines_as_lines(tmp_path: Path) -> None:
+    # Lines 5-8 end in a lone CR; the raw HTML is on line 9.
+    text = note("アルファ").replace("# アルファ\n\n## 概要\n\n", "# アルファ\r\r## 概要\r\r")
+    root = make_wg(tmp_path / "wg", {A: text.replace("要約。", "<b>要約</b>。")})
+    lines = check(root, "--show-source", "--select", "C406,F103").output.splitlines()
+    assert lines[0].startswith(f"{A}:5:1: F103 CR (old Mac) line endings")
+    assert lines[1] == " 5 | # アルファ"
+    assert lines[3].startswith(f"{A}:9:1: C406 raw HTML `<b>`")
+    assert lines[4] == " 9 | <b>要約</b>。"
+
+
+def test_the_summary_counts_only_what_fix_with_the_same_files_would_fix(wg: Path) -> None:
+    session_md = wg / SESSION / "session.md"
+    session_md.write_bytes(session_md.read_bytes().replace(b"\n", b"\r\n"))  # F103 there
+    alone = check(wg, str(wg / A)).output
+    assert f"{SESSION}/session.md:1:1: F103" in alone  # reported with the note's session
+    assert "fixable" not in alone  # but `--fix A` leaves session.md alone
+    assert "1 fixable with --fix" in check(wg).output
+
+
 def test_colours_on_a_terminal(wg: Path) -> None:
     env = {**os.environ, "FORCE_COLOR": "1", "TERM": "xterm-256color"}
     env.pop("NO_COLOR", None)

@@ -21,6 +21,8 @@ from proceedings.check import CheckReport, check_archive, check_workspace, sessi
 from proceedings.config import load_config
 from proceedings.diagnostics import Diagnostic, Severity
 from proceedings.errors import EXIT_FINDINGS, EXIT_OK, ProceedingsError
+from proceedings.paths import within
+from proceedings.source import lf_text
 from proceedings.workspace import load_workspace
 
 OUTPUT_FORMATS = ("text", "json", "github", "sarif")
@@ -140,7 +142,8 @@ def _present(
 
         out.write(to_sarif(report, root=root))
     else:
-        present_text(report, root, fail_on, show_source=options.show_source, out=out)
+        present_text(report, root, fail_on, show_source=options.show_source, out=out,
+                     fix_scope=options.paths)
     return EXIT_FINDINGS if report.failed(fail_on) else EXIT_OK
 
 
@@ -159,22 +162,26 @@ def _use_colour(out: TextIO) -> bool:
 
 
 def present_text(
-    report: CheckReport, root: Path, fail_on: Severity, *, show_source: bool, out: TextIO
+    report: CheckReport, root: Path, fail_on: Severity, *, show_source: bool, out: TextIO,
+    fix_scope: Sequence[Path] = (),
 ) -> None:
-    """`path:line:col: CODE message (hint)` per finding, then a one-line summary."""
+    """`path:line:col: CODE message (hint)` per finding, then a one-line summary. The
+    summary counts the findings `--fix` with the same paths (`fix_scope`) would fix."""
     sources = _Sources(root)
+    summary = summary_line(report, fail_on, _fixable_count(report, root, fix_scope))
     if _use_colour(out):
-        _present_rich(report, sources if show_source else None, fail_on, out)
+        _present_rich(report, sources if show_source else None, summary, fail_on, out)
         return
     for diagnostic in report.diagnostics:
         out.write(diagnostic.format() + "\n")
         if show_source:
             out.write("".join(line + "\n" for line in _source_lines(diagnostic, sources)))
-    out.write(summary_line(report, fail_on) + "\n")
+    out.write(summary + "\n")
 
 
 def _present_rich(
-    report: CheckReport, sources: _Sources | None, fail_on: Severity, out: TextIO
+    report: CheckReport, sources: _Sources | None, summary: str, fail_on: Severity,
+    out: TextIO,
 ) -> None:
     from rich.console import Console
     from rich.text import Text
@@ -192,7 +199,7 @@ def _present_rich(
             console.print(Text(source_line, "cyan" if "^" in source_line.split("|")[-1] else ""))
     style = "bold red" if report.failed(fail_on) else ("yellow" if report.diagnostics
                                                         else "bold green")
-    console.print(Text(summary_line(report, fail_on), style))
+    console.print(Text(summary, style))
 
 
 class _Sources:
@@ -209,7 +216,7 @@ class _Sources:
                 text = path.read_bytes().decode("utf-8-sig") if path.is_file() else None
             except (OSError, UnicodeDecodeError):
                 text = None
-            self.lines[rel] = text.replace("\r\n", "\n").split("\n") if text is not None else None
+            self.lines[rel] = lf_text(text).split("\n") if text is not None else None
         return self.lines[rel]
 
 
@@ -236,7 +243,7 @@ def cell_width(text: str) -> int:
     return width
 
 
-def summary_line(report: CheckReport, fail_on: Severity) -> str:
+def summary_line(report: CheckReport, fail_on: Severity, fixable: int) -> str:
     files = f"{report.files} file{'s' if report.files != 1 else ''}"
     if not report.diagnostics:
         text = f"All clear: {files} checked, no problems."
@@ -248,7 +255,6 @@ def summary_line(report: CheckReport, fail_on: Severity) -> str:
         ]
         # "in 0 files" would read oddly when only a stray file (say .DS_Store) was given.
         text = f"Found {', '.join(parts)}" + (f" in {files}" if report.files else "")
-        fixable = sum(1 for d in report.diagnostics if _fixable(d))
         if fixable:
             text += f"; {fixable} fixable with --fix"
         verdict = "fails" if report.failed(fail_on) else "passes"
@@ -260,6 +266,14 @@ def summary_line(report: CheckReport, fail_on: Severity) -> str:
 
 def _plural(count: int, noun: str) -> str:
     return f"{count} {noun}{'s' if count != 1 else ''}"
+
+
+def _fixable_count(report: CheckReport, root: Path, fix_scope: Sequence[Path]) -> int:
+    """Findings `--fix` would fix: of a fixable code, in a file it may change (with paths,
+    only the files given or inside the folders given; see fix.plan_fixes)."""
+    chosen = within(fix_scope)
+    return sum(1 for d in report.diagnostics
+               if _fixable(d) and (chosen is None or chosen(root / d.path)))
 
 
 def _fixable(diagnostic: Diagnostic) -> bool:

@@ -15,8 +15,7 @@ Files are written atomically.
 from __future__ import annotations
 
 import difflib
-import os
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,9 +24,10 @@ from proceedings.check import CheckReport
 from proceedings.diagnostics import Diagnostic
 from proceedings.errors import ProceedingsError
 from proceedings.facts import collect
+from proceedings.paths import within
 from proceedings.placeholders import PLACEHOLDER_MARK
 from proceedings.rules.structure import name_variant, normalize_heading, pick_name, section_level
-from proceedings.source import MarkdownFile
+from proceedings.source import MarkdownFile, lf_text, line_ending_names, line_endings
 from proceedings.workspace import Session, Workspace
 
 FIXABLE = ("F102", "F103", "F104", "S304")
@@ -49,7 +49,8 @@ class FileFix:
 
     def diff(self) -> str:
         """A unified diff of the text, plus a note for BOM and line-ending changes."""
-        old, new = (_lf_text(data) for data in (self.before, self.after))
+        old, new = (lf_text(data.decode("utf-8-sig", "replace"))
+                    for data in (self.before, self.after))
         lines = list(
             difflib.unified_diff(
                 old.splitlines(keepends=True), new.splitlines(keepends=True),
@@ -61,19 +62,17 @@ class FileFix:
         notes = []
         if self.before.startswith(BOM) and not self.after.startswith(BOM):
             notes.append("remove the byte-order mark")
-        if b"\r" in self.before and b"\r" not in self.after:
-            kind = "CRLF" if b"\r\n" in self.before else "CR"
-            notes.append(f"convert {kind} line endings to LF")
+        after = line_ending_names(self.after.decode("utf-8", "replace"))
+        converted = [name for name in line_ending_names(self.before.decode("utf-8", "replace"))
+                     if name not in after]
+        if converted:
+            notes.append(f"convert {' and '.join(converted)} line endings to LF")
         if notes:
             header = f"# {self.rel}: " + "; ".join(notes) + "\n"
             if not text:
                 return header
             return header + text
         return text
-
-
-def _lf_text(data: bytes) -> str:
-    return data.decode("utf-8-sig", "replace").replace("\r\n", "\n").replace("\r", "\n")
 
 
 def plan_fixes(
@@ -84,7 +83,7 @@ def plan_fixes(
     With `paths` (a check of given files or folders), only the notes among them or inside
     them are changed. A config file given to re-check the whole archive fixes nothing by
     itself: `--fix proceedings.toml 01-a.md` must not rewrite every other note."""
-    chosen = _chosen(paths)
+    chosen = within(paths)
     wanted: dict[str, list[Diagnostic]] = {}
     for diagnostic in report.diagnostics:
         if diagnostic.code in FIXABLE:
@@ -99,20 +98,6 @@ def plan_fixes(
             if fix.changed:
                 fixes.append(fix)
     return fixes
-
-
-def _chosen(paths: Sequence[Path | str] | None) -> Callable[[Path], bool] | None:
-    """Whether a note is one of `paths` or inside one of them (compared as real paths)."""
-    if not paths:
-        return None
-    given = [Path(os.path.realpath(path)) for path in paths]
-
-    def chosen(path: Path) -> bool:
-        real = Path(os.path.realpath(path))
-        return any(real == item or (item.is_dir() and real.is_relative_to(item))
-                   for item in given)
-
-    return chosen
 
 
 def apply_fixes(fixes: list[FileFix]) -> None:
@@ -138,34 +123,29 @@ def _fix_file(
         body = body[len(BOM) :]
     boms = raw[: len(raw) - len(body)]
     text = body.decode("utf-8")
-    had_crlf = "\r\n" in text
-    # CRLF and LF lines mixed while F103 is not being fixed (ignored): every line keeps its
-    # own ending, so only the BOM and the final newline are fixed; no section is inserted in
-    # the middle (they stay reported until the endings are made one).
-    keep_endings = "F103" not in codes and had_crlf and "\n" in text.replace("\r\n", "")
-    if not keep_endings:
-        text = text.replace("\r\n", "\n")  # the loader's lines, which the findings count in
-        if "F103" in codes:
-            text = text.replace("\r", "\n")  # a lone CR ends a line for the loader too
+    endings = {ending: count for ending, count in line_endings(text).items() if count}
     inserted: list[str] = []
-    # A lone CR (old Mac line end) makes line positions ambiguous: leave such a file's
-    # structure alone rather than risk creating CRLFs in the middle of it. (A file keeping
-    # its mixed endings still has its CRs, so it is left alone here too.)
-    if "S304" in codes and "\r" not in text:
-        text, inserted = _insert_sections(file, session, workspace, text)
-    if "F104" in codes and text and not text.endswith("\n"):
-        if keep_endings:  # the ending most of its lines have
-            text += "\r\n" if 2 * text.count("\r\n") >= text.count("\n") else "\n"
-        else:  # a trailing lone CR already ends the line: make it the newline instead
-            text = text[:-1] + "\n" if text.endswith("\r") else text + "\n"
-    if "F103" in codes:
-        text = text.replace("\r", "\n")  # any lone CR left is a line end too
-    elif had_crlf and not keep_endings:
-        text = text.replace("\n", "\r\n")
+    if "F103" in codes or len(endings) <= 1:
+        # One kind of line ending (or all made LF): fix in the loader's LF lines, which the
+        # findings count in, then give every line the file's ending back.
+        ending = "\n" if "F103" in codes or not endings else next(iter(endings))
+        text = lf_text(text)
+        if "S304" in codes:
+            text, inserted = _insert_sections(file, session, workspace, text)
+        if "F104" in codes and text and not text.endswith("\n"):
+            text += "\n"
+        text = text.replace("\n", ending) if ending != "\n" else text
+        fixed = found
+    else:
+        # Mixed endings while F103 is not being fixed (ignored): every line keeps its own, so
+        # only the BOM and the final newline (the most common ending) are fixed; no section
+        # is inserted in the middle (they stay reported until the endings are made one).
+        if "F104" in codes and text and not text.endswith(("\n", "\r")):
+            text += max(endings, key=endings.__getitem__)
+        fixed = [d for d in found if d.code != "S304"]
     after = text.encode("utf-8")
     if boms and "F102" not in codes:
         after = boms + after
-    fixed = [d for d in found if d.code != "S304"] if keep_endings else found
     return FileFix(file.path, file.rel, raw, after, fixed, inserted)
 
 

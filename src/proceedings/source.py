@@ -208,12 +208,11 @@ def _decode(file: MarkdownFile) -> str | None:
         )
         return None
     if "\r" in text:
-        # CRLF (Windows) or a lone CR (old Mac): both end a line, for CommonMark as for us.
-        first = text.index("\r")
-        line = text[:first].count("\n") + 1
-        kind = "CRLF" if text.startswith("\r\n", first) else "CR (old Mac)"
-        file.report(codes.CRLF, line, f"{kind} line endings", "run `proceedings check --fix`")
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
+        line = text[: text.index("\r")].count("\n") + 1
+        kinds = " and ".join(f"{name} (old Mac)" if name == "CR" else name
+                             for name in line_ending_names(text))
+        file.report(codes.CRLF, line, f"{kinds} line endings", "run `proceedings check --fix`")
+        text = lf_text(text)
     if text and not text.endswith("\n"):
         file.report(
             codes.NO_FINAL_NEWLINE,
@@ -222,6 +221,27 @@ def _decode(file: MarkdownFile) -> str | None:
             "run `proceedings check --fix`",
         )
     return text
+
+
+# A lone CR (old Mac) ends a line as CRLF and LF do, for CommonMark and for the checker.
+_ENDING_NAMES = {"\r\n": "CRLF", "\r": "CR"}
+
+
+def line_endings(text: str) -> dict[str, int]:
+    """How many lines of `text` end in CRLF, in a lone CR and in a lone LF."""
+    crlf = text.count("\r\n")
+    return {"\r\n": crlf, "\r": text.count("\r") - crlf, "\n": text.count("\n") - crlf}
+
+
+def line_ending_names(text: str) -> list[str]:
+    """The line endings of `text` other than LF: "CRLF", "CR", both or none."""
+    counts = line_endings(text)
+    return [name for ending, name in _ENDING_NAMES.items() if counts[ending]]
+
+
+def lf_text(text: str) -> str:
+    """`text` with every line ending made LF: the lines the findings count in."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def _split_front_matter(file: MarkdownFile, text: str) -> None:
