@@ -127,6 +127,15 @@ def test_configured_formats_that_do_not_exist_are_named(tmp_path: Path) -> None:
     assert "epub not built" in text.output
 
 
+def test_an_empty_formats_list_says_so_and_builds_nothing(tmp_path: Path) -> None:
+    root = small_archive(tmp_path / "wg", 'wg_name = "W"\n[build]\nformats = []\n')
+    result = run_default_formats(root)
+    assert result.exit_code == 2
+    assert "build.formats is empty: there is nothing to build" in result.output
+    assert not (root / "proceedings").exists()
+    assert run_default_formats(root, "--format", "md").exit_code == 0  # the option still works
+
+
 def test_format_and_output_options(tmp_path: Path) -> None:
     root = small_archive(tmp_path / "wg")
     target = tmp_path / "preview"

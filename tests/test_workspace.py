@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from proceedings.config import load_config
 from proceedings.workspace import load_workspace
 
@@ -183,7 +185,6 @@ def test_hostile_yaml_is_refused(tmp_path: Path) -> None:
 
 
 def test_unknown_config_key_names_file_line_and_suggestion(tmp_path: Path) -> None:
-    import pytest
 
     from proceedings.errors import ProceedingsError
 
@@ -195,7 +196,6 @@ def test_unknown_config_key_names_file_line_and_suggestion(tmp_path: Path) -> No
 
 
 def test_config_wrong_type_and_bad_choice(tmp_path: Path) -> None:
-    import pytest
 
     from proceedings.errors import ProceedingsError
 
@@ -213,7 +213,6 @@ def test_config_wrong_type_and_bad_choice(tmp_path: Path) -> None:
 
 
 def test_config_paper_sizes_and_the_key_point_marker(tmp_path: Path) -> None:
-    import pytest
 
     from proceedings.errors import ProceedingsError
 
@@ -231,13 +230,27 @@ def test_config_paper_sizes_and_the_key_point_marker(tmp_path: Path) -> None:
 
 
 def test_config_errors_point_at_the_key_in_its_own_table(tmp_path: Path) -> None:
-    import pytest
 
     from proceedings.errors import ProceedingsError
 
     make_archive(tmp_path, 'language = "ja"\n\n[check]\nlanguage = "fr"\n')
     with pytest.raises(ProceedingsError, match=r"proceedings.toml:4: unknown setting "
                                                r"`check.language`"):
+        load_config(tmp_path)
+
+
+@pytest.mark.parametrize(("config", "line"), [
+    ('wg_name = "W"\ncheck.fail_on = "x"\n', 2),  # a dotted key
+    ('wg_name = "W"\nsections = { required = [["A"]], optional = 1 }\n', 2),  # inline table
+    ('title = """\nlanguage = "x"\n"""\nlanguage = "fr"\n', 4),  # not inside the string
+])
+def test_config_errors_point_at_the_key_however_it_is_written(
+    tmp_path: Path, config: str, line: int
+) -> None:
+    from proceedings.errors import ProceedingsError
+
+    make_archive(tmp_path, config)
+    with pytest.raises(ProceedingsError, match=rf"proceedings.toml:{line}: "):
         load_config(tmp_path)
 
 

@@ -245,6 +245,11 @@ def resolve_formats(
             skipped[name] = "not available in this version of proceedings"
         else:
             skipped[name] = "unknown format in build.formats"
+    if not configured:
+        raise ProceedingsError(
+            "build.formats is empty: there is nothing to build",
+            hint="list some of " + ", ".join(available_formats()) + ", or pass --format",
+        )
     if not chosen:
         raise ProceedingsError(
             "none of the formats in build.formats can be built: " + ", ".join(configured),

@@ -275,7 +275,8 @@ def parse_config(raw: dict[str, Any], path: Path, prefix: str = "") -> Config:
 def _build(cls: type, raw: Any, path: Path, text: str, prefix: str) -> Any:
     if not isinstance(raw, dict):
         raise ProceedingsError(
-            f"`{prefix}` must be a table", path=path, line=_key_line(text, prefix)
+            f"`{prefix}` must be a table", path=path, line=_key_line(text, prefix),
+            hint=f"write it as a `[{prefix}]` header with its keys on the lines below",
         )
     hints = get_type_hints(cls)
     known = table_keys(cls)
@@ -344,25 +345,39 @@ def _key_line(text: str, key: str, table: str | None = None) -> int | None:
     """Best-effort line of `key = ...` or `[key]` in TOML text (tomllib keeps no positions).
 
     With `table` ("" for the top level), a match inside that table is preferred: `language`
-    under `[check]` is not the top-level `language`."""
-    last = key.rsplit(".", 1)[-1]
-    pattern = re.compile(
-        rf"^\s*(\[+\s*([\w.]*\.)?{re.escape(last)}\s*\]+|\"?{re.escape(last)}\"?\s*=)"
-    )
-    first = None
+    under `[check]` is not the top-level `language`. Dotted keys (`check.fail_on = …`) count
+    as inside their table, lines inside multi-line strings are skipped, and a key found only
+    inside an inline table (`{ optional = 1 }`) is a last resort."""
+    last = re.escape(key.rsplit(".", 1)[-1])
+    assignment = re.compile(rf'^\s*((?:"?[\w-]+"?\s*\.\s*)*)"?{last}"?\s*=')
+    table_header = re.compile(rf"^\s*\[+\s*([\w.]*\.)?{last}\s*\]+")
+    in_inline_table = re.compile(rf'[{{,]\s*"?{last}"?\s*=')
+    first = inline = None
     current = ""  # the table the line is in
+    open_string = None  # the quotes of a multi-line string that has not ended yet
     for number, line in enumerate(text.splitlines(), start=1):
+        if open_string:
+            if line.count(open_string) % 2:
+                open_string = None
+            continue
         header = _TABLE_HEADER.match(line)
         if header:
             current = header.group(1)
-        if not pattern.match(line):
-            continue
-        # `[check.severity]` is the key `severity` of the table `check`.
-        where = (current.rsplit(".", 1)[0] if "." in current else "") if header else current
-        if table is None or where == table:
-            return number
-        first = first or number
-    return first
+        where = None
+        if header and table_header.match(line):
+            # `[check.severity]` is the key `severity` of the table `check`.
+            where = current.rsplit(".", 1)[0] if "." in current else ""
+        elif match := assignment.match(line):
+            dotted = [part.strip().strip('"') for part in match.group(1).split(".")]
+            where = ".".join(part for part in [current, *dotted] if part)
+        elif inline is None and in_inline_table.search(line):
+            inline = number
+        if where is not None:
+            if table is None or where == table:
+                return number
+            first = first or number
+        open_string = next((q for q in ('"""', "'''") if line.count(q) % 2), None)
+    return first or inline
 
 
 def reference_markdown() -> str:
