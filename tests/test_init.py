@@ -86,3 +86,13 @@ def test_a_name_of_more_than_one_line_is_refused(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "must be one line of text" in result.output
     assert not (tmp_path / "wg").exists()
+
+
+def test_a_kept_config_decides_the_folder_the_hook_watches(tmp_path: Path) -> None:
+    (tmp_path / "proceedings.toml").write_text('sessions_dir = "wg-notes"\n', encoding="utf-8")
+    result = runner.invoke(app, ["init", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    hook_config = (tmp_path / ".pre-commit-config.yaml").read_text("utf-8")
+    assert "files: '^(wg\\-notes/|proceedings\\.toml$)'" in hook_config
+    assert (tmp_path / "wg-notes" / ".gitkeep").is_file()
+    assert not (tmp_path / "sessions").exists()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,10 +27,13 @@ class InitResult:
 
 
 def planned_files(
-    wg_name: str, language: str, *, hook_repo: str | None = None, hook_rev: str | None = None
+    wg_name: str, language: str, *, hook_repo: str | None = None, hook_rev: str | None = None,
+    sessions_dir: str | None = None,
 ) -> dict[str, str]:
-    """Relative path -> content of every file `init` writes."""
+    """Relative path -> content of every file `init` writes. `sessions_dir` is the folder of an
+    existing config that init keeps (default: the default config's)."""
     defaults = Config()
+    sessions_dir = sessions_dir or defaults.sessions_dir
     context = {
         "wg_name": wg_name,
         "language": language,
@@ -39,28 +43,32 @@ def planned_files(
     return {
         CONFIG_FILE: render_template("init/proceedings.toml.j2", context),
         "README.md": render_template("init/README.md.j2", context),
-        PRE_COMMIT_CONFIG: pre_commit_config(wg_name, hook_repo, hook_rev),
-        f"{defaults.sessions_dir}/.gitkeep": "",
+        PRE_COMMIT_CONFIG: pre_commit_config(wg_name, hook_repo, hook_rev, sessions_dir),
+        f"{sessions_dir}/.gitkeep": "",
     }
 
 
-def pre_commit_config(wg_name: str, hook_repo: str | None, hook_rev: str | None) -> str:
+def pre_commit_config(
+    wg_name: str, hook_repo: str | None, hook_rev: str | None, sessions_dir: str
+) -> str:
     """The WG's .pre-commit-config.yaml: a local `proceedings check` hook by default, or the
     `proceedings-check` hook of the proceedings repository at `hook_repo` (pinned at
-    `hook_rev`, default the tag of this version)."""
+    `hook_rev`, default the tag of this version). Its `files` pattern covers `sessions_dir`."""
     if hook_rev and not hook_repo:
         raise ProceedingsError("--hook-rev needs --hook-repo", hint="pass the hook's repository")
     for value, flag in ((hook_repo, "--hook-repo"), (hook_rev, "--hook-rev")):
         if value is not None and (not value.strip() or any(c in value for c in "\n\r#'\"")):
             raise ProceedingsError(f"{flag} {value!r} is not a usable value")
-    sessions_dir = Config().sessions_dir
     context = {
         "wg_name": wg_name,
         "hook_repo": hook_repo,
         "hook_rev": hook_rev or f"v{__version__}",
         "version": __version__,
         # Notes, assets and the config: a config change re-checks the whole archive.
-        "files_pattern": f"^({sessions_dir}/|{CONFIG_FILE.replace('.', '[.]')}$)",
+        # (In a YAML single-quoted string a quote is written twice.)
+        "files_pattern": f"^({re.escape(sessions_dir)}/|{re.escape(CONFIG_FILE)}$)".replace(
+            "'", "''"
+        ),
     }
     return render_template("init/pre-commit-config.yaml.j2", context)
 
@@ -89,7 +97,11 @@ def init_repository(
             f"unknown CI provider {ci!r}", hint="supported: " + ", ".join(CI_PROVIDERS)
         )
     result = InitResult(root)
-    files = planned_files(wg_name, language, hook_repo=hook_repo, hook_rev=hook_rev)
+    # A config init leaves in place keeps its sessions folder: the hook must watch that one.
+    kept = (root / CONFIG_FILE).is_file() and not force
+    sessions_dir = load_config(root).config.sessions_dir if kept else None
+    files = planned_files(wg_name, language, hook_repo=hook_repo, hook_rev=hook_rev,
+                          sessions_dir=sessions_dir)
     root.mkdir(parents=True, exist_ok=True)
     for rel, content in files.items():
         _write(result, root / rel, content, force)
