@@ -158,6 +158,9 @@ def test_ctrl_c_while_waiting_ends_the_helper_at_once(
     from proceedings.render import pdf
 
     monkeypatch.setattr(pdf, "layout_pdf", lambda html, **options: time.sleep(600))
+    # Python leaves SIGINT ignored when it started ignored (a shell's background job, some CI
+    # runners): give this test the handler a terminal session has.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     helper = PdfHelper()
     timer = threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGINT))
     timer.start()
@@ -166,6 +169,7 @@ def test_ctrl_c_while_waiting_ends_the_helper_at_once(
             helper.layout(document_html(paragraphs=1), root=wg_root)
     finally:
         timer.cancel()
+        signal.signal(signal.SIGINT, previous)
         started = time.monotonic()
         helper.stop()
     assert helper._process.exitcode == -signal.SIGTERM
