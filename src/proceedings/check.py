@@ -173,16 +173,22 @@ class Scope(NamedTuple):
         """True for a file given on the command line, or inside a session given as a folder."""
         return rel in self.files or _session_of(rel, self.whole_sessions) is not None
 
-    def keeps(self, diagnostic: Diagnostic, target: str | None) -> bool:
-        path = diagnostic.path
-        if path in self.files or target in self.files:
+    def keeps_all_of(self, path: str) -> bool:
+        """True when every finding about `path` is reported: a file covered by the run, and
+        a touched session's own findings and its session.md's."""
+        if path in self.files:
             return True
         session = _session_of(path, self.sessions | self.whole_sessions)
-        if session is None:
-            return False
-        if session in self.whole_sessions or path in (session, f"{session}/{SESSION_FILE}"):
-            return True  # the session's own findings, and its session.md's
-        return diagnostic.code in SESSION_LEVEL_CODES
+        return session is not None and (
+            session in self.whole_sessions or path in (session, f"{session}/{SESSION_FILE}")
+        )
+
+    def keeps(self, diagnostic: Diagnostic, target: str | None) -> bool:
+        """Whether the run reports `diagnostic` (`target`: where a broken link points)."""
+        if target in self.files or self.keeps_all_of(diagnostic.path):
+            return True
+        in_session = _session_of(diagnostic.path, self.sessions | self.whole_sessions)
+        return in_session is not None and diagnostic.code in SESSION_LEVEL_CODES
 
 
 def _session_of(path: str, sessions: Iterable[str]) -> str | None:
@@ -415,14 +421,13 @@ def _run_session(
     notes = {id(note.file): note for note in session.notes}
     # A pre-commit run drops most findings of the session's other notes: skip those rules.
     for_other_files = [r for r in rules if r.code.code in KEPT_FROM_OTHER_FILES]
-    session_file = f"{session.rel}/{SESSION_FILE}"
     for file in session.files():
         if not file.readable:
             continue
         facts = ctx.facts(file)
         note = notes.get(id(file))
         doc = FileInput(facts, session, note)
-        reported = scope is None or file.rel == session_file or scope.covers_file(file.rel)
+        reported = scope is None or scope.keeps_all_of(file.rel)
         for entry in rules if reported else for_other_files:
             if entry.kind == "session" or (entry.kind == "note" and note is None):
                 continue
