@@ -125,16 +125,21 @@ def _fix_file(
     text = body.decode("utf-8")
     endings = {ending: count for ending, count in line_endings(text).items() if count}
     inserted: list[str] = []
-    if "F103" in codes or len(endings) <= 1:
-        # One kind of line ending (or all made LF): fix in the loader's LF lines, which the
-        # findings count in, then give every line the file's ending back.
-        ending = "\n" if "F103" in codes or not endings else next(iter(endings))
+    if "F103" in codes or not endings:
+        ending: str | None = "\n"  # every line made LF
+    elif len(endings) == 1:
+        ending = next(iter(endings))  # the file's one kind, kept
+    else:
+        ending = None  # mixed, and F103 is not being fixed
+    if ending is not None:
+        # Fix in the loader's LF lines, which the findings count in, then give every line
+        # the file's ending back.
         text = lf_text(text)
         if "S304" in codes:
             text, inserted = _insert_sections(file, session, workspace, text)
         if "F104" in codes and text and not text.endswith("\n"):
             text += "\n"
-        text = text.replace("\n", ending) if ending != "\n" else text
+        text = text.replace("\n", ending)
         fixed = found
     else:
         # Mixed endings while F103 is not being fixed (ignored): every line keeps its own, so
