@@ -154,3 +154,13 @@ def test_loading_the_config_alone_writes_no_cache(tmp_path: Path, monkeypatch) -
     root = make_wg(tmp_path / "wg")
     config.load_config(root)
     assert not (root / CACHE).exists()
+
+
+def test_the_cache_stores_every_fact_but_the_file_and_its_lines() -> None:
+    # Facts.STORED is kept by hand beside Facts.__init__: a fact added to one and not the
+    # other would come back empty from the cache, silently.
+    from proceedings.facts import Facts
+    from proceedings.source import MarkdownFile
+
+    made = Facts(MarkdownFile(Path("a.md"), "a.md", b""), [], True)
+    assert set(Facts.STORED) == set(vars(made)) - {"file", "lines"}

@@ -90,7 +90,8 @@ def _environment(
 
 def toml_string(value: str) -> str:
     """`value` as a quoted TOML string. A JSON string is a valid TOML basic string: quotes,
-    backslashes and control characters come out escaped."""
+    backslashes and the C0 control characters come out escaped (DEL does not: init refuses
+    it in a name, and the other values are the config's defaults)."""
     return json.dumps(value, ensure_ascii=False)
 
 
