@@ -122,13 +122,13 @@ def large_archive(target: Path, copies: int) -> Path:
 
 def prepare_floor(root: Path) -> tuple[Path, Path]:
     """The exact HTML and settings CSS `proceedings build` gives WeasyPrint, as files."""
-    from proceedings.compile import compile_workspace
+    from proceedings.compile.document import compile_workspace
     from proceedings.config import load_config
+    from proceedings.load.workspace import load_workspace
     from proceedings.render.fonts import load_wg_fonts, settings_css
     from proceedings.render.html import render_html
     from proceedings.render.pdf import PRINT_CSS
     from proceedings.templates import template_source_path
-    from proceedings.workspace import load_workspace
 
     workspace = load_workspace(load_config(root))
     document = compile_workspace(workspace)

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from proceedings.cli import app
 from proceedings.config import load_config
-from proceedings.workspace import load_workspace
+from proceedings.load.workspace import load_workspace
 
 from helpers import write
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from proceedings.check import CheckReport, check_workspace
+from proceedings.check.engine import CheckReport, check_workspace
 from proceedings.config import load_config
-from proceedings.workspace import load_workspace
+from proceedings.load.workspace import load_workspace
 
 SESSION = "sessions/2024-08-24-camp"
 

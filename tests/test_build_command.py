@@ -18,8 +18,8 @@ from build_archives import (
     session,
     workspace,
 )
-from proceedings.build import BuildOptions, build_proceedings
-from proceedings.provenance import NoteHistory, Provenance
+from proceedings.publish.provenance import NoteHistory, Provenance
+from proceedings.render.build import BuildOptions, build_proceedings
 from proceedings.templates import packaged_templates_dir
 
 S1 = "2024-05-01-spring"

@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 from markdown_it.token import Token
 
 from build_archives import body_of, run, workspace
-from proceedings.compile import compile_workspace
-from proceedings.markdown import parse
+from proceedings.compile.document import compile_workspace
+from proceedings.load.markdown import parse
 from proceedings.render.dialect import parse_dialect
 from proceedings.render.html import render_body
 from proceedings.render.markdown_out import MarkdownWriter

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from check_support import SESSION, make_wg, note, run_check
-from proceedings import source
 from proceedings.errors import ProceedingsError
+from proceedings.load import source
 
 A = f"{SESSION}/01-alpha.md"
 CACHE = Path(".proceedings-cache")
@@ -90,8 +90,8 @@ def test_a_run_on_files_reuses_parsed_front_matter(tmp_path: Path, monkeypatch) 
     the same findings; front matter with a problem is parsed, and reported, every time."""
     import io
 
-    from proceedings.check_runner import CheckOptions
-    from proceedings.check_runner import run_check as run_files
+    from proceedings.check.runner import CheckOptions
+    from proceedings.check.runner import run_check as run_files
 
     monkeypatch.delenv("PROCEEDINGS_NO_CACHE", raising=False)
     bad = f"{SESSION}/02-beta.md"
@@ -159,8 +159,8 @@ def test_loading_the_config_alone_writes_no_cache(tmp_path: Path, monkeypatch) -
 def test_the_cache_stores_every_fact_but_the_file_and_its_lines() -> None:
     # Facts.STORED is kept by hand beside Facts.__init__: a fact added to one and not the
     # other would come back empty from the cache, silently.
-    from proceedings.facts import Facts
-    from proceedings.source import MarkdownFile
+    from proceedings.check.facts import Facts
+    from proceedings.load.source import MarkdownFile
 
     made = Facts(MarkdownFile(Path("a.md"), "a.md", b""), [], True)
     assert set(Facts.STORED) == set(vars(made)) - {"file", "lines"}

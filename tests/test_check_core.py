@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from check_support import SESSION, found, make_wg, note, parse_text_output, run_check
-from proceedings.check import sessions_to_load
+from proceedings.check.engine import sessions_to_load
 from proceedings.cli import app
 from proceedings.config import load_config
 from proceedings.diagnostics import Severity
@@ -308,8 +308,8 @@ def test_one_undecodable_file_does_not_stop_the_rest(tmp_path: Path) -> None:
 
 
 def test_parallel_whole_archive_check_equals_the_sequential_one(tmp_path: Path) -> None:
-    from proceedings.check import MIN_PARALLEL_SESSIONS, check_archive, check_workspace
-    from proceedings.workspace import load_workspace
+    from proceedings.check.engine import MIN_PARALLEL_SESSIONS, check_archive, check_workspace
+    from proceedings.load.workspace import load_workspace
 
     files: dict = {"sessions/notes.txt": "stray at the top\n", "sessions/.DS_Store": b"\0"}
     for index in range(MIN_PARALLEL_SESSIONS + 2):

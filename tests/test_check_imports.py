@@ -14,9 +14,9 @@ HEAVY = ("weasyprint", "git", "jinja2", "typer", "rich", "pypdf")
 
 PROBE = """
 import json, sys, runpy
-sys.argv = ["proceedings.hook", *sys.argv[1:]]
+sys.argv = ["proceedings.check.hook", *sys.argv[1:]]
 try:
-    runpy.run_module("proceedings.hook", run_name="__main__")
+    runpy.run_module("proceedings.check.hook", run_name="__main__")
 except SystemExit as exc:
     code = exc.code
 print(json.dumps({"code": code, "modules": sorted(sys.modules)}), file=sys.stderr)
@@ -35,7 +35,7 @@ def test_the_pre_commit_path_imports_nothing_heavy(tmp_path: Path) -> None:
     assert result["code"] == 0
     loaded = {name.split(".")[0] for name in result["modules"]}
     assert not loaded & set(HEAVY), sorted(loaded & set(HEAVY))
-    assert "proceedings.check" in result["modules"]  # it really ran the checker
+    assert "proceedings.check.engine" in result["modules"]  # it really ran the checker
 
 
 def test_the_pre_commit_path_defines_no_dataclass_of_ours(tmp_path: Path) -> None:
@@ -50,9 +50,9 @@ def test_the_pre_commit_path_defines_no_dataclass_of_ours(tmp_path: Path) -> Non
         "    defined.append(f'{cls.__module__}.{cls.__qualname__}')\n"
         "    return original(cls, *args, **kwargs)\n"
         "dataclasses._process_class = recording\n"
-        "sys.argv = ['proceedings.hook', *sys.argv[1:]]\n"
+        "sys.argv = ['proceedings.check.hook', *sys.argv[1:]]\n"
         "try:\n"
-        "    runpy.run_module('proceedings.hook', run_name='__main__')\n"
+        "    runpy.run_module('proceedings.check.hook', run_name='__main__')\n"
         "except SystemExit as exc:\n"
         "    code = exc.code\n"
         "print(json.dumps({'code': code, 'defined': defined}), file=sys.stderr)\n"

@@ -15,9 +15,9 @@ import typer.main
 from typer.testing import CliRunner
 
 from check_support import SESSION, make_wg, note, parse_text_output
+from proceedings.check.hook import build_parser
+from proceedings.check.rules.docs import load_all_codes
 from proceedings.cli import app
-from proceedings.hook import build_parser
-from proceedings.rules.docs import load_all_codes
 
 A = f"{SESSION}/01-alpha.md"
 PROBLEMS = note("アルファ").replace("# アルファ", "# 別名") + "\n監視の <b>構成</b>\n"
@@ -88,7 +88,7 @@ def test_colours_on_a_terminal(wg: Path) -> None:
     env = {**os.environ, "FORCE_COLOR": "1", "TERM": "xterm-256color"}
     env.pop("NO_COLOR", None)
     run = subprocess.run(
-        [sys.executable, "-m", "proceedings.hook", "--root", str(wg)],
+        [sys.executable, "-m", "proceedings.check.hook", "--root", str(wg)],
         capture_output=True, text=True, env=env,
     )
     assert run.returncode == 1
@@ -195,18 +195,18 @@ def test_the_hook_takes_exactly_the_options_of_proceedings_check() -> None:
 
 def test_the_hook_runs_on_files_like_pre_commit(wg: Path) -> None:
     run = subprocess.run(
-        [sys.executable, "-m", "proceedings.hook", A], cwd=wg, capture_output=True, text=True,
+        [sys.executable, "-m", "proceedings.check.hook", A], cwd=wg, capture_output=True, text=True,
         env={k: v for k, v in os.environ.items() if k != "FORCE_COLOR"},
     )
     assert run.returncode == 1
     assert [d["code"] for d in parse_text_output(run.stdout)] == ["S301", "C406"]
-    bad = subprocess.run([sys.executable, "-m", "proceedings.hook", "--format", "xml"],
+    bad = subprocess.run([sys.executable, "-m", "proceedings.check.hook", "--format", "xml"],
                          cwd=wg, capture_output=True, text=True)
     assert bad.returncode == 2
 
 
 def test_the_hook_reports_user_errors_in_one_line(tmp_path: Path) -> None:
-    run = subprocess.run([sys.executable, "-m", "proceedings.hook"], cwd=tmp_path,
+    run = subprocess.run([sys.executable, "-m", "proceedings.check.hook"], cwd=tmp_path,
                          capture_output=True, text=True)
     assert run.returncode == 2
     assert run.stderr.count("\n") == 1 and "no proceedings.toml" in run.stderr
@@ -257,7 +257,7 @@ def test_explain_unknown_code_suggests(tmp_path: Path) -> None:
     ],
 )
 def test_the_hooks_quick_parser_agrees_with_argparse(argv: list[str]) -> None:
-    from proceedings.hook import _quick_parse
+    from proceedings.check.hook import _quick_parse
 
     assert _quick_parse(argv) == vars(build_parser().parse_args(argv))
 
@@ -266,12 +266,12 @@ def test_the_hooks_quick_parser_agrees_with_argparse(argv: list[str]) -> None:
     "argv", [["--help"], ["-h"], ["--sel", "C4"], ["--format", "xml"], ["--root"], ["-x"]]
 )
 def test_the_hooks_quick_parser_leaves_the_unusual_to_argparse(argv: list[str]) -> None:
-    from proceedings.hook import _quick_parse
+    from proceedings.check.hook import _quick_parse
 
     assert _quick_parse(argv) is None
 
 
-@pytest.mark.parametrize("command", [["-m", "proceedings.hook"], ["-m", "proceedings", "check"]])
+@pytest.mark.parametrize("command", [["-m", "proceedings.check.hook"], ["-m", "proceedings", "check"]])
 def test_output_piped_into_a_reader_that_stops_ends_quietly(wg: Path, command) -> None:
     many = "".join(f"\n<b>{i}</b>\n" for i in range(3000))  # 3,000 C406 lines
     (wg / A).write_text(PROBLEMS + many, "utf-8")

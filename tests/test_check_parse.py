@@ -8,9 +8,9 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from proceedings.facts import collect
-from proceedings.markdown import complete_inline, new_parser, parse, parse_for_check
-from proceedings.source import parse_markdown
+from proceedings.check.facts import collect
+from proceedings.load.markdown import complete_inline, new_parser, parse, parse_for_check
+from proceedings.load.source import parse_markdown
 
 SAMPLE = Path(__file__).resolve().parents[1] / "sessions"
 
@@ -83,10 +83,10 @@ def test_the_dialect_parser_gives_markdown_its_tokens_on_a_built_document(
 ) -> None:
     """proceedings.md (fenced divs, attributes, footnotes) read back for the HTML: the same
     tokens with the project's block loop as with markdown-it's own."""
-    from proceedings.build import BuildOptions, build_proceedings
     from proceedings.config import load_config
+    from proceedings.load.workspace import load_workspace
+    from proceedings.render.build import BuildOptions, build_proceedings
     from proceedings.render.dialect import dialect_parser
-    from proceedings.workspace import load_workspace
 
     workspace = load_workspace(load_config(sample_archive))
     build_proceedings(workspace, BuildOptions(formats=("md",), output_dir=tmp_path / "out"))

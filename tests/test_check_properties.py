@@ -14,10 +14,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from check_support import SESSION, SESSION_MD, make_wg
-from proceedings.check import check_workspace
+from proceedings.check.engine import check_workspace
+from proceedings.check.fix import apply_fixes, plan_fixes
 from proceedings.config import load_config
-from proceedings.fix import apply_fixes, plan_fixes
-from proceedings.workspace import load_workspace
+from proceedings.load.workspace import load_workspace
 
 NOTE = f"{SESSION}/01-alpha.md"
 TIME_LIMIT = 10  # seconds for one example; far above the few milliseconds a note takes

@@ -51,7 +51,7 @@ def test_images_in_subfolders_are_embedded_and_copied(tmp_path: Path) -> None:
 
 def test_file_image_mode_points_into_the_wg_root(tmp_path: Path) -> None:
     from build_archives import workspace
-    from proceedings.compile import compile_workspace
+    from proceedings.compile.document import compile_workspace
     from proceedings.render.html import render_html
 
     root = image_archive(tmp_path / "wg")

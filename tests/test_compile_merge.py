@@ -6,8 +6,8 @@ from collections import Counter
 from pathlib import Path
 
 from build_archives import Elements, archive, note, run, section_of, session, workspace
-from proceedings.anchors import heading_anchors
-from proceedings.compile import compile_workspace
+from proceedings.compile.document import compile_workspace
+from proceedings.load.anchors import heading_anchors
 
 S1 = "2024-05-01-spring"
 S2 = "2024-06-01-summer"

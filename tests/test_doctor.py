@@ -11,7 +11,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from proceedings.cli import app
-from proceedings.doctor import MISSING, OK, WARNING, Check, DoctorReport
+from proceedings.render.doctor import MISSING, OK, WARNING, Check, DoctorReport
 
 runner = CliRunner()
 

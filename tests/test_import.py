@@ -21,11 +21,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
+from proceedings.authoring.importer import apply_import, plan_import
 from proceedings.cli import app
 from proceedings.config import load_config
-from proceedings.importer import apply_import, plan_import
-from proceedings.markdown import parse
-from proceedings.source import read_markdown
+from proceedings.load.markdown import parse
+from proceedings.load.source import read_markdown
 
 from helpers import make_archive, write
 

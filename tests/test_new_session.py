@@ -14,12 +14,12 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from proceedings import scaffold
+from proceedings.authoring import scaffold
 from proceedings.cli import app
 from proceedings.config import load_config
-from proceedings.placeholders import is_placeholder
-from proceedings.source import read_markdown
-from proceedings.workspace import load_workspace
+from proceedings.load.placeholders import is_placeholder
+from proceedings.load.source import read_markdown
+from proceedings.load.workspace import load_workspace
 
 from helpers import make_archive, make_session, write
 

@@ -27,7 +27,7 @@ from pdf_helpers import (
 )
 from proceedings.cli import app
 from proceedings.config import load_config
-from proceedings.workspace import load_workspace
+from proceedings.load.workspace import load_workspace
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 runner = CliRunner()

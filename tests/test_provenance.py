@@ -10,7 +10,7 @@ from git_helpers import commit_all, init_repo, isolated_git  # noqa: F401 (fixtu
 from proceedings import __version__
 from proceedings.config import load_config
 from proceedings.errors import ProceedingsError
-from proceedings.provenance import SHORT_HASH, collect_provenance, source_paths
+from proceedings.publish.provenance import SHORT_HASH, collect_provenance, source_paths
 
 from helpers import make_archive, make_session, write
 

@@ -20,7 +20,7 @@ from git_helpers import (  # noqa: F401 (fixture)
     snapshot,
 )
 from proceedings.cli import app
-from proceedings.provenance import SHORT_HASH
+from proceedings.publish.provenance import SHORT_HASH
 
 from helpers import make_archive, make_session, write
 

@@ -15,14 +15,14 @@ from git_helpers import (  # noqa: F401 (fixture)
     snapshot,
 )
 from proceedings.errors import ProceedingsError
-from proceedings.provenance import Provenance
-from proceedings.publish import (
+from proceedings.publish.commit import (
     changed_outputs,
     commit_outputs,
     default_message,
     preflight,
     push,
 )
+from proceedings.publish.provenance import Provenance
 
 from helpers import make_archive, make_session, write
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from proceedings.rules.docs import DOCS, load_all_codes, reference_markdown
+from proceedings.check.rules.docs import DOCS, load_all_codes, reference_markdown
 
 DOC_PATH = Path(__file__).resolve().parents[1] / "docs" / "rules.md"
 
@@ -19,7 +19,7 @@ def test_every_registered_code_is_documented_with_an_example_and_a_fix() -> None
 
 def test_docs_rules_md_is_up_to_date() -> None:
     assert DOC_PATH.read_text("utf-8") == reference_markdown(), (
-        "docs/rules.md is stale: run `python -m proceedings.rules.docs > docs/rules.md`"
+        "docs/rules.md is stale: run `python -m proceedings.check.rules.docs > docs/rules.md`"
     )
 
 

@@ -14,7 +14,7 @@ import pytest
 
 from check_support import SESSION, SESSION_MD, found, make_wg, note, run_check
 from proceedings import codes
-from proceedings.rules import all_rules
+from proceedings.check.rules import all_rules
 
 S = SESSION
 A = f"{S}/01-alpha.md"
@@ -159,7 +159,7 @@ def test_every_code_has_a_fixture() -> None:
 def test_x603_a_crashing_rule_becomes_a_finding_and_others_still_run(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from proceedings import rules as rules_module
+    from proceedings.check import rules as rules_module
 
     def crash(doc, ctx):
         raise IndexError("boom")

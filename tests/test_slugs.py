@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from proceedings.slugs import (
+from proceedings.authoring.slugs import (
     MAX_SLUG_LENGTH,
     RESERVED_NAMES,
     SLUG_PATTERN,
@@ -14,7 +14,7 @@ from proceedings.slugs import (
     slugify,
     starts_with_date,
 )
-from proceedings.workspace import NOTE_FILE_PATTERN, SESSION_DIR_PATTERN
+from proceedings.load.workspace import NOTE_FILE_PATTERN, SESSION_DIR_PATTERN
 
 
 @pytest.mark.parametrize(

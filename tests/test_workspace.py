@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from proceedings.config import load_config
-from proceedings.workspace import load_workspace
+from proceedings.load.workspace import load_workspace
 
 from helpers import GOOD_NOTE, make_archive, make_session, write
 

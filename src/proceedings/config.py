@@ -246,7 +246,7 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ProceedingsError(
             f"not valid UTF-8 at byte {exc.start}", path=path, hint="save the file as UTF-8"
         ) from None
-    from proceedings.cache_store import parsed_config
+    from proceedings.load.cache import parsed_config
 
     return parsed_config(path, data, lambda text: _parse_toml(text, path))
 

@@ -16,8 +16,9 @@ from pathlib import Path
 
 import jinja2
 
-from proceedings import __version__, cache_store
+from proceedings import __version__
 from proceedings.errors import ProceedingsError
+from proceedings.load import cache as cache_store
 
 
 def packaged_templates_dir() -> Path:

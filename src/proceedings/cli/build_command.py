@@ -18,7 +18,6 @@ from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from proceedings import schema
 from proceedings.cli.common import (
     JsonOption,
     RootOption,
@@ -40,11 +39,12 @@ from proceedings.cli.publish_step import (
 )
 from proceedings.diagnostics import Diagnostic, Severity
 from proceedings.errors import EXIT_FINDINGS, ProceedingsError
-from proceedings.workspace import Workspace, load_workspace
+from proceedings.load import schema
+from proceedings.load.workspace import Workspace, load_workspace
 
 if TYPE_CHECKING:  # the build core (WeasyPrint and all) loads only when building
-    from proceedings.build import BuildBlocked, BuildOptions, BuildResult
     from proceedings.config import LoadedConfig
+    from proceedings.render.build import BuildBlocked, BuildOptions, BuildResult
 
 SessionOption = Annotated[
     list[str] | None,
@@ -138,7 +138,7 @@ def make_options(
     force: bool,
     allow_missing_glyphs: bool = False,
 ) -> BuildOptions:
-    from proceedings.build import BuildOptions
+    from proceedings.render.build import BuildOptions
 
     return BuildOptions(
         allow_missing_glyphs=allow_missing_glyphs,
@@ -169,7 +169,7 @@ def run_build(
 ) -> BuildResult:
     """Load the workspace and build, showing progress on a terminal. Blocked builds list
     their errors and exit 1. `prepare` (e.g. git checks and provenance) runs after loading."""
-    from proceedings.build import BuildBlocked, build_proceedings
+    from proceedings.render.build import BuildBlocked, build_proceedings
     from proceedings.render.helper import pdf_layout
 
     loaded = load(root)
@@ -193,7 +193,7 @@ def run_build(
 
 
 def _wants_pdf(options: BuildOptions, loaded: LoadedConfig) -> bool:
-    from proceedings.build import resolve_formats
+    from proceedings.render.build import resolve_formats
 
     try:
         formats, _ = resolve_formats(options.formats, loaded.config.build.formats)

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from proceedings.check_runner import FAIL_ON, OUTPUT_FORMATS, CheckOptions, run_check
+from proceedings.check.runner import FAIL_ON, OUTPUT_FORMATS, CheckOptions, run_check
 from proceedings.cli.common import RootOption, handle_errors
 
 

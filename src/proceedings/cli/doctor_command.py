@@ -7,8 +7,8 @@ from rich.markup import escape
 from rich.table import Table
 
 from proceedings.cli.common import JsonOption, RootOption, console, handle_errors, print_json
-from proceedings.doctor import MISSING, OK, run_doctor
 from proceedings.errors import EXIT_FINDINGS
+from proceedings.render.doctor import MISSING, OK, run_doctor
 
 _MARKS = {OK: "[green]✓ ok[/]", "warning": "[yellow]! warning[/]", MISSING: "[red]✗ missing[/]"}
 

@@ -9,7 +9,7 @@ import typer
 from rich.markup import escape
 from rich.tree import Tree
 
-from proceedings import schema
+from proceedings.authoring.slugs import validate_slug
 from proceedings.cli.common import (
     JsonOption,
     RootOption,
@@ -20,10 +20,10 @@ from proceedings.cli.common import (
     print_json,
 )
 from proceedings.errors import EXIT_USAGE, ProceedingsError
-from proceedings.slugs import validate_slug
+from proceedings.load import schema
 
 if TYPE_CHECKING:
-    from proceedings.importer import Finding, ImportPlan
+    from proceedings.authoring.importer import Finding, ImportPlan
 
 
 @handle_errors
@@ -52,7 +52,10 @@ def import_memos(
 
     Originals are only read; nothing is overwritten. Then run `proceedings check`.
     """
-    from proceedings.importer import apply_import, plan_import  # loaded only when importing
+    from proceedings.authoring.importer import (  # loaded only when importing
+        apply_import,
+        plan_import,
+    )
 
     session_date = None
     if date is not None:

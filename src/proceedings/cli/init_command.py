@@ -8,8 +8,8 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
+from proceedings.authoring.init import init_repository
 from proceedings.cli.common import JsonOption, console, display_path, handle_errors, print_json
-from proceedings.init import init_repository
 
 
 @handle_errors

@@ -5,15 +5,15 @@ from __future__ import annotations
 from rich.markup import escape
 from rich.table import Table
 
+from proceedings.check.listing import summarize
 from proceedings.cli.common import JsonOption, RootOption, console, handle_errors, load, print_json
-from proceedings.listing import summarize
-from proceedings.workspace import load_workspace
+from proceedings.load.workspace import load_workspace
 
 
 @handle_errors
 def list_sessions(root: RootOption = None, as_json: JsonOption = False) -> None:
     """Show the archive: sessions, topics, note status, key points and check findings."""
-    from proceedings.check import check_workspace
+    from proceedings.check.engine import check_workspace
 
     workspace = load_workspace(load(root))
     rows = summarize(workspace, check_workspace(workspace).diagnostics)

@@ -17,6 +17,7 @@ import typer
 from rich.markup import escape
 from rich.tree import Tree
 
+from proceedings.authoring.slugs import SESSION_FALLBACK_SLUG, slugify
 from proceedings.cli.common import (
     JsonOption,
     RootOption,
@@ -28,18 +29,17 @@ from proceedings.cli.common import (
 )
 from proceedings.config import LoadedConfig
 from proceedings.errors import ProceedingsError
-from proceedings.placeholders import PLACEHOLDER_MARK
-from proceedings.slugs import SESSION_FALLBACK_SLUG, slugify
+from proceedings.load.placeholders import PLACEHOLDER_MARK
 
 if TYPE_CHECKING:
-    from proceedings.scaffold import ScaffoldPlan, SlugChoice, TopicRequest
+    from proceedings.authoring.scaffold import ScaffoldPlan, SlugChoice, TopicRequest
 
 INTERACTIVE_ENV = "PROCEEDINGS_INTERACTIVE"
 
 
 def _core() -> ModuleType:
     """The scaffold core, imported only when this command runs (other commands start leaner)."""
-    from proceedings import scaffold
+    from proceedings.authoring import scaffold
 
     return scaffold
 

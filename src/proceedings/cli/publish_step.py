@@ -3,7 +3,7 @@
 `Publishing` holds the options. The build command calls `prepare` once the workspace is
 loaded (preflight checks before anything is built, then provenance) and, after a successful
 build, `publish` (commit only the outputs, then push) and `show` to present the outcome.
-The git work itself is in `proceedings.publish` and `proceedings.provenance`.
+The git work itself is in `proceedings.publish.commit` and `proceedings.publish.provenance`.
 """
 
 from __future__ import annotations
@@ -21,10 +21,10 @@ from proceedings.errors import EXIT_FINDINGS, ProceedingsError
 from proceedings.paths import relative_posix
 
 if TYPE_CHECKING:
-    from proceedings.build import BuildOptions, BuildResult
-    from proceedings.provenance import Provenance
-    from proceedings.publish import CommitResult, GitTarget, PushResult
-    from proceedings.workspace import Workspace
+    from proceedings.load.workspace import Workspace
+    from proceedings.publish.commit import CommitResult, GitTarget, PushResult
+    from proceedings.publish.provenance import Provenance
+    from proceedings.render.build import BuildOptions, BuildResult
 
 CommitOption = Annotated[
     bool,
@@ -131,8 +131,8 @@ class Publishing:
 
     def prepare(self, workspace: Workspace, options: BuildOptions) -> BuildOptions:
         """Before building: refuse unsafe commits (with --commit) and collect provenance."""
-        from proceedings.build import OUTPUT_NAMES, output_folder, resolve_formats
-        from proceedings.provenance import collect_provenance
+        from proceedings.publish.provenance import collect_provenance
+        from proceedings.render.build import OUTPUT_NAMES, output_folder, resolve_formats
 
         root = workspace.root
         sources = _sources(workspace)
@@ -140,7 +140,7 @@ class Publishing:
         output_dir = output_folder(workspace, options.output_dir)
         output_rel = relative_posix(output_dir, root, resolve=True)
         if self.commit:
-            from proceedings.publish import preflight
+            from proceedings.publish.commit import preflight
 
             formats, _ = resolve_formats(options.formats, workspace.config.build.formats)
             planned = [
@@ -167,7 +167,7 @@ class Publishing:
 
     def publish(self, result: BuildResult) -> PublishOutcome:
         """After a successful build: commit only the outputs, then push if asked."""
-        from proceedings.publish import (
+        from proceedings.publish.commit import (
             check_output_paths,
             commit_outputs,
             default_message,
@@ -225,7 +225,7 @@ class Publishing:
 
 def _sources(workspace: Workspace) -> list[str]:
     from proceedings.config import LoadedConfig
-    from proceedings.provenance import source_paths
+    from proceedings.publish.provenance import source_paths
 
     return source_paths(LoadedConfig(workspace.root, workspace.config, workspace.config_source))
 
@@ -235,7 +235,7 @@ def _lenient_provenance(
 ) -> Provenance | None:
     """A plain build records the same provenance when it can (dirty is marked, not refused),
     so a preview matches what `--commit` publishes; without git there is simply none."""
-    from proceedings.provenance import collect_provenance
+    from proceedings.publish.provenance import collect_provenance
 
     if not any((folder / ".git").exists() for folder in (root.resolve(), *root.resolve().parents)):
         return None

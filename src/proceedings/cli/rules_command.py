@@ -15,7 +15,7 @@ from proceedings.suggest import closest
 
 
 def _catalogue() -> list[codes.Code]:
-    from proceedings.rules.docs import load_all_codes
+    from proceedings.check.rules.docs import load_all_codes
 
     return load_all_codes()
 
@@ -52,7 +52,7 @@ def explain(
     code: Annotated[str, typer.Argument(help="A rule code (C406) or name (raw-html).")],
 ) -> None:
     """Explain one rule: why it exists, a failing example, and the fix."""
-    from proceedings.rules.docs import explain as explain_markdown
+    from proceedings.check.rules.docs import explain as explain_markdown
 
     entries = _catalogue()
     by_name = {e.name: e.code for e in entries}

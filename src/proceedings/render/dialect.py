@@ -11,7 +11,7 @@ plus three Pandoc-compatible ones, so ids and structure survive a round trip:
   link.
 
 Only `id`, `class` and `lang` attributes are kept. Notes are parsed with the project parser
-(`proceedings.markdown`), which knows none of this: the Markdown writer escapes anything in a
+(`proceedings.load.markdown`), which knows none of this: the Markdown writer escapes anything in a
 note that this dialect would read as syntax.
 """
 
@@ -28,7 +28,7 @@ from mdit_py_plugins.attrs.parse import ParseError
 from mdit_py_plugins.attrs.parse import parse as parse_attrs
 from mdit_py_plugins.container import container_plugin
 
-from proceedings.markdown import new_parser
+from proceedings.load.markdown import new_parser
 
 ALLOWED_ATTRIBUTES = ("id", "class", "lang")
 _TRAILING_ATTRS = re.compile(r"(?:^|[ \t]+)(\{[^{}]*\})[ \t]*$")

@@ -36,9 +36,9 @@ from markdown_it.token import Token
 from markdown_it.utils import OptionsDict
 from markupsafe import Markup
 
-from proceedings.compile import Asset, Document, copy_tokens
-from proceedings.labels import labels_for
-from proceedings.markdown import split_footnotes
+from proceedings.compile.document import Asset, Document, copy_tokens
+from proceedings.compile.labels import labels_for
+from proceedings.load.markdown import split_footnotes
 from proceedings.render.dialect import dialect_parser, parse_dialect
 from proceedings.render.markdown_out import render_markdown
 from proceedings.render.sanitize import default_url_policy, sanitize_html

@@ -22,9 +22,15 @@ from pathlib import Path
 
 from markdown_it.token import Token
 
-from proceedings.compile import CompiledNote, CompiledSession, Document, Footnote, copy_tokens
-from proceedings.labels import labels_for
-from proceedings.markdown import closing_index
+from proceedings.compile.document import (
+    CompiledNote,
+    CompiledSession,
+    Document,
+    Footnote,
+    copy_tokens,
+)
+from proceedings.compile.labels import labels_for
+from proceedings.load.markdown import closing_index
 from proceedings.templates import render_template
 
 TEMPLATE = "proceedings.md.j2"

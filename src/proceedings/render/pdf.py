@@ -53,8 +53,8 @@ SLOW_SUBSETTING = register(
 )
 
 if TYPE_CHECKING:
-    from proceedings.compile import Document
-    from proceedings.workspace import Workspace
+    from proceedings.compile.document import Document
+    from proceedings.load.workspace import Workspace
 
 PRINT_CSS = "print.css"
 NOTDEF_PREFIX = ".notdef glyph rendered"
@@ -301,7 +301,7 @@ def document_metadata(document: Document, environ: Mapping[str, str]) -> PdfMeta
         created = modified = stamp.strftime("%Y-%m-%dT%H:%M:%SZ")
     custom: tuple[tuple[str, str], ...] = ()
     if document.provenance is not None:
-        from proceedings.provenance import metadata_entries
+        from proceedings.publish.provenance import metadata_entries
 
         custom = metadata_entries(document.provenance, [s.path for s in document.sources])
     return PdfMetadata(

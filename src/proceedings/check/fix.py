@@ -20,15 +20,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from proceedings.atomic import write_bytes_atomic
-from proceedings.check import CheckReport
+from proceedings.check.engine import CheckReport
+from proceedings.check.facts import collect
+from proceedings.check.rules.structure import (
+    name_variant,
+    normalize_heading,
+    pick_name,
+    section_level,
+)
 from proceedings.diagnostics import Diagnostic
 from proceedings.errors import ProceedingsError
-from proceedings.facts import collect
+from proceedings.load.placeholders import PLACEHOLDER_MARK
+from proceedings.load.source import MarkdownFile, lf_text, line_ending_names, line_endings
+from proceedings.load.workspace import Session, Workspace
 from proceedings.paths import within
-from proceedings.placeholders import PLACEHOLDER_MARK
-from proceedings.rules.structure import name_variant, normalize_heading, pick_name, section_level
-from proceedings.source import MarkdownFile, lf_text, line_ending_names, line_endings
-from proceedings.workspace import Session, Workspace
 
 FIXABLE = ("F102", "F103", "F104", "S304")
 BOM = b"\xef\xbb\xbf"

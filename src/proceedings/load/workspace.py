@@ -14,13 +14,14 @@ from collections import Counter
 from pathlib import Path
 from typing import NamedTuple
 
-from proceedings import codes, schema
+from proceedings import codes
 from proceedings.config import Config, LoadedConfig
 from proceedings.diagnostics import Diagnostic
 from proceedings.errors import ProceedingsError
-from proceedings.markdown import key_point_lines
+from proceedings.load import schema
+from proceedings.load.markdown import key_point_lines
+from proceedings.load.source import MarkdownFile, is_special_file, read_markdown
 from proceedings.paths import relative_posix
-from proceedings.source import MarkdownFile, is_special_file, read_markdown
 
 SESSION_DIR_PATTERN = re.compile(
     r"^(?P<date>\d{4}-\d{2}-\d{2})-(?P<slug>[a-z0-9]+(?:-[a-z0-9]+)*)$"

@@ -13,10 +13,10 @@ import re
 from collections.abc import Iterator
 from functools import lru_cache
 
+from proceedings.check.rules import rule
+from proceedings.check.rules.context import CheckContext, FileInput
 from proceedings.codes import E
 from proceedings.diagnostics import Diagnostic
-from proceedings.rules import rule
-from proceedings.rules.context import CheckContext, FileInput
 
 GROUP = "content"
 

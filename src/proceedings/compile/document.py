@@ -4,7 +4,7 @@ Merging notes naively breaks things that are only unique within one note. Here e
 becomes a namespaced part of one document:
 
 - ids: a session is `<session-folder>`, a topic `<session-folder>--<note-slug>`, a heading in
-  it `<topic-id>--<anchor>` where the anchor is the GitHub-style one (`proceedings.anchors`),
+  it `<topic-id>--<anchor>` where the anchor is the GitHub-style one (`proceedings.load.anchors`),
   so a link the checker accepts (`02-y.md#概要`) resolves here too; a heading whose text has
   no letters gets `sec-N`. Ids are claimed in one registry, so they are unique document-wide.
 - links to other notes (`../2024-03-16-x/02-y.md#anchor`) become internal `#id` links; links
@@ -33,22 +33,22 @@ from urllib.parse import unquote, urlsplit
 from markdown_it.token import Token
 
 from proceedings import __version__, codes
-from proceedings.anchors import heading_anchors, slugify_heading
+from proceedings.compile.labels import labels_for
 from proceedings.diagnostics import Diagnostic, Severity
 from proceedings.errors import ProceedingsError
-from proceedings.labels import labels_for
-from proceedings.markdown import (
+from proceedings.load.anchors import heading_anchors, slugify_heading
+from proceedings.load.markdown import (
     FootnoteDefinition,
     closing_index,
     inline_text,
     split_footnotes,
     token_line,
 )
-from proceedings.placeholders import is_placeholder
-from proceedings.provenance import NoteHistory, Provenance
+from proceedings.load.placeholders import is_placeholder
+from proceedings.load.source import MarkdownFile
+from proceedings.load.workspace import IMAGE_TYPES, Note, Session, Workspace
+from proceedings.publish.provenance import NoteHistory, Provenance
 from proceedings.render.sanitize import sanitize_html
-from proceedings.source import MarkdownFile
-from proceedings.workspace import IMAGE_TYPES, Note, Session, Workspace
 
 E, W = Severity.ERROR, Severity.WARNING
 MISSING_IMAGE = codes.register(

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from proceedings import __version__
 from proceedings.errors import ProceedingsError
-from proceedings.gitrepo import git_errors, open_repo, repo_path
+from proceedings.publish.gitrepo import git_errors, open_repo, repo_path
 
 if TYPE_CHECKING:
     from git import Repo

@@ -16,9 +16,9 @@ import re
 from typing import NamedTuple
 
 from proceedings import codes
+from proceedings.check.facts import Facts
 from proceedings.codes import E, W
 from proceedings.diagnostics import Diagnostic
-from proceedings.facts import Facts
 
 GROUP = "meta"
 

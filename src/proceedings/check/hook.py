@@ -1,4 +1,4 @@
-"""The pre-commit entry point: `python -m proceedings.hook [options] [FILES…]`.
+"""The pre-commit entry point: `python -m proceedings.check.hook [options] [FILES…]`.
 
 It takes exactly the options of `proceedings check` (a test keeps the two in step) but parses
 them with argparse, so a pre-commit run on a few files starts without loading Typer, Rich or
@@ -24,7 +24,7 @@ INTERNAL_ERROR = 70
 def build_parser() -> argparse.ArgumentParser:
     import argparse
 
-    from proceedings.check_runner import FAIL_ON, OUTPUT_FORMATS
+    from proceedings.check.runner import FAIL_ON, OUTPUT_FORMATS
 
     parser = argparse.ArgumentParser(
         prog="proceedings check",
@@ -61,7 +61,7 @@ def _quick_parse(argv: list[str]) -> dict | None:
     """The common command lines without argparse (whose import costs ~40 ms of a 150 ms
     budget). Anything unusual — help, an unknown or abbreviated option, a missing value, a
     bad choice — returns None, and argparse parses (and explains) it instead."""
-    from proceedings.check_runner import FAIL_ON, OUTPUT_FORMATS
+    from proceedings.check.runner import FAIL_ON, OUTPUT_FORMATS
 
     values: dict = {"paths": [], "root": None, "select": None, "ignore": [], "fail_on": None,
                     "output_format": "text", "show_source": False, "fix": False, "diff": False}
@@ -100,7 +100,7 @@ def main(argv: list[str] | None = None) -> int:
     from proceedings.gc_policy import tune_for_one_command
 
     tune_for_one_command()  # first: importing the checker allocates plenty already
-    from proceedings.check_runner import CheckOptions, run_check
+    from proceedings.check.runner import CheckOptions, run_check
 
     argv = sys.argv[1:] if argv is None else argv
     parsed = _quick_parse(argv)

@@ -25,8 +25,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from proceedings.atomic import stage_beside
-from proceedings.check import check_workspace
-from proceedings.compile import (
+from proceedings.check.engine import check_workspace
+from proceedings.compile.document import (
     CompileOptions,
     Document,
     compile_workspace,
@@ -34,9 +34,9 @@ from proceedings.compile import (
 )
 from proceedings.diagnostics import Diagnostic, Severity
 from proceedings.errors import EXIT_FINDINGS, ProceedingsError
+from proceedings.load.workspace import Workspace
 from proceedings.paths import relative_posix
-from proceedings.provenance import Provenance
-from proceedings.workspace import Workspace
+from proceedings.publish.provenance import Provenance
 
 OUTPUT_NAMES = {"md": "proceedings.md", "html": "proceedings.html", "pdf": "proceedings.pdf"}
 ASSETS_DIR = "assets"

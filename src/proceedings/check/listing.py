@@ -6,7 +6,7 @@ from collections import Counter
 from dataclasses import asdict, dataclass
 
 from proceedings.diagnostics import Severity
-from proceedings.workspace import Workspace
+from proceedings.load.workspace import Workspace
 
 
 @dataclass(frozen=True)

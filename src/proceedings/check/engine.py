@@ -21,14 +21,14 @@ from pathlib import Path
 from typing import NamedTuple
 
 from proceedings import codes
+from proceedings.check.rules import Rule, all_rules
+from proceedings.check.rules.context import CheckContext, FileInput
+from proceedings.check.rules.meta import RULE_CRASHED, Directive, parse_directives, unused
 from proceedings.config import CONFIG_FILE, PYPROJECT_FILE, LoadedConfig
 from proceedings.diagnostics import Diagnostic, Severity
 from proceedings.errors import ProceedingsError
-from proceedings.rules import Rule, all_rules
-from proceedings.rules.context import CheckContext, FileInput
-from proceedings.rules.meta import RULE_CRASHED, Directive, parse_directives, unused
+from proceedings.load.workspace import SESSION_FILE, Session, Workspace
 from proceedings.suggest import closest
-from proceedings.workspace import SESSION_FILE, Session, Workspace
 
 # Findings about a session as a whole: reported whenever any file of the session is checked.
 SESSION_LEVEL_CODES = frozenset({"T502", "T503", "T505", "T506", "T507", "S308"})
@@ -356,8 +356,8 @@ def check_archive(
     reads any other note it needs on demand. Small archives, one core, or a platform where
     forking is not safe (see parallel.py) run in this process.
     """
+    from proceedings.load.workspace import IGNORED_NAMES, load_workspace
     from proceedings.parallel import fork_is_safe, usable_cores
-    from proceedings.workspace import IGNORED_NAMES, load_workspace
 
     resolve_selection(loaded, select, ignore)  # usage errors surface here, not in a worker
     jobs = jobs or usable_cores()
@@ -403,7 +403,7 @@ MIN_PARALLEL_SESSIONS = 8
 
 
 def _check_chunk(args: tuple) -> tuple[list[Diagnostic], int, int, list[str]]:
-    from proceedings.workspace import load_workspace
+    from proceedings.load.workspace import load_workspace
 
     loaded, names, select, ignore = args
     report = check_workspace(load_workspace(loaded, names), select=select, ignore=ignore)

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from proceedings import codes
 from proceedings.diagnostics import Diagnostic
-from proceedings.markdown import Heading, complete_inline, headings, parse, parse_for_check
+from proceedings.load.markdown import Heading, complete_inline, headings, parse, parse_for_check
 
 if TYPE_CHECKING:
     from markdown_it.token import Token
@@ -65,7 +65,7 @@ def _front_matter_loader() -> type:
 class FrontMatterCache:
     """Front matter parsed by an earlier run, keyed by its exact text; only clean results (a
     mapping, no diagnostic) are kept. Set `source.front_matter_cache` to use one; the check
-    runner does for runs on a few files (see `proceedings.facts_cache.load_front_matter`)."""
+    runner does for runs on a few files (see `proceedings.check.cache.load_front_matter`)."""
 
     def __init__(self, entries: dict[str, bytes] | None = None) -> None:
         self.entries: dict[str, bytes] = entries or {}

@@ -8,12 +8,12 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from proceedings import codes
+from proceedings.check.facts import Facts, collect
 from proceedings.config import Config
 from proceedings.diagnostics import Diagnostic
-from proceedings.facts import Facts, collect
+from proceedings.load.source import MarkdownFile, read_markdown
+from proceedings.load.workspace import Note, Session, Workspace
 from proceedings.paths import relative_posix
-from proceedings.source import MarkdownFile, read_markdown
-from proceedings.workspace import Note, Session, Workspace
 
 
 class FileInput(NamedTuple):
@@ -76,8 +76,8 @@ class CheckContext:
 
     def use_cache(self, session: Session) -> None:
         """Take (and later save) cached facts for the files of `session`, run in full."""
-        from proceedings import cache_store
-        from proceedings import facts_cache as cache
+        from proceedings.check import cache as cache
+        from proceedings.load import cache as cache_store
 
         if cache_store.enabled():
             self._caches[session.path.name] = cache.SessionCache(self.workspace.root,

@@ -9,7 +9,7 @@ A rule is a plain function decorated with `@rule(...)`, which also registers its
 
 File rules receive the file's `Facts` (collected in one walk over the parsed tokens, see
 `proceedings/facts.py`) and the run's `CheckContext`; they return or yield Diagnostics.
-Rules never read configuration files or print; the engine (`proceedings.check`) applies
+Rules never read configuration files or print; the engine (`proceedings.check.engine`) applies
 severities, selection and disable comments afterwards.
 """
 
@@ -65,8 +65,8 @@ def all_rules() -> list[Rule]:
 
 
 def _load_rule_modules() -> None:
-    # Imported for their registrations; kept here so `import proceedings.rules` stays light.
-    from proceedings.rules import content, meta, privacy, structure  # noqa: F401
+    # Imported for their registrations; kept here so `import proceedings.check.rules` stays light.
+    from proceedings.check.rules import content, meta, privacy, structure  # noqa: F401
 
 
 _load_rule_modules()

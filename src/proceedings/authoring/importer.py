@@ -50,14 +50,14 @@ from urllib.parse import unquote
 import yaml
 from markdown_it.token import Token
 
+from proceedings.authoring.scaffold import section_kind, section_name
+from proceedings.authoring.slugs import slug_problem, slugify
 from proceedings.config import Config, LoadedConfig
 from proceedings.errors import ProceedingsError
-from proceedings.markdown import inline_text, parser
+from proceedings.load.markdown import inline_text, parser
+from proceedings.load.placeholders import PLACEHOLDER_MARK
+from proceedings.load.workspace import ASSET_SUFFIXES, IMAGE_TYPES, SESSION_FILE
 from proceedings.paths import relative_posix
-from proceedings.placeholders import PLACEHOLDER_MARK
-from proceedings.scaffold import section_kind, section_name
-from proceedings.slugs import slug_problem, slugify
-from proceedings.workspace import ASSET_SUFFIXES, IMAGE_TYPES, SESSION_FILE
 
 MEMO_SUFFIXES = (".md", ".markdown")
 # File names that say nothing about the memo; the folder's name is used instead.

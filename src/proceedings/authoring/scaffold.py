@@ -16,22 +16,22 @@ from typing import Any, Literal
 
 import yaml
 
-from proceedings import schema
 from proceedings.atomic import write_text_atomic
-from proceedings.config import Config, LoadedConfig
-from proceedings.diagnostics import Severity
-from proceedings.errors import ProceedingsError
-from proceedings.slugs import (
+from proceedings.authoring.slugs import (
     MAX_SLUG_LENGTH,
     SESSION_FALLBACK_SLUG,
     slug_problem,
     slugify,
     starts_with_date,
 )
-from proceedings.source import parse_markdown, read_markdown
+from proceedings.config import Config, LoadedConfig
+from proceedings.diagnostics import Severity
+from proceedings.errors import ProceedingsError
+from proceedings.load import schema
+from proceedings.load.source import parse_markdown, read_markdown
+from proceedings.load.workspace import NOTE_FILE_PATTERN, SESSION_DIR_PATTERN, SESSION_FILE
 from proceedings.suggest import closest
 from proceedings.templates import render_template, template_source_path
-from proceedings.workspace import NOTE_FILE_PATTERN, SESSION_DIR_PATTERN, SESSION_FILE
 
 SESSION_TEMPLATE = "session.md.j2"
 NOTE_TEMPLATE = "note.md.j2"
@@ -515,7 +515,7 @@ def _remove(files: list[Path], folders: list[Path]) -> None:
 
 def git_repository(root: Path) -> Any:
     """The git repository around `root` (GitPython is imported only when staging is asked for)."""
-    from proceedings.gitrepo import open_repo
+    from proceedings.publish.gitrepo import open_repo
 
     return open_repo(
         root,

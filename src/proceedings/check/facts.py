@@ -11,10 +11,10 @@ import re
 from functools import cached_property
 from typing import TYPE_CHECKING, NamedTuple
 
-from proceedings.anchors import heading_anchors
-from proceedings.markdown import inline_text
-from proceedings.placeholders import is_placeholder
-from proceedings.source import FENCE, MarkdownFile
+from proceedings.load.anchors import heading_anchors
+from proceedings.load.markdown import inline_text
+from proceedings.load.placeholders import is_placeholder
+from proceedings.load.source import FENCE, MarkdownFile
 
 if TYPE_CHECKING:
     from markdown_it.token import Token

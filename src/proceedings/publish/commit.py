@@ -29,8 +29,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from proceedings.errors import EXIT_FINDINGS, ProceedingsError
-from proceedings.gitrepo import git_errors, git_lines, open_repo, repo_path
-from proceedings.provenance import SHORT_HASH, Provenance, dirty_error, dirty_sources
+from proceedings.publish.gitrepo import git_errors, git_lines, open_repo, repo_path
+from proceedings.publish.provenance import SHORT_HASH, Provenance, dirty_error, dirty_sources
 
 if TYPE_CHECKING:
     from git import Repo

@@ -7,13 +7,13 @@ import unicodedata
 from collections.abc import Iterator
 from functools import lru_cache
 
+from proceedings.check.facts import HeadingFact
+from proceedings.check.rules import rule
+from proceedings.check.rules.context import CheckContext, FileInput
 from proceedings.codes import E, W
 from proceedings.diagnostics import Diagnostic
-from proceedings.facts import HeadingFact
-from proceedings.rules import rule
-from proceedings.rules.context import CheckContext, FileInput
+from proceedings.load.workspace import Session
 from proceedings.suggest import closest
-from proceedings.workspace import Session
 
 GROUP = "structure"
 

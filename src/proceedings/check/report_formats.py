@@ -10,7 +10,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from proceedings import __version__, codes
-from proceedings.check import CheckReport
+from proceedings.check.engine import CheckReport
 from proceedings.diagnostics import Diagnostic, Severity
 
 FORMATS = ("text", "json", "github", "sarif")

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from proceedings.cache_store import CACHE_DIR, load_entries, make_stamp, save_entries
-from proceedings.facts import Facts
+from proceedings.check.facts import Facts
+from proceedings.load.cache import CACHE_DIR, load_entries, make_stamp, save_entries
 
 try:  # hashlib's own BLAKE2, without the ~10 ms of loading OpenSSL that `import hashlib` costs
     from _blake2 import blake2b
@@ -78,7 +78,7 @@ MAX_FRONT_MATTER_ENTRIES = 50_000  # beyond this the file starts again (old note
 
 def load_front_matter(root: Path):
     """The stored front matter cache of the WG at `root` (empty when missing or stale)."""
-    from proceedings.source import FrontMatterCache
+    from proceedings.load.source import FrontMatterCache
 
     return FrontMatterCache(load_entries(_front_matter_path(root), make_stamp(("yaml",))))
 

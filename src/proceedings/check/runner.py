@@ -1,6 +1,6 @@
 """Running `proceedings check` and presenting the result — shared by the Typer command
 (`proceedings check`) and the fast pre-commit entry (`proceedings-hook`, or
-`python -m proceedings.hook`).
+`python -m proceedings.check.hook`).
 
 It lives outside `proceedings.cli` on purpose: importing that package loads Typer and every
 command, which costs more than a whole pre-commit run is allowed to take. Rich is imported only
@@ -17,13 +17,13 @@ from pathlib import Path
 from typing import NamedTuple, TextIO
 
 from proceedings import codes
-from proceedings.check import CheckReport, check_archive, check_workspace, sessions_to_load
+from proceedings.check.engine import CheckReport, check_archive, check_workspace, sessions_to_load
 from proceedings.config import load_config
 from proceedings.diagnostics import Diagnostic, Severity
 from proceedings.errors import EXIT_FINDINGS, EXIT_OK, ProceedingsError
+from proceedings.load.source import lf_text
+from proceedings.load.workspace import load_workspace
 from proceedings.paths import within
-from proceedings.source import lf_text
-from proceedings.workspace import load_workspace
 
 OUTPUT_FORMATS = ("text", "json", "github", "sarif")
 FAIL_ON = ("error", "warning", "info")
@@ -78,8 +78,9 @@ def run_check(options: CheckOptions, out: TextIO | None = None, err: TextIO | No
 def _front_matter_cache(root: Path, wanted: bool) -> Iterator[None]:
     """Reuse front matter parsed by earlier runs (see facts_cache.py) for a run on some files
     — the pre-commit case, where importing PyYAML would be a sixth of the time budget."""
-    from proceedings import cache_store, source
-    from proceedings import facts_cache as cache
+    from proceedings.check import cache as cache
+    from proceedings.load import cache as cache_store
+    from proceedings.load import source
 
     if not wanted or not cache_store.enabled():
         yield
@@ -99,7 +100,7 @@ def _check_files(
     report = check_workspace(workspace, paths=options.paths or None, select=select, ignore=ignore)
 
     if options.fix or options.diff:
-        from proceedings.fix import apply_fixes, plan_fixes
+        from proceedings.check.fix import apply_fixes, plan_fixes
 
         fixes = plan_fixes(workspace, report, options.paths or None)
         fixed = sum(len(f.fixed) for f in fixes)
@@ -130,15 +131,15 @@ def _present(
     report: CheckReport, root: Path, fail_on: Severity, options: CheckOptions, out: TextIO
 ) -> int:
     if options.output_format == "json":
-        from proceedings.report_formats import to_json
+        from proceedings.check.report_formats import to_json
 
         out.write(to_json(report, root=root, fail_on=fail_on))
     elif options.output_format == "github":
-        from proceedings.report_formats import to_github
+        from proceedings.check.report_formats import to_github
 
         out.write(to_github(report))
     elif options.output_format == "sarif":
-        from proceedings.report_formats import to_sarif
+        from proceedings.check.report_formats import to_sarif
 
         out.write(to_sarif(report, root=root))
     else:

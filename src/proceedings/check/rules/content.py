@@ -7,12 +7,12 @@ import re
 from collections.abc import Iterator
 from urllib.parse import unquote
 
-from proceedings.anchors import slugify_heading
+from proceedings.check.facts import LinkFact
+from proceedings.check.rules import rule
+from proceedings.check.rules.context import CheckContext, FileInput
 from proceedings.codes import E, W
 from proceedings.diagnostics import Diagnostic
-from proceedings.facts import LinkFact
-from proceedings.rules import rule
-from proceedings.rules.context import CheckContext, FileInput
+from proceedings.load.anchors import slugify_heading
 from proceedings.suggest import closest
 
 GROUP = "content"
