@@ -6,9 +6,15 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.markup import escape
 
-from proceedings.cli.common import JsonOption, console, display_path, handle_errors, print_json
+from proceedings.cli.common import (
+    JsonOption,
+    console,
+    display_path,
+    escape,
+    handle_errors,
+    print_json,
+)
 from proceedings.init import init_repository
 
 

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
-from rich.markup import escape
 from rich.table import Table
 
-from proceedings.cli.common import JsonOption, RootOption, console, handle_errors, load, print_json
+from proceedings.cli.common import (
+    JsonOption,
+    RootOption,
+    console,
+    escape,
+    handle_errors,
+    load,
+    print_json,
+)
 from proceedings.listing import summarize
 from proceedings.workspace import load_workspace
 

@@ -14,9 +14,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.markup import escape
 
-from proceedings.cli.common import console, err_console
+from proceedings.cli.common import console, err_console, escape
 from proceedings.errors import EXIT_FINDINGS, ProceedingsError
 from proceedings.paths import relative_posix
 
