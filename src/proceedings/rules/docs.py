@@ -298,6 +298,21 @@ DOCS: dict[str, RuleDoc] = {
         "次期基盤 (project kestrel) の検証結果では…",
         "Remove or rephrase the term: `次期基盤の検証結果では…`.",
     ),
+    "C412": RuleDoc(
+        "A bidi control (the right-to-left and left-to-right embeddings, overrides and "
+        "isolates U+202A–U+202E and U+2066–U+2069, the marks U+200E, U+200F, U+061C), another "
+        "invisible character (U+200B, U+2060, U+FEFF, U+2028, U+2029) or a control character "
+        "(C0 other than tab and line endings, DEL, C1) is in a note or session.md. A "
+        "right-to-left override makes a title, a scribe's name or a sentence display in another "
+        "order than it is written (\"Trojan source\"), and control characters act on the "
+        "terminals the text is shown on. The whole file is scanned, front matter included, one "
+        "finding per line; a front-matter value that gets such a character from a YAML escape "
+        "(`\"\\u202e\"`) is reported at its key. `proceedings check` shows the character "
+        "as an escape such as `\\u202e`.",
+        "---\ntitle: \"監視の設計 \\u202e(案)\"\nscribes: [\"田中\\u2066太郎\\u2069\"]\n---",
+        "Delete the character. Zero-width joiners (emoji, some scripts) are not reported; "
+        "right-to-left text itself needs no control characters.",
+    ),
     # --- meta --------------------------------------------------------------------------------
     "X601": RuleDoc(
         "A disable comment suppresses nothing: the finding it was written for is gone, so the "
