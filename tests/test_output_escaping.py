@@ -113,6 +113,18 @@ def test_list_shows_titles_escaped_and_markup_literally(hostile: Path) -> None:
     assert result.returncode == 0, result.stderr
     out = inert(result.stdout)
     assert "\\u202e" in out and "[red]" in out
+    listed = run("list", "--json", cwd=hostile)
+    inert(listed.stdout)
+    titles = [t["title"] for s in json.loads(listed.stdout)["sessions"] for t in s["topics"]]
+    assert TITLE in titles  # the JSON escapes decode to the exact title
+
+
+def test_diff_of_fixes_shows_the_notes_lines_escaped(tmp_path: Path) -> None:
+    text = note() + "\n本文 \x1b[2J\u202e ##[add-mask]x\n最後"  # no final newline: F104
+    root = make_wg(tmp_path / "wg", {f"{SESSION}/01-alpha.md": text})
+    result = run("check", "--diff", cwd=root)
+    assert result.returncode == 1, result.stderr
+    assert "+最後" in inert(result.stdout) and " 本文 \\x1b[2J\\u202e" in result.stdout.decode()
 
 
 def test_build_messages_print_nothing_raw(hostile: Path) -> None:
