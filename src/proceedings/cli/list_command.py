@@ -45,7 +45,7 @@ def list_sessions(root: RootOption = None, as_json: JsonOption = False) -> None:
             if topic is not None:
                 status = "[green]final[/]" if topic.status == "final" else "[yellow]draft[/]"
             table.add_row(
-                (row.date or "[red]?[/]") if first else "",
+                (escape(row.date) if row.date else "[red]?[/]") if first else "",
                 escape(row.title) if first else "",
                 f"{topic.number:02d}" if topic else "",
                 escape(topic.title) if topic else "[dim]no topics[/]",
