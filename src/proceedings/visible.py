@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from functools import cache
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, cast
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -129,9 +129,9 @@ def _safe_console_class() -> type[Console]:
             for segment in super().render(renderable, options):
                 yield escape_segment(segment)
 
-        @property  # type: ignore[override]
+        @property
         def file(self) -> IO[str]:
-            return _GuardedFile(Console.file.fget(self))  # type: ignore[attr-defined]
+            return cast("IO[str]", _GuardedFile(Console.file.fget(self)))  # type: ignore[attr-defined]
 
         @file.setter
         def file(self, new_file: IO[str]) -> None:

@@ -176,10 +176,10 @@ def invisible_controls(doc: FileInput, ctx: CheckContext) -> Iterator[Diagnostic
                 yield _invisible_diag(doc, number, found.start() + 1, found.group(),
                                       len(_INVISIBLE.findall(line)) - 1)
     raw = set(_INVISIBLE.findall(text))
-    for key, line in doc.file.key_lines.items():
+    for key, key_line in doc.file.key_lines.items():
         escaped = [c for c in _strings_chars(doc.file.meta.get(key)) if c not in raw]
         if escaped:
-            yield _invisible_diag(doc, line, 1, escaped[0], len(escaped) - 1, key=key)
+            yield _invisible_diag(doc, key_line, 1, escaped[0], len(escaped) - 1, key=key)
 
 
 def _strings_chars(value: object) -> list[str]:
