@@ -19,9 +19,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from check_support import SESSION, make_wg, note
-from proceedings.visible import CONTROL_CHARS, visible
+from proceedings.visible import CONTROL_CHARS, json_safe, visible
 
 RAW = re.compile(f"[{CONTROL_CHARS.replace(chr(0x0a) + '-', chr(0x0b) + '-')}]")
 SGR = re.compile(r"\x1b\[[0-9;]*m")  # the colours a console adds itself
@@ -186,3 +188,25 @@ def test_import_new_session_and_init_print_nothing_raw(tmp_path: Path) -> None:
 def test_visible_escapes_what_a_terminal_or_runner_would_obey(text: str, shown: str) -> None:
     assert visible(text) == shown
     assert visible(shown) == shown  # escaping twice changes nothing
+
+
+# Text made of the characters that matter here, and of anything else.
+HOSTILE_TEXT = st.text(st.sampled_from(
+    list(":#[] \t\n\r\x1b\x9b\x7f\u202e\u2066\u200b\u2028\u3000a日")
+)) | st.text()
+
+
+@given(HOSTILE_TEXT)
+def test_visible_output_is_always_one_inert_line(text: str) -> None:
+    shown = visible(text)
+    assert RAW.search(shown) is None and "\n" not in shown
+    assert not shown.lstrip().startswith("::") and "##[" not in shown
+
+
+@given(st.lists(HOSTILE_TEXT), HOSTILE_TEXT)
+def test_json_safe_keeps_the_data_and_writes_nothing_raw(items: list[str], key: str) -> None:
+    data = {key: items}
+    dumped = json_safe(json.dumps(data, ensure_ascii=False, indent=2))
+    assert json.loads(dumped) == data
+    assert RAW.search(dumped) is None and "##[" not in dumped
+    assert not any(line.lstrip().startswith("::") for line in dumped.split("\n"))
