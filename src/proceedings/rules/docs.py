@@ -478,6 +478,14 @@ def reference_markdown() -> str:
         "--help`. Codes F, M, T, S, C and X are reported by `proceedings check` (and by "
         "`proceedings build`, which checks first); P and B codes only by `proceedings build`.",
         "",
+        "File names, headings and titles quoted in the findings come from the repository, so "
+        "they are shown escaped in every format: control, bidi and invisible characters as "
+        "`\\x1b`, `\\u202e`, `\\n` in the text and GitHub formats (and in `--show-source` "
+        "and `--diff`), as JSON `\\u` escapes in JSON and SARIF (which decode to the exact "
+        "text). No line of the output can act as a GitHub Actions workflow command: a `::` "
+        "that would start a line is shown as `\\x3a:`, and `##[` as `#\\x23[`. C412 reports "
+        "such characters in the notes themselves.",
+        "",
         "## Controlling the rules",
         "",
         "- **Severity** per rule in proceedings.toml: `[check] severity = { C406 = \"error\", "
