@@ -271,7 +271,9 @@ def test_the_hooks_quick_parser_leaves_the_unusual_to_argparse(argv: list[str]) 
     assert _quick_parse(argv) is None
 
 
-@pytest.mark.parametrize("command", [["-m", "proceedings.check.hook"], ["-m", "proceedings", "check"]])
+@pytest.mark.parametrize(
+    "command", [["-m", "proceedings.check.hook"], ["-m", "proceedings", "check"]]
+)
 def test_output_piped_into_a_reader_that_stops_ends_quietly(wg: Path, command) -> None:
     many = "".join(f"\n<b>{i}</b>\n" for i in range(3000))  # 3,000 C406 lines
     (wg / A).write_text(PROBLEMS + many, "utf-8")

@@ -46,7 +46,8 @@ def test_github_workflow_checks_pull_requests_and_publishes_the_branch(tmp_path:
 
     check = data["jobs"]["check"]
     assert check["if"] == "github.event_name == 'pull_request'"
-    assert run_lines(check)[-1] == "proceedings check"
+    # annotations: the one format that escapes everything it quotes for the runner
+    assert run_lines(check)[-1] == "proceedings check --format github"
 
     publish = data["jobs"]["publish"]
     assert publish["if"] == "github.event_name != 'pull_request'"

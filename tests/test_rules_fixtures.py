@@ -115,6 +115,13 @@ CASES = [
     Case("C409", {A: sections("Project\nKestrel の結果\n")}, [(A, 15)],
          {A: sections("次期基盤の結果\n")},
          config='[check]\nprivate_terms = ["project kestrel"]\n'),
+    # A title with a YAML-escaped override (reported at its key), a scribe's name with raw
+    # isolates, and an ESC sequence in the body; emoji joiners, tabs and Hebrew text pass.
+    Case("C412", {A: sections("本文 \x1b[2J です\n").replace(
+        "title: アルファ", 'title: "アルファ\\u202e"\nscribes: ["田中\u2066太郎\u2069"]')},
+         [(A, 2), (A, 3), (A, 16)],
+         {A: sections("家族 👨\u200d👩\u200d👧 と\tשלום\n").replace(
+             "title: アルファ", "title: アルファ\nscribes: [田中太郎]")}),
     # --- meta
     Case("X601", {A: sections("<!-- proceedings-disable-next-line C406 -->\nただの文\n")},
          [(A, 15)], {A: sections("<!-- proceedings-disable-next-line C406 -->\n<b>HTML</b>\n")}),

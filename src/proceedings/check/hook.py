@@ -110,7 +110,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return run_check(options)
     except ProceedingsError as exc:
-        sys.stderr.write(f"error: {exc}\n")
+        from proceedings.visible import visible
+
+        sys.stderr.write(f"error: {visible(str(exc))}\n")
         return exc.exit_code
     except KeyboardInterrupt:
         sys.stderr.write("interrupted\n")
@@ -120,8 +122,10 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # a bug in proceedings, not a user error
         if os.environ.get("PROCEEDINGS_DEBUG"):
             raise
+        from proceedings.visible import visible
+
         sys.stderr.write(
-            f"internal error: {type(exc).__name__}: {exc} — please report it; "
+            f"internal error: {type(exc).__name__}: {visible(str(exc))} — please report it; "
             "set PROCEEDINGS_DEBUG=1 to see the traceback\n"
         )
         return INTERNAL_ERROR

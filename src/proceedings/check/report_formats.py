@@ -1,6 +1,9 @@
 """Machine-readable renderings of a CheckReport: JSON, GitHub annotations, SARIF 2.1.0.
 
-Pure functions returning strings; the CLI decides where they go.
+Pure functions returning strings; the CLI decides where they go. Text from the repository
+(paths, messages quoting notes) never reaches a terminal or a CI log raw: JSON and SARIF write
+control, bidi and invisible characters as `\\u` escapes (the data is unchanged), and the GitHub
+annotations show them as visible escapes (see proceedings/visible.py).
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from urllib.parse import quote
 from proceedings import __version__, codes
 from proceedings.check.engine import CheckReport
 from proceedings.diagnostics import Diagnostic, Severity
+from proceedings.visible import json_safe, visible
 
 FORMATS = ("text", "json", "github", "sarif")
 
@@ -59,14 +63,17 @@ def to_json(report: CheckReport, *, root: Path, fail_on: Severity) -> str:
         },
         "diagnostics": items,
     }
-    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    return json_safe(json.dumps(data, ensure_ascii=False, indent=2)) + "\n"
 
 
 def _escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """A workflow command's message: visible first (no raw control character in the log,
+    no `##[`), then GitHub's own escapes."""
+    return visible(text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
 def _escape_property(text: str) -> str:
+    """A workflow command's property value (file, title): `:` and `,` would end it."""
     return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
@@ -143,7 +150,7 @@ def to_sarif(report: CheckReport, *, root: Path) -> str:
             }
         ],
     }
-    return json.dumps(log, ensure_ascii=False, indent=2) + "\n"
+    return json_safe(json.dumps(log, ensure_ascii=False, indent=2)) + "\n"
 
 
 def _uri_path(path: str) -> str:

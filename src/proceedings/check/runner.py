@@ -24,6 +24,7 @@ from proceedings.errors import EXIT_FINDINGS, EXIT_OK, ProceedingsError
 from proceedings.load.source import lf_text
 from proceedings.load.workspace import load_workspace
 from proceedings.paths import within
+from proceedings.visible import visible
 
 OUTPUT_FORMATS = ("text", "json", "github", "sarif")
 FAIL_ON = ("error", "warning", "info")
@@ -78,7 +79,7 @@ def run_check(options: CheckOptions, out: TextIO | None = None, err: TextIO | No
 def _front_matter_cache(root: Path, wanted: bool) -> Iterator[None]:
     """Reuse front matter parsed by earlier runs (see facts_cache.py) for a run on some files
     — the pre-commit case, where importing PyYAML would be a sixth of the time budget."""
-    from proceedings.check import cache as cache
+    from proceedings.check import cache
     from proceedings.load import cache as cache_store
     from proceedings.load import source
 
@@ -105,8 +106,9 @@ def _check_files(
         fixes = plan_fixes(workspace, report, options.paths or None)
         fixed = sum(len(f.fixed) for f in fixes)
         if options.diff:
-            for fix in fixes:
-                out.write(fix.diff())
+            for fix in fixes:  # the notes' own lines, so shown like any quoted text
+                diff = fix.diff()
+                out.write("".join(visible(line) + "\n" for line in diff.split("\n")[:-1]))
             files = len(fixes)
             noun = "file" if files == 1 else "files"
             out.write(f"Would fix {fixed} problem{'s' if fixed != 1 else ''} in {files} {noun}"
@@ -167,14 +169,16 @@ def present_text(
     fix_scope: Sequence[Path] = (),
 ) -> None:
     """`path:line:col: CODE message (hint)` per finding, then a one-line summary. The
-    summary counts the findings `--fix` with the same paths (`fix_scope`) would fix."""
+    summary counts the findings `--fix` with the same paths (`fix_scope`) would fix.
+    Paths, messages and source lines are shown through `visible()`: one line each, with
+    control and bidi characters escaped and nothing a CI runner would take as a command."""
     sources = _Sources(root)
     summary = summary_line(report, fail_on, _fixable_count(report, root, fix_scope))
     if _use_colour(out):
         _present_rich(report, sources if show_source else None, summary, fail_on, out)
         return
     for diagnostic in report.diagnostics:
-        out.write(diagnostic.format() + "\n")
+        out.write(visible(diagnostic.format()) + "\n")
         if show_source:
             out.write("".join(line + "\n" for line in _source_lines(diagnostic, sources)))
     out.write(summary + "\n")
@@ -184,17 +188,18 @@ def _present_rich(
     report: CheckReport, sources: _Sources | None, summary: str, fail_on: Severity,
     out: TextIO,
 ) -> None:
-    from rich.console import Console
     from rich.text import Text
 
-    console = Console(file=out, highlight=False, soft_wrap=True)
+    from proceedings.visible import make_console
+
+    console = make_console(file=out, highlight=False, soft_wrap=True)
     for d in report.diagnostics:
         line = Text.assemble(
-            (d.path, "bold"), (f":{d.line}:{d.col}:", "dim"), " ",
-            (d.code, _STYLE[d.severity]), " ", d.message,
+            (visible(d.path), "bold"), (f":{d.line}:{d.col}:", "dim"), " ",
+            (d.code, _STYLE[d.severity]), " ", visible(d.message),
         )
         if d.hint:
-            line.append(f" ({d.hint})", "dim")
+            line.append(f" ({visible(d.hint)})", "dim")
         console.print(line)
         for source_line in _source_lines(d, sources):
             console.print(Text(source_line, "cyan" if "^" in source_line.split("|")[-1] else ""))
@@ -228,8 +233,8 @@ def _source_lines(diagnostic: Diagnostic, sources: _Sources | None) -> list[str]
     text = lines[diagnostic.line - 1].replace("\t", " ")
     number = str(diagnostic.line)
     gutter = " " * len(number)
-    pad = " " * cell_width(text[: max(diagnostic.col - 1, 0)])
-    return [f" {number} | {text}", f" {gutter} | {pad}^"]
+    pad = " " * cell_width(visible(text[: max(diagnostic.col - 1, 0)]))
+    return [f" {number} | {visible(text)}", f" {gutter} | {pad}^"]
 
 
 def cell_width(text: str) -> int:

@@ -11,15 +11,21 @@ from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
-from rich.console import Console
-from rich.markup import escape
 
 from proceedings.config import LoadedConfig, load_config
 from proceedings.errors import EXIT_INTERRUPTED, ProceedingsError, after_broken_pipe
+from proceedings.visible import json_safe, make_console
+from proceedings.visible import markup as escape
 
-console = Console(highlight=False)
+# Presentation happens here: every command prints through these two consoles, and every piece
+# of text from the WG repository (file names, titles, headings, messages quoting notes) goes
+# into their markup through `escape` — Rich's escaping of `[` plus `visible()`, which writes
+# control, bidi and invisible characters as `\x1b`, `\u202e`, … and defuses CI commands.
+# The consoles themselves escape any such character that still reaches them, and write no
+# line a CI runner would obey (see proceedings/visible.py).
+console = make_console(highlight=False)
 # soft_wrap: an error stays one line even in a narrow or piped terminal.
-err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+err_console = make_console(stderr=True, highlight=False, soft_wrap=True)
 
 RootOption = Annotated[
     Path | None,
@@ -68,7 +74,7 @@ def load(root: Path | None) -> LoadedConfig:
 
 
 def print_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+    sys.stdout.write(json_safe(json.dumps(data, ensure_ascii=False, indent=2, default=str)) + "\n")
 
 
 def display_path(path: Path, base: Path | None = None) -> str:

@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import typer
-from rich.markup import escape
 from rich.table import Table
 
-from proceedings.cli.common import JsonOption, RootOption, console, handle_errors, print_json
+from proceedings.cli.common import (
+    JsonOption,
+    RootOption,
+    console,
+    escape,
+    handle_errors,
+    print_json,
+)
 from proceedings.errors import EXIT_FINDINGS
 from proceedings.render.doctor import MISSING, OK, run_doctor
 

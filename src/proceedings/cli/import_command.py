@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.markup import escape
 from rich.tree import Tree
 
 from proceedings.authoring.slugs import validate_slug
@@ -15,6 +14,7 @@ from proceedings.cli.common import (
     RootOption,
     console,
     err_console,
+    escape,
     handle_errors,
     load,
     print_json,

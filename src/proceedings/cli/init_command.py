@@ -6,10 +6,16 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.markup import escape
 
 from proceedings.authoring.init import init_repository
-from proceedings.cli.common import JsonOption, console, display_path, handle_errors, print_json
+from proceedings.cli.common import (
+    JsonOption,
+    console,
+    display_path,
+    escape,
+    handle_errors,
+    print_json,
+)
 
 
 @handle_errors

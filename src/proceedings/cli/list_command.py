@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
-from rich.markup import escape
 from rich.table import Table
 
 from proceedings.check.listing import summarize
-from proceedings.cli.common import JsonOption, RootOption, console, handle_errors, load, print_json
+from proceedings.cli.common import (
+    JsonOption,
+    RootOption,
+    console,
+    escape,
+    handle_errors,
+    load,
+    print_json,
+)
 from proceedings.load.workspace import load_workspace
 
 
@@ -38,7 +45,7 @@ def list_sessions(root: RootOption = None, as_json: JsonOption = False) -> None:
             if topic is not None:
                 status = "[green]final[/]" if topic.status == "final" else "[yellow]draft[/]"
             table.add_row(
-                (row.date or "[red]?[/]") if first else "",
+                (escape(row.date) if row.date else "[red]?[/]") if first else "",
                 escape(row.title) if first else "",
                 f"{topic.number:02d}" if topic else "",
                 escape(topic.title) if topic else "[dim]no topics[/]",

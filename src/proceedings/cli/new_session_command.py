@@ -14,7 +14,6 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.markup import escape
 from rich.tree import Tree
 
 from proceedings.authoring.slugs import SESSION_FALLBACK_SLUG, slugify
@@ -23,6 +22,7 @@ from proceedings.cli.common import (
     RootOption,
     console,
     err_console,
+    escape,
     handle_errors,
     load,
     print_json,

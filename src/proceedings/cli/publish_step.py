@@ -9,14 +9,14 @@ The git work itself is in `proceedings.publish.commit` and `proceedings.publish.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.markup import escape
 
-from proceedings.cli.common import console, err_console
+from proceedings.cli.common import console, err_console, escape
 from proceedings.errors import EXIT_FINDINGS, ProceedingsError
 from proceedings.paths import relative_posix
 
@@ -159,10 +159,13 @@ class Publishing:
                 remote=self.remote,
             )
             self.provenance = collect_provenance(
-                root, files, allow_dirty=self.allow_dirty, sources=sources, exclude=[output_rel]
+                root, files, allow_dirty=self.allow_dirty, sources=sources, exclude=[output_rel],
+                private_terms=workspace.config.check.private_terms,
             )
         else:
-            self.provenance = _lenient_provenance(root, files, sources, output_rel)
+            self.provenance = _lenient_provenance(
+                root, files, sources, output_rel, workspace.config.check.private_terms
+            )
         return dataclasses.replace(options, provenance=self.provenance)
 
     def publish(self, result: BuildResult) -> PublishOutcome:
@@ -231,7 +234,8 @@ def _sources(workspace: Workspace) -> list[str]:
 
 
 def _lenient_provenance(
-    root: Path, files: list[str], sources: list[str], output_rel: str
+    root: Path, files: list[str], sources: list[str], output_rel: str,
+    private_terms: Sequence[str] = (),
 ) -> Provenance | None:
     """A plain build records the same provenance when it can (dirty is marked, not refused),
     so a preview matches what `--commit` publishes; without git there is simply none."""
@@ -245,7 +249,7 @@ def _lenient_provenance(
     try:
         return collect_provenance(
             root, files, allow_dirty=True, sources=sources,
-            exclude=[] if outside else [output_rel],
+            exclude=[] if outside else [output_rel], private_terms=private_terms,
         )
     except ProceedingsError:
         return None  # git missing, bare repository …: build without provenance

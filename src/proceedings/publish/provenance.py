@@ -6,6 +6,11 @@ proceedings commit itself, and naming it in the colophon would change the output
 rebuild and make an endless chain of commits. Everything recorded here is a pure function of
 the repository's history, so a rebuild with unchanged inputs is byte-identical.
 
+Author names are published, so they pass the privacy rules first (`public_author`): git lets
+anyone commit under any name, and some people commit under their e-mail address. A name that
+is or holds an e-mail address, a phone number or a term from `check.private_terms` is
+replaced by "(withheld)"; e-mail addresses themselves are never read.
+
 GitPython is imported inside the functions that need it, so `proceedings check` stays fast.
 """
 
@@ -21,6 +26,7 @@ from typing import TYPE_CHECKING
 from proceedings import __version__
 from proceedings.errors import ProceedingsError
 from proceedings.publish.gitrepo import git_errors, open_repo, repo_path
+from proceedings.visible import visible
 
 if TYPE_CHECKING:
     from git import Repo
@@ -31,6 +37,7 @@ if TYPE_CHECKING:
 # change the output of a rebuild months later although nothing else changed.
 SHORT_HASH = 12
 DIRTY_MARK = "+dirty"
+WITHHELD = "(withheld)"
 
 
 @dataclass(frozen=True)
@@ -40,13 +47,34 @@ class NoteHistory:
     # uncommitted changes; "" when it was never committed
     commit: str
     date: str  # ISO date (author date) of that commit ("" if never committed)
-    authors: tuple[str, ...]  # everyone who committed to the note, oldest first
+    # everyone who committed to the note, oldest first, as public_author() shows them
+    authors: tuple[str, ...]
     dirty: bool = False  # the note has changes that are not committed
 
     def summary(self) -> str:
-        """One line for metadata: `path | commit | date | authors`."""
+        """One line for metadata: `path | commit | date | authors`. In each field a backslash
+        and `|` are escaped with a backslash, and so is `,` in a name, so that the fields and
+        the names can be split apart again whatever the names hold."""
         commit = self.commit or "uncommitted"
-        return " | ".join((self.path, commit, self.date, ", ".join(self.authors)))
+        authors = ", ".join(_field(name).replace(",", "\\,") for name in self.authors)
+        fields = (_field(visible(self.path)), commit, self.date, authors)
+        return " | ".join(fields)
+
+
+def _field(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("|", "\\|")
+
+
+def public_author(name: str, private_terms: Sequence[str] = ()) -> str:
+    """An author name as the proceedings may publish it: WITHHELD when it is or holds an
+    e-mail address, a phone number or one of `private_terms` (the rules C407–C409 apply to
+    names as to notes, documentation domains included), otherwise the name with control and
+    bidi characters written as visible escapes (`\\u202e`)."""
+    from proceedings.check.rules.privacy import private_reason
+
+    if private_reason(name, private_terms) is not None:
+        return WITHHELD
+    return visible(name.strip())
 
 
 @dataclass(frozen=True)
@@ -132,18 +160,21 @@ def collect_provenance(
     allow_dirty: bool,
     sources: Sequence[str] = ("sessions", "proceedings.toml", "templates"),
     exclude: Sequence[str] = (),
+    private_terms: Sequence[str] = (),
 ) -> Provenance:
     """Provenance of a build of `note_paths` (WG-root relative) from the repository at `root`.
 
     `sources` are the paths whose last commit is the source commit; `exclude` (e.g. the
     output folder) is left out of it. Uncommitted source changes raise a ProceedingsError
     unless `allow_dirty`, which marks the source commit (and the changed notes) dirty.
+    Author names pass `public_author` with `private_terms` (the WG's check.private_terms).
     """
     note_paths = list(note_paths)
     repo = open_repo(root)
     try:
         with git_errors():
-            return _collect(repo, root, note_paths, allow_dirty, sources, exclude)
+            return _collect(repo, root, note_paths, allow_dirty, sources, exclude,
+                            tuple(private_terms))
     finally:
         repo.close()
 
@@ -155,6 +186,7 @@ def _collect(
     allow_dirty: bool,
     sources: Sequence[str],
     exclude: Sequence[str],
+    private_terms: tuple[str, ...] = (),
 ) -> Provenance:
     dirty = dirty_sources(repo, root, sources, note_paths, exclude)
     if dirty and not allow_dirty:
@@ -177,7 +209,9 @@ def _collect(
     with ThreadPoolExecutor(max_workers=min(8, (os.cpu_count() or 2) * 2)) as pool:
         histories = list(
             pool.map(
-                lambda rel: _note_history(repo, root, rel, rel in dirty_set, has_history),
+                lambda rel: _note_history(
+                    repo, root, rel, rel in dirty_set, has_history, private_terms
+                ),
                 note_paths,
             )
         )
@@ -198,7 +232,10 @@ def dirty_error(dirty: Sequence[str]) -> ProceedingsError:
     )
 
 
-def _note_history(repo: Repo, root: Path, rel: str, dirty: bool, has_history: bool) -> NoteHistory:
+def _note_history(
+    repo: Repo, root: Path, rel: str, dirty: bool, has_history: bool,
+    private_terms: tuple[str, ...] = (),
+) -> NoteHistory:
     if not has_history:
         return NoteHistory(rel, "", "", (), dirty=True)
     # Newest first; --follow keeps the history across renames of the note.
@@ -214,8 +251,9 @@ def _note_history(repo: Repo, root: Path, rel: str, dirty: bool, has_history: bo
         return NoteHistory(rel, "", "", (), dirty=True)
     authors: list[str] = []
     for _, _, author in reversed(rows):
-        if author not in authors:
-            authors.append(author)
+        shown = public_author(author, private_terms)
+        if shown and shown not in authors:
+            authors.append(shown)
     last_hash, last_date, _ = rows[0]
     commit = last_hash[:SHORT_HASH] + (DIRTY_MARK if dirty else "")
     return NoteHistory(rel, commit, last_date, tuple(authors), dirty=dirty)

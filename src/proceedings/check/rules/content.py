@@ -145,3 +145,65 @@ def raw_html(doc: FileInput, ctx: CheckContext) -> Iterator[Diagnostic]:
         reported.add(html.line)
         yield doc.diag(raw_html.code, html.line, f"raw HTML `{html.snippet}`",
                        "the build escapes HTML; use Markdown instead", html.col)
+
+
+# Bidi embeddings, overrides, isolates and marks, the other invisible characters
+# `proceedings.visible` escapes, and control characters — but not tab, newline and CR (line
+# endings are F103's), nor NUL (markdown-it turns it into U+FFFD; reported as its own finding).
+_INVISIBLE = re.compile(
+    "[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200b\u200e\u200f\u2028\u2029"
+    "\u202a-\u202e\u2060\u2066-\u2069\ufeff]"
+)
+_BIDI = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+@rule("C412", "invisible-control", GROUP, E,
+      "A bidi override, another invisible character or a control character is in the text.",
+      kind="markdown", needs_body=False)
+def invisible_controls(doc: FileInput, ctx: CheckContext) -> Iterator[Diagnostic]:
+    """Trojan-source text: a right-to-left override (or isolate) makes a title, a name or a
+    sentence display differently from what it says, and control characters act on terminals.
+    The whole file is scanned (front matter included), one finding per line; front-matter
+    values that got such a character from a YAML escape (`"\\u202e"`) are reported at their
+    key."""
+    text = doc.file.text
+    if text is None:
+        return
+    if _INVISIBLE.search(text):
+        for number, line in enumerate(doc.facts.lines, start=1):
+            found = _INVISIBLE.search(line)
+            if found is not None:
+                yield _invisible_diag(doc, number, found.start() + 1, found.group(),
+                                      len(_INVISIBLE.findall(line)) - 1)
+    raw = set(_INVISIBLE.findall(text))
+    for key, key_line in doc.file.key_lines.items():
+        escaped = [c for c in _strings_chars(doc.file.meta.get(key)) if c not in raw]
+        if escaped:
+            yield _invisible_diag(doc, key_line, 1, escaped[0], len(escaped) - 1, key=key)
+
+
+def _strings_chars(value: object) -> list[str]:
+    """Every invisible or control character in the strings of a front-matter value."""
+    if isinstance(value, str):
+        return _INVISIBLE.findall(value)
+    if isinstance(value, dict):
+        return [c for k, v in value.items() for c in _strings_chars(k) + _strings_chars(v)]
+    if isinstance(value, (list, tuple)):
+        return [c for item in value for c in _strings_chars(item)]
+    return []
+
+
+def _invisible_diag(doc: FileInput, line: int, col: int, char: str, more: int,
+                    key: str | None = None) -> Diagnostic:
+    import unicodedata
+
+    name = unicodedata.name(char, "")
+    what = f"U+{ord(char):04X}" + (f" {name}" if name else "")
+    kind = ("bidi control" if _BIDI.match(char)
+            else "control character" if not name else "invisible character")
+    where = f" in the value of `{key}`" if key else ""
+    extra = f" (and {more} more)" if more else ""
+    why = ("it makes the text display in another order than it is written"
+           if _BIDI.match(char) else "it is invisible or acts on terminals")
+    return doc.diag(invisible_controls.code, line, f"{kind} {what}{where}{extra}",
+                    f"delete it: {why}", col)

@@ -76,7 +76,7 @@ class CheckContext:
 
     def use_cache(self, session: Session) -> None:
         """Take (and later save) cached facts for the files of `session`, run in full."""
-        from proceedings.check import cache as cache
+        from proceedings.check import cache
         from proceedings.load import cache as cache_store
 
         if cache_store.enabled():

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from functools import lru_cache
 
 from proceedings.check.rules import rule
@@ -93,6 +93,19 @@ def email_addresses(doc: FileInput, ctx: CheckContext) -> Iterator[Diagnostic]:
     if not text or "@" not in text:
         return
     locate = _locator(doc)
+    for offset, local, domain in _emails(text):
+        if _EXAMPLE_DOMAINS.search(domain):
+            continue
+        line, col = locate(offset)
+        yield doc.diag(
+            email_addresses.code, line, f"e-mail address `{local[:2]}…@{domain}`",
+            "remove it or write the person's name instead; the repository is public", col,
+        )
+
+
+def _emails(text: str) -> Iterator[tuple[int, str, str]]:
+    """(offset, local part, domain) of every e-mail address in `text`, documentation
+    domains included."""
     start = 0
     while (at := text.find("@", start)) >= 0:
         start = at + 1
@@ -104,13 +117,7 @@ def email_addresses(doc: FileInput, ctx: CheckContext) -> Iterator[Diagnostic]:
         local = local.lstrip(".")
         if not local or text[at + 1 + len(domain) : at + 2 + len(domain)] == ":":
             continue  # git@host:repo style, not an address
-        if _EXAMPLE_DOMAINS.search(domain):
-            continue
-        line, col = locate(at - len(local))
-        yield doc.diag(
-            email_addresses.code, line, f"e-mail address `{local[:2]}…@{domain}`",
-            "remove it or write the person's name instead; the repository is public", col,
-        )
+        yield at - len(local), local, domain
         start = at + 1 + len(domain)
 
 
@@ -120,11 +127,21 @@ def phone_numbers(doc: FileInput, ctx: CheckContext) -> Iterator[Diagnostic]:
     text = _text(doc)
     if not text:
         return
+    locate = _locator(doc)
+    for offset, number in _phones(text):
+        line, col = locate(offset)
+        yield doc.diag(
+            phone_numbers.code, line, f"phone number `{_mask_digits(number)}`",
+            "remove it; the repository is public", col,
+        )
+
+
+def _phones(text: str) -> Iterator[tuple[int, str]]:
+    """(offset, number) of every phone number in `text` outside URLs."""
     # Most of a note has no run of 7+ digits and separators: look closely only at those runs
     # (with a little context for the boundary checks), not at the whole text.
     has_url = "://" in text or "data:" in text.lower()
     urls = [m.span() for m in _MASKED_URL.finditer(text)] if has_url else []
-    locate = _locator(doc)
     for candidate in _CANDIDATE.finditer(text):
         start = max(candidate.start() - 2, 0)
         window = text[start : candidate.end() + 2].translate(_FOLD)
@@ -133,13 +150,8 @@ def phone_numbers(doc: FileInput, ctx: CheckContext) -> Iterator[Diagnostic]:
             if offset < candidate.start() - 1 or any(a <= offset < b for a, b in urls):
                 continue
             number = match.group()
-            if not _plausible(number, match.lastgroup):
-                continue
-            line, col = locate(offset)
-            yield doc.diag(
-                phone_numbers.code, line, f"phone number `{_mask_digits(number)}`",
-                "remove it; the repository is public", col,
-            )
+            if _plausible(number, match.lastgroup):
+                yield offset, number
 
 
 def _plausible(number: str, kind: str | None) -> bool:
@@ -189,3 +201,18 @@ def _terms_pattern(terms: tuple[str, ...]) -> re.Pattern[str]:
             body += r"(?![A-Za-z0-9])"
         parts.append(f"(?P<t{index}>{body})")
     return re.compile("|".join(parts), re.IGNORECASE)
+
+
+def private_reason(text: str, private_terms: Sequence[str] = ()) -> str | None:
+    """Why `text` — a name from git, say — must not be published: "an e-mail address", "a
+    phone number" or "a private term" (from `check.private_terms`), or None. The rules'
+    patterns, except that documentation domains count too: a name that is an address is
+    withheld whatever its domain."""
+    if "@" in text and next(_emails(text), None) is not None:
+        return "an e-mail address"
+    if next(_phones(text), None) is not None:
+        return "a phone number"
+    terms = tuple(term for term in private_terms if term.strip())
+    if terms and _terms_pattern(terms).search(text):
+        return "a private term"
+    return None
