@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -33,3 +35,59 @@ def within(paths: Sequence[Path | str] | None) -> Callable[[Path], bool] | None:
                    for item in given)
 
     return test
+
+
+# --- confinement: what the tool reads from (and writes to) a WG repository ---------------
+
+GIT_DIR = ".git"
+
+
+def real_inside(real: str, base: str) -> bool:
+    """Whether the real path `real` is `base` or below it (both already real paths)."""
+    return real == base or real.startswith(base.rstrip(os.sep) + os.sep)
+
+
+def confinement_problem(path: Path | str, root: Path | str) -> str | None:
+    """Why `path` is not repository content, or None when it is.
+
+    Judged on its real path (every symlink followed, `..` resolved): it must lie inside the
+    real path of `root` and not inside a `.git` folder there (git's own files, which may
+    hold credentials, are never repository content). Said as the end of a sentence.
+    """
+    real = os.path.realpath(path)
+    base = os.path.realpath(root)
+    if not real_inside(real, base):
+        return "leads outside the repository"
+    if GIT_DIR in Path(real).relative_to(base).parts:
+        return "leads into the repository's .git folder"
+    return None
+
+
+class OutsideRepository(OSError):
+    """A file the tool was asked to read is not repository content (see
+    `confinement_problem`); `strerror` says why."""
+
+
+def read_inside(path: Path | str, root: Path | str) -> bytes:
+    """The bytes of the regular file `path`, read only when it is repository content.
+
+    The real path is checked just before reading and then opened with O_NOFOLLOW, so a
+    final component swapped for a symlink in between is refused rather than followed; a
+    pipe or device is refused without blocking (O_NONBLOCK). Raises OutsideRepository for a
+    file outside the repository, OSError when it cannot be read.
+    """
+    problem = confinement_problem(path, root)
+    if problem is not None:
+        raise OutsideRepository(errno.EPERM, problem, os.fspath(path))
+    real = os.path.realpath(path)
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    fd = os.open(real, flags | getattr(os, "O_CLOEXEC", 0))
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file", os.fspath(path))
+        chunks: list[bytes] = []
+        while chunk := os.read(fd, 1 << 20):
+            chunks.append(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)

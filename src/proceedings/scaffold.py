@@ -21,6 +21,7 @@ from proceedings.atomic import write_text_atomic
 from proceedings.config import Config, LoadedConfig
 from proceedings.diagnostics import Severity
 from proceedings.errors import ProceedingsError
+from proceedings.paths import confinement_problem
 from proceedings.slugs import (
     MAX_SLUG_LENGTH,
     SESSION_FALLBACK_SLUG,
@@ -274,7 +275,7 @@ def plan_add_topics(
     start = next_note_number(session_dir)
     if start + len(topics) - 1 > MAX_NOTES:
         raise ProceedingsError(f"{session_rel} would have more than {MAX_NOTES} notes")
-    info = read_markdown(session_dir / SESSION_FILE, f"{session_rel}/{SESSION_FILE}")
+    info = read_markdown(session_dir / SESSION_FILE, f"{session_rel}/{SESSION_FILE}", root)
     meta_title = info.meta.get("title")
     meta_language = info.meta.get("language")
     language = meta_language if meta_language in ("ja", "en") else config.language
@@ -316,6 +317,12 @@ def find_session(loaded: LoadedConfig, value: str) -> Path:
         raise ProceedingsError(
             f"--add-topic: there is no session folder {_rel(folder, loaded.root)}",
             hint=f"did you mean {close}?" if close else "`proceedings list` shows the sessions",
+        )
+    outside = confinement_problem(folder, loaded.root)
+    if outside is not None:  # new notes would be written (and session.md read) out there
+        raise ProceedingsError(
+            f"--add-topic: {_rel(folder, loaded.root)} is a symbolic link that {outside}",
+            hint="replace the link with the session folder itself",
         )
     return folder
 
