@@ -291,7 +291,8 @@ def _walk_files(folder: Path) -> list[Path]:
     found: list[Path] = []
     for dirpath, dirnames, filenames in os.walk(folder, followlinks=False):
         dirnames.sort()
-        names = sorted(filenames + [d for d in dirnames if os.path.islink(os.path.join(dirpath, d))])
+        links = [d for d in dirnames if os.path.islink(os.path.join(dirpath, d))]
+        names = sorted(filenames + links)
         found += [Path(dirpath) / name for name in names]
     return found
 
