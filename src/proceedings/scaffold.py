@@ -21,7 +21,6 @@ from proceedings.atomic import write_text_atomic
 from proceedings.config import Config, LoadedConfig
 from proceedings.diagnostics import Severity
 from proceedings.errors import ProceedingsError
-from proceedings.paths import confinement_problem
 from proceedings.slugs import (
     MAX_SLUG_LENGTH,
     SESSION_FALLBACK_SLUG,
@@ -317,12 +316,6 @@ def find_session(loaded: LoadedConfig, value: str) -> Path:
         raise ProceedingsError(
             f"--add-topic: there is no session folder {_rel(folder, loaded.root)}",
             hint=f"did you mean {close}?" if close else "`proceedings list` shows the sessions",
-        )
-    outside = confinement_problem(folder, loaded.root)
-    if outside is not None:  # new notes would be written (and session.md read) out there
-        raise ProceedingsError(
-            f"--add-topic: {_rel(folder, loaded.root)} is a symbolic link that {outside}",
-            hint="replace the link with the session folder itself",
         )
     return folder
 
