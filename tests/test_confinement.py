@@ -282,17 +282,19 @@ def test_new_session_does_not_write_into_a_session_folder_linked_out(
 # --- config and the folders it names --------------------------------------------------------
 
 
-def test_a_config_file_linked_out_is_refused(tmp_path: Path, canary: Canary) -> None:
-    secret_config = canary.folder / "proceedings.toml"
-    secret_config.write_text(f'wg_name = "{SECRET}"\nbogus = 1\n', "utf-8")
+@pytest.mark.parametrize("name", ["proceedings.toml", "pyproject.toml"])
+def test_a_config_file_linked_out_is_refused(tmp_path: Path, canary: Canary, name: str) -> None:
+    secret_config = canary.folder / name
+    table = "[tool.proceedings]\n" if name == "pyproject.toml" else ""
+    secret_config.write_text(f'{table}wg_name = "{SECRET}"\nbogus = 1\n', "utf-8")
     root = make_wg(tmp_path / "wg")
     (root / "proceedings.toml").unlink()
-    os.symlink(secret_config, root / "proceedings.toml")
+    os.symlink(secret_config, root / name)
     for command in (["check"], ["list"], ["build", "--format", "md"]):
         result = cli(*command, "--root", str(root))
         assert result.exit_code == 2, result.output
         assert SECRET not in result.output
-        assert "proceedings.toml:1: is a symbolic link that leads outside the repository" in \
+        assert f"{name}:1: is a symbolic link that leads outside the repository" in \
             result.output
     assert not (root / "proceedings").exists()
 

@@ -6,6 +6,7 @@ import errno
 import os
 import stat
 from collections.abc import Callable, Sequence
+from functools import lru_cache
 from pathlib import Path
 
 
@@ -54,11 +55,19 @@ def confinement_problem(path: Path | str, root: Path | str) -> str | None:
     real path of `root` and not inside a `.git` folder there (git's own files, which may
     hold credentials, are never repository content). Said as the end of a sentence.
     """
-    real = os.path.realpath(path)
-    base = os.path.realpath(root)
+    return _problem(os.path.realpath(path), _real_root(os.fspath(root)))
+
+
+@lru_cache(maxsize=8)
+def _real_root(root: str) -> str:
+    """The real path of a WG root: resolved once per run (it is asked for every file)."""
+    return os.path.realpath(root)
+
+
+def _problem(real: str, base: str) -> str | None:
     if not real_inside(real, base):
         return "leads outside the repository"
-    if GIT_DIR in Path(real).relative_to(base).parts:
+    if GIT_DIR in real[len(base):].split(os.sep):
         return "leads into the repository's .git folder"
     return None
 
@@ -76,18 +85,16 @@ def read_inside(path: Path | str, root: Path | str) -> bytes:
     pipe or device is refused without blocking (O_NONBLOCK). Raises OutsideRepository for a
     file outside the repository, OSError when it cannot be read.
     """
-    problem = confinement_problem(path, root)
+    real = os.path.realpath(path)
+    problem = _problem(real, _real_root(os.fspath(root)))
     if problem is not None:
         raise OutsideRepository(errno.EPERM, problem, os.fspath(path))
-    real = os.path.realpath(path)
     flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
     fd = os.open(real, flags | getattr(os, "O_CLOEXEC", 0))
     try:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
             raise OSError(errno.EINVAL, "not a regular file", os.fspath(path))
-        chunks: list[bytes] = []
-        while chunk := os.read(fd, 1 << 20):
-            chunks.append(chunk)
-        return b"".join(chunks)
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            return handle.read()
     finally:
         os.close(fd)
