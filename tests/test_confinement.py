@@ -200,6 +200,17 @@ def test_fix_writes_the_real_file_of_a_note_linked_within_the_sessions_folder(
     assert (root / shared).read_text("utf-8") == note("アルファ")
 
 
+def test_fix_writes_a_note_of_a_session_folder_linked_within_the_repository(
+    tmp_path: Path,
+) -> None:
+    root = make_wg(tmp_path / "wg", {A: note("アルファ").rstrip("\n")})
+    os.rename(root / SESSION, tmp_path / "wg" / "archive")
+    os.symlink(Path("..", "archive"), root / SESSION)
+    result = cli("check", "--root", str(root), "--fix", str(root / A))
+    assert result.exit_code == 0, result.output
+    assert (root / "archive" / "01-alpha.md").read_text("utf-8") == note("アルファ")
+
+
 def test_fix_leaves_a_note_linked_to_a_repository_file_outside_the_sessions_folder(
     tmp_path: Path,
 ) -> None:

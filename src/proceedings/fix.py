@@ -101,24 +101,26 @@ def plan_fixes(
                 continue
             fix = _fix_file(file, session, workspace, found)
             if fix.changed:
-                fix.refused = _refusal(fix.path, workspace) or ""
+                fix.refused = _refusal(fix.path, workspace, session) or ""
                 fixes.append(fix)
     return fixes
 
 
-def _refusal(path: Path, workspace: Workspace) -> str | None:
+def _refusal(path: Path, workspace: Workspace, session: Session | None) -> str | None:
     """Why `--fix` must not write the note at `path`, or None when it may.
 
     A fix never writes through a symlink: it writes the real file, and only when that file
-    is in the sessions folder (and so in the repository, outside .git). A note linked to
-    another note there (shared by two sessions, say) is fixed in its real file, the link
-    left as it is; a note linked to a file elsewhere (the README, a link out of the
+    is in the sessions folder or in the note's own session folder (which may be a link to
+    a folder elsewhere in the repository) — so in the repository, outside .git. A note
+    linked to another note there (shared by two sessions, say) is fixed in its real file,
+    the link left as it is; a note linked to any other file (the README, a link out of the
     repository) is never changed by `--fix`."""
     problem = confinement_problem(path, workspace.root)
     if problem is not None:
         return f"it is a symbolic link that {problem}"
     real = os.path.realpath(path)
-    if not real_inside(real, os.path.realpath(workspace.sessions_path)):
+    folders = [workspace.sessions_path] + ([session.path] if session is not None else [])
+    if not any(real_inside(real, os.path.realpath(folder)) for folder in folders):
         shown = relative_posix(Path(real), workspace.root, resolve=True)
         return f"it is a link to {shown}, outside the sessions folder; fix that file by hand"
     return None
@@ -126,7 +128,7 @@ def _refusal(path: Path, workspace: Workspace) -> str | None:
 
 def fix_target(fix: FileFix, workspace: Workspace) -> Path:
     """The real file a fix writes (checked again just before writing): never a symlink."""
-    refused = fix.refused or _refusal(fix.path, workspace)
+    refused = fix.refused or _refusal(fix.path, workspace, workspace.session_for(fix.path))
     if refused:
         raise ProceedingsError(f"not fixed: {refused}", path=fix.rel)
     return Path(os.path.realpath(fix.path))
