@@ -398,3 +398,29 @@ def test_import_does_not_write_into_a_sessions_folder_linked_out(
     assert "`sessions_dir` folder is a symbolic link that leads outside the repository" in \
         result.output
     assert canary.untouched()
+
+
+def test_new_session_refuses_a_note_template_linked_out(tmp_path: Path, canary: Canary) -> None:
+    root = make_wg(tmp_path / "wg")
+    (root / "templates").mkdir()
+    os.symlink(canary.note, root / "templates" / "note.md.j2")
+    result = cli("new-session", "--root", str(root), "夏合宿", "--date", "2025-08-23",
+                 "--slug", "camp", "--topic", "監視=monitoring", "--no-input")
+    assert result.exit_code == 2, result.output
+    assert SECRET not in result.output
+    assert "templates/note.md.j2:1: template override is a symbolic link" in result.output
+    assert not (root / "sessions" / "2025-08-23-camp").exists()
+    assert canary.untouched()
+
+
+def test_init_force_replaces_a_linked_file_instead_of_writing_through_it(
+    tmp_path: Path, canary: Canary
+) -> None:
+    folder = tmp_path / "wg"
+    folder.mkdir()
+    os.symlink(canary.note, folder / "README.md")
+    result = cli("init", str(folder), "--force", "--name", "WG")
+    assert result.exit_code == 0, result.output
+    assert not (folder / "README.md").is_symlink()
+    assert "WG" in (folder / "README.md").read_text("utf-8")
+    assert canary.untouched()
