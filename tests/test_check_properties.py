@@ -151,7 +151,7 @@ def test_fix_never_changes_wording_and_is_stable(archive: Path, text: str, bom: 
     workspace, report = check_file(archive, NOTE, raw)
     with time_limit(TIME_LIMIT):
         fixes = plan_fixes(workspace, report)
-        apply_fixes(fixes)
+        apply_fixes(fixes, workspace)
     # Compared line by line, whatever the line endings (CRLF, LF or a lone CR), and without
     # the byte-order marks the fix removes.
     original = raw.decode("utf-8")

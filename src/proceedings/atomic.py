@@ -17,7 +17,7 @@ def stage_beside(path: Path, data: bytes) -> str:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        os.chmod(temp_name, path.stat().st_mode & 0o777 if path.exists() else 0o644)
+        os.chmod(temp_name, path.lstat().st_mode & 0o777 if _is_file(path) else 0o644)
     except BaseException:
         Path(temp_name).unlink(missing_ok=True)
         raise
@@ -25,16 +25,21 @@ def stage_beside(path: Path, data: bytes) -> str:
 
 
 def write_bytes_atomic(path: Path, data: bytes) -> None:
-    # Through a symlink to the file it names: replacing the link itself would turn it into a
-    # plain file and leave the real one unchanged.
-    if path.is_symlink():
-        path = Path(os.path.realpath(path))
+    """Replace the file `path` with `data`. Never writes through a symlink: the rename
+    replaces a link at `path` itself, so the file it pointed to is left as it was. (A caller
+    that means to update a link's target — `check --fix` on a linked note — resolves and
+    confines the path first; see fix.py.)"""
     temp_name = stage_beside(path, data)
     try:
         os.replace(temp_name, path)
     except BaseException:
         Path(temp_name).unlink(missing_ok=True)
         raise
+
+
+def _is_file(path: Path) -> bool:
+    """A regular file (not a link) whose mode the new version keeps."""
+    return not path.is_symlink() and path.is_file()
 
 
 def write_text_atomic(path: Path, text: str) -> None:

@@ -51,6 +51,10 @@ NO_FINAL_NEWLINE = register(
     "F104", "no-final-newline", "file", W, "File does not end with a newline.", True
 )
 UNREADABLE = register("F105", "unreadable", "file", E, "File cannot be read.")
+OUTSIDE_REPOSITORY = register(
+    "F107", "outside-repository", "file", E,
+    "A file or folder is a link that leads outside the repository (or into .git).",
+)
 
 # Front matter
 NO_FRONT_MATTER = register("M201", "missing-front-matter", "front-matter", E, "No front matter.")

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from pathlib import Path
+from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any, NamedTuple, get_args, get_origin, get_type_hints
 
 from proceedings.errors import ProceedingsError
+from proceedings.paths import GIT_DIR, confinement_problem, read_inside
 from proceedings.suggest import closest
 
 CONFIG_FILE = "proceedings.toml"
@@ -117,6 +118,18 @@ def _marker_problem(value: str) -> str | None:
     return None if value.strip() else "a marker with at least one visible character"
 
 
+def _folder_problem(value: str) -> str | None:
+    """None when `value` names a folder inside the WG repository: relative, without `..`,
+    not in .git. (Where a symlink on the way leads is judged when the config is loaded:
+    `check_folder`.)"""
+    path = PurePosixPath(value.replace("\\", "/"))
+    if "\0" in value or path.is_absolute() or ".." in path.parts or PureWindowsPath(value).drive:
+        return "a folder inside the WG repository, relative to it and without `..`"
+    if any(part.lower() == GIT_DIR for part in path.parts):
+        return "a folder outside .git"
+    return None
+
+
 class SectionsConfig(Table):
     """The `[sections]` table: which sections a topic note must or may have."""
 
@@ -175,10 +188,18 @@ class Config(Table):
     wg_name: str = setting("Working Group", "The working group's name, shown on the cover.")
     title: str = setting("Proceedings", "Title of the proceedings document.")
     language: str = setting("ja", "Default language of notes and labels.", choices=("ja", "en"))
-    sessions_dir: str = setting("sessions", "Folder (relative to the WG root) with the sessions.")
-    output_dir: str = setting("proceedings", "Folder the build writes to.")
+    sessions_dir: str = setting(
+        "sessions", "Folder (relative to the WG root) with the sessions.", check=_folder_problem
+    )
+    output_dir: str = setting(
+        "proceedings",
+        "Folder the build writes to, inside the WG repository and outside `.git` (also when "
+        "reached through a symbolic link); `build --output DIR` may name one elsewhere.",
+        check=_folder_problem,
+    )
     templates_dir: str = setting(
-        "templates", "Folder with the WG's template overrides (file by file)."
+        "templates", "Folder with the WG's template overrides (file by file).",
+        check=_folder_problem,
     )
     key_point_marker: str = setting(
         "★", "Marker that makes a list item or paragraph a key point.", check=_marker_problem
@@ -206,9 +227,52 @@ def find_root(start: Path) -> Path | None:
         if (folder / CONFIG_FILE).is_file():
             return folder
         pyproject = folder / PYPROJECT_FILE
-        if pyproject.is_file() and "[tool.proceedings" in pyproject.read_text("utf-8", "replace"):
+        if pyproject.is_file() and "[tool.proceedings" in _read_inside(pyproject, folder):
             return folder
     return None
+
+
+def _read_inside(path: Path, root: Path) -> str:
+    """A config file's text, or "" when it is a link out of `root` (never read)."""
+    try:
+        return read_inside(path, root).decode("utf-8", "replace")
+    except OSError:
+        return ""
+
+
+def _refuse_outside(path: Path, root: Path) -> None:
+    """A config file that is a symlink leading out of the repository is never read."""
+    problem = confinement_problem(path, root)
+    if problem is not None:
+        raise ProceedingsError(
+            f"is a symbolic link that {problem}; it is not read", path=path, line=1,
+            hint="replace the link with the file itself",
+        )
+
+
+
+def check_folder(root: Path, config: Config, source: Path | None, key: str) -> None:
+    """Refuse a folder setting (`sessions_dir`, `templates_dir`, `output_dir`) whose real
+    path — symlinks followed — leaves the repository or enters .git: one line naming the
+    config file and line (or, for a default, the folder itself) and what to do."""
+    value = getattr(config, key)
+    problem = confinement_problem(root / value, root)
+    if problem is None:
+        return
+    hint = "replace the link with a real folder" + (
+        ", or pass --output DIR to write elsewhere" if key == "output_dir" else "")
+    line = None
+    if source is not None:
+        prefix = "tool.proceedings" if source.name == PYPROJECT_FILE else ""
+        line = _key_line(source.read_text("utf-8-sig", "replace"), key, prefix)
+    if line is None:  # the default value: the symlink itself is the problem
+        raise ProceedingsError(
+            f"`{key}` folder is a symbolic link that {problem}", path=root / value, hint=hint,
+        )
+    raise ProceedingsError(
+        f"`{key}` = {value!r} {problem} through a symbolic link", path=source, line=line,
+        hint=hint,
+    )
 
 
 def load_config(root: Path | None = None, *, cwd: Path | None = None) -> LoadedConfig:
@@ -226,12 +290,21 @@ def load_config(root: Path | None = None, *, cwd: Path | None = None) -> LoadedC
                 "`proceedings init`",
             )
         root = found
+    loaded = _load(root)
+    for key in ("sessions_dir", "templates_dir"):  # output_dir: by the build (see --output)
+        check_folder(root, loaded.config, loaded.source, key)
+    return loaded
+
+
+def _load(root: Path) -> LoadedConfig:
     config_path = root / CONFIG_FILE
     if config_path.is_file():
+        _refuse_outside(config_path, root)
         raw = _read_toml(config_path)
         return LoadedConfig(root, parse_config(raw, config_path), config_path)
     pyproject = root / PYPROJECT_FILE
     if pyproject.is_file():
+        _refuse_outside(pyproject, root)
         tool = _read_toml(pyproject).get("tool")
         raw = tool.get("proceedings") if isinstance(tool, dict) else None
         if raw is not None:

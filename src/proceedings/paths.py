@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 from collections.abc import Callable, Sequence
+from functools import lru_cache
 from pathlib import Path
 
 
@@ -33,3 +36,65 @@ def within(paths: Sequence[Path | str] | None) -> Callable[[Path], bool] | None:
                    for item in given)
 
     return test
+
+
+# --- confinement: what the tool reads from (and writes to) a WG repository ---------------
+
+GIT_DIR = ".git"
+
+
+def real_inside(real: str, base: str) -> bool:
+    """Whether the real path `real` is `base` or below it (both already real paths)."""
+    return real == base or real.startswith(base.rstrip(os.sep) + os.sep)
+
+
+def confinement_problem(path: Path | str, root: Path | str) -> str | None:
+    """Why `path` is not repository content, or None when it is.
+
+    Judged on its real path (every symlink followed, `..` resolved): it must lie inside the
+    real path of `root` and not inside a `.git` folder there (git's own files, which may
+    hold credentials, are never repository content). Said as the end of a sentence.
+    """
+    return _problem(os.path.realpath(path), _real_root(os.fspath(root)))
+
+
+@lru_cache(maxsize=8)
+def _real_root(root: str) -> str:
+    """The real path of a WG root: resolved once per run (it is asked for every file)."""
+    return os.path.realpath(root)
+
+
+def _problem(real: str, base: str) -> str | None:
+    if not real_inside(real, base):
+        return "leads outside the repository"
+    if GIT_DIR in real[len(base):].split(os.sep):
+        return "leads into the repository's .git folder"
+    return None
+
+
+class OutsideRepository(OSError):
+    """A file the tool was asked to read is not repository content (see
+    `confinement_problem`); `strerror` says why."""
+
+
+def read_inside(path: Path | str, root: Path | str) -> bytes:
+    """The bytes of the regular file `path`, read only when it is repository content.
+
+    The real path is checked just before reading and then opened with O_NOFOLLOW, so a
+    final component swapped for a symlink in between is refused rather than followed; a
+    pipe or device is refused without blocking (O_NONBLOCK). Raises OutsideRepository for a
+    file outside the repository, OSError when it cannot be read.
+    """
+    real = os.path.realpath(path)
+    problem = _problem(real, _real_root(os.fspath(root)))
+    if problem is not None:
+        raise OutsideRepository(errno.EPERM, problem, os.fspath(path))
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    fd = os.open(real, flags | getattr(os, "O_CLOEXEC", 0))
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file", os.fspath(path))
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            return handle.read()
+    finally:
+        os.close(fd)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 
@@ -19,6 +20,7 @@ import jinja2
 from proceedings import __version__
 from proceedings.errors import ProceedingsError
 from proceedings.load import cache as cache_store
+from proceedings.paths import real_inside
 
 
 def packaged_templates_dir() -> Path:
@@ -72,6 +74,34 @@ def _bytecode_cache(folder: Path | None) -> jinja2.BytecodeCache | None:
     return _QuietBytecodeCache(str(folder))
 
 
+def refuse_outside_templates(path: Path, override_dir: Path) -> None:
+    """A WG's template override is read only when its real path is inside the real
+    templates folder: a link there that leads elsewhere (out of the repository, say to
+    /proc/self/environ) stops the command with one line naming the file."""
+    if os.path.lexists(path) and not real_inside(
+        os.path.realpath(path), os.path.realpath(override_dir)
+    ):
+        raise ProceedingsError(
+            "template override is a symbolic link that leads outside the templates folder; "
+            "it is not read", path=path, line=1,
+            hint="replace the link with the template itself",
+        )
+
+
+class _ConfinedLoader(jinja2.FileSystemLoader):
+    """Jinja2's file loader, refusing a file of the WG's templates folder (the first
+    search path) whose real path leaves that folder; the packaged templates are ours."""
+
+    def get_source(
+        self, environment: jinja2.Environment, template: str
+    ) -> tuple[str, str, Callable[[], bool]]:
+        override = self.searchpath[0] if len(self.searchpath) > 1 else None
+        if override is not None:
+            pieces = jinja2.loaders.split_template_path(template)
+            refuse_outside_templates(Path(override, *pieces), Path(override))
+        return super().get_source(environment, template)
+
+
 @lru_cache(maxsize=8)
 def _environment(
     override_dir: str | None, autoescape: bool, cache_folder: Path | None
@@ -79,7 +109,7 @@ def _environment(
     search = [override_dir] if override_dir else []
     search.append(str(packaged_templates_dir()))
     environment = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(search),
+        loader=_ConfinedLoader(search),
         autoescape=autoescape,
         keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined,
@@ -119,5 +149,6 @@ def render_template(name: str, context: dict, *, override_dir: Path | None = Non
 
 def template_source_path(name: str, override_dir: Path | None = None) -> Path:
     if override_dir is not None and (override_dir / name).is_file():
+        refuse_outside_templates(override_dir / name, override_dir)
         return override_dir / name
     return packaged_templates_dir() / name

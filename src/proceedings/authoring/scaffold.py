@@ -274,7 +274,7 @@ def plan_add_topics(
     start = next_note_number(session_dir)
     if start + len(topics) - 1 > MAX_NOTES:
         raise ProceedingsError(f"{session_rel} would have more than {MAX_NOTES} notes")
-    info = read_markdown(session_dir / SESSION_FILE, f"{session_rel}/{SESSION_FILE}")
+    info = read_markdown(session_dir / SESSION_FILE, f"{session_rel}/{SESSION_FILE}", root)
     meta_title = info.meta.get("title")
     meta_language = info.meta.get("language")
     language = meta_language if meta_language in ("ja", "en") else config.language

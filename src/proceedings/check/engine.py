@@ -356,7 +356,7 @@ def check_archive(
     reads any other note it needs on demand. Small archives, one core, or a platform where
     forking is not safe (see parallel.py) run in this process.
     """
-    from proceedings.load.workspace import IGNORED_NAMES, load_workspace
+    from proceedings.load.workspace import IGNORED_NAMES, load_workspace, top_level_problem
     from proceedings.parallel import fork_is_safe, usable_cores
 
     resolve_selection(loaded, select, ignore)  # usage errors surface here, not in a worker
@@ -368,16 +368,11 @@ def check_archive(
         for entry in sorted(sessions_path.iterdir(), key=lambda p: p.name):
             if entry.name in IGNORED_NAMES:
                 continue
-            if entry.is_dir() and not entry.name.startswith("."):
+            problem = top_level_problem(entry, loaded.root)  # the loader's rule for sessions/
+            if problem is None:
                 names.append(entry.name)
-            else:  # the loader's rule for what sits directly in sessions/ (see workspace.py)
-                top_level.append(
-                    Diagnostic(
-                        entry.relative_to(loaded.root).as_posix(), 1, 1, codes.STRAY_FILE.code,
-                        f"`{entry.name}` is not a session folder", codes.STRAY_FILE.severity,
-                        "sessions/ holds only YYYY-MM-DD-slug folders; move or delete it",
-                    )
-                )
+            else:
+                top_level.append(problem)
     if jobs < 2 or len(names) < MIN_PARALLEL_SESSIONS or not fork_is_safe():
         return check_workspace(load_workspace(loaded), select=select, ignore=ignore)
     import multiprocessing  # costly to import: only for a whole archive worth splitting

@@ -9,12 +9,14 @@ Only these are ever changed, and only where the report found them:
   inserted where the configured section order puts it.
 
 Wording is never touched: every line of the original is still in the fixed file, in order.
-Files are written atomically.
+Files are written atomically, never through a symlink: a note that is a link is fixed in its
+real file only when that is in the sessions folder (see `_refusal`).
 """
 
 from __future__ import annotations
 
 import difflib
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,7 +35,7 @@ from proceedings.errors import ProceedingsError
 from proceedings.load.placeholders import PLACEHOLDER_MARK
 from proceedings.load.source import MarkdownFile, lf_text, line_ending_names, line_endings
 from proceedings.load.workspace import Session, Workspace
-from proceedings.paths import within
+from proceedings.paths import confinement_problem, real_inside, relative_posix, within
 
 FIXABLE = ("F102", "F103", "F104", "S304")
 BOM = b"\xef\xbb\xbf"
@@ -47,6 +49,9 @@ class FileFix:
     after: bytes
     fixed: list[Diagnostic] = field(default_factory=list)
     inserted_sections: list[str] = field(default_factory=list)
+    # Why the fix is not written (a note that is a link leading out of the sessions folder);
+    # empty when it may be.
+    refused: str = ""
 
     @property
     def changed(self) -> bool:
@@ -101,16 +106,46 @@ def plan_fixes(
                 continue
             fix = _fix_file(file, session, workspace, found)
             if fix.changed:
+                fix.refused = _refusal(fix.path, workspace, session) or ""
                 fixes.append(fix)
     return fixes
 
 
-def apply_fixes(fixes: list[FileFix]) -> None:
+def _refusal(path: Path, workspace: Workspace, session: Session | None) -> str | None:
+    """Why `--fix` must not write the note at `path`, or None when it may.
+
+    A fix never writes through a symlink: it writes the real file, and only when that file
+    is in the sessions folder or in the note's own session folder (which may be a link to
+    a folder elsewhere in the repository) — so in the repository, outside .git. A note
+    linked to another note there (shared by two sessions, say) is fixed in its real file,
+    the link left as it is; a note linked to any other file (the README, a link out of the
+    repository) is never changed by `--fix`."""
+    problem = confinement_problem(path, workspace.root)
+    if problem is not None:
+        return f"it is a symbolic link that {problem}"
+    real = os.path.realpath(path)
+    folders = [workspace.sessions_path] + ([session.path] if session is not None else [])
+    if not any(real_inside(real, os.path.realpath(folder)) for folder in folders):
+        shown = relative_posix(Path(real), workspace.root, resolve=True)
+        return f"it is a link to {shown}, outside the sessions folder; fix that file by hand"
+    return None
+
+
+def fix_target(fix: FileFix, workspace: Workspace) -> Path:
+    """The real file a fix writes (checked again just before writing): never a symlink."""
+    refused = fix.refused or _refusal(fix.path, workspace, workspace.session_for(fix.path))
+    if refused:
+        raise ProceedingsError(f"not fixed: {refused}", path=fix.rel)
+    return Path(os.path.realpath(fix.path))
+
+
+def apply_fixes(fixes: list[FileFix], workspace: Workspace) -> None:
+    """Write the fixes that may be written (see `_refusal`); refused ones are skipped."""
     for fix in fixes:
-        if not fix.changed:
+        if not fix.changed or fix.refused:
             continue
         try:
-            write_bytes_atomic(fix.path, fix.after)
+            write_bytes_atomic(fix_target(fix, workspace), fix.after)
         except OSError as error:
             raise ProceedingsError(
                 f"cannot write the fix: {error.strerror or error}", path=fix.rel,

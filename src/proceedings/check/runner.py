@@ -23,7 +23,7 @@ from proceedings.diagnostics import Diagnostic, Severity
 from proceedings.errors import EXIT_FINDINGS, EXIT_OK, ProceedingsError
 from proceedings.load.source import lf_text
 from proceedings.load.workspace import load_workspace
-from proceedings.paths import within
+from proceedings.paths import read_inside, within
 from proceedings.visible import visible
 
 OUTPUT_FORMATS = ("text", "json", "github", "sarif")
@@ -104,6 +104,10 @@ def _check_files(
         from proceedings.check.fix import apply_fixes, plan_fixes
 
         fixes = plan_fixes(workspace, report, options.paths or None)
+        stream = out if options.output_format == "text" else err
+        for refused in (f for f in fixes if f.refused):
+            stream.write(f"{refused.rel}: not fixed: {refused.refused}.\n")
+        fixes = [f for f in fixes if not f.refused]
         fixed = sum(len(f.fixed) for f in fixes)
         if options.diff:
             for fix in fixes:  # the notes' own lines, so shown like any quoted text
@@ -115,9 +119,8 @@ def _check_files(
                       " (nothing written; run with --fix to apply).\n" if fixes
                       else "Nothing to fix.\n")
             return EXIT_FINDINGS if fixes else EXIT_OK
-        apply_fixes(fixes)
+        apply_fixes(fixes, workspace)
         if fixes:
-            stream = out if options.output_format == "text" else err
             files = len(fixes)
             stream.write(f"Fixed {fixed} problem{'s' if fixed != 1 else ''} in {files} "
                          f"file{'s' if files != 1 else ''}.\n")
@@ -209,7 +212,9 @@ def _present_rich(
 
 
 class _Sources:
-    """File lines for --show-source, read on first use (as the loader decodes them)."""
+    """File lines for --show-source, read on first use (as the loader decodes them). Only
+    repository content is shown: a file that is a link out of the repository (F107) is not
+    read, nor is a pipe or a device."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
@@ -217,9 +222,8 @@ class _Sources:
 
     def get(self, rel: str) -> list[str] | None:
         if rel not in self.lines:
-            path = self.root / rel
             try:
-                text = path.read_bytes().decode("utf-8-sig") if path.is_file() else None
+                text: str | None = read_inside(self.root / rel, self.root).decode("utf-8-sig")
             except (OSError, UnicodeDecodeError):
                 text = None
             self.lines[rel] = lf_text(text).split("\n") if text is not None else None

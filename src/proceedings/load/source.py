@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from proceedings import codes
 from proceedings.diagnostics import Diagnostic
 from proceedings.load.markdown import Heading, complete_inline, headings, parse, parse_for_check
+from proceedings.paths import OutsideRepository, read_inside
 
 if TYPE_CHECKING:
     from markdown_it.token import Token
@@ -163,19 +164,37 @@ def is_special_file(path: Path) -> bool:
     return path.exists() and not path.is_file()
 
 
-def read_markdown(path: Path, rel: str) -> MarkdownFile:
+def read_markdown(path: Path, rel: str, root: Path | None = None) -> MarkdownFile:
+    """Read and parse one Markdown file. With `root` (every read of a WG repository), a file
+    whose real path is outside it (or in its .git) is not read at all: F107."""
     if is_special_file(path):
         file = MarkdownFile(path, rel, b"")
         file.report(codes.UNREADABLE, 1, "not a regular file (a pipe, socket or device)",
                     "replace it with the note itself")
         return file
     try:
-        raw = path.read_bytes()
+        raw = path.read_bytes() if root is None else read_inside(path, root)
+    except OutsideRepository as exc:
+        file = MarkdownFile(path, rel, b"")
+        report_outside(file, exc.strerror)
+        return file
     except OSError as exc:
         file = MarkdownFile(path, rel, b"")
         file.report(codes.UNREADABLE, 1, f"cannot read file: {exc.strerror}")
         return file
     return parse_markdown(raw, path, rel)
+
+
+def outside_message(problem: str | None) -> tuple[str, str]:
+    """F107's message and hint for a file or folder that `problem` (see
+    `paths.confinement_problem`) says is not repository content."""
+    return (f"is a symbolic link that {problem}; it is not read",
+            "replace the link with the file itself, or delete it")
+
+
+def report_outside(file: MarkdownFile, problem: str | None) -> None:
+    message, hint = outside_message(problem)
+    file.report(codes.OUTSIDE_REPOSITORY, 1, message, hint)
 
 
 def parse_markdown(raw: bytes, path: Path, rel: str) -> MarkdownFile:

@@ -20,8 +20,8 @@ from proceedings.diagnostics import Diagnostic
 from proceedings.errors import ProceedingsError
 from proceedings.load import schema
 from proceedings.load.markdown import key_point_lines
-from proceedings.load.source import MarkdownFile, is_special_file, read_markdown
-from proceedings.paths import relative_posix
+from proceedings.load.source import MarkdownFile, is_special_file, outside_message, read_markdown
+from proceedings.paths import confinement_problem, relative_posix
 
 SESSION_DIR_PATTERN = re.compile(
     r"^(?P<date>\d{4}-\d{2}-\d{2})-(?P<slug>[a-z0-9]+(?:-[a-z0-9]+)*)$"
@@ -166,19 +166,29 @@ def load_workspace(loaded: LoadedConfig, only: list[str] | None = None) -> Works
     for entry in entries:
         if entry.name in IGNORED_NAMES:
             continue
-        if entry.is_dir() and not entry.name.startswith("."):
+        problem = top_level_problem(entry, root)
+        if problem is None:
             sessions.append(_load_session(entry, root, tree))
-        elif only is None:
-            tree.append(
-                _tree(
-                    codes.STRAY_FILE,
-                    relative_posix(entry, root),
-                    f"`{entry.name}` is not a session folder",
-                    "sessions/ holds only YYYY-MM-DD-slug folders; move or delete it",
-                )
-            )
+        elif only is None or problem.code == codes.OUTSIDE_REPOSITORY.code:
+            tree.append(problem)
     sessions.sort(key=lambda s: (s.date or dt.date.max, s.name))
     return Workspace(root, config, loaded.source, sessions, tree)
+
+
+def top_level_problem(entry: Path, root: Path) -> Diagnostic | None:
+    """What is wrong with an entry directly in the sessions folder; None for a session
+    folder to load. A link that leaves the repository is F107 and is never followed."""
+    rel = relative_posix(entry, root)
+    if entry.is_symlink():
+        problem = confinement_problem(entry, root)
+        if problem is not None:
+            return _tree(codes.OUTSIDE_REPOSITORY, rel, *outside_message(problem))
+    if entry.is_dir() and not entry.name.startswith("."):
+        return None
+    return _tree(
+        codes.STRAY_FILE, rel, f"`{entry.name}` is not a session folder",
+        "sessions/ holds only YYYY-MM-DD-slug folders; move or delete it",
+    )
 
 
 def _load_session(folder: Path, root: Path, tree: list[Diagnostic]) -> Session:
@@ -209,15 +219,26 @@ def _load_session(folder: Path, root: Path, tree: list[Diagnostic]) -> Session:
         )
     session = Session(folder.resolve(), rel, folder_date, slug, None)
     numbered: list[Note] = []
+    refused_info = False  # session.md is a link out: F107 says so, not T505
     for path in _walk_files(folder):
         file_rel = relative_posix(path, root)
+        if path.is_symlink():
+            # A link is followed only while it stays in the repository: a note, asset or
+            # folder that leads out is reported (F107) and never read, copied or walked.
+            problem = confinement_problem(path, root)
+            if problem is not None:
+                tree.append(_tree(codes.OUTSIDE_REPOSITORY, file_rel, *outside_message(problem)))
+                refused_info = refused_info or path == folder / SESSION_FILE
+                continue
+            if path.is_dir():
+                continue  # a folder linked from inside the repository: not walked, as before
         if path.parent == folder and path.suffix == ".md":
             if path.name == SESSION_FILE:
-                session.info = read_markdown(path, file_rel)
+                session.info = read_markdown(path, file_rel, root)
                 _validate_session_info(session, tree)
                 continue
             note_match = NOTE_FILE_PATTERN.match(path.name)
-            file = read_markdown(path, file_rel)
+            file = read_markdown(path, file_rel, root)
             if note_match is None:
                 tree.append(
                     _tree(
@@ -231,8 +252,7 @@ def _load_session(folder: Path, root: Path, tree: list[Diagnostic]) -> Session:
             note = Note(file, int(note_match["number"]), note_match["slug"])
             _validate_note_meta(note)
             numbered.append(note)
-        elif (path.suffix.lower() in ASSET_SUFFIXES and not _escapes(path, root)
-              and not is_special_file(path)):
+        elif path.suffix.lower() in ASSET_SUFFIXES and not is_special_file(path):
             session.assets.append(file_rel)
         elif path.name not in IGNORED_NAMES:
             tree.append(
@@ -246,7 +266,7 @@ def _load_session(folder: Path, root: Path, tree: list[Diagnostic]) -> Session:
     numbered.sort(key=lambda n: (n.number, n.file.path.name))
     session.notes = numbered
     tree += _numbering_problems(session)
-    if session.info is None:
+    if session.info is None and not refused_info:
         tree.append(
             _tree(
                 codes.MISSING_SESSION_FILE,
@@ -268,10 +288,13 @@ def _load_session(folder: Path, root: Path, tree: list[Diagnostic]) -> Session:
 
 
 def _walk_files(folder: Path) -> list[Path]:
+    """Every file under `folder`, and every symlinked folder there (which is not walked)."""
     found: list[Path] = []
     for dirpath, dirnames, filenames in os.walk(folder, followlinks=False):
         dirnames.sort()
-        found += [Path(dirpath) / name for name in sorted(filenames)]
+        links = [d for d in dirnames if os.path.islink(os.path.join(dirpath, d))]
+        names = sorted(filenames + links)
+        found += [Path(dirpath) / name for name in names]
     return found
 
 
@@ -357,8 +380,6 @@ def _numbering_problems(session: Session) -> list[Diagnostic]:
 
 
 def _stray_message(path: Path, folder: Path, root: Path) -> str:
-    if path.is_symlink() and _escapes(path, root):
-        return f"`{path.name}` is a link that leaves the repository"
     if is_special_file(path):
         return f"`{path.name}` is not a regular file (a pipe, socket or device)"
     if path.suffix == ".md":
@@ -370,14 +391,6 @@ def _stray_hint(path: Path, folder: Path) -> str:
     if path.suffix == ".md":
         return "move it next to session.md as NN-slug.md, or delete it"
     return "assets are " + " ".join(sorted(ASSET_SUFFIXES)) + "; move or delete it"
-
-
-def _escapes(path: Path, root: Path) -> bool:
-    try:
-        path.resolve().relative_to(root.resolve())
-    except ValueError:
-        return True
-    return False
 
 
 def _tree(code: codes.Code, rel: str, message: str, hint: str = "") -> Diagnostic:

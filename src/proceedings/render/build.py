@@ -32,10 +32,11 @@ from proceedings.compile.document import (
     compile_workspace,
     select_sessions,
 )
+from proceedings.config import check_folder
 from proceedings.diagnostics import Diagnostic, Severity
 from proceedings.errors import EXIT_FINDINGS, ProceedingsError
 from proceedings.load.workspace import Workspace
-from proceedings.paths import relative_posix
+from proceedings.paths import GIT_DIR, real_inside, relative_posix
 from proceedings.publish.provenance import Provenance
 
 OUTPUT_NAMES = {"md": "proceedings.md", "html": "proceedings.html", "pdf": "proceedings.pdf"}
@@ -259,6 +260,16 @@ def resolve_formats(
 
 
 def output_folder(workspace: Workspace, requested: Path | None) -> Path:
+    """The real output folder. The configured one must stay in the repository and out of
+    .git (symlinks followed); one named with --output (the user's own choice) may be
+    anywhere but in a .git folder."""
+    if requested is None:
+        check_folder(workspace.root, workspace.config, workspace.config_source, "output_dir")
+    elif GIT_DIR in Path(os.path.realpath(requested)).parts:
+        raise ProceedingsError(
+            f"--output {requested} is inside a .git folder",
+            hint="git's own files are never an output; choose another folder",
+        )
     folder = (requested or workspace.root / workspace.config.output_dir).resolve()
     root = workspace.root.resolve()
     sessions = workspace.sessions_path.resolve()
@@ -327,6 +338,7 @@ def build_proceedings(workspace: Workspace, options: BuildOptions | None = None)
         for asset in document.assets:
             if "md" in formats or not asset.image:  # HTML embeds images, links other files
                 asset_files.append((output_dir / asset.output, _read(asset.source)))
+    _refuse_links_out(output_dir, files + asset_files)
     changed = write_files(files + asset_files)
     # Only when every output that links to copies was written now: a proceedings.md or .html
     # this build left as it was (say `--format pdf`) may still use the copies it finds.
@@ -374,6 +386,19 @@ def _read(path: Path) -> bytes:
         return path.read_bytes()
     except OSError as exc:
         raise ProceedingsError(f"cannot read {path}: {exc.strerror}") from None
+
+
+def _refuse_links_out(output_dir: Path, files: list[tuple[Path, bytes]]) -> None:
+    """Every output is written into the output folder itself: a folder inside it that is a
+    symlink leading elsewhere (`assets/ -> ~/.ssh`) stops the build before anything is
+    written."""
+    real_output = os.path.realpath(output_dir)
+    for path, _ in files:
+        if not real_inside(os.path.realpath(path.parent), real_output):
+            raise ProceedingsError(
+                f"{path.parent} leads outside the output folder through a symbolic link",
+                hint="remove the link; nothing was written",
+            )
 
 
 def write_files(files: list[tuple[Path, bytes]]) -> list[bool]:

@@ -25,6 +25,8 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 from urllib.request import DataHandler, Request, url2pathname
 
+from proceedings.paths import read_inside
+
 
 @dataclass(frozen=True)
 class BlockedRequest:
@@ -97,7 +99,7 @@ class SafeFetcherPolicy:
             raise self.block(url, "network access is disabled for the PDF")
         path = self.local_path(url)
         self.fetched.append(path.relative_to(self.root).as_posix())
-        return url, path.read_bytes(), mimetypes.guess_type(path.name)[0]
+        return url, read_inside(path, self.root), mimetypes.guess_type(path.name)[0]
 
 
 def make_url_fetcher(policy: SafeFetcherPolicy) -> Any:

@@ -63,6 +63,18 @@ DOCS: dict[str, RuleDoc] = {
         "Fix the file's permissions (`chmod u+r FILE`) or restore it from git.",
         "text",
     ),
+    "F107": RuleDoc(
+        "A note, session.md, asset or session folder is a symbolic link whose real path is "
+        "outside the repository (or inside its `.git` folder). A repository takes pull "
+        "requests, and such a link would make `check`, the hook and `build` read — and "
+        "publish — a file of whoever runs them (a link to `/proc/self/environ` would publish "
+        "their environment). The file is never read, shown by `--show-source`, changed by "
+        "`--fix` or built; links that stay inside the repository work as before.",
+        "sessions/2024-08-24-camp/01-monitoring.md -> /home/editor/.ssh/id_ed25519",
+        "Replace the link with the file itself (`cp --remove-destination TARGET LINK`), or "
+        "delete it.",
+        "text",
+    ),
     # --- front matter ------------------------------------------------------------------------
     "M201": RuleDoc(
         "The note or session.md has no front matter, so it has no title (and session.md no "
