@@ -68,6 +68,9 @@ NOT_MAPPING = register(
 UNSAFE_YAML = register(
     "M209", "unsafe-yaml", "front-matter", E, "Front matter uses aliases or is too large."
 )
+MERGE_KEY = register(
+    "M211", "yaml-merge-key", "front-matter", E, "Front matter uses a YAML merge key (`<<`)."
+)
 
 # Session tree
 BAD_NOTE_NAME = register(

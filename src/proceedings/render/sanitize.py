@@ -36,6 +36,11 @@ TAGS: dict[str, frozenset[str]] = {
     }.items()
 }
 VOID = frozenset({"br", "col", "hr", "img", "wbr"})
+# Every element HTML defines as void: it has no content and no end tag, so a dropped one must
+# not swallow what follows it (`<embed src=x> text` keeps "text").
+VOID_ELEMENTS = VOID | frozenset(
+    "area base embed frame input keygen link meta param source track".split()
+)
 # Removed together with everything inside them.
 DROP_WITH_CONTENT = frozenset(
     "script style iframe object embed applet noscript noembed noframes template textarea "
@@ -115,7 +120,7 @@ class _Sanitizer(HTMLParser):
             return
         if tag in DROP_WITH_CONTENT:
             self._drop(f"<{tag}> element")
-            if not closed and tag not in VOID:
+            if not closed and tag not in VOID_ELEMENTS:
                 self.skip.append(tag)
             return
         allowed = TAGS.get(tag)

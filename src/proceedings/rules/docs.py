@@ -124,6 +124,12 @@ DOCS: dict[str, RuleDoc] = {
         _FM + "tags: &t [a, b]\nalso: *t\n" + _FM,
         "Write values out in full; move long text into the note body.",
     ),
+    "M211": RuleDoc(
+        "The front matter uses a YAML merge key (`<<`). A merge adds keys that are not written "
+        "where they take effect, so a second `title` could hide behind it unseen.",
+        _FM + "title: 監視アーキテクチャ\n<<: {title: 別の題}\n" + _FM,
+        "Write every key out in full, each once.",
+    ),
     # --- session tree ------------------------------------------------------------------------
     "T501": RuleDoc(
         "A Markdown file in a session folder is not named `NN-slug.md` (two digits, a hyphen, "
