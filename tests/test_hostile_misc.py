@@ -4,11 +4,17 @@ hang, a silent loss or a leak. Every test failed before its fix."""
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import stat
+import subprocess
+import sys
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
-from build_archives import archive, body_of, note, run, session
+from build_archives import PNG, archive, body_of, note, run, session
 from proceedings.cli import app
 
 from helpers import make_archive, make_session, write
@@ -67,3 +73,124 @@ def test_a_duplicate_title_hidden_in_a_nested_merge_is_a_finding(tmp_path: Path)
     result = check(root)
     assert result.exit_code == 1, result.output
     assert "01-topic-1.md:6:" in result.output and "M211" in result.output
+
+
+# ------------------------------------------------------------------ settings that crashed
+
+
+def _cli(args: list[str], cwd: Path, *, drop_root_powers: bool = False):
+    """The real CLI in a subprocess. With `drop_root_powers`, a root user runs it without
+    CAP_DAC_OVERRIDE/CAP_DAC_READ_SEARCH, so file modes bind it like any other user (the
+    tests run as root in the container, and root reads a mode-000 file otherwise)."""
+    command = [sys.executable, "-m", "proceedings", *args]
+    if drop_root_powers and os.geteuid() == 0:
+        setpriv = shutil.which("setpriv")
+        drop = [setpriv or "setpriv", "--bounding-set=-dac_override,-dac_read_search", "--"]
+        probe = subprocess.run([*drop, "true"], capture_output=True) if setpriv else None
+        if probe is None or probe.returncode != 0:
+            pytest.skip("running as root and cannot drop CAP_DAC_OVERRIDE (no setpriv)")
+        command = [*drop, *command]
+    # The timeout only guards against a hang; nothing here measures time.
+    return subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=300)
+
+
+def _one_line_error(result: subprocess.CompletedProcess[str], *needles: str) -> None:
+    assert result.returncode == 2, (result.returncode, result.stderr)
+    lines = result.stderr.strip().splitlines()
+    assert lines and lines[0].startswith("error: "), result.stderr
+    assert "internal error" not in result.stderr and "Traceback" not in result.stderr
+    for needle in needles:
+        assert needle in lines[0], (needle, lines[0])
+
+
+@pytest.mark.parametrize("name", ["proceedings.toml", "pyproject.toml"])
+def test_an_unreadable_settings_file_is_a_one_line_error(tmp_path: Path, name: str) -> None:
+    root = make_archive(tmp_path / "wg")
+    if name == "pyproject.toml":
+        (root / "proceedings.toml").unlink()
+        write(root / name, '[tool.proceedings]\nwg_name = "WG"\n')
+    (root / name).chmod(0)
+    for args, cwd in ((["check", "--root", str(root)], tmp_path), (["check"], root)):
+        result = _cli(args, cwd, drop_root_powers=True)
+        _one_line_error(result, f"{name}: cannot read", "chmod")
+
+
+def test_a_settings_file_that_is_no_file_is_a_one_line_error(tmp_path: Path) -> None:
+    root = make_archive(tmp_path / "wg")
+    (root / "proceedings.toml").unlink()
+    (root / "proceedings.toml").mkdir()
+    _one_line_error(_cli(["check", "--root", str(root)], tmp_path),
+                    "proceedings.toml: is not a regular file")
+    (root / "proceedings.toml").rmdir()
+    os.mkfifo(root / "proceedings.toml")  # reading it would wait for a writer forever
+    _one_line_error(_cli(["check", "--root", str(root)], tmp_path),
+                    "proceedings.toml: is not a regular file")
+
+
+@pytest.mark.parametrize("key", ["output_dir", "sessions_dir", "templates_dir"])
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ('"out\\u0000put"', "without control characters"),
+        ('"' + "x" * 300 + '"', "at most 255 bytes"),
+        ('"sub/' + "長" * 100 + '"', "at most 255 bytes"),
+        ('"/"', "relative to the WG root"),
+    ],
+)
+def test_bad_folder_settings_are_one_line_errors_with_the_line(
+    tmp_path: Path, key: str, value: str, expected: str
+) -> None:
+    root = make_archive(tmp_path / "wg", f'wg_name = "WG"\n{key} = {value}\n')
+    make_session(root, "2024-05-01-a")
+    for command in ("check", "build", "list"):
+        args = [command, "--root", str(root)] + (["--format", "md"] if command == "build" else [])
+        result = _cli(args, tmp_path)
+        _one_line_error(result, "proceedings.toml:2:", f"`{key}` must be", expected)
+
+
+# ------------------------------------------------------------------ import
+
+
+def test_import_refuses_a_fifo_and_a_device(tmp_path: Path) -> None:
+    root = make_archive(tmp_path / "wg")
+    fifo = tmp_path / "memo.md"
+    os.mkfifo(fifo)
+    for given in (fifo, Path("/dev/zero")):
+        result = _cli(["import", "--root", str(root), str(given)], tmp_path)
+        _one_line_error(result, f"{given}: is not a regular file or a folder")
+    assert list((root / "sessions").iterdir()) == []
+
+
+def test_import_skips_a_fifo_beside_the_memo(tmp_path: Path) -> None:
+    root = make_archive(tmp_path / "wg")
+    memo = write(tmp_path / "camp" / "memo.md", "# 夏合宿\n\nDate: 2024/08/24\n\n## 概要\n\n本文\n")
+    os.mkfifo(memo.parent / "diagram.png")
+    result = _cli(["import", "--root", str(root), str(memo.parent)], tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "`diagram.png` is not a regular file; not copied" in result.stdout
+    assert not list((root / "sessions").glob("*/images/diagram.png"))
+
+
+def test_imported_folders_and_files_get_the_modes_of_the_umask(tmp_path: Path) -> None:
+    root = make_archive(tmp_path / "wg")
+    memo = write(tmp_path / "camp" / "memo.md",
+                 "# 夏合宿\n\nDate: 2024/08/24\n\n## 概要\n\n![図](pic.png)\n")
+    write(memo.parent / "pic.png", PNG)
+    for umask in (0o022, 0o027):
+        result = subprocess.run(
+            ["sh", "-c", f'umask {umask:03o} && exec "$@"', "sh", sys.executable, "-m",
+             "proceedings", "import", "--root", str(root), str(memo.parent)],
+            capture_output=True, text=True, timeout=300,
+        )
+        assert result.returncode == 0, result.stderr
+        (session,) = (root / "sessions").iterdir()
+        modes = {
+            path.relative_to(session).as_posix(): stat.S_IMODE(path.stat().st_mode)
+            for path in [session, *session.rglob("*")]
+        }
+        assert modes == {
+            ".": 0o777 & ~umask, "images": 0o777 & ~umask,
+            "session.md": 0o666 & ~umask, "01-camp.md": 0o666 & ~umask,
+            "images/pic.png": 0o666 & ~umask,
+        }, (oct(umask), modes)
+        shutil.rmtree(session)
