@@ -194,3 +194,47 @@ def test_imported_folders_and_files_get_the_modes_of_the_umask(tmp_path: Path) -
             "images/pic.png": 0o666 & ~umask,
         }, (oct(umask), modes)
         shutil.rmtree(session)
+
+
+# ------------------------------------------------------------------ unreadable session folders
+
+
+def test_an_unreadable_session_folder_is_an_error_not_an_empty_chapter(tmp_path: Path) -> None:
+    root = make_archive(tmp_path / "wg")
+    make_session(root, "2024-05-01-open", title="読める会")
+    hidden = make_session(root, "2024-06-01-locked", title="読めない会")
+    write(hidden / "images" / "x.png", PNG)
+    readable = make_session(root, "2024-07-01-partly", title="一部の会")
+    write(readable / "images" / "y.png", PNG)
+    (readable / "images").chmod(0)
+    hidden.chmod(0)
+    try:
+        checked = _cli(["check", "--root", str(root)], tmp_path, drop_root_powers=True)
+        built = _cli(["build", "--root", str(root), "--force", "--format", "md", "--json"],
+                     tmp_path, drop_root_powers=True)
+    finally:
+        hidden.chmod(0o755)
+        (readable / "images").chmod(0o755)
+    assert checked.returncode == 1, checked.stderr
+    assert ("sessions/2024-06-01-locked:1:1: F109 cannot list this folder: Permission denied"
+            in checked.stdout)
+    assert "sessions/2024-07-01-partly/images:1:1: F109" in checked.stdout
+    assert "T505" not in checked.stdout  # not "no session.md": the folder could not be read
+    assert built.returncode == 0, built.stderr
+    errors = json.loads(built.stdout)["errors"]
+    assert any(e.startswith("sessions/2024-06-01-locked:1:1: F109") for e in errors), errors
+    markdown = (root / "proceedings" / "proceedings.md").read_text("utf-8")
+    assert "読める会" in markdown and "一部の会" in markdown
+    assert "locked" not in markdown and "読めない会" not in markdown
+
+
+def test_an_unreadable_sessions_folder_is_a_one_line_error(tmp_path: Path) -> None:
+    root = make_archive(tmp_path / "wg")
+    make_session(root, "2024-05-01-open")
+    (root / "sessions").chmod(0)
+    try:
+        for command in ("check", "build"):
+            result = _cli([command, "--root", str(root)], tmp_path, drop_root_powers=True)
+            _one_line_error(result, "sessions: cannot list the sessions folder")
+    finally:
+        (root / "sessions").chmod(0o755)

@@ -357,7 +357,7 @@ def check_archive(
     forking is not safe (see parallel.py) run in this process.
     """
     from proceedings.parallel import fork_is_safe, usable_cores
-    from proceedings.workspace import IGNORED_NAMES, load_workspace
+    from proceedings.workspace import IGNORED_NAMES, list_sessions_folder, load_workspace
 
     resolve_selection(loaded, select, ignore)  # usage errors surface here, not in a worker
     jobs = jobs or usable_cores()
@@ -365,7 +365,7 @@ def check_archive(
     names: list[str] = []
     top_level: list[Diagnostic] = []
     if sessions_path.is_dir():
-        for entry in sorted(sessions_path.iterdir(), key=lambda p: p.name):
+        for entry in list_sessions_folder(sessions_path):
             if entry.name in IGNORED_NAMES:
                 continue
             if entry.is_dir() and not entry.name.startswith("."):

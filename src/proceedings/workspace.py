@@ -160,13 +160,15 @@ def load_workspace(loaded: LoadedConfig, only: list[str] | None = None) -> Works
     entries = (
         [sessions_path / name for name in sorted(only)]
         if only is not None
-        else sorted(sessions_path.iterdir(), key=lambda p: p.name)
+        else list_sessions_folder(sessions_path)
     )
     for entry in entries:
         if entry.name in IGNORED_NAMES:
             continue
         if entry.is_dir() and not entry.name.startswith("."):
-            sessions.append(_load_session(entry, root, tree))
+            session = _load_session(entry, root, tree)
+            if session is not None:
+                sessions.append(session)
         elif only is None:
             tree.append(
                 _tree(
@@ -180,8 +182,34 @@ def load_workspace(loaded: LoadedConfig, only: list[str] | None = None) -> Works
     return Workspace(root, config, loaded.source, sessions, tree)
 
 
-def _load_session(folder: Path, root: Path, tree: list[Diagnostic]) -> Session:
+def list_sessions_folder(sessions_path: Path) -> list[Path]:
+    """The entries of the sessions folder by name, or a user error when it cannot be listed."""
+    try:
+        return sorted(sessions_path.iterdir(), key=lambda p: p.name)
+    except OSError as exc:
+        raise ProceedingsError(
+            f"cannot list the sessions folder: {exc.strerror or exc}", path=sessions_path,
+            hint="fix its permissions (`chmod u+rx`)",
+        ) from None
+
+
+def _load_session(folder: Path, root: Path, tree: list[Diagnostic]) -> Session | None:
+    """The session in `folder`; None (with an F109 error) when the folder cannot be listed,
+    so that it never becomes an empty chapter."""
     rel = relative_posix(folder, root)
+    unlisted: list[OSError] = []
+    files = _walk_files(folder, unlisted)
+    for error in unlisted:
+        tree.append(
+            _tree(
+                codes.UNREADABLE_FOLDER,
+                relative_posix(Path(error.filename or folder), root),
+                f"cannot list this folder: {error.strerror or error}; its files are left out",
+                "fix its permissions (`chmod u+rx`) or remove it",
+            )
+        )
+        if Path(error.filename or folder) == folder:
+            return None
     match = SESSION_DIR_PATTERN.match(folder.name)
     folder_date: dt.date | None = None
     slug = folder.name
@@ -208,7 +236,7 @@ def _load_session(folder: Path, root: Path, tree: list[Diagnostic]) -> Session:
         )
     session = Session(folder.resolve(), rel, folder_date, slug, None)
     numbered: list[Note] = []
-    for path in _walk_files(folder):
+    for path in files:
         file_rel = relative_posix(path, root)
         if path.parent == folder and path.suffix == ".md":
             if path.name == SESSION_FILE:
@@ -266,9 +294,10 @@ def _load_session(folder: Path, root: Path, tree: list[Diagnostic]) -> Session:
     return session
 
 
-def _walk_files(folder: Path) -> list[Path]:
+def _walk_files(folder: Path, unlisted: list[OSError]) -> list[Path]:
+    """Every file under `folder`; the folders that cannot be listed go to `unlisted`."""
     found: list[Path] = []
-    for dirpath, dirnames, filenames in os.walk(folder, followlinks=False):
+    for dirpath, dirnames, filenames in os.walk(folder, onerror=unlisted.append, followlinks=False):
         dirnames.sort()
         found += [Path(dirpath) / name for name in sorted(filenames)]
     return found

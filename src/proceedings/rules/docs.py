@@ -63,6 +63,15 @@ DOCS: dict[str, RuleDoc] = {
         "Fix the file's permissions (`chmod u+r FILE`) or restore it from git.",
         "text",
     ),
+    "F109": RuleDoc(
+        "A folder in the sessions tree cannot be listed (no read or search permission), so "
+        "none of its files can be checked or built. A session folder that cannot be listed "
+        "is left out of the build entirely rather than becoming an empty chapter.",
+        "sessions/2024-08-24-camp:1:1: F109 cannot list this folder: Permission denied; its "
+        "files are left out",
+        "Fix the folder's permissions (`chmod u+rx FOLDER`), or remove it.",
+        "text",
+    ),
     # --- front matter ------------------------------------------------------------------------
     "M201": RuleDoc(
         "The note or session.md has no front matter, so it has no title (and session.md no "
