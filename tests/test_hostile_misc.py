@@ -6,15 +6,19 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import stat
 import subprocess
 import sys
+import time
 from pathlib import Path
 
+import git
 import pytest
 from typer.testing import CliRunner
 
 from build_archives import PNG, archive, body_of, note, run, session
+from git_helpers import commit_all, commit_paths, init_repo, isolated_git, snapshot  # noqa: F401
 from proceedings.cli import app
 
 from helpers import make_archive, make_session, write
@@ -238,3 +242,91 @@ def test_an_unreadable_sessions_folder_is_a_one_line_error(tmp_path: Path) -> No
             _one_line_error(result, "sessions: cannot list the sessions folder")
     finally:
         (root / "sessions").chmod(0o755)
+
+
+# ------------------------------------------------------------------ build --commit and git hooks
+
+
+@pytest.fixture
+def git_wg(tmp_path: Path, isolated_git: None) -> tuple[Path, git.Repo]:  # noqa: F811
+    root = make_archive(tmp_path / "wg")
+    make_session(root, "2024-08-24-camp", notes=2)
+    write(root / "README.md", "# WG\n")
+    repo = init_repo(root)
+    commit_all(repo, "Add the notes")
+    return root, repo
+
+
+def _hook(root: Path, name: str, script: str) -> None:
+    hook = write(root / ".git" / "hooks" / name, script)
+    hook.chmod(0o755)
+
+
+@pytest.mark.parametrize(
+    ("script", "named"),
+    [
+        ("echo sneaky > sneaky.txt\ngit add sneaky.txt\n", "sneaky.txt"),
+        ("echo tampered >> proceedings/proceedings.md\ngit add proceedings/proceedings.md\n",
+         "proceedings/proceedings.md"),
+    ],
+)
+def test_a_hook_that_stages_files_gets_nothing_into_the_commit(
+    git_wg: tuple[Path, git.Repo], script: str, named: str
+) -> None:
+    root, repo = git_wg
+    _hook(root, "pre-commit", "#!/bin/sh\n" + script)
+    write(root / "README.md", "# WG\n\nstaged edit\n")
+    repo.git.add("README.md")
+    before = snapshot(repo)
+    result = CliRunner().invoke(
+        app, ["build", "--root", str(root), "--format", "md", "--commit", "--allow-dirty"]
+    )
+    assert result.exit_code == 1, result.output
+    message = " ".join(result.output.split())
+    assert "a git hook changed what is committed" in message and named in message
+    after = snapshot(repo)
+    assert after["head"] == before["head"]  # the commit was undone
+    assert after["index"] == before["index"] and after["cached"] == before["cached"]
+    assert repo.git.rev_list("--all", "--count") == "1"  # no branch holds the commit either
+
+
+def test_ctrl_c_during_a_slow_hook_leaves_the_index_as_it_was(
+    git_wg: tuple[Path, git.Repo], tmp_path: Path
+) -> None:
+    root, repo = git_wg
+    started = tmp_path / "hook-started"
+    _hook(root, "pre-commit", f"#!/bin/sh\ntouch '{started}'\nexec sleep 600\n")
+    write(root / "README.md", "# WG\n\nstaged edit\n")
+    repo.git.add("README.md")
+    before = snapshot(repo)
+    # Its own process group, like a shell's foreground job: Ctrl-C goes to the whole group
+    # (proceedings, git and the hook), as a terminal sends it.
+    process = subprocess.Popen(
+        [sys.executable, "-m", "proceedings", "build", "--root", str(root), "--format", "md",
+         "--commit", "--allow-dirty"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+    )
+    try:
+        while not started.exists() and process.poll() is None:
+            time.sleep(0.05)
+        assert process.poll() is None, process.communicate()
+        os.killpg(process.pid, signal.SIGINT)
+        _, stderr = process.communicate(timeout=300)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+    assert process.returncode == 130, stderr
+    assert "interrupted" in stderr and "Traceback" not in stderr
+    after = snapshot(repo)
+    assert after["head"] == before["head"]
+    assert after["index"] == before["index"]  # no intent-to-add entries left behind
+    assert after["cached"] == before["cached"]
+    assert not list((root / ".git").glob("*.lock")) and not list((root / ".git").glob("proc*"))
+    # and the next build commits normally
+    _hook(root, "pre-commit", "#!/bin/sh\nexit 0\n")
+    done = CliRunner().invoke(
+        app, ["build", "--root", str(root), "--format", "md", "--commit", "--allow-dirty"]
+    )
+    assert done.exit_code == 0, done.output
+    assert commit_paths(repo) == ["proceedings/proceedings.md"]
+    assert "staged edit" in repo.git.diff("--cached")  # still staged, not committed
