@@ -3,6 +3,7 @@ hang, a silent loss or a leak. Every test failed before its fix."""
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import shutil
@@ -12,12 +13,13 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from xml.etree import ElementTree
 
 import git
 import pytest
 from typer.testing import CliRunner
 
-from build_archives import PNG, archive, body_of, note, run, session
+from build_archives import PNG, SVG, Elements, archive, body_of, note, run, session
 from git_helpers import commit_all, commit_paths, init_repo, isolated_git, snapshot  # noqa: F401
 from proceedings.cli import app
 
@@ -330,3 +332,105 @@ def test_ctrl_c_during_a_slow_hook_leaves_the_index_as_it_was(
     assert done.exit_code == 0, done.output
     assert commit_paths(repo) == ["proceedings/proceedings.md"]
     assert "staged edit" in repo.git.diff("--cached")  # still staged, not committed
+
+
+# ------------------------------------------------------------------ images: http and SVG
+
+
+def _image_urls(page: str) -> list[str]:
+    return [attrs.get("src", "") for tag, attrs in Elements(page).tags if tag == "img"]
+
+
+def test_plain_http_images_are_left_out_with_a_finding(tmp_path: Path) -> None:
+    body = (
+        "## 概要\n\n![平文](http://example.org/plain.png)\n\n"
+        "![暗号化](https://example.org/secure.png)\n\n"
+        '<p><img src="HTTP://example.org/raw.png" alt="生"></p>\n\n## 議論\n\n- 論点\n'
+    )
+    root = archive(
+        tmp_path / "wg",
+        {"2024-05-01-a/session.md": session("会", "2024-05-01"),
+         "2024-05-01-a/01-a.md": note("話題", body)},
+        'wg_name = "WG"\n[build]\nallow_raw_html = true\n',
+    )
+    result = run(root, "--json", "--force")  # --force: C406 for the raw HTML
+    assert result.exit_code == 0, result.output
+    out = root / "proceedings"
+    page = (out / "proceedings.html").read_text("utf-8")
+    markdown = (out / "proceedings.md").read_text("utf-8")
+    assert _image_urls(page) == ["https://example.org/secure.png"]
+    assert "plain.png" not in markdown and "raw.png" not in markdown
+    assert "https://example.org/secure.png" in markdown
+    warnings = json.loads(result.stdout)["warnings"]
+    b812 = [w for w in warnings if " B812 " in w]
+    assert len(b812) == 2, warnings
+    assert b812[0].startswith("sessions/2024-05-01-a/01-a.md:11:1: B812 image "
+                              "`http://example.org/plain.png`")
+    assert b812[1].startswith("sessions/2024-05-01-a/01-a.md:15:1: B812")
+    assert any(" B804 " in w and "secure.png" in w for w in warnings)
+
+
+HOSTILE_SVG = """<?xml version="1.0" encoding="UTF-8"?>
+<?xml-stylesheet href="https://evil.example/s.css"?>
+<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink"
+     width="40" height="20" onload="alert('load')">
+  <script>alert('script')</script>
+  <style>rect { fill: url(#g) }</style>
+  <linearGradient id="g"><stop offset="0" stop-color="red"/></linearGradient>
+  <rect width="40" height="20" onclick="alert('click')"/>
+  <a xlink:href="javascript:alert('link')"><text x="1" y="15">図の文字</text></a>
+  <image href="https://evil.example/beacon.png" width="1" height="1"/>
+  <use href="other.svg#shape"/>
+  <circle r="3" fill="url(https://evil.example/p.svg#x)"/>
+  <foreignObject width="10" height="10"><iframe xmlns="http://www.w3.org/1999/xhtml"
+    src="https://evil.example/"/></foreignObject>
+  <set attributeName="href" to="javascript:alert('set')"/>
+</svg>
+""".encode()
+LAUGHS = (
+    b'<?xml version="1.0"?>\n<!DOCTYPE svg [\n<!ENTITY a "lol">\n'
+    + b"".join(b'<!ENTITY %s "%s">\n' % (bytes([98 + i]), (b"&%s;" % bytes([97 + i])) * 10)
+               for i in range(9))
+    + b']>\n<svg xmlns="http://www.w3.org/2000/svg"><text>&j;</text></svg>\n'
+)
+ACTIVE = ("script", "alert", "onload", "onclick", "evil.example", "foreignObject", "iframe",
+          "other.svg", "javascript", "xml-stylesheet")
+
+
+def test_svg_images_reach_the_outputs_without_active_content(tmp_path: Path) -> None:
+    body = (
+        "## 概要\n\n![構成図](images/diagram.svg)\n\n[原寸の図](images/linked.svg)\n\n"
+        "![爆弾](images/laughs.svg)\n\n![普通](images/plain.svg)\n\n## 議論\n\n- 論点\n"
+    )
+    root = archive(
+        tmp_path / "wg",
+        {"2024-05-01-a/session.md": session("会", "2024-05-01"),
+         "2024-05-01-a/01-a.md": note("話題", body),
+         "2024-05-01-a/images/diagram.svg": HOSTILE_SVG,
+         "2024-05-01-a/images/linked.svg": HOSTILE_SVG,
+         "2024-05-01-a/images/laughs.svg": LAUGHS,
+         "2024-05-01-a/images/plain.svg": SVG},
+    )
+    result = run(root, "--json", "--force")  # --force: the entity bomb is an error
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assets = root / "proceedings" / "assets" / "2024-05-01-a" / "images"
+    assert sorted(p.name for p in assets.iterdir()) == ["diagram.svg", "linked.svg", "plain.svg"]
+    assert (assets / "plain.svg").read_bytes() == SVG  # nothing to remove: the file as it is
+    page = (root / "proceedings" / "proceedings.html").read_text("utf-8")
+    embedded = [base64.b64decode(src.split(",", 1)[1]) for src in _image_urls(page)]
+    assert len(embedded) == 2  # diagram and plain; the bomb is left out
+    for data in [embedded[0], (assets / "diagram.svg").read_bytes(),
+                 (assets / "linked.svg").read_bytes()]:
+        text = data.decode("utf-8")
+        for word in ACTIVE:
+            assert word not in text, (word, text)
+        assert "図の文字" in text and "<rect" in text and 'fill: url(#g)' in text
+        ElementTree.fromstring(data)  # still well-formed
+    errors, warnings = summary["errors"], summary["warnings"]
+    assert any(e.startswith("sessions/2024-05-01-a/01-a.md:15:1: B803 SVG `images/laughs.svg`")
+               and "entit" in e for e in errors), errors
+    b813 = [w for w in warnings if " B813 " in w]
+    assert [w.split(" B813 ")[0] for w in b813] == [
+        "sessions/2024-05-01-a/01-a.md:11:1:", "sessions/2024-05-01-a/01-a.md:13:1:"]
+    assert "<script> element" in b813[0] and "`onload` handler" in b813[0]

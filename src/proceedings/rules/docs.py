@@ -416,6 +416,23 @@ DOCS.update({
         "<span onclick=\"x()\">押す</span>",
         "Use Markdown, or only the allowlisted tags and attributes.",
     ),
+    "B812": RuleDoc(
+        "An image is loaded over plain `http://`. The outputs never load images over an "
+        "unencrypted connection (anyone on the way could swap the picture), so it is left "
+        "out of the Markdown, HTML and PDF; the text `[image missing: …]` stands in its place.",
+        "![構成図](http://example.org/architecture.png)",
+        "Use the image's `https://` address, or download it into the session's `images/` "
+        "folder and link it relatively.",
+    ),
+    "B813": RuleDoc(
+        "An SVG image holds active content: `<script>`, `on…` event handlers, embedded HTML "
+        "(`<foreignObject>`), or references to other files and addresses (`href`, `url(…)`, "
+        "`@import`). A browser runs these when the copy in `<output>/assets/` is opened by "
+        "itself, so the outputs get a copy without them; the drawing is otherwise unchanged.",
+        '![構成図](images/architecture.svg)   <!-- the SVG has <svg onload="…"> -->',
+        "Export the image again without scripts or links (e.g. as plain SVG), so the "
+        "published copy is the file itself.",
+    ),
 })
 
 GROUP_TITLES = {
