@@ -243,6 +243,7 @@ def test_hostile_raw_html_puts_nothing_into_the_pdf(tmp_path: Path) -> None:
     os.symlink(outside, session / "images" / "escape.png")
     with CountingServer(outside.read_bytes()) as server:
         beacon = f"http://127.0.0.1:{server.port}/beacon.png"
+        secure = f"https://127.0.0.1:{server.port}/beacon.png"
         with (session / "03-feature-store.md").open("a", encoding="utf-8") as note:
             note.write(
                 f'\n<img src="file:///etc/passwd" alt="p">\n\n'
@@ -250,6 +251,7 @@ def test_hostile_raw_html_puts_nothing_into_the_pdf(tmp_path: Path) -> None:
                 '<img src="../../../outside.png" alt="up">\n\n'
                 '<img src="images/escape.png" alt="link">\n\n'
                 f'<img src="{beacon}" alt="net">\n\n'
+                f'<img src="{secure}" alt="tls">\n\n'
                 '<link rel="attachment" href="file:///etc/hostname">\n\n'
                 '<a rel="attachment" href="file:///etc/hostname">添付</a>\n\n'
                 "![symlink](images/escape.png)\n"
@@ -265,7 +267,9 @@ def test_hostile_raw_html_puts_nothing_into_the_pdf(tmp_path: Path) -> None:
     assert b"root:x:0:0" not in data
     warnings = json.loads(result.stdout)["warnings"]
     p702 = [w for w in warnings if " P702 " in w]
-    assert any(beacon in w and "network access is disabled" in w for w in p702)
+    assert any(secure in w and "network access is disabled" in w for w in p702)
+    # plain http never gets as far as the renderer (docs/build.md)
+    assert any(" B812 " in w and beacon in w for w in warnings), warnings
     assert all(w.startswith("sessions/2024-08-24-summer-camp/03-feature-store.md:") for w in p702)
 
 

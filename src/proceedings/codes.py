@@ -55,6 +55,9 @@ OUTSIDE_REPOSITORY = register(
     "F107", "outside-repository", "file", E,
     "A file or folder is a link that leads outside the repository (or into .git).",
 )
+UNREADABLE_FOLDER = register(
+    "F109", "unreadable-folder", "file", E, "A folder in the sessions tree cannot be listed."
+)
 
 # Front matter
 NO_FRONT_MATTER = register("M201", "missing-front-matter", "front-matter", E, "No front matter.")
@@ -71,6 +74,9 @@ NOT_MAPPING = register(
 )
 UNSAFE_YAML = register(
     "M209", "unsafe-yaml", "front-matter", E, "Front matter uses aliases or is too large."
+)
+MERGE_KEY = register(
+    "M211", "yaml-merge-key", "front-matter", E, "Front matter uses a YAML merge key (`<<`)."
 )
 
 # Session tree

@@ -12,7 +12,7 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any, NamedTuple, get_args, get_origin, get_type_hints
 
 from proceedings.errors import ProceedingsError
-from proceedings.paths import GIT_DIR, confinement_problem, read_inside
+from proceedings.paths import GIT_DIR, OutsideRepository, confinement_problem, read_inside
 from proceedings.suggest import closest
 
 CONFIG_FILE = "proceedings.toml"
@@ -113,12 +113,29 @@ def page_size_problem(value: str) -> str | None:
             f"({SMALLEST_PAGE_MM}–{LARGEST_PAGE_MM} mm a side)")
 
 
+# The longest file or folder name Linux, macOS and Windows file systems accept (NAME_MAX).
+LONGEST_NAME_BYTES = 255
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def folder_problem(value: str) -> str | None:
+    """None when `value` can name a folder under the WG root: relative, no control characters
+    (a NUL makes every file call fail), no name longer than the file system allows."""
+    if _CONTROL.search(value):
+        return "a folder path without control characters (NUL, newline, …)"
+    if value.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", value):
+        return "a folder path relative to the WG root (e.g. \"sessions\")"
+    if any(len(part.encode("utf-8")) > LONGEST_NAME_BYTES for part in re.split(r"[/\\]", value)):
+        return f"a folder path whose names are at most {LONGEST_NAME_BYTES} bytes long"
+    return _inside_problem(value)
+
+
 def _marker_problem(value: str) -> str | None:
     # An empty marker would be found in every paragraph: each would become a key point.
     return None if value.strip() else "a marker with at least one visible character"
 
 
-def _folder_problem(value: str) -> str | None:
+def _inside_problem(value: str) -> str | None:
     """None when `value` names a folder inside the WG repository: relative, without `..`,
     not in .git. (Where a symlink on the way leads is judged when the config is loaded:
     `check_folder`.)"""
@@ -189,17 +206,17 @@ class Config(Table):
     title: str = setting("Proceedings", "Title of the proceedings document.")
     language: str = setting("ja", "Default language of notes and labels.", choices=("ja", "en"))
     sessions_dir: str = setting(
-        "sessions", "Folder (relative to the WG root) with the sessions.", check=_folder_problem
+        "sessions", "Folder (relative to the WG root) with the sessions.", check=folder_problem
     )
     output_dir: str = setting(
         "proceedings",
         "Folder the build writes to, inside the WG repository and outside `.git` (also when "
         "reached through a symbolic link); `build --output DIR` may name one elsewhere.",
-        check=_folder_problem,
+        check=folder_problem,
     )
     templates_dir: str = setting(
         "templates", "Folder with the WG's template overrides (file by file).",
-        check=_folder_problem,
+        check=folder_problem,
     )
     key_point_marker: str = setting(
         "★", "Marker that makes a list item or paragraph a key point.", check=_marker_problem
@@ -233,11 +250,17 @@ def find_root(start: Path) -> Path | None:
 
 
 def _read_inside(path: Path, root: Path) -> str:
-    """A config file's text, or "" when it is a link out of `root` (never read)."""
+    """A config file's text, or "" when it is a link out of `root` (never read); a user
+    error naming it when it cannot be read."""
     try:
         return read_inside(path, root).decode("utf-8", "replace")
-    except OSError:
+    except OutsideRepository:
         return ""
+    except OSError as exc:
+        raise ProceedingsError(
+            f"cannot read the settings file: {exc.strerror or exc}", path=path,
+            hint="make it readable (`chmod a+r`) or restore it from git",
+        ) from None
 
 
 def _refuse_outside(path: Path, root: Path) -> None:
@@ -298,6 +321,7 @@ def load_config(root: Path | None = None, *, cwd: Path | None = None) -> LoadedC
 
 def _load(root: Path) -> LoadedConfig:
     config_path = root / CONFIG_FILE
+    _refuse_special_file(config_path)
     if config_path.is_file():
         _refuse_outside(config_path, root)
         raw = _read_toml(config_path)
@@ -312,9 +336,30 @@ def _load(root: Path) -> LoadedConfig:
     return LoadedConfig(root, Config(), None)
 
 
+def _refuse_special_file(path: Path) -> None:
+    """A proceedings.toml that is there but is no regular file (a folder, a FIFO, a dangling
+    link) is an error, not "no settings": reading a FIFO would wait forever."""
+    if (path.is_symlink() or path.exists()) and not path.is_file():
+        raise ProceedingsError(
+            "is not a regular file", path=path,
+            hint="make it a plain text file with your settings, or remove it",
+        )
+
+
+def _read_settings(path: Path) -> bytes:
+    """The bytes of a settings file, or a user error naming it (permissions, I/O errors)."""
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise ProceedingsError(
+            f"cannot read the settings file: {exc.strerror or exc}", path=path,
+            hint="make it readable (`chmod a+r`) or restore it from git",
+        ) from None
+
+
 def _read_toml(path: Path) -> dict[str, Any]:
     try:
-        data = path.read_bytes().decode("utf-8-sig")
+        data = _read_settings(path).decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ProceedingsError(
             f"not valid UTF-8 at byte {exc.start}", path=path, hint="save the file as UTF-8"
@@ -341,7 +386,7 @@ def _line_from_toml_error(text: str) -> int | None:
 
 
 def parse_config(raw: dict[str, Any], path: Path, prefix: str = "") -> Config:
-    text = path.read_text("utf-8-sig", "replace")
+    text = _read_settings(path).decode("utf-8-sig", "replace")
     return _build(Config, raw, path, text, prefix)
 
 

@@ -38,8 +38,8 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+import secrets
 import shutil
-import tempfile
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
@@ -307,6 +307,16 @@ def find_memos(paths: list[Path]) -> tuple[list[MemoSource], list[ProceedingsErr
             problems.append(ProceedingsError("no such file or folder", path=given))
             continue
         given = given.resolve()
+        if not given.is_file() and not given.is_dir():
+            # Reading a FIFO waits forever and /dev/zero never ends: only files are memos.
+            problems.append(
+                ProceedingsError(
+                    "is not a regular file or a folder (a pipe, device or socket)",
+                    path=given,
+                    hint="pass the memo file or the folder that holds it",
+                )
+            )
+            continue
         if given.is_file():
             if given.suffix.lower() not in MEMO_SUFFIXES:
                 problems.append(
@@ -461,7 +471,7 @@ def apply_import(plan: ImportPlan) -> ImportResult:
                 raise ProceedingsError(
                     f"{memo.session_rel} already exists; nothing was written", path=memo.shown
                 )
-            temp = Path(tempfile.mkdtemp(prefix=f".import-{memo.slug}-", dir=sessions_path))
+            temp = _new_folder(sessions_path, f".import-{memo.slug}-")
             staged.append((temp, target))
             for planned in memo.files:
                 destination = temp / planned.name_in_session
@@ -485,6 +495,20 @@ def apply_import(plan: ImportPlan) -> ImportResult:
             shutil.rmtree(target, ignore_errors=True)
         raise
     return ImportResult(plan, created)
+
+
+def _new_folder(parent: Path, prefix: str) -> Path:
+    """A new, uniquely named folder with the mode any folder the user makes gets (0777 less
+    the umask) — `tempfile.mkdtemp` would make it 0700, and the session folder keeps it."""
+    for _ in range(100):
+        folder = parent / f"{prefix}{secrets.token_hex(4)}"
+        try:
+            folder.mkdir(0o777)
+        except FileExistsError:
+            continue
+        return folder
+    raise ProceedingsError(f"cannot create a temporary folder in {parent}",
+                           hint="remove the leftover `.import-*` folders there")
 
 
 # --------------------------------------------------------------------------------------------
@@ -1131,6 +1155,9 @@ class _MemoImporter:
                         f"`{rel}` is not an asset type the WG format accepts "
                         f"({' '.join(sorted(ASSET_SUFFIXES))}); not copied",
                     )
+                    continue
+                if not resolved.is_file():  # a FIFO or device: copying it would never end
+                    self.unmapped(None, f"`{rel}` is not a regular file; not copied")
                     continue
                 inside = self._add_asset(resolved)
                 self.unlinked.append(inside)

@@ -356,7 +356,12 @@ def check_archive(
     reads any other note it needs on demand. Small archives, one core, or a platform where
     forking is not safe (see parallel.py) run in this process.
     """
-    from proceedings.load.workspace import IGNORED_NAMES, load_workspace, top_level_problem
+    from proceedings.load.workspace import (
+        IGNORED_NAMES,
+        list_sessions_folder,
+        load_workspace,
+        top_level_problem,
+    )
     from proceedings.parallel import fork_is_safe, usable_cores
 
     resolve_selection(loaded, select, ignore)  # usage errors surface here, not in a worker
@@ -365,7 +370,7 @@ def check_archive(
     names: list[str] = []
     top_level: list[Diagnostic] = []
     if sessions_path.is_dir():
-        for entry in sorted(sessions_path.iterdir(), key=lambda p: p.name):
+        for entry in list_sessions_folder(sessions_path):
             if entry.name in IGNORED_NAMES:
                 continue
             problem = top_level_problem(entry, loaded.root)  # the loader's rule for sessions/

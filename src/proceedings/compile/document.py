@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 import mimetypes
+import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -48,7 +49,7 @@ from proceedings.load.placeholders import is_placeholder
 from proceedings.load.source import MarkdownFile
 from proceedings.load.workspace import IMAGE_TYPES, Note, Session, Workspace
 from proceedings.publish.provenance import NoteHistory, Provenance
-from proceedings.render.sanitize import sanitize_html
+from proceedings.render.sanitize import UnsafeSvgError, sanitize_html, sanitize_svg
 
 E, W = Severity.ERROR, Severity.WARNING
 MISSING_IMAGE = codes.register(
@@ -81,6 +82,15 @@ UNSAFE_URL = codes.register(
 RAW_HTML_DROPPED = codes.register(
     "B808", "raw-html-dropped", "build", W,
     "Raw HTML outside the allowlist was removed (only with build.allow_raw_html).",
+)
+INSECURE_IMAGE = codes.register(
+    "B812", "insecure-image", "build", W,
+    "An image is loaded over plain http://; it is left out of the outputs.",
+)
+SVG_CLEANED = codes.register(
+    "B813", "svg-active-content", "build", W,
+    "An SVG holds scripts, event handlers or references to other files; the outputs get a "
+    "copy without them.",
 )
 
 # How each raster type's file starts. SVG is text and is left to the renderer.
@@ -137,6 +147,18 @@ class Asset:
     output: str  # path relative to the output folder: assets/<session>/...
     mime: str  # media type (images: the data: URI type)
     image: bool
+
+    def data(self) -> bytes:
+        """The bytes the outputs hold: the file's own, or an SVG as `sanitize_svg` leaves
+        it (no scripts, handlers or external references). OSError when unreadable."""
+        raw = self.source.read_bytes()
+        if self.source.suffix.lower() != ".svg":
+            return raw
+        try:
+            return sanitize_svg(raw).data
+        except UnsafeSvgError as exc:  # changed since it was compiled
+            raise ProceedingsError(f"{exc}; not published", path=self.rel,
+                                   hint="export the SVG again and rebuild") from None
 
 
 @dataclass(frozen=True)
@@ -344,6 +366,7 @@ class _Compiler:
         self.session_ids: dict[Path, str] = {}  # by resolved session folder
         self.note_ids: dict[Path, str] = {}
         self.assets: dict[str, Asset] = {}
+        self.svg_usable: dict[Path, bool] = {}  # SVGs already looked at (each reported once)
         self.diagnostics: list[Diagnostic] = []
         self.loaded_files = {f.path.resolve() for f in workspace.markdown_files()}
         self.loaded_dirs = {s.path.resolve() for s in workspace.sessions}
@@ -751,7 +774,9 @@ class _FileRewriter:
                 "build that session too, or ignore this when building a selection",
             )
             return None
-        if target.is_file() and self.c.inside(target, self.c.sessions_path):
+        if os.path.isfile(target) and self.c.inside(target, self.c.sessions_path):
+            if not self._svg_usable(target, path, line):
+                return None
             asset = self.c.add_asset(target, image=False)
             return asset.output
         self.c.report(
@@ -793,7 +818,14 @@ class _FileRewriter:
         scheme = parts.scheme.lower()
         if scheme == "data" and src.lower().startswith("data:image/"):
             return src
-        if scheme in ("http", "https"):
+        if scheme == "http":
+            self.c.report(
+                INSECURE_IMAGE, self.file.rel, line,
+                f"image `{_short(src)}` is loaded over plain http; left out",
+                "use its https:// address, or download it into the session's images/ folder",
+            )
+            return None
+        if scheme == "https":
             self.c.report(
                 REMOTE_IMAGE, self.file.rel, line,
                 f"image `{_short(src)}` is loaded from the network and not embedded",
@@ -814,7 +846,7 @@ class _FileRewriter:
                 "put images in the session's folder (e.g. images/) and link them relatively",
             )
             return None
-        if not target.is_file():
+        if not os.path.isfile(target):  # (False, not an error, in a folder it may not enter)
             self.c.report(
                 MISSING_IMAGE, self.file.rel, line, f"image `{path}` does not exist",
                 "check the file name (it is relative to the note), or add the file",
@@ -834,7 +866,37 @@ class _FileRewriter:
                 "export the image again, or give it the name of its real type",
             )
             return None
+        if not self._svg_usable(target, path, line):
+            return None
         return self.c.add_asset(target, image=True).output
+
+    def _svg_usable(self, target: Path, path: str, line: int) -> bool:
+        """False (with B803) for an SVG that cannot be made safe; B813 when the published
+        copy leaves something out. Other files: True. Each SVG is read and reported once."""
+        if target.suffix.lower() != ".svg":
+            return True
+        if target in self.c.svg_usable:
+            return self.c.svg_usable[target]
+        usable = True
+        try:
+            cleaned = sanitize_svg(target.read_bytes())
+        except OSError:
+            cleaned = None  # reported when it is copied or embedded
+        except UnsafeSvgError as exc:
+            self.c.report(
+                UNSUPPORTED_IMAGE, self.file.rel, line, f"SVG `{path}` is left out: {exc}",
+                "export it again as a plain SVG file",
+            )
+            cleaned, usable = None, False
+        if cleaned is not None and cleaned.dropped:
+            shown = ", ".join(cleaned.dropped[:4]) + (", …" if len(cleaned.dropped) > 4 else "")
+            self.c.report(
+                SVG_CLEANED, self.file.rel, line,
+                f"SVG `{path}`: removed from the published copy: {shown}",
+                "export the image without scripts, event handlers or links to other files",
+            )
+        self.c.svg_usable[target] = usable
+        return usable
 
 
 # ----------------------------------------------------------------------------- helpers

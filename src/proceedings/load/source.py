@@ -41,6 +41,11 @@ def _front_matter_loader() -> type:
         # mistake (two titles, one lost), so it is a syntax finding at the second key.
         first_lines: dict[str, int] = {}
         for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                # `<<: {title: …}` would add keys that the duplicate check never sees.
+                raise _MergeKeyError(
+                    None, None, "YAML merge keys (`<<`) are not allowed", key_node.start_mark
+                )
             if isinstance(key_node, yaml.ScalarNode):
                 if key_node.value in first_lines:
                     raise yaml.constructor.ConstructorError(
@@ -51,6 +56,9 @@ def _front_matter_loader() -> type:
                     )
                 first_lines[key_node.value] = key_node.start_mark.line
         return base.construct_mapping(self, node, deep=deep)
+
+    class _MergeKeyError(yaml.constructor.ConstructorError):
+        merge_key = True
 
     loader = type("_FrontMatterLoader", (base,), {
         "__doc__": _front_matter_loader.__doc__, "construct_mapping": construct_mapping,
@@ -320,6 +328,10 @@ def _load_yaml(file: MarkdownFile, source: str) -> None:
         mark = exc.problem_mark or exc.context_mark
         line = (mark.line + 2) if mark else 1  # +1 for 0-based, +1 for the opening ---
         col = (mark.column + 1) if mark else 1
+        if getattr(exc, "merge_key", False):
+            file.report(codes.MERGE_KEY, line, f"front matter: {exc.problem}",
+                        "write every key out in full", col=col)
+            return
         file.report(codes.YAML_SYNTAX, line, f"YAML: {exc.problem or exc}", col=col)
         return
     except yaml.reader.ReaderError as exc:  # a character YAML refuses (NUL, BEL, …)

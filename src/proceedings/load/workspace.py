@@ -161,14 +161,16 @@ def load_workspace(loaded: LoadedConfig, only: list[str] | None = None) -> Works
     entries = (
         [sessions_path / name for name in sorted(only)]
         if only is not None
-        else sorted(sessions_path.iterdir(), key=lambda p: p.name)
+        else list_sessions_folder(sessions_path)
     )
     for entry in entries:
         if entry.name in IGNORED_NAMES:
             continue
         problem = top_level_problem(entry, root)
         if problem is None:
-            sessions.append(_load_session(entry, root, tree))
+            session = _load_session(entry, root, tree)
+            if session is not None:
+                sessions.append(session)
         elif only is None or problem.code == codes.OUTSIDE_REPOSITORY.code:
             tree.append(problem)
     sessions.sort(key=lambda s: (s.date or dt.date.max, s.name))
@@ -191,8 +193,34 @@ def top_level_problem(entry: Path, root: Path) -> Diagnostic | None:
     )
 
 
-def _load_session(folder: Path, root: Path, tree: list[Diagnostic]) -> Session:
+def list_sessions_folder(sessions_path: Path) -> list[Path]:
+    """The entries of the sessions folder by name, or a user error when it cannot be listed."""
+    try:
+        return sorted(sessions_path.iterdir(), key=lambda p: p.name)
+    except OSError as exc:
+        raise ProceedingsError(
+            f"cannot list the sessions folder: {exc.strerror or exc}", path=sessions_path,
+            hint="fix its permissions (`chmod u+rx`)",
+        ) from None
+
+
+def _load_session(folder: Path, root: Path, tree: list[Diagnostic]) -> Session | None:
+    """The session in `folder`; None (with an F109 error) when the folder cannot be listed,
+    so that it never becomes an empty chapter."""
     rel = relative_posix(folder, root)
+    unlisted: list[OSError] = []
+    files = _walk_files(folder, unlisted)
+    for error in unlisted:
+        tree.append(
+            _tree(
+                codes.UNREADABLE_FOLDER,
+                relative_posix(Path(error.filename or folder), root),
+                f"cannot list this folder: {error.strerror or error}; its files are left out",
+                "fix its permissions (`chmod u+rx`) or remove it",
+            )
+        )
+        if Path(error.filename or folder) == folder:
+            return None
     match = SESSION_DIR_PATTERN.match(folder.name)
     folder_date: dt.date | None = None
     slug = folder.name
@@ -220,7 +248,7 @@ def _load_session(folder: Path, root: Path, tree: list[Diagnostic]) -> Session:
     session = Session(folder.resolve(), rel, folder_date, slug, None)
     numbered: list[Note] = []
     refused_info = False  # session.md is a link out: F107 says so, not T505
-    for path in _walk_files(folder):
+    for path in files:
         file_rel = relative_posix(path, root)
         if path.is_symlink():
             # A link is followed only while it stays in the repository: a note, asset or
@@ -287,10 +315,10 @@ def _load_session(folder: Path, root: Path, tree: list[Diagnostic]) -> Session:
     return session
 
 
-def _walk_files(folder: Path) -> list[Path]:
-    """Every file under `folder`, and every symlinked folder there (which is not walked)."""
+def _walk_files(folder: Path, unlisted: list[OSError]) -> list[Path]:
+    """Every file under `folder`; the folders that cannot be listed go to `unlisted`."""
     found: list[Path] = []
-    for dirpath, dirnames, filenames in os.walk(folder, followlinks=False):
+    for dirpath, dirnames, filenames in os.walk(folder, onerror=unlisted.append, followlinks=False):
         dirnames.sort()
         links = [d for d in dirnames if os.path.islink(os.path.join(dirpath, d))]
         names = sorted(filenames + links)

@@ -5,14 +5,17 @@ Three steps, each checked:
 1. `preflight` (before building) refuses every state in which a commit would be unsafe or
    would not match a commit of the notes: no repository, an operation in progress, detached
    HEAD, ignored or outside output paths, uncommitted sources, no identity.
-2. `commit_outputs` commits ONLY the output paths with `git commit --only -- <paths>`. Git
-   builds that commit from a temporary index (HEAD + the named paths), so anything else the
-   user staged stays staged and is not committed, and unstaged changes are not touched. Going
+2. `commit_outputs` commits ONLY the output paths. It stages them in a temporary index file
+   of its own (HEAD + the outputs, through GIT_INDEX_FILE) and runs `git commit` on that, so
+   the user's index is not touched while git and its hooks run: anything else the user staged
+   stays staged and is not committed, unstaged changes are not touched, and an interrupt
+   (Ctrl-C during a slow hook) or a rejecting hook leaves the index exactly as it was. Going
    through `git commit` (not `commit-tree`) means the repository's own hooks run (pre-commit,
    prepare-commit-msg, commit-msg, post-commit) and config such as `commit.gpgsign` applies.
-   Git only accepts paths it knows, so new outputs are first recorded as intent-to-add; if the
-   commit fails (e.g. a hook rejects it), exactly those entries are removed again and the
-   index is as it was.
+   A hook may stage more files (`git add` in a pre-commit hook): the new commit's tree is
+   compared with the tree of HEAD + the outputs, and a commit that holds anything else is
+   undone (the branch is moved back) and refused. After the commit, the user's index records
+   the new content of just the output paths (`git reset -- <outputs>`).
 3. `push` pushes the branch; a failure is returned, never raised, so the local commit is kept
    and the caller can say so.
 
@@ -23,6 +26,8 @@ from __future__ import annotations
 
 import os
 import re
+import signal
+import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -327,8 +332,6 @@ def _changed_outputs(
 
 def commit_outputs(target: GitTarget, output_paths: Sequence[str], message: str) -> CommitResult:
     """Commit the outputs that differ from HEAD, and nothing else; no change, no commit."""
-    import git
-
     repo = open_repo(target.root)
     try:
         if repo.head.commit.hexsha != target.head:
@@ -342,31 +345,118 @@ def commit_outputs(target: GitTarget, output_paths: Sequence[str], message: str)
             if not changed:
                 return result
             specs = [repo_path(repo, target.root, rel) for rel in changed]
-            listed = repo.git.ls_files("-z", "--full-name", "--", *specs)
-        known = set(filter(None, listed.split("\0")))
-        new = [
-            spec
-            for rel, spec in zip(changed, specs, strict=True)
-            if spec not in known and (target.root / rel).exists()
-        ]
-        if new:
-            with git_errors():
-                repo.git.add("--intent-to-add", "--", *new)
+        return _commit_exactly(repo, target, changed, specs, result)
+    finally:
+        repo.close()
+
+
+def _commit_exactly(
+    repo: Repo, target: GitTarget, changed: list[str], specs: list[str], result: CommitResult
+) -> CommitResult:
+    """`git commit` of HEAD + the outputs from a temporary index file; the user's index is
+    updated (for the outputs only) once the commit is known to hold exactly them."""
+    top = target.top
+    temp_index = top / repo.git.rev_parse("--git-path", f"proceedings-index-{os.getpid()}")
+    env = {"GIT_INDEX_FILE": str(temp_index), "GIT_LITERAL_PATHSPECS": "1"}
+    try:
+        with git_errors():
+            repo.git.read_tree(target.head, env=env)
+            repo.git.add("--all", "--", *specs, env=env)
+            expected = repo.git.write_tree(env=env)
+        if expected == repo.git.rev_parse(f"{target.head}^{{tree}}"):
+            result.unchanged = [*result.unchanged, *changed]
+            return result  # git's filters made the "changed" outputs equal to HEAD
         try:
-            repo.git.commit("--only", "--quiet", "-m", message, "--", *specs)
-        except git.GitCommandError as exc:
-            if new:  # put the index back exactly as it was
-                repo.git.rm("--cached", "--quiet", "--", *new)
+            _run_commit(repo, top, env, result.message)
+        except BaseException:
+            _undo_commit(repo, target)  # interrupted after git made it (e.g. in post-commit)
+            raise
+        made = repo.git.rev_parse("HEAD")
+        if made == target.head:
             raise ProceedingsError(
-                f"git refused the commit: {_git_output(exc) or 'no reason given'}",
-                hint="the outputs are built but not committed; the index is as it was",
+                "git made no commit", hint="the outputs are built but not committed"
+            )
+        extra = _unexpected_paths(repo, target.head, made, expected)
+        if extra is not None:
+            _undo_commit(repo, target)
+            raise ProceedingsError(
+                f"a git hook changed what is committed ({extra}); the commit was undone",
+                hint="the outputs are built but not committed; the index is as it was — "
+                "change the hook so it does not stage files, then run the command again",
                 exit_code=EXIT_FINDINGS,
-            ) from None
-        result.commit = repo.head.commit.hexsha[:SHORT_HASH]
+            )
+        with git_errors():  # the outputs read as committed in `git status`
+            repo.git.reset("--quiet", made, "--", *specs, env={"GIT_LITERAL_PATHSPECS": "1"})
+        result.commit = made[:SHORT_HASH]
         result.paths = changed
         return result
     finally:
-        repo.close()
+        for leftover in (temp_index, temp_index.with_name(temp_index.name + ".lock")):
+            leftover.unlink(missing_ok=True)
+
+
+def _run_commit(repo: Repo, top: Path, env: dict[str, str], message: str) -> None:
+    """Run `git commit` and wait for it, even when interrupted: Ctrl-C reaches git and its
+    hook too (one process group); git removes its locks and stops, and only then does the
+    KeyboardInterrupt go on, so nothing is left half done behind our back."""
+    import git
+
+    executable = git.Git.GIT_PYTHON_GIT_EXECUTABLE or "git"
+    process = subprocess.Popen(
+        [executable, "commit", "--quiet", "-m", message],
+        cwd=top,
+        env={**os.environ, **env},
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        out, err = process.communicate()
+    except BaseException:
+        if process.poll() is None:
+            process.send_signal(signal.SIGINT)  # as a terminal's Ctrl-C would
+        process.communicate()
+        raise
+    if process.returncode != 0:
+        said = _git_output_text(out.decode("utf-8", "replace"), err.decode("utf-8", "replace"))
+        raise ProceedingsError(
+            f"git refused the commit: {said or 'no reason given'}",
+            hint="the outputs are built but not committed; the index is as it was",
+            exit_code=EXIT_FINDINGS,
+        )
+
+
+def _unexpected_paths(repo: Repo, parent: str, made: str, expected: str) -> str | None:
+    """None when `made` is a child of `parent` with exactly the `expected` tree; otherwise
+    what differs, for the error message."""
+    parents = repo.git.rev_parse(f"{made}^@").split()
+    tree = repo.git.rev_parse(f"{made}^{{tree}}")
+    if parents == [parent] and tree == expected:
+        return None
+    if parents != [parent]:
+        return "the new commit does not follow the old HEAD"
+    out = repo.git.diff_tree("-r", "--name-only", "-z", "--no-renames", expected, tree)
+    paths = [path for path in out.split("\0") if path]
+    shown = ", ".join(paths[:4]) + (", …" if len(paths) > 4 else "")
+    return f"also {shown}" if paths else "a different tree"
+
+
+def _undo_commit(repo: Repo, target: GitTarget) -> None:
+    """Move HEAD back to `target.head` if (and only if) it now is a commit on top of it."""
+    import git
+
+    try:
+        made = repo.git.rev_parse("--verify", "--quiet", "HEAD")
+        if made == target.head or repo.git.rev_parse(f"{made}^@").split() != [target.head]:
+            return
+        repo.git.update_ref(
+            "-m", "proceedings: undo the refused build commit", "HEAD", target.head, made
+        )
+    except git.GitCommandError as exc:
+        raise ProceedingsError(
+            f"could not undo the refused commit: {_git_output(exc) or exc.status}",
+            hint=f"reset the branch yourself: `git reset --soft {target.head[:SHORT_HASH]}`",
+        ) from None
 
 
 def push(target: GitTarget) -> PushResult:
@@ -415,7 +505,11 @@ def default_message(
 
 def _git_output(exc: Exception) -> str:
     """The last meaningful lines git (or a hook) printed, on one line."""
-    lines = git_lines(getattr(exc, "stdout", "")) + git_lines(getattr(exc, "stderr", ""))
+    return _git_output_text(getattr(exc, "stdout", ""), getattr(exc, "stderr", ""))
+
+
+def _git_output_text(stdout: object, stderr: object) -> str:
+    lines = git_lines(stdout) + git_lines(stderr)
     # git's advice and push's porcelain chatter say nothing about what went wrong
     lines = [line for line in lines if not line.startswith(("hint:", "To ")) and line != "Done"]
     return " / ".join(lines[-4:])

@@ -27,6 +27,7 @@ from pathlib import Path
 from proceedings.atomic import stage_beside
 from proceedings.check.engine import check_workspace
 from proceedings.compile.document import (
+    Asset,
     CompileOptions,
     Document,
     compile_workspace,
@@ -337,7 +338,7 @@ def build_proceedings(workspace: Workspace, options: BuildOptions | None = None)
     if {"md", "html"} & set(formats):
         for asset in document.assets:
             if "md" in formats or not asset.image:  # HTML embeds images, links other files
-                asset_files.append((output_dir / asset.output, _read(asset.source)))
+                asset_files.append((output_dir / asset.output, _read_asset(asset)))
     _refuse_links_out(output_dir, files + asset_files)
     changed = write_files(files + asset_files)
     # Only when every output that links to copies was written now: a proceedings.md or .html
@@ -381,11 +382,12 @@ def _describe_selection(options: BuildOptions) -> str:
     return "(" + " ".join(parts) + ")" if parts else ""
 
 
-def _read(path: Path) -> bytes:
+def _read_asset(asset: Asset) -> bytes:
+    """What the outputs hold of an asset (an SVG without its scripts, see Asset.data)."""
     try:
-        return path.read_bytes()
+        return asset.data()
     except OSError as exc:
-        raise ProceedingsError(f"cannot read {path}: {exc.strerror}") from None
+        raise ProceedingsError(f"cannot read {asset.source}: {exc.strerror}") from None
 
 
 def _refuse_links_out(output_dir: Path, files: list[tuple[Path, bytes]]) -> None:

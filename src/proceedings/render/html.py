@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import base64
 import html
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -132,13 +133,15 @@ class _ImageResolver:
     def src(self, src: str) -> str | None:
         asset = self.assets.get(unquote(src))
         if asset is None:
+            if re.sub(r"[\x00-\x20]", "", src).lower().startswith("http:"):
+                return None  # plain http is never shown (B812 in docs/build.md)
             return default_url_policy("src", src)
         if self.mode == "assets":
             return quote(asset.output)
         if self.mode == "file":
             return quote(asset.rel)
         if asset.output not in self.cache:
-            data = base64.b64encode(asset.source.read_bytes()).decode("ascii")
+            data = base64.b64encode(asset.data()).decode("ascii")
             self.cache[asset.output] = f"data:{asset.mime};base64,{data}"
         return self.cache[asset.output]
 

@@ -36,6 +36,11 @@ TAGS: dict[str, frozenset[str]] = {
     }.items()
 }
 VOID = frozenset({"br", "col", "hr", "img", "wbr"})
+# Every element HTML defines as void: it has no content and no end tag, so a dropped one must
+# not swallow what follows it (`<embed src=x> text` keeps "text").
+VOID_ELEMENTS = VOID | frozenset(
+    "area base embed frame input keygen link meta param source track".split()
+)
 # Removed together with everything inside them.
 DROP_WITH_CONTENT = frozenset(
     "script style iframe object embed applet noscript noembed noframes template textarea "
@@ -115,7 +120,7 @@ class _Sanitizer(HTMLParser):
             return
         if tag in DROP_WITH_CONTENT:
             self._drop(f"<{tag}> element")
-            if not closed and tag not in VOID:
+            if not closed and tag not in VOID_ELEMENTS:
                 self.skip.append(tag)
             return
         allowed = TAGS.get(tag)
@@ -166,3 +171,149 @@ class _Sanitizer(HTMLParser):
 
     def unknown_decl(self, data: str) -> None:
         self._drop("declaration")
+
+
+# ----------------------------------------------------------------------------- SVG images
+
+# An SVG is a document that a browser runs when it is opened by itself (the copy in
+# <output>/assets/ on GitHub Pages): scripts, event handlers, embedded HTML and references to
+# other addresses are removed before an SVG reaches the outputs.
+SVG_DROP_ELEMENTS = frozenset(
+    "script foreignobject handler listener iframe embed object audio video".split()
+)
+SVG_ANIMATIONS = frozenset({"set", "animate", "animatemotion", "animatetransform", "animatecolor"})
+_SVG_DATA_IMAGE = re.compile(r"data:image/(?:png|jpeg|gif|webp)[;,]", re.I)
+# `url(` in CSS or a presentation attribute, unless it points into the same file (`url(#g)`).
+_EXTERNAL_CSS = re.compile(r"url\s*\(\s*['\"]?\s*(?!#)|@import|\\", re.I)
+
+
+@dataclass
+class SanitizedSvg:
+    data: bytes  # the file as it may be published (the original bytes when nothing was removed)
+    dropped: list[str] = field(default_factory=list)
+
+
+class UnsafeSvgError(ValueError):
+    """The file is not an SVG that can be made safe: not well-formed XML, or it declares
+    entities (which could expand without bound). The message says what and where."""
+
+
+def sanitize_svg(raw: bytes) -> SanitizedSvg:
+    """`raw` without scripts, `on…` handlers, embedded HTML or references outside the file.
+
+    Parsed with expat; any entity declaration is refused before it could expand (so no
+    "billion laughs"), no external DTD or entity is ever loaded, and the output is written
+    while parsing (no tree, so deep nesting costs no recursion). Raises UnsafeSvgError."""
+    from xml.parsers import expat
+
+    writer = _SvgWriter()
+    parser = expat.ParserCreate()  # no namespace processing: names are kept as written
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    parser.StartElementHandler = writer.start
+    parser.EndElementHandler = writer.end
+    parser.CharacterDataHandler = writer.text
+    parser.EntityDeclHandler = writer.entity
+    parser.ProcessingInstructionHandler = writer.instruction
+    parser.ordered_attributes = True
+    try:
+        parser.Parse(raw, True)
+    except expat.ExpatError as exc:
+        raise UnsafeSvgError(
+            f"not well-formed XML (line {exc.lineno}: {expat.ErrorString(exc.code)})"
+        ) from None
+    if not writer.dropped:
+        return SanitizedSvg(raw)
+    return SanitizedSvg("".join(writer.out).encode("utf-8"), writer.dropped)
+
+
+def _local(name: str) -> str:
+    return name.rsplit(":", 1)[-1].lower()
+
+
+class _SvgWriter:
+    def __init__(self) -> None:
+        self.out: list[str] = []
+        self.dropped: list[str] = []
+        self.skipping = 0  # depth inside an element that is dropped with its content
+        self.style: list[str] | None = None  # text of the <style> element being read
+
+    def _drop(self, what: str) -> None:
+        if what not in self.dropped:
+            self.dropped.append(what)
+
+    def entity(self, name: str, *_: object) -> None:
+        raise UnsafeSvgError(f"declares the entity `{name}` (entities are not allowed)")
+
+    def instruction(self, target: str, data: str) -> None:
+        self._drop(f"<?{target}?> instruction")  # e.g. xml-stylesheet, which loads a file
+
+    def start(self, name: str, attributes: list[str]) -> None:
+        local = _local(name)
+        if self.skipping:
+            self.skipping += 1
+            return
+        pairs = list(zip(attributes[::2], attributes[1::2], strict=True))
+        target = next((_local(v) for k, v in pairs if _local(k) == "attributename"), "")
+        if local in SVG_DROP_ELEMENTS or (
+            local in SVG_ANIMATIONS and (target in ("href", "src") or target.startswith("on"))
+        ):
+            self._drop(f"<{name}> element")
+            self.skipping = 1
+            return
+        kept = []
+        for key, value in pairs:
+            problem = _svg_attribute_problem(local, key, value)
+            if problem:
+                self._drop(problem)
+            else:
+                kept.append(f' {key}="{_xml_escape(value, attribute=True)}"')
+        self.out.append(f"<{name}{''.join(kept)}>")
+        if local == "style":
+            self.style = []
+
+    def end(self, name: str) -> None:
+        if self.skipping:
+            self.skipping -= 1
+            return
+        if self.style is not None:
+            css, self.style = "".join(self.style), None
+            if _EXTERNAL_CSS.search(css):
+                self._drop("<style> with an external reference")
+            else:
+                self.out.append(_xml_escape(css))
+        self.out.append(f"</{name}>")
+
+    def text(self, data: str) -> None:
+        if self.skipping:
+            return
+        if self.style is not None:
+            self.style.append(data)
+        else:
+            self.out.append(_xml_escape(data))
+
+
+def _svg_attribute_problem(element: str, key: str, value: str) -> str | None:
+    """What is wrong with an attribute (for the finding), or None to keep it."""
+    local = _local(key)
+    if local.startswith("on"):
+        return f"`{key}` handler"
+    if local == "base" and key.lower().startswith("xml:"):
+        return f"`{key}` attribute"
+    if local in ("href", "src"):
+        url = re.sub(r"[\x00-\x20]", "", value).lower()
+        if url.startswith("#") or _SVG_DATA_IMAGE.match(url):
+            return None
+        if element == "a" and url.startswith(("https://", "http://")):
+            return None  # a link to follow, not a resource to load
+        return f"`{key}` to `{value[:40]}`"
+    if _EXTERNAL_CSS.search(value):
+        return f"`{key}` with an external reference"
+    return None
+
+
+def _xml_escape(text: str, *, attribute: bool = False) -> str:
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    if attribute:
+        text = text.replace('"', "&quot;").replace("\n", "&#10;").replace("\t", "&#9;")
+        text = text.replace("\r", "&#13;")
+    return text

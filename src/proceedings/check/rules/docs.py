@@ -75,6 +75,15 @@ DOCS: dict[str, RuleDoc] = {
         "delete it.",
         "text",
     ),
+    "F109": RuleDoc(
+        "A folder in the sessions tree cannot be listed (no read or search permission), so "
+        "none of its files can be checked or built. A session folder that cannot be listed "
+        "is left out of the build entirely rather than becoming an empty chapter.",
+        "sessions/2024-08-24-camp:1:1: F109 cannot list this folder: Permission denied; its "
+        "files are left out",
+        "Fix the folder's permissions (`chmod u+rx FOLDER`), or remove it.",
+        "text",
+    ),
     # --- front matter ------------------------------------------------------------------------
     "M201": RuleDoc(
         "The note or session.md has no front matter, so it has no title (and session.md no "
@@ -135,6 +144,12 @@ DOCS: dict[str, RuleDoc] = {
         "so that a crafted file cannot make the checker slow or huge.",
         _FM + "tags: &t [a, b]\nalso: *t\n" + _FM,
         "Write values out in full; move long text into the note body.",
+    ),
+    "M211": RuleDoc(
+        "The front matter uses a YAML merge key (`<<`). A merge adds keys that are not written "
+        "where they take effect, so a second `title` could hide behind it unseen.",
+        _FM + "title: 監視アーキテクチャ\n<<: {title: 別の題}\n" + _FM,
+        "Write every key out in full, each once.",
     ),
     # --- session tree ------------------------------------------------------------------------
     "T501": RuleDoc(
@@ -427,6 +442,23 @@ DOCS.update({
         "URLs) was removed from the output.",
         "<span onclick=\"x()\">押す</span>",
         "Use Markdown, or only the allowlisted tags and attributes.",
+    ),
+    "B812": RuleDoc(
+        "An image is loaded over plain `http://`. The outputs never load images over an "
+        "unencrypted connection (anyone on the way could swap the picture), so it is left "
+        "out of the Markdown, HTML and PDF; the text `[image missing: …]` stands in its place.",
+        "![構成図](http://example.org/architecture.png)",
+        "Use the image's `https://` address, or download it into the session's `images/` "
+        "folder and link it relatively.",
+    ),
+    "B813": RuleDoc(
+        "An SVG image holds active content: `<script>`, `on…` event handlers, embedded HTML "
+        "(`<foreignObject>`), or references to other files and addresses (`href`, `url(…)`, "
+        "`@import`). A browser runs these when the copy in `<output>/assets/` is opened by "
+        "itself, so the outputs get a copy without them; the drawing is otherwise unchanged.",
+        '![構成図](images/architecture.svg)   <!-- the SVG has <svg onload="…"> -->',
+        "Export the image again without scripts or links (e.g. as plain SVG), so the "
+        "published copy is the file itself.",
     ),
 })
 
