@@ -276,3 +276,242 @@ def test_other_files_in_templates_are_never_run(tmp_path: Path, name: str) -> No
     assert not canary.exists()
     assert runs[0].returncode == 0, runs[0].stdout + runs[0].stderr
     assert "Traceback" not in runs[1].stderr
+
+
+# --- well-formed cache files with hostile entries ---------------------------------------------
+
+GOOD_FACTS = [True, [[1, "見出し", 5, 1]], [5, 7], [], [["link", "x.md", 9, 1]],
+              [[11, 1, "<b>", False]], ["id"], [[3, 4]]]
+
+
+def _facts_with(index: int, value: object) -> list:
+    entry = json.loads(json.dumps(GOOD_FACTS))
+    entry[index] = value
+    return entry
+
+
+HOSTILE_FACTS = {
+    "not a list": {"body_ok": True},
+    "too short": GOOD_FACTS[:7],
+    "too long": [*GOOD_FACTS, []],
+    "body_ok a number": _facts_with(0, 1),
+    "heading level 99": _facts_with(1, [[99, "x", 5, 1]]),
+    "heading text a list": _facts_with(1, [[1, ["x"], 5, 1]]),
+    "heading short": _facts_with(1, [[1, "x", 5]]),
+    "line 0": _facts_with(2, [0]),
+    "line past the file": _facts_with(2, [10_000]),
+    "line a bool": _facts_with(2, [True]),
+    "line a float": _facts_with(3, [5.0]),
+    "line negative": _facts_with(3, [-1]),
+    "link kind unknown": _facts_with(4, [["evil", "x", 9, 1]]),
+    "link kind a list": _facts_with(4, [[["link"], "x", 9, 1]]),
+    "href a number": _facts_with(4, [["link", 5, 9, 1]]),
+    "column 0": _facts_with(4, [["link", "x", 9, 0]]),
+    "html block a string": _facts_with(5, [[11, 1, "<b>", "no"]]),
+    "ids a dict": _facts_with(6, {"a": 1}),
+    "ids numbers": _facts_with(6, [1, 2]),
+    "code lines a billion": _facts_with(7, [[1, 1_000_000_000]]),
+    "code lines backwards": _facts_with(7, [[9, 3]]),
+    "code lines a number": _facts_with(7, 5),
+    "deep": _facts_with(1, json.loads("[" * 500 + "]" * 500)),
+}
+
+
+@pytest.fixture
+def cached_wg(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.delenv("PROCEEDINGS_NO_CACHE", raising=False)
+    return make_wg(tmp_path / "wg", {
+        FILES[0]: note("アルファ").replace("---\n", "---\nstatus: someday\n", 1)
+        + "\n<b>x</b> [b](02-beta.md#無い)\n\n```\ncode\n```\n",
+    })
+
+
+def _in_process_findings(root: Path, *files: str) -> list[str]:
+    import io
+
+    from proceedings.check_runner import CheckOptions, run_check
+
+    out = io.StringIO()
+    run_check(CheckOptions(paths=[root / f for f in files], root=root, output_format="json"),
+              out=out, err=io.StringIO())
+    return sorted(f"{d['path']}:{d['line']} {d['code']}"
+                  for d in json.loads(out.getvalue())["diagnostics"])
+
+
+@pytest.mark.parametrize("kind", sorted(HOSTILE_FACTS))
+def test_a_hostile_facts_entry_is_parsed_again(cached_wg: Path, kind: str) -> None:
+    from proceedings import facts_cache
+
+    expected = _in_process_findings(cached_wg, *FILES)
+    assert any(" C406" in finding for finding in expected)  # raw HTML: a fact from the cache
+    cache = facts_cache.SessionCache(cached_wg, SESSION_NAME)
+    key = cache.key((cached_wg / FILES[0]).read_bytes())
+    assert key in cache.entries  # the real entry, about to be replaced
+    cache_store.save_entries(cache.path, cache_store.make_stamp(),
+                             {**cache.entries, key: HOSTILE_FACTS[kind]})
+    assert _in_process_findings(cached_wg, *FILES) == expected
+    assert _in_process_findings(cached_wg, *FILES) == expected
+
+
+HOSTILE_FRONT_MATTER = {
+    "not a pair": {"title": "x"},
+    "meta a list": [["title"], {"title": 2}],
+    "line as text": [{"title": "x", "status": "someday"}, {"title": "2"}],
+    "line past the front matter": [{"title": "x", "status": "someday"}, {"title": 900}],
+    "deep": [json.loads('{"a":' * 200 + "1" + "}" * 200), {"a": 2}],
+}
+
+
+@pytest.mark.parametrize("kind", sorted(HOSTILE_FRONT_MATTER))
+def test_a_hostile_front_matter_entry_is_parsed_again(cached_wg: Path, kind: str) -> None:
+    from proceedings import facts_cache
+
+    expected = _in_process_findings(cached_wg, *FILES)
+    assert any(" M2" in finding for finding in expected)  # `status: someday`
+    path = facts_cache._front_matter_path(cached_wg)
+    stamp = cache_store.make_stamp(("yaml",))
+    entries = cache_store.load_entries(path, stamp)
+    source = (cached_wg / FILES[0]).read_text("utf-8").split("---\n")[1].rstrip("\n")
+    assert source in entries
+    cache_store.save_entries(path, stamp, {**entries, source: HOSTILE_FRONT_MATTER[kind]})
+    assert _in_process_findings(cached_wg, *FILES) == expected
+
+
+def test_a_cache_committed_and_cloned_is_not_believed(tmp_path: Path) -> None:
+    """A well-formed cache that lies (no raw HTML in a note that has some, a config with a
+    setting the file does not have) is ignored in a clone: it was written in another folder."""
+    origin = make_wg(tmp_path / "origin", {FILES[0]: note("アルファ") + "\n<b>x</b>\n"})
+    _git(origin, "init", "-q", "-b", "main")
+    env = _env(tmp_path)
+    for _ in range(2):  # the facts and front matter, then the config too
+        run = _proceedings(origin, env, "check", *FILES)
+        assert run.returncode == 0 and "C406" in run.stdout, run.stdout + run.stderr
+    facts_file = origin / CHECK / f"facts-{SESSION_NAME}.json"
+    document = json.loads(facts_file.read_text("utf-8"))
+    for entry in document["entries"].values():
+        entry[5] = []  # no raw HTML
+    facts_file.write_text(json.dumps(document), encoding="utf-8")
+    config_file = origin / CHECK / "config.json"
+    document = json.loads(config_file.read_text("utf-8"))
+    document["entries"]["proceedings.toml"][1]["no_such_setting"] = 1
+    config_file.write_text(json.dumps(document), encoding="utf-8")
+    lied = _proceedings(origin, env, "check", *FILES)  # the folder it was written in: believed
+    assert "no_such_setting" in lied.stderr and lied.returncode == 2
+    config_file.unlink()
+    lied = _proceedings(origin, env, "check", *FILES)
+    assert lied.returncode == 0 and "C406" not in lied.stdout, lied.stdout
+    config_file.write_text(json.dumps(document), encoding="utf-8")
+    _git(origin, "add", "-A")
+    _git(origin, "add", "-f", str(CACHE))
+    _git(origin, "commit", "-q", "-m", "notes and a lying cache")
+    clone = _clone(origin, tmp_path / "clone")
+    assert (clone / CHECK / "config.json").is_file()
+    for run in (_proceedings(clone, env, "check", *FILES), _proceedings(clone, env, "check"),
+                _hook(clone, env, *FILES)):
+        assert run.returncode == 0 and "C406" in run.stdout, run.stdout + run.stderr
+
+
+def test_a_symlinked_cache_folder_is_neither_read_nor_written(tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    root = make_wg(tmp_path / "wg")
+    (root / CACHE).symlink_to(outside, target_is_directory=True)
+    env = _env(tmp_path)
+    assert _proceedings(root, env, "check").returncode == 0
+    assert _proceedings(root, env, "check", *FILES).returncode == 0
+    assert list(outside.iterdir()) == []
+    (root / CACHE).unlink()
+    (root / CACHE).mkdir()
+    (root / CHECK).symlink_to(outside, target_is_directory=True)
+    assert _proceedings(root, env, "check", *FILES).returncode == 0
+    assert list(outside.iterdir()) == []
+
+
+def test_cache_files_that_are_links_fifos_or_devices_are_ignored(tmp_path: Path) -> None:
+    root = make_wg(tmp_path / "wg")
+    env = _env(tmp_path)
+    secret = tmp_path / "secret.json"
+    secret.write_text('{"entries": {}}', encoding="utf-8")
+    (root / CHECK).mkdir(parents=True)
+    os.mkfifo(root / CHECK / "front-matter.json")  # a reader that opened it would wait
+    (root / CHECK / "config.json").symlink_to("/dev/zero")
+    (root / CHECK / f"facts-{SESSION_NAME}.json").symlink_to(secret)
+    for _ in range(2):
+        run = _proceedings(root, env, "check", *FILES)
+        assert run.returncode == 0, run.stderr
+    assert secret.read_text("utf-8") == '{"entries": {}}'  # replaced as a link, not written
+
+
+# --- the compiled-template cache --------------------------------------------------------------
+
+
+def test_a_relative_xdg_cache_home_never_loads_code_from_the_repository(
+    tmp_path: Path,
+) -> None:
+    """Compiled templates are Python code. With XDG_CACHE_HOME=.cache (relative), a WG could
+    commit `.cache/proceedings/…/<key>.cache` holding code for the packaged template; the
+    relative setting is ignored, so that file is never loaded."""
+    import marshal
+
+    import jinja2
+
+    canary = tmp_path / "canary"
+    root = make_wg(tmp_path / "wg")
+    _git(root, "init", "-q", "-b", "main")
+    os.environ["XDG_CACHE_HOME"] = str(tmp_path / "probe")
+    try:
+        folder_name = templates.bytecode_folder().name
+    finally:
+        os.environ.pop("XDG_CACHE_HOME")
+    planted = root / ".cache" / "proceedings" / folder_name
+    planted.mkdir(parents=True)
+    environment = jinja2.Environment()
+    for name in ("proceedings.md.j2", "proceedings.html.j2"):
+        filename = str(templates.packaged_templates_dir() / name)
+        cache = jinja2.FileSystemBytecodeCache(str(planted))
+        bucket = cache.get_bucket(environment, name, filename, _packaged(name))
+        bucket.code = compile(f"__import__('os').system(\"touch '{canary}'\")", filename, "exec")
+        cache.dump_bytecode(bucket)
+    assert len(list(planted.iterdir())) == 2
+    assert marshal  # the planted files are marshal'd code, as Jinja2 writes them
+    run = _proceedings(root, _env(tmp_path, XDG_CACHE_HOME=".cache"), "build", "--format",
+                       "md,html")
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert not canary.exists()
+    assert (tmp_path / "home" / ".cache" / "proceedings" / folder_name).is_dir()  # used instead
+
+
+def test_facts_come_back_from_json_exactly_as_they_were_stored() -> None:
+    """Every note of the sample archive, every Markdown example of the rules' documentation
+    and a few notes made to hold every kind of fact: the facts, written to JSON and read back,
+    pass the checks and equal the facts computed from the file (a check too strict would only
+    cost speed, but would do so silently)."""
+    from proceedings.facts import Facts, collect
+    from proceedings.facts_cache import restore_facts, stored_facts
+    from proceedings.rules.docs import DOCS
+    from proceedings.source import parse_markdown
+
+    repo = Path(__file__).resolve().parents[1]
+    texts = [path.read_text("utf-8") for path in sorted((repo / "sessions").rglob("*.md"))]
+    for doc in DOCS.values():
+        texts += [doc.example, doc.fix, note() + "\n" + doc.example + "\n"]
+    texts += [
+        note() + "\n```python\nx = 1\n\ny = 2\n```\n\n    indented\n    code\n",
+        note() + '\n<div id="a"\n  class="b">\n<a href="x.md">x</a>\n</div>\n\n'
+        "text <span name='n'>y</span> <img src=\"i.png\"> end\nnext <b>line</b>\n",
+        note() + "\n[a](b.md#c) ![i](img/x.png) <https://example.org> [f](file:///etc)\n"
+        "[^1]\n\n[^1]: 脚注 [x](y.md)\n\n<!-- comment -->\n\n- {{TODO}}\n",
+        "---\ntitle: [unclosed\n",
+        "no front matter\n\n# 見出し {#x}\n\n###### six\n",
+    ]
+    assert len(texts) > 100
+    restored_any = 0
+    for index, text in enumerate(texts):
+        file = parse_markdown(text.encode("utf-8"), Path(f"{index}.md"), f"{index}.md")
+        facts = collect(file)
+        restored = Facts(file, file.text.split("\n"), True)
+        assert restore_facts(restored, json.loads(json.dumps(stored_facts(facts)))), text
+        for name in Facts.STORED:
+            assert getattr(restored, name) == getattr(facts, name), (text, name)
+        restored_any += bool(facts.code_lines) + bool(facts.html) + bool(facts.links)
+    assert restored_any > 30

@@ -1,10 +1,21 @@
 """Jinja2 templates: a WG's own `templates/` overrides the packaged defaults file by file.
 
+A WG's templates come from its repository, which takes pull requests, so every template is
+rendered in Jinja2's immutable sandbox: no attribute starting with `_` (the way from a template
+to Python's internals and `os`), no method that changes a list, dict or set, `str.format`
+checked the same way. A template that tries is refused with its file and line (a
+ProceedingsError); nothing it asked for runs.
+
 Compiled templates are kept between runs in the user's cache folder
 (`$XDG_CACHE_HOME/proceedings`, else `~/.cache/proceedings`): compiling proceedings.md.j2
 costs ~45 ms of every build, loading it ~1 ms. Jinja2 checks each template's source checksum,
 so an edited template is compiled again; `PROCEEDINGS_NO_CACHE=1` turns the cache off, and a
-folder that cannot be written only means compiling every time.
+folder that cannot be written only means compiling every time. That folder is outside the
+repository, and only what this module compiled is written there: a compiled template is
+Python code, loaded without a check, so a relative `XDG_CACHE_HOME` (which would put the folder
+inside the WG repository a command runs in) is ignored, as the XDG specification asks, and the
+folder's name says the code was compiled for the sandbox (Jinja2 compiles calls differently
+for it, and does not tell the two apart in the cache).
 """
 
 from __future__ import annotations
@@ -15,6 +26,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import jinja2
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from proceedings import __version__, cache_store
 from proceedings.errors import ProceedingsError
@@ -55,10 +67,15 @@ def bytecode_folder() -> Path | None:
     """Where compiled templates are kept, or None when caching is off."""
     if not cache_store.enabled():
         return None
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    base = os.environ.get("XDG_CACHE_HOME", "")
+    if not os.path.isabs(base):  # unset, empty or relative (to the WG repository): not used
+        base = os.path.join(os.path.expanduser("~"), ".cache")
+        if not os.path.isabs(base):  # no home folder at all
+            return None
     # Per proceedings and Jinja2 version: the Environment options below shape the compiled
     # code, and they can change between releases while a template's source stays the same.
-    return Path(base) / "proceedings" / f"templates-{__version__}-jinja2-{jinja2.__version__}"
+    return (Path(base) / "proceedings"
+            / f"templates-{__version__}-jinja2-{jinja2.__version__}-sandboxed")
 
 
 def _bytecode_cache(folder: Path | None) -> jinja2.BytecodeCache | None:
@@ -77,7 +94,7 @@ def _environment(
 ) -> jinja2.Environment:
     search = [override_dir] if override_dir else []
     search.append(str(packaged_templates_dir()))
-    environment = jinja2.Environment(
+    environment = ImmutableSandboxedEnvironment(
         loader=jinja2.FileSystemLoader(search),
         autoescape=autoescape,
         keep_trailing_newline=True,
@@ -108,12 +125,42 @@ def render_template(name: str, context: dict, *, override_dir: Path | None = Non
         ) from None
     except jinja2.TemplateNotFound:
         raise ProceedingsError(f"template `{name}` not found") from None
+    except jinja2.sandbox.SecurityError as exc:
+        raise ProceedingsError(
+            f"template `{name}` does something not allowed in a template ({exc})",
+            path=_template_file(exc, template.filename), line=_template_line(exc),
+            hint="a template may only use the values it is given and their public "
+                 "attributes and methods; fix or delete it",
+        ) from None
     except jinja2.UndefinedError as exc:
         raise ProceedingsError(
             f"template `{name}` uses an unknown value: {exc.message}",
             path=template.filename,
             hint="check the variable names against the packaged template",
         ) from None
+
+
+def _template_frame(exc: BaseException) -> tuple[str, int] | None:
+    """File and line of the innermost template frame in `exc`'s traceback (Jinja2 rewrites
+    the traceback so that a template's frames carry its file and line)."""
+    found = None
+    trace = exc.__traceback__
+    while trace is not None:
+        filename = trace.tb_frame.f_code.co_filename
+        if filename.endswith((".j2", ".html", ".md", ".txt")) and os.path.isfile(filename):
+            found = (filename, trace.tb_lineno)
+        trace = trace.tb_next
+    return found
+
+
+def _template_file(exc: BaseException, default: str | None) -> str | None:
+    frame = _template_frame(exc)
+    return frame[0] if frame else default
+
+
+def _template_line(exc: BaseException) -> int | None:
+    frame = _template_frame(exc)
+    return frame[1] if frame else None
 
 
 def template_source_path(name: str, override_dir: Path | None = None) -> Path:
