@@ -127,7 +127,7 @@ def render_template(name: str, context: dict, *, override_dir: Path | None = Non
         raise ProceedingsError(f"template `{name}` not found") from None
     except jinja2.sandbox.SecurityError as exc:
         raise ProceedingsError(
-            f"template `{name}` does something not allowed in a template ({exc})",
+            f"template `{name}` does something not allowed in a template: {_printable(exc)}",
             path=_template_file(exc, template.filename), line=_template_line(exc),
             hint="a template may only use the values it is given and their public "
                  "attributes and methods; fix or delete it",
@@ -138,6 +138,13 @@ def render_template(name: str, context: dict, *, override_dir: Path | None = Non
             path=template.filename,
             hint="check the variable names against the packaged template",
         ) from None
+
+
+def _printable(exc: BaseException) -> str:
+    """The exception's text on one line, with control characters (which the template chose,
+    as an attribute name) escaped."""
+    text = str(exc).rstrip(".")
+    return "".join(c if c.isprintable() else ascii(c)[1:-1] for c in text)
 
 
 def _template_frame(exc: BaseException) -> tuple[str, int] | None:
