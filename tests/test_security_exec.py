@@ -515,3 +515,19 @@ def test_facts_come_back_from_json_exactly_as_they_were_stored() -> None:
             assert getattr(restored, name) == getattr(facts, name), (text, name)
         restored_any += bool(facts.code_lines) + bool(facts.html) + bool(facts.links)
     assert restored_any > 30
+
+
+@pytest.mark.parametrize("body", ["{{ 1 / 0 }}", "{{ [1, 2].append(3) }}",
+                                  "{% macro m() %}{{ m() }}{% endmacro %}{{ m() }}",
+                                  "{{ '{0.__class__}'.format(1) }}"])
+def test_an_error_in_a_wg_template_names_its_file_and_line(tmp_path: Path, body: str) -> None:
+    """Not an internal error (exit 70, "please report it"): the WG's own template is at
+    fault, and the message says which one and where."""
+    folder = tmp_path / "templates"
+    folder.mkdir()
+    (folder / "note.md.j2").write_text(f"---\n{{# a comment #}}\n{body}\n", encoding="utf-8")
+    templates._environment.cache_clear()
+    with pytest.raises(ProceedingsError) as raised:
+        templates.render_template("note.md.j2", {}, override_dir=folder)
+    assert raised.value.path == str(folder / "note.md.j2") and raised.value.line == 3
+    assert "\n" not in str(raised.value)

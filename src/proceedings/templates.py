@@ -113,9 +113,13 @@ def toml_string(value: str) -> str:
 
 
 def render_template(name: str, context: dict, *, override_dir: Path | None = None) -> str:
-    """Render `name`, preferring `override_dir/name` (a WG's templates/) when it exists."""
+    """Render `name`, preferring `override_dir/name` (a WG's templates/) when it exists.
+
+    Whatever goes wrong in a WG's own template (a refusal of the sandbox, an error its code
+    raises) is a ProceedingsError naming the template's file and line."""
     override = str(override_dir) if override_dir and override_dir.is_dir() else None
     env = _environment(override, name.endswith((".html.j2", ".html")), bytecode_folder())
+    template: jinja2.Template | None = None
     try:
         template = env.get_template(name)
         return template.render(**context)
@@ -126,48 +130,55 @@ def render_template(name: str, context: dict, *, override_dir: Path | None = Non
     except jinja2.TemplateNotFound:
         raise ProceedingsError(f"template `{name}` not found") from None
     except jinja2.sandbox.SecurityError as exc:
+        frame = _template_frame(exc)
         raise ProceedingsError(
             f"template `{name}` does something not allowed in a template: {_printable(exc)}",
-            path=_template_file(exc, template.filename), line=_template_line(exc),
+            path=frame[0] if frame else template.filename if template else None,
+            line=frame[1] if frame else None,
             hint="a template may only use the values it is given and their public "
                  "attributes and methods; fix or delete it",
         ) from None
     except jinja2.UndefinedError as exc:
         raise ProceedingsError(
             f"template `{name}` uses an unknown value: {exc.message}",
-            path=template.filename,
+            path=template.filename if template else None,
             hint="check the variable names against the packaged template",
+        ) from None
+    except ProceedingsError:
+        raise
+    except Exception as exc:
+        frame = _template_frame(exc)
+        if override is None or frame is None or not _inside(frame[0], override):
+            raise  # in a packaged template or in proceedings itself: a bug of ours
+        raise ProceedingsError(
+            f"template `{name}` failed: {type(exc).__name__}: {_printable(exc)}",
+            path=frame[0], line=frame[1],
+            hint="fix the template, or delete it to use the packaged one",
         ) from None
 
 
+def _inside(path: str, folder: str) -> bool:
+    return os.path.abspath(path).startswith(os.path.abspath(folder) + os.sep)
+
+
 def _printable(exc: BaseException) -> str:
-    """The exception's text on one line, with control characters (which the template chose,
-    as an attribute name) escaped."""
+    """The exception's text on one line, with control characters (a template chooses the
+    attribute names and values the text may quote) escaped."""
     text = str(exc).rstrip(".")
     return "".join(c if c.isprintable() else ascii(c)[1:-1] for c in text)
 
 
 def _template_frame(exc: BaseException) -> tuple[str, int] | None:
-    """File and line of the innermost template frame in `exc`'s traceback (Jinja2 rewrites
-    the traceback so that a template's frames carry its file and line)."""
+    """File and line of the innermost template frame in `exc`'s traceback: Jinja2 rewrites
+    the traceback so that each template frame carries the template's file and line (a frame
+    it makes for the purpose, with `__jinja_exception__` among its globals)."""
     found = None
     trace = exc.__traceback__
     while trace is not None:
-        filename = trace.tb_frame.f_code.co_filename
-        if filename.endswith((".j2", ".html", ".md", ".txt")) and os.path.isfile(filename):
-            found = (filename, trace.tb_lineno)
+        if "__jinja_exception__" in trace.tb_frame.f_globals:
+            found = (trace.tb_frame.f_code.co_filename, trace.tb_lineno)
         trace = trace.tb_next
     return found
-
-
-def _template_file(exc: BaseException, default: str | None) -> str | None:
-    frame = _template_frame(exc)
-    return frame[0] if frame else default
-
-
-def _template_line(exc: BaseException) -> int | None:
-    frame = _template_frame(exc)
-    return frame[1] if frame else None
 
 
 def template_source_path(name: str, override_dir: Path | None = None) -> Path:
