@@ -387,20 +387,22 @@ def test_a_cache_committed_and_cloned_is_not_believed(tmp_path: Path) -> None:
         run = _proceedings(origin, env, "check", *FILES)
         assert run.returncode == 0 and "C406" in run.stdout, run.stdout + run.stderr
     facts_file = origin / CHECK / f"facts-{SESSION_NAME}.json"
-    document = json.loads(facts_file.read_text("utf-8"))
-    for entry in document["entries"].values():
+    header, entries = map(json.loads, facts_file.read_text("utf-8").split("\n"))
+    assert set(header) == {"stamp", "folder"}
+    for entry in entries.values():
         entry[5] = []  # no raw HTML
-    facts_file.write_text(json.dumps(document), encoding="utf-8")
+    facts_file.write_text(json.dumps(header) + "\n" + json.dumps(entries), encoding="utf-8")
     config_file = origin / CHECK / "config.json"
-    document = json.loads(config_file.read_text("utf-8"))
-    document["entries"]["proceedings.toml"][1]["no_such_setting"] = 1
-    config_file.write_text(json.dumps(document), encoding="utf-8")
+    header, entries = map(json.loads, config_file.read_text("utf-8").split("\n"))
+    entries["proceedings.toml"][1]["no_such_setting"] = 1
+    document = json.dumps(header) + "\n" + json.dumps(entries)
+    config_file.write_text(document, encoding="utf-8")
     lied = _proceedings(origin, env, "check", *FILES)  # the folder it was written in: believed
     assert "no_such_setting" in lied.stderr and lied.returncode == 2
     config_file.unlink()
     lied = _proceedings(origin, env, "check", *FILES)
     assert lied.returncode == 0 and "C406" not in lied.stdout, lied.stdout
-    config_file.write_text(json.dumps(document), encoding="utf-8")
+    config_file.write_text(document, encoding="utf-8")
     _git(origin, "add", "-A")
     _git(origin, "add", "-f", str(CACHE))
     _git(origin, "commit", "-q", "-m", "notes and a lying cache")
@@ -531,3 +533,42 @@ def test_an_error_in_a_wg_template_names_its_file_and_line(tmp_path: Path, body:
         templates.render_template("note.md.j2", {}, override_dir=folder)
     assert raised.value.path == str(folder / "note.md.j2") and raised.value.line == 3
     assert "\n" not in str(raised.value)
+
+
+def _plant_with_header(root: Path, body: bytes) -> None:
+    """`body` as the entries of every cache file, after the right first line (stamp and
+    folder), as only a run in this very folder could write it."""
+    from proceedings import facts_cache
+
+    folder = root / CHECK
+    folder.mkdir(parents=True, exist_ok=True)
+    identity = cache_store.folder_identity(folder)
+    for path, stamp in (
+        (facts_cache.SessionCache(root, SESSION_NAME).path, cache_store.make_stamp()),
+        (facts_cache._front_matter_path(root), cache_store.make_stamp(("yaml",))),
+        (folder / cache_store.CONFIG_CACHE_FILE, cache_store.make_stamp(())),
+    ):
+        header = json.dumps({"stamp": stamp, "folder": identity}).encode()
+        path.write_bytes(header + b"\n" + body)
+        loaded = cache_store.load_entries(path, stamp)
+        assert type(loaded) is dict and (loaded == {"x": 1}) == (body == b'{"x": 1}')
+
+
+@pytest.mark.parametrize("kind", [*sorted(HOSTILE_JSON), "valid"])
+def test_hostile_entries_after_a_valid_first_line_are_ignored(cached_wg: Path, kind: str) -> None:
+    expected = _in_process_findings(cached_wg, *FILES)
+    _plant_with_header(cached_wg, HOSTILE_JSON.get(kind, b'{"x": 1}'))
+    assert _in_process_findings(cached_wg, *FILES) == expected
+    assert _in_process_findings(cached_wg, *FILES) == expected
+
+
+def test_a_cache_file_over_the_size_limit_is_not_read(
+    cached_wg: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from proceedings import facts_cache
+
+    _in_process_findings(cached_wg, *FILES)
+    path = facts_cache.SessionCache(cached_wg, SESSION_NAME).path
+    assert cache_store.load_entries(path, cache_store.make_stamp())
+    monkeypatch.setattr(cache_store, "MAX_CACHE_BYTES", path.stat().st_size - 1)
+    assert cache_store.load_entries(path, cache_store.make_stamp()) == {}

@@ -11,8 +11,9 @@ and numbers, never run anything), read only when it is a regular file no larger 
 user before it is used (facts_cache.py, source.FrontMatterCache, `parsed_config` here). A file
 is also tied to the folder it was written in (the device and inode of `check/`): a folder that
 git checked out in a clone, or that was copied, is a different folder, so a committed cache
-(however well formed) is ignored, and cannot make a run skip a finding. The folders must be
-real folders: a symbolic link in their place means no cache, read or written.
+(however well formed) is ignored, and cannot make a run skip a finding. The file is two lines:
+`{"stamp": …, "folder": …}`, checked before the second line (the entries) is even read. The
+folders must be real folders: a symbolic link in their place means no cache, read or written.
 
 What is cached lives with its users: the checker's facts and front matter in facts_cache.py,
 the parsed config here. Pickle files left by releases before cache format 7 are never read;
@@ -33,6 +34,7 @@ from proceedings import __version__
 CACHE_DIR = ".proceedings-cache"
 FORMAT = 7  # bump when Facts (or a record it holds), or what front matter is accepted, changes
 MAX_CACHE_BYTES = 64 * 1024 * 1024  # a larger file is not read (nor written)
+MAX_HEADER_BYTES = 4096  # the first line: stamp and folder
 MAX_DEPTH = 64  # nesting of a cached value (front matter, config) beyond this is not cached
 
 Stamp = list[Any]  # JSON values: what a cache file was written with
@@ -100,22 +102,25 @@ def load_entries(path: Path, stamp: Stamp) -> dict[str, Any]:
         if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_CACHE_BYTES:
             return {}
         with os.fdopen(handle, "rb", closefd=False) as reader:
-            raw = reader.read(MAX_CACHE_BYTES + 1)
+            # The first line says what wrote the file: checked before the rest is read, so a
+            # large file from elsewhere (committed, copied) costs one short line.
+            if _loads(reader.readline(MAX_HEADER_BYTES)) != {"stamp": stamp, "folder": identity}:
+                return {}
+            entries = _loads(reader.read(MAX_CACHE_BYTES))
     except OSError:
         return {}
     finally:
         os.close(handle)
-    if len(raw) > MAX_CACHE_BYTES:
-        return {}
-    try:
-        document = json.loads(raw.decode("utf-8"), parse_constant=_reject_constant)
-    except (ValueError, RecursionError):  # not UTF-8 or not JSON, too deep, a huge number
-        return {}
-    if (type(document) is not dict or document.get("stamp") != stamp
-            or document.get("folder") != identity):
-        return {}
-    entries = document.get("entries")
     return entries if type(entries) is dict else {}
+
+
+def _loads(raw: bytes) -> Any:
+    """The JSON value in `raw`, or None when it is not UTF-8 JSON (or is NaN, nested too deep
+    for the parser, or holds a number too long to convert)."""
+    try:
+        return json.loads(raw.decode("utf-8"), parse_constant=_reject_constant)
+    except (ValueError, RecursionError):
+        return None
 
 
 def save_entries(
@@ -136,9 +141,11 @@ def save_entries(
         ignore = path.parent.parent / ".gitignore"
         if not os.path.lexists(ignore):
             _write_new(ignore, b"# Written by proceedings: a cache, never commit it.\n*\n")
-        document = {"stamp": stamp, "folder": identity, "entries": entries}
-        data = json.dumps(document, ensure_ascii=False, separators=(",", ":"),
-                          allow_nan=False).encode("utf-8")
+        data = b"\n".join(
+            json.dumps(part, ensure_ascii=False, separators=(",", ":"),
+                       allow_nan=False).encode("utf-8")
+            for part in ({"stamp": stamp, "folder": identity}, entries)
+        )
         if len(data) > MAX_CACHE_BYTES:
             return
         temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
