@@ -312,6 +312,8 @@ HOSTILE_FACTS = {
     "ids numbers": _facts_with(6, [1, 2]),
     "code lines a billion": _facts_with(7, [[1, 1_000_000_000]]),
     "code lines backwards": _facts_with(7, [[9, 3]]),
+    "code lines repeated": _facts_with(7, [[1, 10]] * 100_000),
+    "code lines overlapping": _facts_with(7, [[1, 5], [3, 8]]),
     "code lines a number": _facts_with(7, 5),
     "deep": _facts_with(1, json.loads("[" * 500 + "]" * 500)),
 }

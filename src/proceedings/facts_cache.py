@@ -117,10 +117,12 @@ def _checked(stored: Any, last: int) -> tuple[Any, ...]:
             raise ValueError("html block")
         made_html.append(HtmlFact(_line(line, last), _col(col), _text(snippet), block))
     code_lines: set[int] = set()
+    previous = 0
     for first, end in map(_items, _items(code_runs)):
-        if _line(first, last) > _line(end, last):
-            raise ValueError("code lines")
-        code_lines.update(range(first, end + 1))  # bounded by the file's length
+        if not previous < _line(first, last) <= _line(end, last):
+            raise ValueError("code lines")  # runs in order, apart: at most `last` lines in all
+        code_lines.update(range(first, end + 1))
+        previous = end
     return (
         body_ok,
         made_headings,
