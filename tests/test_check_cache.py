@@ -46,7 +46,7 @@ def test_a_second_run_parses_nothing_and_finds_the_same(tmp_path: Path, parses: 
     root = make_wg(tmp_path / "wg", {A: note("アルファ") + "\n<b>x</b> [b](02-beta.md#無い)\n"})
     first = _findings(root)
     assert len(parses) == 3  # session.md and the two notes, each once
-    assert (root / CACHE / "check" / "2024-08-24-camp.pickle").is_file()
+    assert (root / CACHE / "check" / "facts-2024-08-24-camp.json").is_file()
     assert (root / CACHE / ".gitignore").read_text("utf-8").splitlines()[-1] == "*"
     parses.clear()
     assert _findings(root) == first
@@ -65,7 +65,7 @@ def test_a_changed_note_is_parsed_again(tmp_path: Path, parses: list) -> None:
 def test_a_corrupt_cache_is_ignored(tmp_path: Path, parses: list) -> None:
     root = make_wg(tmp_path / "wg", {A: note("アルファ") + "\n<b>x</b>\n"})
     first = _findings(root)
-    (root / CACHE / "check" / "2024-08-24-camp.pickle").write_bytes(b"not a pickle")
+    (root / CACHE / "check" / "facts-2024-08-24-camp.json").write_bytes(b"not JSON")
     assert _findings(root) == first
 
 
@@ -111,7 +111,7 @@ def test_a_run_on_files_reuses_parsed_front_matter(tmp_path: Path, monkeypatch) 
 
     first = run()
     assert len(loads) == 3  # session.md, the two notes
-    assert (root / CACHE / "check" / "front-matter.pickle").is_file()
+    assert (root / CACHE / "check" / "front-matter.json").is_file()
     loads.clear()
     assert run() == first
     assert len(loads) == 1  # only the broken one, which is never cached

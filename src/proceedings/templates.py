@@ -1,10 +1,21 @@
 """Jinja2 templates: a WG's own `templates/` overrides the packaged defaults file by file.
 
+A WG's templates come from its repository, which takes pull requests, so every template is
+rendered in Jinja2's immutable sandbox: no attribute starting with `_` (the way from a template
+to Python's internals and `os`), no method that changes a list, dict or set, `str.format`
+checked the same way. A template that tries is refused with its file and line (a
+ProceedingsError); nothing it asked for runs.
+
 Compiled templates are kept between runs in the user's cache folder
 (`$XDG_CACHE_HOME/proceedings`, else `~/.cache/proceedings`): compiling proceedings.md.j2
 costs ~45 ms of every build, loading it ~1 ms. Jinja2 checks each template's source checksum,
 so an edited template is compiled again; `PROCEEDINGS_NO_CACHE=1` turns the cache off, and a
-folder that cannot be written only means compiling every time.
+folder that cannot be written only means compiling every time. That folder is outside the
+repository, and only what this module compiled is written there: a compiled template is
+Python code, loaded without a check, so a relative `XDG_CACHE_HOME` (which would put the folder
+inside the WG repository a command runs in) is ignored, as the XDG specification asks, and the
+folder's name says the code was compiled for the sandbox (Jinja2 compiles calls differently
+for it, and does not tell the two apart in the cache).
 """
 
 from __future__ import annotations
@@ -16,6 +27,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import jinja2
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from proceedings import __version__
 from proceedings.errors import ProceedingsError
@@ -58,10 +70,15 @@ def bytecode_folder() -> Path | None:
     """Where compiled templates are kept, or None when caching is off."""
     if not cache_store.enabled():
         return None
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    base = os.environ.get("XDG_CACHE_HOME", "")
+    if not os.path.isabs(base):  # unset, empty or relative (to the WG repository): not used
+        base = os.path.join(os.path.expanduser("~"), ".cache")
+        if not os.path.isabs(base):  # no home folder at all
+            return None
     # Per proceedings and Jinja2 version: the Environment options below shape the compiled
     # code, and they can change between releases while a template's source stays the same.
-    return Path(base) / "proceedings" / f"templates-{__version__}-jinja2-{jinja2.__version__}"
+    return (Path(base) / "proceedings"
+            / f"templates-{__version__}-jinja2-{jinja2.__version__}-sandboxed")
 
 
 def _bytecode_cache(folder: Path | None) -> jinja2.BytecodeCache | None:
@@ -108,7 +125,7 @@ def _environment(
 ) -> jinja2.Environment:
     search = [override_dir] if override_dir else []
     search.append(str(packaged_templates_dir()))
-    environment = jinja2.Environment(
+    environment = ImmutableSandboxedEnvironment(
         loader=_ConfinedLoader(search),
         autoescape=autoescape,
         keep_trailing_newline=True,
@@ -127,9 +144,13 @@ def toml_string(value: str) -> str:
 
 
 def render_template(name: str, context: dict, *, override_dir: Path | None = None) -> str:
-    """Render `name`, preferring `override_dir/name` (a WG's templates/) when it exists."""
+    """Render `name`, preferring `override_dir/name` (a WG's templates/) when it exists.
+
+    Whatever goes wrong in a WG's own template (a refusal of the sandbox, an error its code
+    raises) is a ProceedingsError naming the template's file and line."""
     override = str(override_dir) if override_dir and override_dir.is_dir() else None
     env = _environment(override, name.endswith((".html.j2", ".html")), bytecode_folder())
+    template: jinja2.Template | None = None
     try:
         template = env.get_template(name)
         return template.render(**context)
@@ -139,12 +160,56 @@ def render_template(name: str, context: dict, *, override_dir: Path | None = Non
         ) from None
     except jinja2.TemplateNotFound:
         raise ProceedingsError(f"template `{name}` not found") from None
+    except jinja2.sandbox.SecurityError as exc:
+        frame = _template_frame(exc)
+        raise ProceedingsError(
+            f"template `{name}` does something not allowed in a template: {_printable(exc)}",
+            path=frame[0] if frame else template.filename if template else None,
+            line=frame[1] if frame else None,
+            hint="a template may only use the values it is given and their public "
+                 "attributes and methods; fix or delete it",
+        ) from None
     except jinja2.UndefinedError as exc:
         raise ProceedingsError(
             f"template `{name}` uses an unknown value: {exc.message}",
-            path=template.filename,
+            path=template.filename if template else None,
             hint="check the variable names against the packaged template",
         ) from None
+    except ProceedingsError:
+        raise
+    except Exception as exc:
+        frame = _template_frame(exc)
+        if override is None or frame is None or not _inside(frame[0], override):
+            raise  # in a packaged template or in proceedings itself: a bug of ours
+        raise ProceedingsError(
+            f"template `{name}` failed: {type(exc).__name__}: {_printable(exc)}",
+            path=frame[0], line=frame[1],
+            hint="fix the template, or delete it to use the packaged one",
+        ) from None
+
+
+def _inside(path: str, folder: str) -> bool:
+    return os.path.abspath(path).startswith(os.path.abspath(folder) + os.sep)
+
+
+def _printable(exc: BaseException) -> str:
+    """The exception's text on one line, with control characters (a template chooses the
+    attribute names and values the text may quote) escaped."""
+    text = str(exc).rstrip(".")
+    return "".join(c if c.isprintable() else ascii(c)[1:-1] for c in text)
+
+
+def _template_frame(exc: BaseException) -> tuple[str, int] | None:
+    """File and line of the innermost template frame in `exc`'s traceback: Jinja2 rewrites
+    the traceback so that each template frame carries the template's file and line (a frame
+    it makes for the purpose, with `__jinja_exception__` among its globals)."""
+    found = None
+    trace = exc.__traceback__
+    while trace is not None:
+        if "__jinja_exception__" in trace.tb_frame.f_globals:
+            found = (trace.tb_frame.f_code.co_filename, trace.tb_lineno)
+        trace = trace.tb_next
+    return found
 
 
 def template_source_path(name: str, override_dir: Path | None = None) -> Path:

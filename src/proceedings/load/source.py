@@ -73,27 +73,44 @@ def _front_matter_loader() -> type:
 
 class FrontMatterCache:
     """Front matter parsed by an earlier run, keyed by its exact text; only clean results (a
-    mapping, no diagnostic) are kept. Set `source.front_matter_cache` to use one; the check
-    runner does for runs on a few files (see `proceedings.check.cache.load_front_matter`)."""
+    mapping, no diagnostic) made of JSON's own types are kept (a set, a date or bytes from a
+    YAML tag: parsed every time). Set `source.front_matter_cache` to use one; the check runner
+    does for runs on a few files (see `proceedings.check.cache.load_front_matter`).
 
-    def __init__(self, entries: dict[str, bytes] | None = None) -> None:
-        self.entries: dict[str, bytes] = entries or {}
+    The entries come from a file in the repository, so each is checked on use: a mapping of
+    plain values and a mapping of keys to line numbers, or it is parsed again."""
+
+    def __init__(self, entries: dict[str, Any] | None = None) -> None:
+        self.entries: dict[str, Any] = entries or {}
         self.changed = False
 
     def get(self, source: str) -> tuple[dict[str, Any], dict[str, int]] | None:
-        import pickle
+        from proceedings.load.cache import plain_copy
 
         stored = self.entries.get(source)
-        # Unpickled on every hit, so two files with the same front matter never share objects.
-        return pickle.loads(stored) if stored is not None else None
+        if type(stored) is not list or len(stored) != 2:
+            return None
+        try:
+            # A fresh copy on every hit, so two files with the same front matter never share
+            # objects.
+            meta, key_lines = plain_copy(stored[0]), stored[1]
+        except (ValueError, RecursionError):
+            return None
+        if type(meta) is not dict or type(key_lines) is not dict:
+            return None
+        last = source.count("\n") + 2  # the closing `---`
+        for line in key_lines.values():
+            if type(line) is not int or not 2 <= line <= last:
+                return None
+        return meta, dict(key_lines)
 
     def put(self, source: str, meta: dict[str, Any], key_lines: dict[str, int]) -> None:
-        import pickle
+        from proceedings.load.cache import plain_copy
 
         try:
-            self.entries[source] = pickle.dumps((meta, key_lines))
+            self.entries[source] = [plain_copy(meta), dict(key_lines)]
             self.changed = True
-        except Exception:  # an exotic YAML value that does not pickle: just not cached
+        except (ValueError, RecursionError):  # a value JSON does not hold: just not cached
             pass
 
 

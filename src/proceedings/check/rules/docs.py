@@ -556,8 +556,10 @@ def reference_markdown() -> str:
         "whole run. A changed `proceedings.toml` re-checks the whole archive.",
         "- **Cache:** what each note's parse yields is cached by content hash in "
         "`.proceedings-cache/` at the WG root (git-ignored by its own `.gitignore`), so "
-        "unchanged notes are not parsed again; findings are never cached. "
-        "`PROCEEDINGS_NO_CACHE=1` turns it off.",
+        "unchanged notes are not parsed again; findings are never cached. The cache is "
+        "JSON, checked value by value when read, and ignored when it was not written in "
+        "that very folder (a cache committed and cloned, or copied), so it can neither run "
+        "code nor hide a finding. `PROCEEDINGS_NO_CACHE=1` turns it off.",
         "",
         "| code | name | default | fixable | summary |",
         "|---|---|---|---|---|",
