@@ -18,7 +18,7 @@ import pytest
 
 from pdf_helpers import document_html, write_svg
 from proceedings.errors import ProceedingsError
-from proceedings.parallel import fork_is_safe, usable_cores
+from proceedings.process import fork_is_safe, usable_cores
 from proceedings.render.helper import PdfHelper, helper_wanted, pdf_layout
 from proceedings.render.pdf import layout_pdf
 

@@ -354,7 +354,7 @@ def check_archive(
     processes (one per core), each loading and checking its share; only the findings travel
     back. Rules that look across sessions (links into another session) still work: a worker
     reads any other note it needs on demand. Small archives, one core, or a platform where
-    forking is not safe (see parallel.py) run in this process.
+    forking is not safe (see process.py) run in this process.
     """
     from proceedings.load.workspace import (
         IGNORED_NAMES,
@@ -362,7 +362,7 @@ def check_archive(
         load_workspace,
         top_level_problem,
     )
-    from proceedings.parallel import fork_is_safe, usable_cores
+    from proceedings.process import fork_is_safe, usable_cores
 
     resolve_selection(loaded, select, ignore)  # usage errors surface here, not in a worker
     jobs = jobs or usable_cores()

@@ -97,7 +97,7 @@ def _quick_parse(argv: list[str]) -> dict | None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from proceedings.gc_policy import tune_for_one_command
+    from proceedings.process import tune_for_one_command
 
     tune_for_one_command()  # first: importing the checker allocates plenty already
     from proceedings.check.runner import CheckOptions, run_check

@@ -19,7 +19,7 @@ from typing import Annotated
 import typer
 
 from proceedings import __version__
-from proceedings.gc_policy import tune_for_one_command
+from proceedings.process import tune_for_one_command
 
 # In the order a WG meets them: set up, write, check, build, and the tools around them.
 COMMANDS: dict[str, tuple[str, str]] = {  # name: (module in proceedings.cli, function)

@@ -12,7 +12,7 @@ The helper changes when the work happens, never its outcome:
   result) makes this process lay the HTML out itself, as it would without a helper;
 - Ctrl-C is left to this process, which stops the helper on the way out.
 
-Without fork (see parallel.py), with one core, while the process runs other threads, or
+Without fork (see process.py), with one core, while the process runs other threads, or
 with `PROCEEDINGS_PDF_HELPER=0`, there is no helper and the PDF is laid out in this process.
 """
 
@@ -24,7 +24,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from proceedings.errors import ProceedingsError
-from proceedings.parallel import fork_is_safe, usable_cores
+from proceedings.process import fork_is_safe, usable_cores
 
 if TYPE_CHECKING:
     from proceedings.render.pdf import PdfResult

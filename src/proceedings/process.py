@@ -1,4 +1,5 @@
-"""How often Python's cycle collector runs during one command.
+"""How one command uses the machine: how many cores it may use, whether it may fork a
+helper, and how often Python's cycle collector runs.
 
 A check or a build makes millions of small objects — parser tokens, facts, WeasyPrint's
 boxes — that mostly live until the command ends. With CPython's default (a collection of
@@ -15,6 +16,22 @@ proceedings as a library keeps its own settings.
 from __future__ import annotations
 
 import gc
+import os
+import sys
+
+
+def usable_cores() -> int:
+    """Cores this process may run on (its CPU affinity where the platform tells)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0)) or 1
+    return os.cpu_count() or 1
+
+
+def fork_is_safe() -> bool:
+    """Whether a helper may be forked: Linux only (macOS's system libraries are not
+    fork-safe once loaded, and Windows has no fork)."""
+    return sys.platform.startswith("linux") and hasattr(os, "fork")
+
 
 YOUNG_OBJECTS = 100_000  # allocations between two collections of the youngest generation
 MIDDLE_ROUNDS = 50  # young collections between two of the middle generation
