@@ -330,9 +330,9 @@ def _load(root: Path) -> LoadedConfig:
     if pyproject.is_file():
         _refuse_outside(pyproject, root)
         tool = _read_toml(pyproject).get("tool")
-        raw = tool.get("proceedings") if isinstance(tool, dict) else None
-        if raw is not None:
-            return LoadedConfig(root, parse_config(raw, pyproject, "tool.proceedings"), pyproject)
+        table = tool.get("proceedings") if isinstance(tool, dict) else None
+        if table is not None:
+            return LoadedConfig(root, parse_config(table, pyproject, "tool.proceedings"), pyproject)
     return LoadedConfig(root, Config(), None)
 
 
@@ -387,7 +387,8 @@ def _line_from_toml_error(text: str) -> int | None:
 
 def parse_config(raw: dict[str, Any], path: Path, prefix: str = "") -> Config:
     text = _read_settings(path).decode("utf-8-sig", "replace")
-    return _build(Config, raw, path, text, prefix)
+    config: Config = _build(Config, raw, path, text, prefix)
+    return config
 
 
 def _build(cls: type, raw: Any, path: Path, text: str, prefix: str) -> Any:
@@ -416,8 +417,9 @@ def _build(cls: type, raw: Any, path: Path, text: str, prefix: str) -> Any:
         choices = known[key].choices
         if problem is None and choices and value not in choices:
             problem = "one of " + ", ".join(f'"{c}"' for c in choices)
-        if problem is None and known[key].check:
-            problem = known[key].check(value)
+        check = known[key].check
+        if problem is None and check is not None:
+            problem = check(value)
         if problem is not None:
             raise ProceedingsError(
                 f"`{dotted}` must be {problem}, not {value!r}",

@@ -25,8 +25,10 @@ import os
 from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import jinja2
+from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from proceedings import __version__
@@ -143,7 +145,7 @@ def toml_string(value: str) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def render_template(name: str, context: dict, *, override_dir: Path | None = None) -> str:
+def render_template(name: str, context: dict[str, Any], *, override_dir: Path | None = None) -> str:
     """Render `name`, preferring `override_dir/name` (a WG's templates/) when it exists.
 
     Whatever goes wrong in a WG's own template (a refusal of the sandbox, an error its code
@@ -160,7 +162,7 @@ def render_template(name: str, context: dict, *, override_dir: Path | None = Non
         ) from None
     except jinja2.TemplateNotFound:
         raise ProceedingsError(f"template `{name}` not found") from None
-    except jinja2.sandbox.SecurityError as exc:
+    except SecurityError as exc:
         frame = _template_frame(exc)
         raise ProceedingsError(
             f"template `{name}` does something not allowed in a template: {_printable(exc)}",

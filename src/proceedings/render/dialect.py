@@ -88,4 +88,4 @@ def _heading_attributes(state: StateCore) -> None:
 def _div_attributes(state: StateCore) -> None:
     for token in state.tokens:
         if token.type == "container_div_open":
-            token.attrs = read_attributes(token.info) or {}
+            token.attrs = dict(read_attributes(token.info) or {})

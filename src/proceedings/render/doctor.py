@@ -17,6 +17,7 @@ import shutil
 import subprocess
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 from proceedings.errors import ProceedingsError
 from proceedings.render.fonts import SANS_STACK, SERIF_STACK
@@ -46,7 +47,7 @@ class Check:
     apt_packages: tuple[str, ...] = ()
     pip_packages: tuple[str, ...] = ()
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         data["apt_packages"] = list(self.apt_packages)
         data["pip_packages"] = list(self.pip_packages)
@@ -83,7 +84,7 @@ class DoctorReport:
                 packages += [p for p in check.pip_packages if p not in packages]
         return "pip install " + " ".join(f"'{p}'" for p in packages) if packages else None
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {
             "ok": self.ok,
             "checks": [check.to_json() for check in self.checks],

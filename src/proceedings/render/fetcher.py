@@ -106,7 +106,7 @@ def make_url_fetcher(policy: SafeFetcherPolicy) -> Any:
     """A WeasyPrint `URLFetcher` that asks `policy` for every resource."""
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-    class SafeURLFetcher(URLFetcher):
+    class SafeURLFetcher(URLFetcher):  # type: ignore[misc]  # WeasyPrint ships no types
         def __init__(self) -> None:
             super().__init__(allowed_protocols=("data", "file"), allow_redirects=False)
 

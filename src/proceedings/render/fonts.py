@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypedDict
 
 from proceedings.config import page_size_problem
 from proceedings.errors import ProceedingsError
@@ -60,13 +61,21 @@ class MissingGlyph:
         return f"“{self.char}” ({self.codepoint})" if self.char.isprintable() else self.codepoint
 
 
+
+class _Where(TypedDict):
+    """Where a font entry is written: the config file and its line, for errors."""
+
+    path: Path | None
+    line: int | None
+
+
 def load_wg_fonts(root: Path, entries: Iterable[str], config_source: Path | None) -> list[FontFace]:
     """Read the WG's font files (paths relative to the WG root) and their family names."""
     faces: list[FontFace] = []
     real_root = root.resolve()
     for entry in entries:
         path = (root / entry).resolve()
-        where = {"path": config_source, "line": _config_line(config_source, entry)}
+        where = _Where(path=config_source, line=_config_line(config_source, entry))
         if not path.is_relative_to(real_root):
             raise ProceedingsError(
                 f"font `{entry}` lies outside the WG repository",
@@ -86,7 +95,7 @@ def load_wg_fonts(root: Path, entries: Iterable[str], config_source: Path | None
     return faces
 
 
-def _read_face(path: Path, entry: str, where: dict) -> FontFace:
+def _read_face(path: Path, entry: str, where: _Where) -> FontFace:
     from fontTools.ttLib import TTCollection, TTFont, TTLibError
 
     try:

@@ -21,12 +21,15 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
 from proceedings.errors import ProceedingsError
 from proceedings.process import fork_is_safe, usable_cores
 
 if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
+    from pathlib import Path
+
     from proceedings.render.pdf import PdfResult
 
 ENV_SWITCH = "PROCEEDINGS_PDF_HELPER"  # "0": never start a helper
@@ -81,7 +84,7 @@ class PdfHelper:
         child_end.close()
         self._answered = False
 
-    def layout(self, html: str, **options: object) -> PdfResult:
+    def layout(self, html: str, **options: Any) -> PdfResult:
         """`layout_pdf(html, **options)`, done by the helper."""
         from proceedings.render.pdf import layout_pdf
 
@@ -95,7 +98,7 @@ class PdfHelper:
             if outcome.error is not None:
                 raise outcome.error
             return layout_pdf(html, **options)  # the same failure, raised here as usual
-        return outcome
+        return cast("PdfResult", outcome)
 
     def stop(self) -> None:
         """Wait for a helper that has answered to exit; end one that has not (the build
@@ -115,7 +118,7 @@ class _Failure:
     def __init__(self, error: ProceedingsError | None) -> None:
         self.error = error
 
-    def __reduce__(self) -> tuple:
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
         if self.error is None:
             return (_Failure, (None,))
         error = self.error
@@ -123,7 +126,9 @@ class _Failure:
         return (_rebuild_failure, details)
 
 
-def _rebuild_failure(message, path, line, hint, exit_code) -> _Failure:  # noqa: ANN001
+def _rebuild_failure(
+    message: str, path: Path | str | None, line: int | None, hint: str | None, exit_code: int
+) -> _Failure:
     # ProceedingsError subclasses take other constructor arguments, so only the fields a
     # user sees travel back; the CLI presents them the same way.
     return _Failure(
@@ -131,7 +136,7 @@ def _rebuild_failure(message, path, line, hint, exit_code) -> _Failure:  # noqa:
     )
 
 
-def _serve(connection, build_pid: int) -> None:  # noqa: ANN001
+def _serve(connection: Connection, build_pid: int) -> None:
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle

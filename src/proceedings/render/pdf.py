@@ -20,7 +20,7 @@ import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from proceedings.codes import register
 from proceedings.diagnostics import Diagnostic, Severity
@@ -114,7 +114,7 @@ def harfbuzz_subsetting_available() -> bool:
     return harfbuzz_subset is not None
 
 
-def render_pdf(html: str, *, allow_missing_glyphs: bool = False, **options) -> PdfResult:
+def render_pdf(html: str, *, allow_missing_glyphs: bool = False, **options: Any) -> PdfResult:
     """Lay out `html` once and return the PDF bytes with what happened on the way; raise
     MissingGlyphsError when a character would print as an empty box, unless allowed.
 
@@ -197,7 +197,7 @@ def layout_pdf(
     )
 
 
-def _drop_attachments(html_document, document, policy: SafeFetcherPolicy) -> None:  # noqa: ANN001
+def _drop_attachments(html_document: Any, document: Any, policy: SafeFetcherPolicy) -> None:
     """Proceedings never carry embedded files: `<link rel=attachment>` and `<a rel=attachment>`
     are dropped before anything is fetched for them (WeasyPrint would also stamp them with
     the current time)."""
@@ -210,7 +210,7 @@ def _drop_attachments(html_document, document, policy: SafeFetcherPolicy) -> Non
         page.links = [link for link in page.links if link[0] != "attachment"]
 
 
-def _compress_streams_once(document, pdf) -> None:  # noqa: ANN001
+def _compress_streams_once(document: Any, pdf: Any) -> None:
     """Compress every stream before pydyf writes the file.
 
     To make the file identifier (the /ID hash), pydyf serialises every object a second time,
@@ -364,7 +364,7 @@ def _document_sources(
     return sources
 
 
-def _apply_metadata(document, metadata: PdfMetadata | None) -> None:  # noqa: ANN001
+def _apply_metadata(document: Any, metadata: PdfMetadata | None) -> None:
     if metadata is None:
         return
     target = document.metadata
@@ -398,7 +398,8 @@ class _CapturedLog(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         if str(record.msg).startswith(NOTDEF_PREFIX) and record.args:
-            text = str(record.args[0])
+            args = record.args if isinstance(record.args, tuple) else (record.args,)
+            text = str(args[0])
             self.missing_chars.extend(char for char in text if not char.isspace())
         else:
             self.messages.append(record.getMessage())
