@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING, Any
 
 from proceedings.diagnostics import Severity
 from proceedings.load.workspace import Workspace
+
+if TYPE_CHECKING:
+    from proceedings.diagnostics import Diagnostic
 
 
 @dataclass(frozen=True)
@@ -28,11 +32,13 @@ class SessionRow:
     errors: int
     warnings: int
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return asdict(self)
 
 
-def summarize(workspace: Workspace, diagnostics=None) -> list[SessionRow]:
+def summarize(
+    workspace: Workspace, diagnostics: list[Diagnostic] | None = None
+) -> list[SessionRow]:
     """Rows for every session; `diagnostics` defaults to what the loader found."""
     diagnostics = workspace.all_diagnostics() if diagnostics is None else diagnostics
     marker = workspace.config.key_point_marker

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 from proceedings import __version__, codes
@@ -94,7 +95,7 @@ def to_github(report: CheckReport) -> str:
 def to_sarif(report: CheckReport, *, root: Path) -> str:
     """A SARIF 2.1.0 log with one run; rules are every code the run checked."""
     rule_codes = sorted(set(report.codes_run) | {d.code for d in report.diagnostics})
-    rules = []
+    rules: list[dict[str, Any]] = []
     index: dict[str, int] = {}
     for code in rule_codes:
         try:
@@ -114,7 +115,7 @@ def to_sarif(report: CheckReport, *, root: Path) -> str:
     results = []
     for d in report.diagnostics:
         message = f"{d.message} ({d.hint})" if d.hint else d.message
-        result: dict = {
+        result: dict[str, Any] = {
             "ruleId": d.code,
             "level": _SARIF_LEVEL[d.severity],
             "message": {"text": message},

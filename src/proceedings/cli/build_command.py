@@ -8,13 +8,14 @@ that build more (e.g. committing the outputs) reuse them.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from proceedings.cli.common import (
@@ -151,7 +152,7 @@ def make_options(
     )
 
 
-def _date(value: str | None, option: str):  # noqa: ANN202
+def _date(value: str | None, option: str) -> dt.date | None:
     if value is None:
         return None
     parsed = schema.parse_iso_date(value.strip())
@@ -220,7 +221,7 @@ def _report_blocked(blocked: BuildBlocked, as_json: bool) -> None:
 
 
 @contextmanager
-def _progress(enabled: bool) -> Iterator:
+def _progress(enabled: bool) -> Iterator[Callable[[str | None], None]]:
     """A step function: each call finishes the previous step and starts the named one."""
     if not enabled:
         yield lambda name: None
@@ -232,7 +233,7 @@ def _progress(enabled: bool) -> Iterator:
         console=err_console,
         transient=False,
     )
-    current: list[int] = []
+    current: list[TaskID] = []
 
     def step(name: str | None) -> None:
         if current:

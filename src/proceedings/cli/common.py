@@ -15,7 +15,9 @@ import typer
 from proceedings.config import LoadedConfig, load_config
 from proceedings.errors import EXIT_INTERRUPTED, ProceedingsError, after_broken_pipe
 from proceedings.visible import json_safe, make_console
-from proceedings.visible import markup as escape
+from proceedings.visible import markup as escape  # re-exported for the commands
+
+__all__ = ["escape"]
 
 # Presentation happens here: every command prints through these two consoles, and every piece
 # of text from the WG repository (file names, titles, headings, messages quoting notes) goes

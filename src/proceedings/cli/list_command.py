@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rich.table import Table
 
-from proceedings.check.listing import summarize
+from proceedings.check.listing import TopicRow, summarize
 from proceedings.cli.common import (
     JsonOption,
     RootOption,
@@ -40,7 +40,8 @@ def list_sessions(root: RootOption = None, as_json: JsonOption = False) -> None:
     table.add_column("problems", justify="right", no_wrap=True)
     for row in rows:
         first = True
-        for topic in row.topics or [None]:
+        topics: list[TopicRow | None] = list(row.topics) or [None]
+        for topic in topics:
             status = ""
             if topic is not None:
                 status = "[green]final[/]" if topic.status == "final" else "[yellow]draft[/]"

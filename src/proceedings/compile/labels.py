@@ -105,7 +105,7 @@ class Labels:
                 raise AttributeError(name) from None
 
     def __getitem__(self, name: str) -> str:
-        return getattr(self, name)
+        return str(getattr(self, name))
 
     def join(self, items: list[str] | tuple[str, ...]) -> str:
         return self.list_separator.join(items)

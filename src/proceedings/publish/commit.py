@@ -214,7 +214,7 @@ def _check_identity(repo: Repo) -> None:
     """Author and committer must be known from git config (or git's own env variables)."""
 
     def config(key: str) -> str:
-        return repo.git.config("--get", key, with_exceptions=False).strip()
+        return str(repo.git.config("--get", key, with_exceptions=False)).strip()
 
     user_name, user_email = config("user.name"), config("user.email")
     for role in ("author", "committer"):
@@ -241,7 +241,7 @@ def _default_remote(repo: Repo, branch: str | None) -> str:
         short = branch.removeprefix("refs/heads/")
         upstream = repo.git.config("--get", f"branch.{short}.remote", with_exceptions=False)
         if upstream.strip() and upstream.strip() != ".":
-            return upstream.strip()
+            return str(upstream).strip()
     return "origin"
 
 
@@ -261,7 +261,7 @@ def _check_remote(repo: Repo, remote: str, branch: str | None) -> str | None:
     upstream_remote = repo.git.config("--get", f"branch.{short}.remote", with_exceptions=False)
     merge = repo.git.config("--get", f"branch.{short}.merge", with_exceptions=False)
     if upstream_remote.strip() == remote and merge.strip().startswith("refs/heads/"):
-        return merge.strip().removeprefix("refs/heads/")
+        return str(merge).strip().removeprefix("refs/heads/")
     return short
 
 
@@ -322,7 +322,8 @@ def _changed_outputs(
     # hash-object applies the same filters (eol, clean) as `git add` would.
     hashes = repo.git.hash_object("--", *(spec for _, spec in present)).split() if present else []
     current = {spec: sha for (_, spec), sha in zip(present, hashes, strict=True)}
-    changed, unchanged = [], []
+    changed: list[str] = []
+    unchanged: list[str] = []
     for rel, spec in zip(output_paths, specs, strict=True):
         if spec not in current and spec not in in_head:
             continue  # gone and never committed: nothing to record

@@ -17,7 +17,7 @@ GitPython is imported inside the functions that need it, so `proceedings check` 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -266,7 +266,7 @@ def _paths_in_head(repo: Repo, paths: list[str]) -> set[str]:
     return {path for path in out.split("\0") if path}
 
 
-def _top_to_rel(repo: Repo, root: Path):
+def _top_to_rel(repo: Repo, root: Path) -> Callable[[str], str]:
     top = Path(repo.working_tree_dir).resolve()  # type: ignore[arg-type]
     prefix = root.resolve().relative_to(top).as_posix()
 
