@@ -51,6 +51,9 @@ NO_FINAL_NEWLINE = register(
     "F104", "no-final-newline", "file", W, "File does not end with a newline.", True
 )
 UNREADABLE = register("F105", "unreadable", "file", E, "File cannot be read.")
+TOO_LARGE = register(
+    "F108", "file-too-large", "file", E, "File is larger than check.max_note_size; not read."
+)
 
 # Front matter
 NO_FRONT_MATTER = register("M201", "missing-front-matter", "front-matter", E, "No front matter.")

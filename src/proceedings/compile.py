@@ -82,6 +82,10 @@ RAW_HTML_DROPPED = codes.register(
     "B808", "raw-html-dropped", "build", W,
     "Raw HTML outside the allowlist was removed (only with build.allow_raw_html).",
 )
+MANIFEST_IGNORED = codes.register(
+    "B810", "manifest-ignored", "build", W,
+    "The output folder's record of the build's own files is not valid; it was ignored.",
+)
 
 # How each raster type's file starts. SVG is text and is left to the renderer.
 _MAGIC = {
