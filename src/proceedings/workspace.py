@@ -20,7 +20,7 @@ from proceedings.diagnostics import Diagnostic
 from proceedings.errors import ProceedingsError
 from proceedings.markdown import key_point_lines
 from proceedings.paths import relative_posix
-from proceedings.source import MarkdownFile, is_special_file, read_markdown
+from proceedings.source import MAX_NOTE_BYTES, MarkdownFile, is_special_file, read_markdown
 
 SESSION_DIR_PATTERN = re.compile(
     r"^(?P<date>\d{4}-\d{2}-\d{2})-(?P<slug>[a-z0-9]+(?:-[a-z0-9]+)*)$"
@@ -166,7 +166,9 @@ def load_workspace(loaded: LoadedConfig, only: list[str] | None = None) -> Works
         if entry.name in IGNORED_NAMES:
             continue
         if entry.is_dir() and not entry.name.startswith("."):
-            sessions.append(_load_session(entry, root, tree))
+            sessions.append(
+                _load_session(entry, root, tree, config.check.max_note_size * 1024)
+            )
         elif only is None:
             tree.append(
                 _tree(
@@ -180,7 +182,9 @@ def load_workspace(loaded: LoadedConfig, only: list[str] | None = None) -> Works
     return Workspace(root, config, loaded.source, sessions, tree)
 
 
-def _load_session(folder: Path, root: Path, tree: list[Diagnostic]) -> Session:
+def _load_session(
+    folder: Path, root: Path, tree: list[Diagnostic], max_bytes: int = MAX_NOTE_BYTES
+) -> Session:
     rel = relative_posix(folder, root)
     match = SESSION_DIR_PATTERN.match(folder.name)
     folder_date: dt.date | None = None
@@ -212,11 +216,11 @@ def _load_session(folder: Path, root: Path, tree: list[Diagnostic]) -> Session:
         file_rel = relative_posix(path, root)
         if path.parent == folder and path.suffix == ".md":
             if path.name == SESSION_FILE:
-                session.info = read_markdown(path, file_rel)
+                session.info = read_markdown(path, file_rel, max_bytes=max_bytes)
                 _validate_session_info(session, tree)
                 continue
             note_match = NOTE_FILE_PATTERN.match(path.name)
-            file = read_markdown(path, file_rel)
+            file = read_markdown(path, file_rel, max_bytes=max_bytes)
             if note_match is None:
                 tree.append(
                     _tree(
