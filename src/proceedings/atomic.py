@@ -392,7 +392,8 @@ def write_output_set(
     of an earlier build, or None) that are neither written now nor in `keep` are deleted —
     only if their bytes are still the recorded ones. Unchanged files are not touched."""
     old = previous.files if previous is not None else {}
-    new: dict[str, str] = {rel: sha256(data) for rel, data in files}
+    # Only what `allowed` accepts is recorded (so only that can ever be deleted later).
+    new: dict[str, str] = {rel: sha256(data) for rel, data in files if allowed(rel)}
     for rel in keep:
         if rel in old and rel not in new:
             new[rel] = old[rel]

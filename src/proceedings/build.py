@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -432,10 +433,17 @@ def build_lock(root: Path, options: BuildOptions) -> Iterator[None]:
 
 def is_output_path(rel: str) -> bool:
     """Whether the build may own `rel` (relative to the output folder): an output's name or
-    a copied asset. Manifest entries outside these are refused."""
-    return rel in OUTPUT_NAMES.values() or (
-        rel.startswith(ASSETS_DIR + "/") and rel != ASSETS_DIR + "/"
+    a copy under `assets/<YYYY-MM-DD-session>/`, the folders only the build writes to. A
+    manifest that lists anything else is refused as a whole."""
+    if rel in OUTPUT_NAMES.values():
+        return True
+    parts = rel.split("/")
+    return (
+        len(parts) >= 3 and parts[0] == ASSETS_DIR and _SESSION_FOLDER.match(parts[1]) is not None
     )
+
+
+_SESSION_FOLDER = re.compile(r"\A\d{4}-\d{2}-\d{2}-[^/]+\Z")
 
 
 def _write_outputs(

@@ -169,7 +169,7 @@ def run_build(
 ) -> BuildResult:
     """Load the workspace and build, showing progress on a terminal. Blocked builds list
     their errors and exit 1. `prepare` (e.g. git checks and provenance) runs after loading."""
-    from proceedings.build import BuildBlocked, build_proceedings
+    from proceedings.build import BuildBlocked, build_lock, build_proceedings
     from proceedings.render.helper import pdf_layout
 
     loaded = load(root)
@@ -177,19 +177,22 @@ def run_build(
     # The PDF helper is forked first, while this process has no other thread (Rich's
     # progress display starts one).
     with pdf_layout(_wants_pdf(options, loaded)) as layout, _progress(show) as step:
-        step("load")
-        workspace = load_workspace(loaded)
-        if prepare is not None:
-            step("git")
-            options = prepare(workspace, options)
-        try:
-            return build_proceedings(
-                workspace, dataclasses.replace(options, progress=step, pdf_layout=layout)
-            )
-        except BuildBlocked as blocked:
-            step(None)
-            _report_blocked(blocked, as_json)
-            raise typer.Exit(EXIT_FINDINGS) from None
+        # One build of a WG root at a time, from before the notes are read: a build that
+        # started later (newer notes) never has its outputs replaced by an earlier one's.
+        with build_lock(loaded.root, dataclasses.replace(options, progress=step)):
+            step("load")
+            workspace = load_workspace(loaded)
+            if prepare is not None:
+                step("git")
+                options = prepare(workspace, options)
+            try:
+                return build_proceedings(
+                    workspace, dataclasses.replace(options, progress=step, pdf_layout=layout)
+                )
+            except BuildBlocked as blocked:
+                step(None)
+                _report_blocked(blocked, as_json)
+                raise typer.Exit(EXIT_FINDINGS) from None
 
 
 def _wants_pdf(options: BuildOptions, loaded: LoadedConfig) -> bool:
