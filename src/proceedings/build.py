@@ -400,7 +400,14 @@ def build_proceedings(workspace: Workspace, options: BuildOptions | None = None)
     options = options or BuildOptions()
     with build_lock(workspace.root, options):
         output_dir = output_folder(workspace, options.output_dir)
-        recovery = recover(output_dir, is_output_path, OUTPUT_NAMES.values())
+        try:
+            recovery = recover(output_dir, is_output_path, OUTPUT_NAMES.values())
+        except OSError as exc:
+            raise ProceedingsError(
+                f"cannot repair what an interrupted build left in {output_dir}: "
+                f"{exc.strerror} ({exc.filename})",
+                hint="make the output folder writable and run the build again",
+            ) from None
         result = _build(workspace, options)
         result.recovered = recovery.completed
         if recovery.ignored_manifest is not None:
