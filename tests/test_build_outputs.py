@@ -375,3 +375,17 @@ def test_a_second_build_waits_for_the_first(tmp_path: Path) -> None:
     assert build.returncode == 0, output
     written = root / "proceedings" / "proceedings.md"
     assert written.stat().st_mtime_ns >= marker.stat().st_mtime_ns
+
+
+def test_the_pdf_holds_an_image_shown_many_times_once(tmp_path: Path) -> None:
+    from pypdf import PdfReader
+
+    root = spring(tmp_path / "wg", uses=20)
+    result = run(root, "--format", "pdf")
+    assert result.exit_code == 0, result.output
+    images = set()
+    for page in PdfReader(root / "proceedings" / "proceedings.pdf").pages:
+        for ref in ((page.get("/Resources") or {}).get("/XObject") or {}).values():
+            if ref.get_object().get("/Subtype") == "/Image":
+                images.add(ref.idnum)
+    assert len(images) == 1
