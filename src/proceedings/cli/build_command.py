@@ -7,6 +7,7 @@ that build more (e.g. committing the outputs) reuse them.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -118,8 +119,9 @@ def build(
     options = make_options(
         session, since, until, formats, output, force, allow_missing_glyphs=allow_missing_glyphs
     )
-    result = run_build(root, options, as_json=as_json, prepare=publishing.prepare)
-    outcome = publishing.publish(result)
+    with _commit_lock(root, options, commit):
+        result = run_build(root, options, as_json=as_json, prepare=publishing.prepare)
+        outcome = publishing.publish(result)
     if as_json and commit:
         print_json(result.to_json(result.document.root) | {"publish": outcome.to_json()})
     else:
@@ -127,6 +129,22 @@ def build(
         publishing.show(outcome)
     if outcome.exit_code:
         raise typer.Exit(outcome.exit_code)
+
+
+def _commit_lock(
+    root: Path | None, options: BuildOptions, commit: bool
+) -> contextlib.AbstractContextManager[None]:
+    """With --commit, the build lock is held until the commit is made too, so no other build
+    can replace the outputs between writing and committing them."""
+    if not commit:
+        return contextlib.nullcontext()
+    from proceedings.build import build_lock
+
+    def waiting(step: str | None) -> None:
+        if step is not None:
+            err_console.print(f"[dim]{escape(step)} …[/]")
+
+    return build_lock(load(root).root, dataclasses.replace(options, progress=waiting))
 
 
 def make_options(
