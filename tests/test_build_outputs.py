@@ -203,6 +203,29 @@ def test_nothing_is_written_through_a_symlinked_assets_folder(tmp_path: Path) ->
     assert not (root / "proceedings" / "proceedings.md").exists()
 
 
+def test_an_output_or_manifest_that_is_a_symlink_is_replaced_never_written_through(
+    tmp_path: Path,
+) -> None:
+    outside = tmp_path / "outside"
+    targets = {name: write(outside / name, f"{name} outside\n")
+               for name in ("md", "html", "manifest", "png")}
+    root = spring(tmp_path / "wg")
+    out = root / "proceedings"
+    links = {
+        "md": out / "proceedings.md", "html": out / "proceedings.html",
+        "manifest": out / MANIFEST_NAME, "png": out / "assets" / S1 / "images" / "fig.png",
+    }
+    for name, link in links.items():
+        link.parent.mkdir(parents=True, exist_ok=True)
+        link.symlink_to(targets[name])
+    result = run(root)
+    assert result.exit_code == 0, result.output
+    for name, target in targets.items():
+        assert target.read_text("utf-8") == f"{name} outside\n"
+        assert not links[name].is_symlink() and links[name].is_file()
+    assert links["png"].read_bytes() == PNG
+
+
 def test_temporary_files_of_killed_builds_are_removed(tmp_path: Path) -> None:
     root = spring(tmp_path / "wg")
     assert run(root).exit_code == 0

@@ -260,7 +260,15 @@ def _has_hash(path: Path, digest: str) -> bool:
 
 
 def _write_manifest(output_dir: Path, manifest: Manifest) -> None:
-    write_bytes_atomic(output_dir / MANIFEST_NAME, manifest.to_bytes())
+    # Not write_bytes_atomic: a manifest that is a symlink (committed by someone) is replaced
+    # itself, never written through.
+    path = output_dir / MANIFEST_NAME
+    temp = stage_beside(path, manifest.to_bytes())
+    try:
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
     _sync_folder(output_dir)
 
 
@@ -470,10 +478,10 @@ def _target(output_dir: Path, rel: str) -> Path:
                 committed=False,
             )
     path = output_dir / rel
-    if path.is_symlink() or (path.exists() and not path.is_file()):
+    # A symlink here is replaced by the file (os.replace never writes through it).
+    if path.is_dir() and not path.is_symlink():
         raise OutputWriteError(
-            OSError(errno.EEXIST, "a symlink or a folder stands where an output belongs",
-                    str(path)),
+            OSError(errno.EISDIR, "a folder stands where an output belongs", str(path)),
             committed=False,
         )
     return path
@@ -488,7 +496,12 @@ def _create_temp(output_dir: Path, temp: str, final: Path, data: bytes) -> None:
         handle.write(data)
         handle.flush()
         os.fsync(handle.fileno())
-    os.chmod(path, final.stat().st_mode & 0o777 if final.is_file() else 0o644)
+    try:
+        info = os.lstat(final)
+        mode = info.st_mode & 0o777 if stat.S_ISREG(info.st_mode) else 0o644
+    except OSError:
+        mode = 0o644
+    os.chmod(path, mode)
 
 
 def _same_bytes(path: Path, data: bytes) -> bool:
