@@ -171,3 +171,63 @@ def test_pdf_builds_killed_while_writing_leave_the_old_or_the_new_outputs(
     tmp_path: Path,
 ) -> None:
     kill_many(tmp_path, "md,html,pdf", runs=2, seed=int(time.time()))
+
+
+# A build that kills itself (SIGKILL) just before its k-th rename in the output folder — the
+# manifest's replacements included. The patch lives only in this child process; the build
+# code runs unchanged.
+KILL_AT_RENAME = """
+import os, signal, sys
+import proceedings.atomic as atomic
+calls, kill_at, out = [0], int(sys.argv[1]), os.path.join(sys.argv[2], "proceedings")
+real_replace = os.replace
+def replace(src, dst):
+    calls[0] += str(dst).startswith(out + os.sep)
+    if calls[0] == kill_at:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return real_replace(src, dst)
+atomic.os.replace = replace
+from proceedings.cli import main
+sys.argv = ["proceedings", "build", "--root", sys.argv[2], "--format", "md,html"]
+main()
+"""
+
+
+def test_a_build_killed_before_each_rename_leaves_the_old_or_the_new_set(
+    tmp_path: Path,
+) -> None:
+    root = tmp_path / "wg"
+    files: dict[str, str | bytes] = {f"{S1}/session.md": session("春の会", "2024-05-01")}
+    for version in "AB":
+        for n in range(3):
+            files[f"{S1}/data/{version}{n}.csv"] = f"{version},{n}\n"
+    archive(root, files)
+    out = root / "proceedings"
+
+    def version(name: str) -> None:
+        links = "\n".join(f"- [表{n}](data/{name}{n}.csv)" for n in range(3))
+        body = f"## 概要\n\n版 {name}。\n\n## 議論\n\n{links}\n"
+        (root / "sessions" / S1 / "01-a.md").write_text(note("話題", body), "utf-8")
+
+    sets = {}
+    for name in "BA":  # ends with A built
+        version(name)
+        assert run(root).exit_code == 0
+        sets[name] = snapshot(out)
+    # The write step replaces: the manifest (staging), the manifest (committing: the commit
+    # point), md, html and 3 copies, the manifest (complete) — 8 renames.
+    for k in range(1, 10):
+        version("B")
+        child = subprocess.run(
+            [sys.executable, "-c", KILL_AT_RENAME, str(k), str(root)],
+            capture_output=True, text=True, env={**os.environ, "PROCEEDINGS_PDF_HELPER": "0"},
+        )
+        killed = child.returncode == -signal.SIGKILL
+        assert killed == (k <= 8), (k, child.returncode, child.stderr[-500:])
+        recover(out, is_output_path, OUTPUT_NAMES.values())
+        expected = "A" if k <= 2 else "B"
+        assert snapshot(out) == sets[expected], k
+        assert temp_files(out) == [], k
+        version("A")  # back to the old set for the next round
+        assert run(root).exit_code == 0
+        assert snapshot(out) == sets["A"]
