@@ -198,6 +198,7 @@ class BuildResult:
             ],
             "removed": [show(p) for p in self.removed],
             "manifest": show(self.manifest.path) if self.manifest else None,
+            "recovered": [show(p) for p in self.recovered],
             "sessions": self.sessions,
             "notes": self.notes,
             "key_points": self.key_points,

@@ -294,6 +294,11 @@ def present(result: BuildResult, *, as_json: bool = False) -> None:
     console.print(table)
     if result.removed:
         console.print(f"[dim]removed {len(result.removed)} stale asset(s)[/]")
+    if result.recovered:
+        console.print(
+            f"[yellow]note:[/] completed the write of an interrupted earlier build "
+            f"({len(result.recovered)} file(s)) before building"
+        )
     sessions = len(result.sessions)
     console.print(
         f"{_count(sessions, 'session')}, {_count(result.notes, 'topic')}, "
