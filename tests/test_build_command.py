@@ -141,7 +141,9 @@ def test_format_and_output_options(tmp_path: Path) -> None:
     target = tmp_path / "preview"
     result = run(root, "--format", "md", "--output", str(target))
     assert result.exit_code == 0, result.output
-    assert sorted(p.name for p in target.iterdir()) == ["proceedings.md"]
+    assert sorted(p.name for p in target.iterdir()) == [
+        ".proceedings-manifest.json", "proceedings.md"
+    ]
     assert not (root / "proceedings").exists()
     bad = run(root, "--format", "md,docx")
     assert bad.exit_code == 2 and "unknown output format `docx`" in bad.output

@@ -21,6 +21,7 @@ from typer.testing import CliRunner
 
 from build_archives import PNG, SVG, Elements, archive, body_of, note, run, session
 from git_helpers import commit_all, commit_paths, init_repo, isolated_git, snapshot  # noqa: F401
+from proceedings.atomic import MANIFEST_NAME
 from proceedings.cli import app
 
 from helpers import make_archive, make_session, write
@@ -330,7 +331,7 @@ def test_ctrl_c_during_a_slow_hook_leaves_the_index_as_it_was(
         app, ["build", "--root", str(root), "--format", "md", "--commit", "--allow-dirty"]
     )
     assert done.exit_code == 0, done.output
-    assert commit_paths(repo) == ["proceedings/proceedings.md"]
+    assert commit_paths(repo) == [f"proceedings/{MANIFEST_NAME}", "proceedings/proceedings.md"]
     assert "staged edit" in repo.git.diff("--cached")  # still staged, not committed
 
 

@@ -160,7 +160,9 @@ def test_format_selection_and_source_date_epoch(tmp_path: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     assert [o["format"] for o in json.loads(result.stdout)["outputs"]] == ["pdf"]
-    assert sorted(p.name for p in (root / "proceedings").iterdir()) == ["proceedings.pdf"]
+    assert sorted(p.name for p in (root / "proceedings").iterdir()) == [
+        ".proceedings-manifest.json", "proceedings.pdf"
+    ]
     pdf = reader((root / "proceedings" / "proceedings.pdf").read_bytes())
     assert pdf.metadata["/CreationDate"] == "D:20250215000000Z"
     assert [title for level, title, _ in outline_entries(pdf) if level == 1] == [

@@ -30,6 +30,7 @@ runner = CliRunner()
 NOTE = "sessions/2024-08-24-camp/01-topic-1.md"
 MD = "proceedings/proceedings.md"
 HTML = "proceedings/proceedings.html"
+MANIFEST = "proceedings/.proceedings-manifest.json"  # what the build owns (docs/build.md)
 ALICE = ("Alice Sato", "alice@example.org")
 BOB = ("Bob 田中", "bob@example.org")
 
@@ -72,7 +73,7 @@ def test_commits_only_the_outputs_and_leaves_everything_else(wg) -> None:
 
     assert result.exit_code == 0, result.output
     assert "committed" in result.output
-    assert commit_paths(repo) == [HTML, MD]
+    assert commit_paths(repo) == [MANIFEST, HTML, MD]
     assert repo.head.commit.parents[0].hexsha == before["head"]
     subject = repo.head.commit.message.splitlines()[0]
     source = before["head"][:SHORT_HASH]
@@ -142,7 +143,7 @@ def test_wg_in_a_subfolder_of_a_larger_repository(tmp_path: Path) -> None:
     write(top / "service" / "main.py", "print('work in progress')\n")  # not a source
     result = build(root, "--commit")
     assert result.exit_code == 0, result.output
-    assert commit_paths(repo) == ["wg/" + HTML, "wg/" + MD]
+    assert commit_paths(repo) == ["wg/" + MANIFEST, "wg/" + HTML, "wg/" + MD]
     assert f"`{NOTE}`" in (root / MD).read_text("utf-8")
     assert repo.git.status("--porcelain") == " M service/main.py"
 
@@ -174,7 +175,7 @@ def test_json_reports_the_commit(wg) -> None:
     data = json.loads(result.stdout)
     publish = data["publish"]
     assert publish["commit"] == repo.head.commit.hexsha[:SHORT_HASH]
-    assert publish["committed"] == [MD, HTML] and publish["branch"] == "main"
+    assert publish["committed"] == [MD, HTML, MANIFEST] and publish["branch"] == "main"
     assert publish["provenance"]["source_commit"] == repo.head.commit.parents[0].hexsha[:12]
 
 
@@ -209,7 +210,7 @@ def test_detached_head_is_refused_unless_allowed(wg) -> None:
     allowed = build(root, "--commit", "--allow-detached")
     assert allowed.exit_code == 0, allowed.output
     assert "detached HEAD" in text(allowed)
-    assert commit_paths(repo) == [HTML, MD]
+    assert commit_paths(repo) == [MANIFEST, HTML, MD]
     assert repo.heads.main.commit.hexsha != repo.head.commit.hexsha
 
 
@@ -247,7 +248,7 @@ def test_dirty_notes_are_refused_unless_allow_dirty(wg) -> None:
     assert f"`{short}+dirty`" in md
     assert f'content="{short}+dirty"' in (root / HTML).read_text("utf-8")
     assert "+dirty" in repo.head.commit.message.splitlines()[0]
-    assert commit_paths(repo) == [HTML, MD]  # the note itself is not committed
+    assert commit_paths(repo) == [MANIFEST, HTML, MD]  # the note itself is not committed
     assert NOTE in repo.git.diff("--name-only")
 
 
@@ -301,7 +302,7 @@ def test_real_pre_commit_framework_runs_and_keeps_unstaged_changes(
     before = snapshot(repo)
     result = build(root, "--commit")
     assert result.exit_code == 0, result.output
-    assert commit_paths(repo) == [HTML, MD]
+    assert commit_paths(repo) == [MANIFEST, HTML, MD]
     assert (root / "scratch.txt").read_text() == "unstaged while the hook runs\n"
     assert snapshot(repo)["unstaged"] == before["unstaged"]
 
@@ -334,7 +335,7 @@ def test_push_to_a_bare_remote(wg, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "pushed main to origin" in text(result)
     assert remote.heads.main.commit.hexsha == repo.head.commit.hexsha
-    assert commit_paths(remote, "main") == [HTML, MD]
+    assert commit_paths(remote, "main") == [MANIFEST, HTML, MD]
 
 
 def test_failed_push_is_reported_and_the_commit_kept(wg, tmp_path: Path) -> None:
@@ -345,7 +346,7 @@ def test_failed_push_is_reported_and_the_commit_kept(wg, tmp_path: Path) -> None
     assert result.exit_code == 1
     assert "push to origin failed" in text(result) and "kept locally" in text(result)
     assert repo.head.commit.parents[0].hexsha == before  # the commit stays
-    assert commit_paths(repo) == [HTML, MD]
+    assert commit_paths(repo) == [MANIFEST, HTML, MD]
     # Nothing new to commit later, but --push still pushes what is there.
     repo.delete_remote("origin")
     git.Repo.init(tmp_path / "later.git", bare=True, initial_branch="main")
@@ -370,7 +371,7 @@ def test_push_rejected_because_the_remote_moved_on(wg, tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "push to origin failed" in text(result) and "rejected" in text(result)
     assert "hint:" not in text(result)
-    assert commit_paths(repo) == [HTML, MD]
+    assert commit_paths(repo) == [MANIFEST, HTML, MD]
 
 
 def test_unknown_remote_is_refused_before_building(wg) -> None:
@@ -420,7 +421,7 @@ def test_pdf_metadata_records_the_provenance(wg) -> None:
         app, ["build", "--root", str(root), "--format", "pdf", "--commit"]
     )
     assert result.exit_code == 0, result.output
-    assert commit_paths(repo) == ["proceedings/proceedings.pdf"]
+    assert commit_paths(repo) == [MANIFEST, "proceedings/proceedings.pdf"]
     info = pypdf.PdfReader(root / "proceedings" / "proceedings.pdf").metadata
     source = repo.head.commit.parents[0].hexsha[:SHORT_HASH]
     assert info["/SourceCommit"] == source

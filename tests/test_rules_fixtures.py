@@ -53,6 +53,8 @@ CASES = [
          symlinks={f"{S}/03-gamma.md": "does-not-exist.md"}),
     Case("F107", {}, [(f"{S}/03-gamma.md", 1)], {f"{S}/03-gamma.md": note("ガンマ")},
          symlinks={f"{S}/03-gamma.md": "../../../outside.md"}),
+    # 2.1 MB: more than check.max_note_size's default of 2048 KiB
+    Case("F108", {A: GOOD + "- " + "あ" * 700_000 + "\n"}, [(A, 1)], {A: GOOD}),
     # --- front matter
     Case("M201", {A: "# アルファ\n\n## 概要\n\nx\n\n## 議論\n\ny\n"}, [(A, 1)], {A: GOOD}),
     Case("M202", {A: GOOD.replace("title: アルファ", "title: 監視: 統合")}, [(A, 2)], {A: GOOD}),

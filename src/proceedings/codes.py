@@ -58,6 +58,9 @@ OUTSIDE_REPOSITORY = register(
 UNREADABLE_FOLDER = register(
     "F109", "unreadable-folder", "file", E, "A folder in the sessions tree cannot be listed."
 )
+TOO_LARGE = register(
+    "F108", "file-too-large", "file", E, "File is larger than check.max_note_size; not read."
+)
 
 # Front matter
 NO_FRONT_MATTER = register("M201", "missing-front-matter", "front-matter", E, "No front matter.")

@@ -130,6 +130,10 @@ def folder_problem(value: str) -> str | None:
     return _inside_problem(value)
 
 
+def _positive(value: int) -> str | None:
+    return None if value >= 1 else "a whole number of at least 1"
+
+
 def _marker_problem(value: str) -> str | None:
     # An empty marker would be found in every paragraph: each would become a key point.
     return None if value.strip() else "a marker with at least one visible character"
@@ -177,6 +181,12 @@ class CheckConfig(Table):
         [],
         "Names or terms that must never be published; any occurrence in a note is reported.",
     )
+    max_note_size: int = setting(
+        2048,
+        "Largest note (or `session.md`) in KiB. A larger file is an F108 error and is not "
+        "read, which bounds the memory check and build need (docs/benchmarks.md).",
+        check=_positive,
+    )
 
 
 class BuildConfig(Table):
@@ -196,6 +206,14 @@ class BuildConfig(Table):
     )
     fonts: list[str] = setting(
         [], "Extra font files (paths relative to the WG root) to use before the default stack."
+    )
+    max_output_ratio: int = setting(
+        50,
+        "Largest size of a build's outputs (all formats and copied files together) as a "
+        "multiple of its sources (every file of the sessions built), plus 10 MB for fonts "
+        "and the page frame. A build that would write more stops before writing anything "
+        "(docs/build.md).",
+        check=_positive,
     )
 
 
@@ -437,6 +455,9 @@ def _type_problem(value: Any, kind: Any) -> str | None:
         return None if isinstance(value, bool) else "true or false"
     if kind is str:
         return None if isinstance(value, str) else "a string"
+    if kind is int:
+        fits = isinstance(value, int) and not isinstance(value, bool)
+        return None if fits else "a whole number"
     if origin is list:
         (item_kind,) = get_args(kind)
         fits = isinstance(value, list) and all(_type_problem(v, item_kind) is None for v in value)
@@ -543,6 +564,8 @@ def _type_name(kind: Any) -> str:
         return "boolean"
     if kind is str:
         return "string"
+    if kind is int:
+        return "integer"
     if get_origin(kind) is list:
         return "list of " + _describe(get_args(kind)[0])
     return "table of strings"

@@ -77,13 +77,14 @@ class OutsideRepository(OSError):
     `confinement_problem`); `strerror` says why."""
 
 
-def read_inside(path: Path | str, root: Path | str) -> bytes:
+def read_inside(path: Path | str, root: Path | str, limit: int = -1) -> bytes:
     """The bytes of the regular file `path`, read only when it is repository content.
 
     The real path is checked just before reading and then opened with O_NOFOLLOW, so a
     final component swapped for a symlink in between is refused rather than followed; a
-    pipe or device is refused without blocking (O_NONBLOCK). Raises OutsideRepository for a
-    file outside the repository, OSError when it cannot be read.
+    pipe or device is refused without blocking (O_NONBLOCK). At most `limit` bytes are read
+    when it is given. Raises OutsideRepository for a file outside the repository, OSError
+    when it cannot be read.
     """
     real = os.path.realpath(path)
     problem = _problem(real, _real_root(os.fspath(root)))
@@ -95,6 +96,6 @@ def read_inside(path: Path | str, root: Path | str) -> bytes:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
             raise OSError(errno.EINVAL, "not a regular file", os.fspath(path))
         with os.fdopen(fd, "rb", closefd=False) as handle:
-            return handle.read()
+            return handle.read(limit)
     finally:
         os.close(fd)

@@ -231,6 +231,8 @@ class _Sources:
 
 
 def _source_lines(diagnostic: Diagnostic, sources: _Sources | None) -> list[str]:
+    if diagnostic.code == "F108":  # too large to be read, so not shown either
+        return []
     lines = sources.get(diagnostic.path) if sources is not None else None
     if lines is None or not 0 < diagnostic.line <= len(lines):
         return []

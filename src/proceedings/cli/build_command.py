@@ -7,6 +7,7 @@ that build more (e.g. committing the outputs) reuse them.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 from collections.abc import Callable, Iterator
@@ -119,8 +120,9 @@ def build(
     options = make_options(
         session, since, until, formats, output, force, allow_missing_glyphs=allow_missing_glyphs
     )
-    result = run_build(root, options, as_json=as_json, prepare=publishing.prepare)
-    outcome = publishing.publish(result)
+    with _commit_lock(root, options, commit):
+        result = run_build(root, options, as_json=as_json, prepare=publishing.prepare)
+        outcome = publishing.publish(result)
     if as_json and commit:
         print_json(result.to_json(result.document.root) | {"publish": outcome.to_json()})
     else:
@@ -128,6 +130,22 @@ def build(
         publishing.show(outcome)
     if outcome.exit_code:
         raise typer.Exit(outcome.exit_code)
+
+
+def _commit_lock(
+    root: Path | None, options: BuildOptions, commit: bool
+) -> contextlib.AbstractContextManager[None]:
+    """With --commit, the build lock is held until the commit is made too, so no other build
+    can replace the outputs between writing and committing them."""
+    if not commit:
+        return contextlib.nullcontext()
+    from proceedings.render.build import build_lock
+
+    def waiting(step: str | None) -> None:
+        if step is not None:
+            err_console.print(f"[dim]{escape(step)} …[/]")
+
+    return build_lock(load(root).root, dataclasses.replace(options, progress=waiting))
 
 
 def make_options(
@@ -170,7 +188,7 @@ def run_build(
 ) -> BuildResult:
     """Load the workspace and build, showing progress on a terminal. Blocked builds list
     their errors and exit 1. `prepare` (e.g. git checks and provenance) runs after loading."""
-    from proceedings.render.build import BuildBlocked, build_proceedings
+    from proceedings.render.build import BuildBlocked, build_lock, build_proceedings
     from proceedings.render.helper import pdf_layout
 
     loaded = load(root)
@@ -178,19 +196,22 @@ def run_build(
     # The PDF helper is forked first, while this process has no other thread (Rich's
     # progress display starts one).
     with pdf_layout(_wants_pdf(options, loaded)) as layout, _progress(show) as step:
-        step("load")
-        workspace = load_workspace(loaded)
-        if prepare is not None:
-            step("git")
-            options = prepare(workspace, options)
-        try:
-            return build_proceedings(
-                workspace, dataclasses.replace(options, progress=step, pdf_layout=layout)
-            )
-        except BuildBlocked as blocked:
-            step(None)
-            _report_blocked(blocked, as_json)
-            raise typer.Exit(EXIT_FINDINGS) from None
+        # One build of a WG root at a time, from before the notes are read: a build that
+        # started later (newer notes) never has its outputs replaced by an earlier one's.
+        with build_lock(loaded.root, dataclasses.replace(options, progress=step)):
+            step("load")
+            workspace = load_workspace(loaded)
+            if prepare is not None:
+                step("git")
+                options = prepare(workspace, options)
+            try:
+                return build_proceedings(
+                    workspace, dataclasses.replace(options, progress=step, pdf_layout=layout)
+                )
+            except BuildBlocked as blocked:
+                step(None)
+                _report_blocked(blocked, as_json)
+                raise typer.Exit(EXIT_FINDINGS) from None
 
 
 def _wants_pdf(options: BuildOptions, loaded: LoadedConfig) -> bool:
@@ -274,6 +295,11 @@ def present(result: BuildResult, *, as_json: bool = False) -> None:
     console.print(table)
     if result.removed:
         console.print(f"[dim]removed {len(result.removed)} stale asset(s)[/]")
+    if result.recovered:
+        console.print(
+            f"[yellow]note:[/] completed the write of an interrupted earlier build "
+            f"({len(result.recovered)} file(s)) before building"
+        )
     sessions = len(result.sessions)
     console.print(
         f"{_count(sessions, 'session')}, {_count(result.notes, 'topic')}, "

@@ -184,6 +184,8 @@ class Publishing:
         root = result.document.root
         paths = [relative_posix(o.path, root, resolve=True) for o in result.outputs + result.assets]
         paths += [relative_posix(p, root, resolve=True) for p in result.removed]
+        if result.manifest is not None:  # the record of what the build owns travels with it
+            paths.append(relative_posix(result.manifest.path, root, resolve=True))
         # The outputs are known only now (copied assets): check them again, then commit.
         existing = [p for p in paths if (root / p).exists()]
         check_output_paths(root, existing)

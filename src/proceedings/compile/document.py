@@ -92,6 +92,10 @@ SVG_CLEANED = codes.register(
     "An SVG holds scripts, event handlers or references to other files; the outputs get a "
     "copy without them.",
 )
+MANIFEST_IGNORED = codes.register(
+    "B810", "manifest-ignored", "build", W,
+    "The output folder's record of the build's own files is not valid; it was ignored.",
+)
 
 # How each raster type's file starts. SVG is text and is left to the renderer.
 _MAGIC = {

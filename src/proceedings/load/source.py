@@ -19,6 +19,9 @@ if TYPE_CHECKING:
     from markdown_it.token import Token
 
 MAX_FRONT_MATTER_BYTES = 64 * 1024
+# check.max_note_size's default: a larger file is reported (F108) and never read, so the
+# memory a check or build needs stays bounded (docs/benchmarks.md).
+MAX_NOTE_BYTES = 2048 * 1024
 FENCE = re.compile(r"^---[ \t]*$")
 CLOSING_FENCE = re.compile(r"^(---|\.\.\.)[ \t]*$")
 
@@ -189,16 +192,23 @@ def is_special_file(path: Path) -> bool:
     return path.exists() and not path.is_file()
 
 
-def read_markdown(path: Path, rel: str, root: Path | None = None) -> MarkdownFile:
-    """Read and parse one Markdown file. With `root` (every read of a WG repository), a file
-    whose real path is outside it (or in its .git) is not read at all: F107."""
+def read_markdown(
+    path: Path, rel: str, root: Path | None = None, *, max_bytes: int = MAX_NOTE_BYTES
+) -> MarkdownFile:
+    """Read and parse one Markdown file, never more than `max_bytes` of it (F108 beyond).
+    With `root` (every read of a WG repository), a file whose real path is outside it (or in
+    its .git) is not read at all: F107."""
     if is_special_file(path):
         file = MarkdownFile(path, rel, b"")
         file.report(codes.UNREADABLE, 1, "not a regular file (a pipe, socket or device)",
                     "replace it with the note itself")
         return file
     try:
-        raw = path.read_bytes() if root is None else read_inside(path, root)
+        if root is None:
+            with path.open("rb") as handle:
+                raw = handle.read(max_bytes + 1)  # never more: the file may be huge, or growing
+        else:
+            raw = read_inside(path, root, limit=max_bytes + 1)
     except OutsideRepository as exc:
         file = MarkdownFile(path, rel, b"")
         report_outside(file, exc.strerror)
@@ -207,6 +217,8 @@ def read_markdown(path: Path, rel: str, root: Path | None = None) -> MarkdownFil
         file = MarkdownFile(path, rel, b"")
         file.report(codes.UNREADABLE, 1, f"cannot read file: {exc.strerror}")
         return file
+    if len(raw) > max_bytes:
+        return too_large(path, rel, max_bytes)
     return parse_markdown(raw, path, rel)
 
 
@@ -220,6 +232,22 @@ def outside_message(problem: str | None) -> tuple[str, str]:
 def report_outside(file: MarkdownFile, problem: str | None) -> None:
     message, hint = outside_message(problem)
     file.report(codes.OUTSIDE_REPOSITORY, 1, message, hint)
+
+
+def too_large(path: Path, rel: str, max_bytes: int) -> MarkdownFile:
+    """An unread file with its F108 finding."""
+    file = MarkdownFile(path, rel, b"")
+    try:
+        size = f"{path.stat().st_size / 1024 / 1024:.1f} MiB"
+    except OSError:
+        size = "too large"
+    file.report(
+        codes.TOO_LARGE, 1,
+        f"file is {size}, larger than check.max_note_size ({max_bytes // 1024} KiB): not read",
+        "split it into several notes, move data into a linked file, or raise "
+        "`max_note_size` in the [check] table",
+    )
+    return file
 
 
 def parse_markdown(raw: bytes, path: Path, rel: str) -> MarkdownFile:

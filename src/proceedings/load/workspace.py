@@ -20,7 +20,13 @@ from proceedings.diagnostics import Diagnostic
 from proceedings.errors import ProceedingsError
 from proceedings.load import schema
 from proceedings.load.markdown import key_point_lines
-from proceedings.load.source import MarkdownFile, is_special_file, outside_message, read_markdown
+from proceedings.load.source import (
+    MAX_NOTE_BYTES,
+    MarkdownFile,
+    is_special_file,
+    outside_message,
+    read_markdown,
+)
 from proceedings.paths import confinement_problem, relative_posix
 
 SESSION_DIR_PATTERN = re.compile(
@@ -168,7 +174,7 @@ def load_workspace(loaded: LoadedConfig, only: list[str] | None = None) -> Works
             continue
         problem = top_level_problem(entry, root)
         if problem is None:
-            session = _load_session(entry, root, tree)
+            session = _load_session(entry, root, tree, config.check.max_note_size * 1024)
             if session is not None:
                 sessions.append(session)
         elif only is None or problem.code == codes.OUTSIDE_REPOSITORY.code:
@@ -204,7 +210,9 @@ def list_sessions_folder(sessions_path: Path) -> list[Path]:
         ) from None
 
 
-def _load_session(folder: Path, root: Path, tree: list[Diagnostic]) -> Session | None:
+def _load_session(
+    folder: Path, root: Path, tree: list[Diagnostic], max_bytes: int = MAX_NOTE_BYTES
+) -> Session | None:
     """The session in `folder`; None (with an F109 error) when the folder cannot be listed,
     so that it never becomes an empty chapter."""
     rel = relative_posix(folder, root)
@@ -262,11 +270,11 @@ def _load_session(folder: Path, root: Path, tree: list[Diagnostic]) -> Session |
                 continue  # a folder linked from inside the repository: not walked, as before
         if path.parent == folder and path.suffix == ".md":
             if path.name == SESSION_FILE:
-                session.info = read_markdown(path, file_rel, root)
+                session.info = read_markdown(path, file_rel, root, max_bytes=max_bytes)
                 _validate_session_info(session, tree)
                 continue
             note_match = NOTE_FILE_PATTERN.match(path.name)
-            file = read_markdown(path, file_rel, root)
+            file = read_markdown(path, file_rel, root, max_bytes=max_bytes)
             if note_match is None:
                 tree.append(
                     _tree(

@@ -18,15 +18,28 @@ Formats are pluggable: RENDERERS maps a format name to a function of the RenderC
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from proceedings.atomic import stage_beside
+from proceedings.atomic import (
+    MANIFEST_NAME,
+    LockTimeout,
+    ManifestError,
+    OutputWriteError,
+    exclusive_lock,
+    read_manifest,
+    recover,
+    write_output_set,
+)
 from proceedings.check.engine import check_workspace
 from proceedings.compile.document import (
+    MANIFEST_IGNORED,
     Asset,
     CompileOptions,
     Document,
@@ -36,12 +49,15 @@ from proceedings.compile.document import (
 from proceedings.config import check_folder
 from proceedings.diagnostics import Diagnostic, Severity
 from proceedings.errors import EXIT_FINDINGS, ProceedingsError
-from proceedings.load.workspace import Workspace
+from proceedings.load.workspace import Session, Workspace
 from proceedings.paths import GIT_DIR, real_inside, relative_posix
 from proceedings.publish.provenance import Provenance
 
 OUTPUT_NAMES = {"md": "proceedings.md", "html": "proceedings.html", "pdf": "proceedings.pdf"}
 ASSETS_DIR = "assets"
+# Room above build.max_output_ratio × the sources, for what every build adds whatever the
+# notes: the PDF's fonts, the stylesheets, the cover, contents and colophon.
+OUTPUT_ALLOWANCE = 10_000_000
 
 
 @dataclass(frozen=True)
@@ -58,6 +74,8 @@ class BuildOptions:
     # lays out the PDF (render.pdf.layout_pdf's signature); None: layout_pdf in this process.
     # The CLI passes a helper process that imported WeasyPrint meanwhile (render/helper.py).
     pdf_layout: Callable[..., object] | None = None
+    # how long to wait for another build of the same WG root to finish (see build_lock)
+    lock_timeout: float = 120.0
 
 
 @dataclass(frozen=True)
@@ -146,6 +164,8 @@ class BuildResult:
     output_dir: Path
     document: Document
     forced: bool = False
+    manifest: OutputFile | None = None  # the record of the files this build owns
+    recovered: list[Path] = field(default_factory=list)  # a killed build's files, completed
 
     @property
     def errors(self) -> list[Diagnostic]:
@@ -157,7 +177,8 @@ class BuildResult:
 
     @property
     def changed(self) -> bool:
-        return any(o.changed for o in self.outputs + self.assets) or bool(self.removed)
+        files = self.outputs + self.assets + ([self.manifest] if self.manifest else [])
+        return any(o.changed for o in files) or bool(self.removed)
 
     def to_json(self, root: Path | None = None) -> dict:
         def show(path: Path) -> str:
@@ -178,6 +199,8 @@ class BuildResult:
                 {"path": show(a.path), "size": a.size, "changed": a.changed} for a in self.assets
             ],
             "removed": [show(p) for p in self.removed],
+            "manifest": show(self.manifest.path) if self.manifest else None,
+            "recovered": [show(p) for p in self.recovered],
             "sessions": self.sessions,
             "notes": self.notes,
             "key_points": self.key_points,
@@ -289,8 +312,7 @@ def output_folder(workspace: Workspace, requested: Path | None) -> Path:
     return folder
 
 
-def build_proceedings(workspace: Workspace, options: BuildOptions | None = None) -> BuildResult:
-    options = options or BuildOptions()
+def _build(workspace: Workspace, options: BuildOptions) -> BuildResult:
     step = options.progress or (lambda name: None)
     if not workspace.sessions:
         raise ProceedingsError(
@@ -325,6 +347,7 @@ def build_proceedings(workspace: Workspace, options: BuildOptions | None = None)
         raise BuildBlocked(compiled, "build")
 
     ctx = RenderContext(workspace, document, options, output_dir)
+    _check_estimated_size(ctx, sessions, formats)
     rendered: dict[str, bytes] = {}
     for name in formats:
         step(f"render {OUTPUT_NAMES[name]}")
@@ -340,16 +363,8 @@ def build_proceedings(workspace: Workspace, options: BuildOptions | None = None)
             if "md" in formats or not asset.image:  # HTML embeds images, links other files
                 asset_files.append((output_dir / asset.output, _read_asset(asset)))
     _refuse_links_out(output_dir, files + asset_files)
-    changed = write_files(files + asset_files)
-    # Only when every output that links to copies was written now: a proceedings.md or .html
-    # this build left as it was (say `--format pdf`) may still use the copies it finds.
-    kept_outputs = [
-        name for name in ("md", "html")
-        if name not in formats and (output_dir / OUTPUT_NAMES[name]).exists()
-    ]
-    removed = [] if kept_outputs else _remove_stale_assets(
-        output_dir, {path for path, _ in asset_files}
-    )
+    _check_output_size(workspace, sessions, files + asset_files)
+    changed, removed, manifest = _write_outputs(output_dir, formats, files, asset_files)
     outputs = [
         OutputFile(path, name, len(data), flag)
         for (path, data), name, flag in zip(files, formats, changed[: len(files)], strict=True)
@@ -370,6 +385,7 @@ def build_proceedings(workspace: Workspace, options: BuildOptions | None = None)
         output_dir=output_dir,
         document=document,
         forced=options.force,
+        manifest=manifest,
     )
 
 
@@ -403,57 +419,182 @@ def _refuse_links_out(output_dir: Path, files: list[tuple[Path, bytes]]) -> None
             )
 
 
-def write_files(files: list[tuple[Path, bytes]]) -> list[bool]:
-    """Write all files or none: stage each changed one in a temporary file beside it, then
-    rename them all into place. Returns, per file, whether it changed."""
-    staged: list[tuple[str, Path]] = []
-    changed: list[bool] = []
+# ----------------------------------------------------------------------------- one at a time
+
+
+def build_proceedings(workspace: Workspace, options: BuildOptions | None = None) -> BuildResult:
+    """Build (see the module docstring) while holding the build lock of the WG root, after
+    repairing what a build killed earlier left in the output folder."""
+    options = options or BuildOptions()
+    with build_lock(workspace.root, options):
+        output_dir = output_folder(workspace, options.output_dir)
+        try:
+            recovery = recover(output_dir, is_output_path, OUTPUT_NAMES.values())
+        except OSError as exc:
+            raise ProceedingsError(
+                f"cannot repair what an interrupted build left in {output_dir}: "
+                f"{exc.strerror} ({exc.filename})",
+                hint="make the output folder writable and run the build again",
+            ) from None
+        result = _build(workspace, options)
+        result.recovered = recovery.completed
+        if recovery.ignored_manifest is not None:
+            warning = _manifest_ignored(output_dir, workspace.root, recovery.ignored_manifest)
+            result.diagnostics = sorted({*result.diagnostics, warning})
+        return result
+
+
+@contextmanager
+def build_lock(root: Path, options: BuildOptions) -> Iterator[None]:
+    """One build of a WG root at a time: a second one waits for the first (telling
+    `options.progress` "wait for another build"), up to `options.lock_timeout` seconds."""
+    step = options.progress or (lambda name: None)
     try:
-        for path, data in files:
-            if path.is_file() and _same(path, data):
-                changed.append(False)
-                continue
-            changed.append(True)
-            staged.append((stage_beside(path, data), path))
-        for temp, path in staged:
-            os.replace(temp, path)
+        with exclusive_lock(
+            root, timeout=options.lock_timeout,
+            on_wait=lambda: step("wait for another build of this folder to finish"),
+        ):
+            yield
+    except LockTimeout:
+        raise ProceedingsError(
+            f"another `proceedings build` of {root} is still running "
+            f"(waited {options.lock_timeout:g} s)",
+            hint="let it finish, then run the command again",
+        ) from None
+
+
+# ----------------------------------------------------------------------------- all or nothing
+
+
+def is_output_path(rel: str) -> bool:
+    """Whether the build may own `rel` (relative to the output folder): an output's name or
+    a copy under `assets/<YYYY-MM-DD-session>/`, the folders only the build writes to. A
+    manifest that lists anything else is refused as a whole."""
+    if rel in OUTPUT_NAMES.values():
+        return True
+    parts = rel.split("/")
+    return (
+        len(parts) >= 3 and parts[0] == ASSETS_DIR and _SESSION_FOLDER.match(parts[1]) is not None
+    )
+
+
+_SESSION_FOLDER = re.compile(r"\A\d{4}-\d{2}-\d{2}-[^/]+\Z")
+
+
+def _write_outputs(
+    output_dir: Path,
+    formats: list[str],
+    files: list[tuple[Path, bytes]],
+    asset_files: list[tuple[Path, bytes]],
+) -> tuple[list[bool], list[Path], OutputFile]:
+    """Write the outputs and assets as one set (`atomic.write_output_set`); delete the files
+    an earlier build recorded and this one no longer writes. Returns, per file, whether it
+    changed; the files deleted; the manifest."""
+    try:
+        previous = read_manifest(output_dir, is_output_path)
+    except ManifestError:
+        previous = None  # not trusted at all: nothing it lists is deleted; it is replaced
+    keep: set[str] = set()
+    if previous is not None:
+        # An output this build does not write (say `--format pdf`) stays as it is, and so
+        # do the copies a kept proceedings.md or .html may link to.
+        kept = [name for name in OUTPUT_NAMES if name not in formats]
+        keep = {OUTPUT_NAMES[name] for name in kept}
+        if any((output_dir / OUTPUT_NAMES[name]).exists() for name in kept if name != "pdf"):
+            keep |= {rel for rel in previous.files if rel.startswith(ASSETS_DIR + "/")}
+    rels = [(path.relative_to(output_dir).as_posix(), data) for path, data in files + asset_files]
+    try:
+        written = write_output_set(
+            output_dir, rels, keep=keep, allowed=is_output_path, previous=previous
+        )
+    except OutputWriteError as exc:
+        if exc.committed:
+            hint = "the new outputs are only partly in place; the next build completes them"
+        else:
+            hint = "check that the output folder is writable; no output was changed"
+        raise ProceedingsError(
+            f"cannot write {exc.filename or 'the outputs'}: {exc.strerror}", hint=hint
+        ) from None
     except OSError as exc:
-        for temp, _ in staged:
-            Path(temp).unlink(missing_ok=True)
         raise ProceedingsError(
             f"cannot write {exc.filename or 'the outputs'}: {exc.strerror}",
-            hint="check that the output folder is writable; no output was changed",
+            hint="check that the output folder is writable",
         ) from None
-    except BaseException:
-        for temp, _ in staged:
-            Path(temp).unlink(missing_ok=True)
-        raise
-    return changed
+    manifest_path = output_dir / MANIFEST_NAME
+    size = manifest_path.stat().st_size if manifest_path.is_file() else 0
+    manifest = OutputFile(manifest_path, "manifest", size, written.manifest_changed)
+    return written.changed, written.removed, manifest
 
 
-def _same(path: Path, data: bytes) -> bool:
-    try:
-        return path.stat().st_size == len(data) and path.read_bytes() == data
-    except OSError:
-        return False
+def _manifest_ignored(output_dir: Path, root: Path, why: str) -> Diagnostic:
+    """B810: the manifest in `output_dir` is not a valid record, so it was ignored."""
+    rel = relative_posix(output_dir / MANIFEST_NAME, root, resolve=True)
+    return Diagnostic(
+        rel, 1, 1, MANIFEST_IGNORED.code,
+        f"the record of the build's own files {why}: it is ignored and replaced, so no file "
+        "of an earlier build was deleted",
+        MANIFEST_IGNORED.severity,
+        f"delete files an earlier build left in {ASSETS_DIR}/ by hand if there are any",
+    )
 
 
-def _remove_stale_assets(output_dir: Path, keep: set[Path]) -> list[Path]:
-    """Delete files under <output>/assets that this build did not write (old images)."""
-    folder = output_dir / ASSETS_DIR
-    if not folder.is_dir() or folder.is_symlink():
-        return []
-    removed: list[Path] = []
-    for dirpath, dirnames, filenames in os.walk(folder, topdown=False):
-        for name in sorted(filenames):
-            path = Path(dirpath) / name
-            if path not in keep:
-                path.unlink()
-                removed.append(path)
-        for name in dirnames:
-            sub = Path(dirpath) / name
-            if sub.is_dir() and not sub.is_symlink() and not any(sub.iterdir()):
-                sub.rmdir()
-    if not any(folder.iterdir()):
-        folder.rmdir()
-    return sorted(removed)
+# ----------------------------------------------------------------------------- bounded output
+
+
+def _check_output_size(
+    workspace: Workspace, sessions: list[Session], files: list[tuple[Path, bytes]]
+) -> None:
+    """Stop before writing when the outputs outgrow their sources (build.max_output_ratio)."""
+    limit, sources = output_limit(workspace, sessions)
+    total = sum(len(data) for _, data in files)
+    if total > limit:
+        raise output_too_large(total, sources, workspace.config.build.max_output_ratio)
+
+
+def _check_estimated_size(ctx: RenderContext, sessions: list[Session], formats: list[str]) -> None:
+    """Stop before rendering when proceedings.md, or the HTML it would give (which the PDF is
+    laid out from), already exceeds the limit: such an HTML page is what fills memory."""
+    limit, sources = output_limit(ctx.workspace, sessions)
+    ratio = ctx.workspace.config.build.max_output_ratio
+    markdown = ctx.markdown()
+    size = len(markdown.encode("utf-8")) if "md" in formats else 0
+    if size > limit:
+        raise output_too_large(size, sources, ratio)
+    if {"html", "pdf"} & set(formats):
+        from proceedings.render.html import estimated_size
+
+        size += estimated_size(markdown, ctx.document)
+        if size > limit:
+            raise output_too_large(size, sources, ratio)
+
+
+def source_bytes(sessions: list[Session]) -> int:
+    """The size of what a build reads: every file of the selected session folders."""
+    total = 0
+    for session in sessions:
+        for dirpath, _, filenames in os.walk(session.path):
+            for name in filenames:
+                with contextlib.suppress(OSError):
+                    total += os.lstat(os.path.join(dirpath, name)).st_size
+    return total
+
+
+def output_limit(workspace: Workspace, sessions: list[Session]) -> tuple[int, int]:
+    """(the largest output set allowed, the sources' size)."""
+    sources = source_bytes(sessions)
+    ratio = workspace.config.build.max_output_ratio
+    return int(ratio * sources) + OUTPUT_ALLOWANCE, sources
+
+
+def output_too_large(size: int, sources: int, ratio: float) -> ProceedingsError:
+    return ProceedingsError(
+        f"the outputs would be {_megabytes(size)}, more than {ratio:g} × the "
+        f"{_megabytes(sources)} of notes and images (+ {_megabytes(OUTPUT_ALLOWANCE)}); "
+        "nothing was written",
+        hint="look for a link, reference or image repeated very many times; if the outputs "
+        "really are that large, raise `max_output_ratio` in the [build] table",
+    )
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1_000_000:.1f} MB" if size >= 100_000 else f"{size / 1000:.1f} KB"

@@ -24,6 +24,7 @@ with print.css.
 from __future__ import annotations
 
 import base64
+import contextlib
 import html
 import re
 from collections.abc import Sequence
@@ -74,13 +75,14 @@ def render_html(
         markdown = render_markdown(document, override_dir=override_dir)
     if stylesheet_css is None:
         stylesheet_css = screen_stylesheet(override_dir)
-    body = render_body(markdown, document, image_mode=image_mode)
+    body, image_css = _body_and_image_css(markdown, document, image_mode)
     provenance = document.provenance
+    css = stylesheet_css + image_css
     context = {
         "document": document,
         "labels": labels_for(document.language),
         "body": Markup(body),
-        "css": Markup(stylesheet_css.replace("</", "<\\/")),
+        "css": Markup(css.replace("</", "<\\/")),
         "keywords": ", ".join(document.keywords),
         "provenance": provenance,
     }
@@ -92,9 +94,16 @@ def screen_stylesheet(override_dir: Path | None = None) -> str:
 
 
 def render_body(markdown: str, document: Document, *, image_mode: ImageMode = "embed") -> str:
-    """The `<body>` content for proceedings.md text `markdown`."""
+    """The `<body>` content for proceedings.md text `markdown`. An image shown more than once
+    (embed mode) needs the rules `render_html` adds to the stylesheet."""
+    return _body_and_image_css(markdown, document, image_mode)[0]
+
+
+def _body_and_image_css(
+    markdown: str, document: Document, image_mode: ImageMode
+) -> tuple[str, str]:
     tokens = _parsed(markdown)
-    images = _ImageResolver(document, image_mode)
+    images = _ImageResolver(document, image_mode, _image_uses(tokens, document))
     tokens, footnotes = _take_footnotes(tokens)
     numbering = _FootnoteNumbering(footnotes)
     for token in tokens:
@@ -106,7 +115,29 @@ def render_body(markdown: str, document: Document, *, image_mode: ImageMode = "e
                 token.children = _clean_inline(token.children or [], images, numbering)
     renderer = _Renderer(document.allow_raw_html, images, footnotes)
     tokens = _sections(tokens, footnotes, numbering, renderer)
-    return renderer.render(tokens, dialect_parser().options, {}).strip("\n") + "\n"
+    body = renderer.render(tokens, dialect_parser().options, {}).strip("\n") + "\n"
+    return body, images.shared_css()
+
+
+def estimated_size(markdown: str, document: Document) -> int:
+    """About how many bytes the HTML of `markdown` will take (text, attributes and embedded
+    images, without the tags), found without rendering it: a link or reference repeated
+    many times shows here before it fills memory."""
+    size = 0
+    stack = list(_parsed_shared(markdown))
+    while stack:
+        token = stack.pop()
+        if token.children:
+            stack.extend(token.children)
+        elif token.type != "inline":
+            size += len(token.content)
+        if token.attrs:
+            size += sum(len(str(value)) for value in token.attrs.values())
+    for asset in document.assets:
+        if asset.image:
+            with contextlib.suppress(OSError):
+                size += (asset.source.stat().st_size + 2) // 3 * 4
+    return size
 
 
 _last_parse: tuple[str, list[Token]] | None = None
@@ -115,20 +146,49 @@ _last_parse: tuple[str, list[Token]] | None = None
 def _parsed(markdown: str) -> list[Token]:
     """Tokens of `markdown`; the HTML and the PDF of one build share one parse (a copy each,
     since rendering rewrites them)."""
+    return copy_tokens(_parsed_shared(markdown))
+
+
+def _parsed_shared(markdown: str) -> list[Token]:
+    """The shared parse itself: not to be changed."""
     global _last_parse
     if _last_parse is None or _last_parse[0] != markdown:
         _last_parse = (markdown, parse_dialect(markdown))
-    return copy_tokens(_last_parse[1])
+    return _last_parse[1]
 
 
 # ----------------------------------------------------------------------------- images/links
 
 
+def _image_uses(tokens: list[Token], document: Document) -> dict[str, int]:
+    """How often each copied image is shown (Markdown images; raw HTML is not counted)."""
+    assets = document.asset_by_output()
+    uses: dict[str, int] = {}
+    stack = list(tokens)
+    while stack:
+        token = stack.pop()
+        if token.children:
+            stack.extend(token.children)
+        if token.type == "image":
+            asset = assets.get(unquote(str(token.attrGet("src") or "")))
+            if asset is not None:
+                uses[asset.output] = uses.get(asset.output, 0) + 1
+    return uses
+
+
 class _ImageResolver:
-    def __init__(self, document: Document, mode: ImageMode) -> None:
+    """Image sources per mode. Embedding, an image shown once gets its `data:` URI in its
+    `src`; an image shown more often is embedded once, as a stylesheet rule
+    `img[data-image="N"] { content: url(data:…) }`, and each use is `<img data-image="N">`
+    (browsers without CSS image replacement show the alt text) — so the page stays one
+    self-contained file whose size does not grow with the number of uses."""
+
+    def __init__(self, document: Document, mode: ImageMode, uses: dict[str, int]) -> None:
         self.mode = mode
         self.assets: dict[str, Asset] = document.asset_by_output()
         self.cache: dict[str, str] = {}
+        self.uses = uses
+        self.shared: dict[str, int] = {}  # asset output -> number in data-image
 
     def src(self, src: str) -> str | None:
         asset = self.assets.get(unquote(src))
@@ -140,10 +200,37 @@ class _ImageResolver:
             return quote(asset.output)
         if self.mode == "file":
             return quote(asset.rel)
+        return self._data_uri(asset)
+
+    def _data_uri(self, asset: Asset) -> str:
         if asset.output not in self.cache:
             data = base64.b64encode(asset.data()).decode("ascii")
             self.cache[asset.output] = f"data:{asset.mime};base64,{data}"
         return self.cache[asset.output]
+
+    def set_image(self, token: Token) -> bool:
+        """Point the image token at its source; False when it may not be shown."""
+        src = str(token.attrGet("src") or "")
+        asset = self.assets.get(unquote(src))
+        if asset is None or self.mode != "embed" or self.uses.get(asset.output, 0) <= 1:
+            resolved = self.src(src)
+            if resolved is None:
+                return False
+            token.attrSet("src", resolved)
+            return True
+        number = self.shared.setdefault(asset.output, len(self.shared) + 1)
+        if token.attrs is not None:
+            token.attrs.pop("src", None)
+        token.attrSet("data-image", str(number))
+        return True
+
+    def shared_css(self) -> str:
+        """The stylesheet rules of the images shown more than once (embed mode)."""
+        rules = [
+            f'\nimg[data-image="{number}"] {{ content: url("{self._data_uri(self.assets[o])}"); }}'
+            for o, number in self.shared.items()
+        ]
+        return "".join(rules) + ("\n" if rules else "")
 
     def raw_policy(self, attribute: str, url: str) -> str | None:
         if attribute == "src":
@@ -173,11 +260,9 @@ def _clean_inline(
             if dropped and dropped.pop():
                 continue
         elif child.type == "image":
-            src = images.src(str(child.attrGet("src") or ""))
-            if src is None:
+            if not images.set_image(child):
                 out.append(Token("text", "", 0, content=child.content))
                 continue
-            child.attrSet("src", src)
         elif child.type == "footnote_ref":
             numbering.reference(child)
         out.append(child)

@@ -127,7 +127,10 @@ class CheckContext:
             if not os.path.isfile(key):
                 self._loaded[key] = None
             else:
-                self._loaded[key] = read_markdown(Path(key), self.rel(key), self.workspace.root)
+                self._loaded[key] = read_markdown(
+                    Path(key), self.rel(key), self.workspace.root,
+                    max_bytes=self.workspace.config.check.max_note_size * 1024,
+                )
         file = self._loaded[key]
         if file is None or not file.readable:
             return None

@@ -84,6 +84,18 @@ DOCS: dict[str, RuleDoc] = {
         "Fix the folder's permissions (`chmod u+rx FOLDER`), or remove it.",
         "text",
     ),
+    "F108": RuleDoc(
+        "The note (or session.md) is larger than `check.max_note_size` (2048 KiB unless the WG "
+        "set another), so it is not read at all: parsing a file that size would take "
+        "gigabytes of memory in check and build (docs/benchmarks.md). Nothing else is "
+        "reported for it, and the build refuses to run.",
+        "sessions/2024-08-24-camp/01-monitoring.md:1:1: F108 file is 50.0 MiB, larger than "
+        "check.max_note_size (2048 KiB): not read",
+        "Split the note into several topics, or move a data dump into a linked file "
+        "(`[raw data](data/log.csv)`). If such notes are really wanted, raise "
+        "`max_note_size` under `[check]` in proceedings.toml.",
+        "text",
+    ),
     # --- front matter ------------------------------------------------------------------------
     "M201": RuleDoc(
         "The note or session.md has no front matter, so it has no title (and session.md no "
@@ -459,6 +471,19 @@ DOCS.update({
         '![構成図](images/architecture.svg)   <!-- the SVG has <svg onload="…"> -->',
         "Export the image again without scripts or links (e.g. as plain SVG), so the "
         "published copy is the file itself.",
+    ),
+    "B810": RuleDoc(
+        "The output folder's `.proceedings-manifest.json` — the build's record of the files "
+        "it wrote, which is what lets it delete a copied image no note uses any more — is "
+        "not a valid record: not JSON, another shape, a path that is not a plain relative "
+        "path to an output or a copied asset, a hash that is not SHA-256. The whole record "
+        "is ignored (so no file is deleted because of it) and replaced by a correct one.",
+        "proceedings/.proceedings-manifest.json:1:1: B810 the record of the build's own "
+        "files path '../README.md' is not a plain relative path …",
+        "Nothing, usually: the build has written a new record. Files an earlier build "
+        "copied into `assets/` that are no longer used are then not known to be the build's; "
+        "delete them by hand if there are any. Never edit the record by hand.",
+        "text",
     ),
 })
 
