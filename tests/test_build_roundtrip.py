@@ -19,6 +19,10 @@ from proceedings.render.markdown_out import MarkdownWriter
 
 
 def test_reading_proceedings_md_again_gives_the_same_html_body(sample_archive: Path) -> None:
+    # The Pandoc dialect is the lossless form (the GitHub flavour drops classes for GitHub).
+    config = sample_archive / "proceedings.toml"
+    pandoc = '\n[build]\nmarkdown_flavor = "pandoc"\n'
+    config.write_text(config.read_text("utf-8") + pandoc, "utf-8")
     result = run(sample_archive, "--format", "md,html")
     assert result.exit_code == 0, result.output
     out = sample_archive / "proceedings"

@@ -207,6 +207,13 @@ class BuildConfig(Table):
     fonts: list[str] = setting(
         [], "Extra font files (paths relative to the WG root) to use before the default stack."
     )
+    markdown_flavor: str = setting(
+        "github",
+        "Dialect of proceedings.md: `github` (GitHub Flavored Markdown, anchors as raw "
+        "`<a id>`: reads cleanly on GitHub) or `pandoc` (heading attributes and fenced divs, "
+        "for feeding the file to Pandoc). The HTML and PDF are the same either way.",
+        choices=("github", "pandoc"),
+    )
     max_output_ratio: int = setting(
         50,
         "Largest size of a build's outputs (all formats and copied files together) as a "

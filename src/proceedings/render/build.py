@@ -118,7 +118,14 @@ Renderer = Callable[[RenderContext], Rendered]
 
 
 def _render_md(ctx: RenderContext) -> Rendered:
-    return Rendered(ctx.markdown().encode("utf-8"))
+    # The HTML and PDF read the dialect; the file itself is for GitHub unless the WG asks for
+    # the Pandoc dialect (docs/build.md, "Markdown flavour").
+    text = ctx.markdown()
+    if ctx.workspace.config.build.markdown_flavor == "github":
+        from proceedings.render.github import to_github
+
+        text = to_github(text)
+    return Rendered(text.encode("utf-8"))
 
 
 def _render_html(ctx: RenderContext) -> Rendered:
