@@ -236,16 +236,9 @@ def _hashes(value: object, allowed: Callable[[str], bool]) -> dict[str, str]:
 def _plain_file(output_dir: Path, rel: str) -> Path | None:
     """`output_dir/rel` when every folder on the way is a real folder (no symlink) and it is a
     regular file; None otherwise (absent, a link, a folder …)."""
-    path = output_dir
-    parts = rel.split("/")
-    for part in parts[:-1]:
-        path = path / part
-        try:
-            if not stat.S_ISDIR(os.lstat(path).st_mode):
-                return None
-        except OSError:
-            return None
-    path = path / parts[-1]
+    if not _plain_folder_of(output_dir, rel):
+        return None
+    path = output_dir / rel
     try:
         return path if stat.S_ISREG(os.lstat(path).st_mode) else None
     except OSError:
