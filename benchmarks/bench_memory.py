@@ -27,11 +27,9 @@ interpreter per run). Not a test: numbers vary by machine; memory varies much le
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import random
-import resource
 import shutil
 import subprocess
 import sys
@@ -40,6 +38,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from child_run import run_measured
 from docs_section import write_section
 
 REPO = Path(__file__).resolve().parents[1]
@@ -61,24 +60,8 @@ class Run:
     rc: int
 
 
-def measure_child() -> None:
-    """`bench_memory.py --measure -- CMD…`: run CMD, print its time and peak RSS as JSON."""
-    command = sys.argv[sys.argv.index("--") + 1 :]
-    started = time.perf_counter()
-    completed = subprocess.run(command, capture_output=True, text=True)
-    elapsed = time.perf_counter() - started
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    print(json.dumps({"seconds": elapsed, "peak_kb": usage.ru_maxrss,
-                      "rc": completed.returncode, "stderr": completed.stderr[-2000:]}))
-
-
 def measured(command: list[str], cwd: Path, ok: tuple[int, ...] = (0,)) -> Run:
-    raw = subprocess.run(
-        [sys.executable, __file__, "--measure", "--", *command],
-        capture_output=True, text=True, cwd=cwd, check=True,
-        env={**os.environ, "PROCEEDINGS_PDF_HELPER": "0"},
-    ).stdout
-    data = json.loads(raw)
+    data = run_measured(command, cwd=cwd, env={"PROCEEDINGS_PDF_HELPER": "0"})
     if data["rc"] not in ok:
         raise SystemExit(f"failed ({data['rc']}): {' '.join(command)}\n{data['stderr']}")
     return Run(data["seconds"], data["peak_kb"] / 1024, data["rc"])
@@ -234,7 +217,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    if "--measure" in sys.argv:
-        measure_child()
-    else:
-        main()
+    main()

@@ -24,20 +24,18 @@ timings vary by machine.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import re
-import resource
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from child_run import run_measured
 from docs_section import DOCS, write_section
 
 REPO = Path(__file__).resolve().parents[1]
@@ -57,27 +55,9 @@ class Run:
     pages: int
 
 
-def measure_child() -> None:
-    """`bench_pdf.py --measure -- CMD…`: run CMD, print its time and peak RSS as JSON."""
-    command = sys.argv[sys.argv.index("--") + 1 :]
-    started = time.perf_counter()
-    completed = subprocess.run(command, capture_output=True, text=True)
-    elapsed = time.perf_counter() - started
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)  # every descendant, waited for
-    print(json.dumps({
-        "seconds": elapsed, "cpu": usage.ru_utime + usage.ru_stime,
-        "peak_kb": usage.ru_maxrss,  # the largest single descendant
-        "rc": completed.returncode, "stderr": completed.stderr[-2000:],
-    }))
-
-
 def timed(command: list[str], output: Path, env: dict[str, str] | None = None) -> Run:
     output.unlink(missing_ok=True)
-    raw = subprocess.run(
-        [sys.executable, __file__, "--measure", "--", *command],
-        capture_output=True, text=True, env={**os.environ, **(env or {})}, check=True,
-    ).stdout
-    data = json.loads(raw)
+    data = run_measured(command, env=env)
     if data["rc"] != 0 or not output.is_file():
         raise SystemExit(f"failed: {' '.join(command)}\n{data['stderr']}")
     if "Failed to load image" in data["stderr"]:  # a lighter PDF would not compare the same
@@ -409,7 +389,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    if "--measure" in sys.argv:
-        measure_child()
-    else:
-        main()
+    main()
