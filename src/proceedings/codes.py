@@ -55,6 +55,11 @@ OUTSIDE_REPOSITORY = register(
     "F107", "outside-repository", "file", E,
     "A file or folder is a link that leads outside the repository (or into .git).",
 )
+LEGACY_ENCODING = register(
+    "F110", "legacy-encoding", "file", E,
+    "File is in a legacy encoding (Shift_JIS, EUC-JP, UTF-16, …) that converts to UTF-8 "
+    "losslessly.", True,
+)
 UNREADABLE_FOLDER = register(
     "F109", "unreadable-folder", "file", E, "A folder in the sessions tree cannot be listed."
 )

@@ -5,6 +5,8 @@ Only these are ever changed, and only where the report found them:
 - F102 a byte-order mark is removed;
 - F103 CRLF (and old-Mac CR) line endings become LF;
 - F104 a final newline is added;
+- F110 a note in a legacy encoding (Shift_JIS, EUC-JP, UTF-16, …) is converted to UTF-8,
+  only when the detector's reading is unambiguous and lossless (see `load.encodings`);
 - S304 each missing required section gets its heading and a `✎` placeholder paragraph,
   inserted where the configured section order puts it.
 
@@ -20,6 +22,7 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from proceedings.atomic import write_bytes_atomic
 from proceedings.check.engine import CheckReport
@@ -37,7 +40,10 @@ from proceedings.load.source import MarkdownFile, lf_text, line_ending_names, li
 from proceedings.load.workspace import Session, Workspace
 from proceedings.paths import confinement_problem, real_inside, relative_posix, within
 
-FIXABLE = ("F102", "F103", "F104", "S304")
+if TYPE_CHECKING:
+    from proceedings.load.encodings import EncodingGuess
+
+FIXABLE = ("F102", "F103", "F104", "F110", "S304")
 BOM = b"\xef\xbb\xbf"
 
 
@@ -52,6 +58,8 @@ class FileFix:
     # Why the fix is not written (a note that is a link leading out of the sessions folder);
     # empty when it may be.
     refused: str = ""
+    # The encoding a note is converted from (F110); None when it was UTF-8 already.
+    converted_from: EncodingGuess | None = None
 
     @property
     def changed(self) -> bool:
@@ -59,6 +67,10 @@ class FileFix:
 
     def diff(self) -> str:
         """A unified diff of the text, plus a note for BOM and line-ending changes."""
+        if self.converted_from is not None and self.converted_from.text is not None:
+            # The text is the same; only its encoding changes.
+            return (f"# {self.rel}: convert from {self.converted_from.name} to UTF-8 "
+                    "(the text is unchanged)\n")
         old, new = (lf_text(data.decode("utf-8-sig", "replace"))
                     for data in (self.before, self.after))
         lines = list(
@@ -102,9 +114,15 @@ def plan_fixes(
     for session in workspace.sessions:
         for file in session.files():
             found = wanted.get(file.rel)
-            if not found or not file.readable or (chosen is not None and not chosen(file.path)):
+            if not found or (chosen is not None and not chosen(file.path)):
                 continue
-            fix = _fix_file(file, session, workspace, found)
+            if not file.readable:
+                converted = _convert_file(file, found)
+                if converted is None:
+                    continue
+                fix = converted
+            else:
+                fix = _fix_file(file, session, workspace, found)
             if fix.changed:
                 fix.refused = _refusal(fix.path, workspace, session) or ""
                 fixes.append(fix)
@@ -151,6 +169,22 @@ def apply_fixes(fixes: list[FileFix], workspace: Workspace) -> None:
                 f"cannot write the fix: {error.strerror or error}", path=fix.rel,
                 hint="make the file writable, or run without --fix",
             ) from None
+
+
+def _convert_file(file: MarkdownFile, found: list[Diagnostic]) -> FileFix | None:
+    """F110: the note converted to UTF-8, when the detector's reading is unambiguous and
+    lossless (see `load.encodings`); None otherwise. Only the encoding changes: the text,
+    its line endings and everything else stay as they are (a byte-order mark is dropped)."""
+    from proceedings.load.encodings import guess_encoding
+
+    f110 = [d for d in found if d.code == "F110"]
+    if not f110:
+        return None
+    guess = guess_encoding(file.raw)
+    if guess is None or guess.text is None:
+        return None
+    return FileFix(file.path, file.rel, file.raw, guess.text.encode("utf-8"), f110,
+                   converted_from=guess)
 
 
 def _fix_file(

@@ -18,6 +18,8 @@ from proceedings.paths import OutsideRepository, read_inside
 if TYPE_CHECKING:
     from markdown_it.token import Token
 
+    from proceedings.load.encodings import EncodingGuess
+
 MAX_FRONT_MATTER_BYTES = 64 * 1024
 FENCE = re.compile(r"^---[ \t]*$")
 CLOSING_FENCE = re.compile(r"^(---|\.\.\.)[ \t]*$")
@@ -243,13 +245,11 @@ def _decode(file: MarkdownFile) -> str | None:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         offset = exc.start + (len(file.raw) - len(raw))
-        line = file.raw[:offset].count(b"\n") + 1
-        file.report(
-            codes.NOT_UTF8,
-            line,
-            f"not valid UTF-8 at byte offset {offset} (byte 0x{file.raw[offset]:02x})",
-            "re-save the file as UTF-8",
+        _report_encoding(
+            file, offset, f"not valid UTF-8 at byte offset {offset} (byte 0x{file.raw[offset]:02x})"
         )
+        return None
+    if "\x1b$" in text and _report_iso2022(file):  # 7-bit ISO-2022-JP is valid UTF-8 too
         return None
     if "\r" in text:
         line = text[: text.index("\r")].count("\n") + 1
@@ -265,6 +265,50 @@ def _decode(file: MarkdownFile) -> str | None:
             "run `proceedings check --fix`",
         )
     return text
+
+
+def _report_encoding(
+    file: MarkdownFile, offset: int, what: str, guess: EncodingGuess | None = None
+) -> None:
+    """F110 (a legacy encoding `--fix` converts) or F101 (anything else) for a file that is
+    not UTF-8 from byte `offset` on, naming the encoding the detector finds most likely."""
+    from proceedings.load.encodings import guess_encoding
+
+    line = file.raw[:offset].count(b"\n") + 1
+    guess = guess or guess_encoding(file.raw)
+    if guess is None:
+        file.report(codes.NOT_UTF8, line, f"{what}; no known encoding reads it as text",
+                    "re-save the file as UTF-8")
+        return
+    sure = guess.confidence if guess.confidence == "certain" else f"{guess.confidence} confidence"
+    sure += f": {guess.reason}"
+    if guess.convertible:
+        file.report(codes.LEGACY_ENCODING, line, f"{what}: the file is {guess.name} ({sure})",
+                    "run `proceedings check --fix` to convert it to UTF-8 (lossless: "
+                    f"converting back to {guess.name} gives the same bytes)")
+        return
+    name = file.path.name
+    file.report(
+        codes.NOT_UTF8, line, f"{what}; most likely {guess.name} ({sure})",
+        f"not converted automatically: {guess.refusal}; if it is {guess.name}, convert it "
+        f"with `iconv -f {guess.iconv} -t UTF-8 {name} > {name}.utf8 && mv {name}.utf8 "
+        f"{name}` and check the result",
+    )
+
+
+def _report_iso2022(file: MarkdownFile) -> bool:
+    """Report a file in ISO-2022-JP (7-bit, so it decodes as UTF-8 with escape codes in it);
+    False when its escape codes are something else (C412 reports those)."""
+    from proceedings.load.encodings import guess_encoding
+
+    guess = guess_encoding(file.raw)
+    if guess is None or not guess.codec.startswith("iso2022"):
+        return False
+    offset = file.raw.index(b"\x1b$")
+    _report_encoding(
+        file, offset, f"not UTF-8: ISO-2022-JP escape code at byte offset {offset}", guess
+    )
+    return True
 
 
 # A lone CR (old Mac) ends a line as CRLF and LF do, for CommonMark and for the checker.
