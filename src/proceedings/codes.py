@@ -84,6 +84,12 @@ MERGE_KEY = register(
     "M211", "yaml-merge-key", "front-matter", E, "Front matter uses a YAML merge key (`<<`)."
 )
 
+# Full-width slips (the loader reports them; the rule code lives with the structure rules)
+FULL_WIDTH_SYNTAX = register(
+    "S310", "full-width-syntax", "structure", E,
+    "A full-width space, colon or `＃` stands where the format needs an ASCII one.", True,
+)
+
 # Session tree
 BAD_NOTE_NAME = register(
     "T501", "bad-note-name", "tree", E, "Markdown file name is not NN-slug.md."

@@ -8,7 +8,9 @@ Only these are ever changed, and only where the report found them:
 - F110 a note in a legacy encoding (Shift_JIS, EUC-JP, UTF-16, …) is converted to UTF-8,
   only when the detector's reading is unambiguous and lossless (see `load.encodings`);
 - S304 each missing required section gets its heading and a `✎` placeholder paragraph,
-  inserted where the configured section order puts it.
+  inserted where the configured section order puts it;
+- S310 a full-width space, colon or `＃` where the format needs ASCII (`---　`, `title：`,
+  `##　概要`) is made ASCII on that line.
 
 Wording is never touched: every line of the original is still in the fixed file, in order.
 Files are written atomically, never through a symlink: a note that is a link is fixed in its
@@ -43,7 +45,7 @@ from proceedings.paths import confinement_problem, real_inside, relative_posix, 
 if TYPE_CHECKING:
     from proceedings.load.encodings import EncodingGuess
 
-FIXABLE = ("F102", "F103", "F104", "F110", "S304")
+FIXABLE = ("F102", "F103", "F104", "F110", "S304", "S310")
 BOM = b"\xef\xbb\xbf"
 
 
@@ -209,6 +211,8 @@ def _fix_file(
         # Fix in the loader's LF lines, which the findings count in, then give every line
         # the file's ending back.
         text = lf_text(text)
+        if "S310" in codes:
+            text = _fix_slips(file, text, found)
         if "S304" in codes:
             text, inserted = _insert_sections(file, session, workspace, text)
         if "F104" in codes and text and not text.endswith("\n"):
@@ -221,11 +225,22 @@ def _fix_file(
         # is inserted in the middle (they stay reported until the endings are made one).
         if "F104" in codes and text and not text.endswith(("\n", "\r")):
             text += max(endings, key=endings.__getitem__)
-        fixed = [d for d in found if d.code != "S304"]
+        fixed = [d for d in found if d.code not in ("S304", "S310")]
     after = text.encode("utf-8")
     if boms and "F102" not in codes:
         after = boms + after
     return FileFix(file.path, file.rel, raw, after, fixed, inserted)
+
+
+def _fix_slips(file: MarkdownFile, text: str, found: list[Diagnostic]) -> str:
+    """S310: each reported line replaced by its corrected form (a full-width space or colon
+    made ASCII); the loader worked out the correction (`MarkdownFile.slips`)."""
+    lines = text.split("\n")
+    for diagnostic in found:
+        fixed = file.slips.get(diagnostic.line)
+        if diagnostic.code == "S310" and fixed is not None and diagnostic.line <= len(lines):
+            lines[diagnostic.line - 1] = fixed
+    return "\n".join(lines)
 
 
 def _insert_sections(

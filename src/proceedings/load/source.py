@@ -21,8 +21,11 @@ if TYPE_CHECKING:
     from proceedings.load.encodings import EncodingGuess
 
 MAX_FRONT_MATTER_BYTES = 64 * 1024
-FENCE = re.compile(r"^---[ \t]*$")
-CLOSING_FENCE = re.compile(r"^(---|\.\.\.)[ \t]*$")
+# A full-width space (U+3000) after the fence is an IME slip: the fence still counts, and the
+# slip is reported (S310) instead of the missing front matter it would otherwise cause.
+FENCE = re.compile("^---[ \t\u3000]*$")
+CLOSING_FENCE = re.compile("^(---|\\.\\.\\.)[ \t\u3000]*$")
+WIDE_SPACE = "\u3000"
 
 
 @lru_cache(maxsize=1)
@@ -135,6 +138,8 @@ class MarkdownFile:
         self.body = ""
         self.body_offset = 0  # number of file lines before the body starts
         self.diagnostics: list[Diagnostic] = []
+        # S310: line number -> the line with its full-width slip corrected (what --fix writes).
+        self.slips: dict[int, str] = {}
         self.parsed_tokens: list[Token] | None = None
         # Inline tokens the checker's parse left unparsed (see markdown.parse_for_check).
         self.unparsed_inline: list[Token] | None = None
@@ -335,9 +340,16 @@ def lf_text(text: str) -> str:
 def _split_front_matter(file: MarkdownFile, text: str) -> None:
     lines = text.split("\n")
     if not lines or not FENCE.match(lines[0]):
-        file.body = text
+        file.body = _body_with_slips(file, lines, 0) if WIDE_SPACE in text or "＃" in text \
+            else text
         return
     closing = next((i for i in range(1, len(lines)) if CLOSING_FENCE.match(lines[i])), None)
+    for index in (0, closing):
+        if index is not None and WIDE_SPACE in lines[index]:
+            fence = lines[index].rstrip(" \t" + WIDE_SPACE)
+            _report_slip(file, index, lines[index].index(WIDE_SPACE),
+                         f"full-width space after the front-matter fence `{fence}`; the fence "
+                         "must be alone on its line", fence)
     if closing is None:
         file.report(
             codes.YAML_SYNTAX,
@@ -350,8 +362,93 @@ def _split_front_matter(file: MarkdownFile, text: str) -> None:
     file.has_front_matter = True
     file.closing_line = closing + 1
     file.body_offset = closing + 1
-    file.body = "\n".join(lines[closing + 1 :])
-    _load_yaml(file, "\n".join(lines[1:closing]))
+    file.body = _body_with_slips(file, lines, closing + 1)
+    _load_yaml(file, _front_matter_with_slips(file, lines[1:closing]))
+
+
+def _report_slip(file: MarkdownFile, index: int, at: int, message: str, fixed: str) -> None:
+    """S310 at line `index` (0-based), column `at` (0-based); `fixed` is the corrected line."""
+    file.slips[index + 1] = fixed
+    file.report(codes.FULL_WIDTH_SYNTAX, index + 1, message,
+                f"write `{fixed.strip()}`; `proceedings check --fix` does", col=at + 1)
+
+
+def _front_matter_with_slips(file: MarkdownFile, lines: list[str]) -> str:
+    """The front matter with each `key：value` (a full-width colon after a key) and `key:　value`
+    (a full-width space after the colon) read as `key: value`, each reported as S310, so the
+    slip is one finding and not a YAML error and the findings it would cause."""
+    out = []
+    for number, line in enumerate(lines, start=1):
+        if "：" in line or WIDE_SPACE in line:
+            fixed, at, what, key = _key_slip(line)
+            if fixed is not None:
+                _report_slip(file, number, at,
+                             f"full-width {what} after the key `{key}`; front matter needs an "
+                             "ASCII colon and a space: `key: value`", fixed)
+                line = fixed
+        out.append(line)
+    return "\n".join(out)
+
+
+def _key_slip(line: str) -> tuple[str | None, int, str, str]:
+    """(`line` corrected, column of the slip, what it is) for a front-matter line whose key is
+    followed by a full-width colon, or by a colon and a full-width space, and the key; (None,
+    0, "", "") else."""
+    indent = len(line) - len(line.lstrip(" "))
+    start = indent + 2 if line.startswith("- ", indent) else indent  # a list of mappings
+    end = start
+    while end < len(line) and (line[end].isascii() and (line[end].isalnum() or line[end] in "_-")):
+        end += 1
+    if end == start:
+        return None, 0, "", ""
+    after = end
+    while after < len(line) and line[after] == " ":
+        after += 1
+    rest = line[after:]
+    if rest.startswith("："):
+        value = rest[1:].lstrip(" " + WIDE_SPACE)
+        return line[:end] + (": " + value if value else ":"), after, "colon `：`", line[start:end]
+    if rest.startswith(":" + WIDE_SPACE):
+        value = rest[1:].lstrip(" " + WIDE_SPACE)
+        return line[:end] + ": " + value, after + 1, "space after `:`", line[start:end]
+    return None, 0, "", ""
+
+
+def _body_with_slips(file: MarkdownFile, lines: list[str], start: int) -> str:
+    """The body (file lines from `start`, 0-based) with each heading typed with a full-width
+    space or `＃` (`##　概要`) read as the heading it was meant to be, reported as S310. Lines
+    in fenced code blocks are left alone. The corrections keep every column."""
+    body = lines[start:]
+    if not any(WIDE_SPACE in line or "＃" in line for line in body):
+        return "\n".join(body)
+    fence = ""
+    for offset, line in enumerate(body):
+        stripped = line.lstrip(" ")
+        indent = len(line) - len(stripped)
+        if indent > 3:
+            continue
+        if fence:
+            if stripped.startswith(fence) and not stripped.strip(fence[0]).strip():
+                fence = ""
+            continue
+        mark = stripped[:1] * 3
+        if mark in ("```", "~~~") and stripped.startswith(mark):
+            fence = stripped[: len(stripped) - len(stripped.lstrip(mark[0]))]
+            continue
+        level = len(stripped) - len(stripped.lstrip("#＃"))
+        if not 1 <= level <= 6 or level == len(stripped) or stripped[level] not in " " + WIDE_SPACE:
+            continue
+        marks = stripped[: level + 1]
+        if "＃" not in marks and WIDE_SPACE not in marks:
+            continue
+        fixed = line[:indent] + "#" * level + " " + stripped[level + 1 :]
+        at = indent + min(i for i, c in enumerate(marks) if c in "＃" + WIDE_SPACE)
+        what = "space after `" + "#" * level + "`" if "＃" not in marks else "`＃`"
+        _report_slip(file, start + offset, at,
+                     f"full-width {what} in a heading; Markdown needs `{'#' * level}` and an "
+                     "ASCII space, so this line is a paragraph, not a heading", fixed)
+        body[offset] = fixed
+    return "\n".join(body)
 
 
 def _load_yaml(file: MarkdownFile, source: str) -> None:
