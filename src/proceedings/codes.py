@@ -80,6 +80,14 @@ NOT_MAPPING = register(
 UNSAFE_YAML = register(
     "M209", "unsafe-yaml", "front-matter", E, "Front matter uses aliases or is too large."
 )
+UNQUOTED_VALUE = register(
+    "M212", "unquoted-value", "front-matter", E,
+    "A front-matter value needs quotes (it contains `: ` or starts with `@`).",
+)
+UNCLOSED = register(
+    "M213", "unclosed-bracket", "front-matter", E,
+    "A `[`, `{` or quote in the front matter is never closed.",
+)
 MERGE_KEY = register(
     "M211", "yaml-merge-key", "front-matter", E, "Front matter uses a YAML merge key (`<<`)."
 )

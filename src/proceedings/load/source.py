@@ -478,36 +478,53 @@ def _load_yaml(file: MarkdownFile, source: str) -> None:
             "write the values out in full",
         )
         return
-    loader = _front_matter_loader()(source)
-    try:
-        node = loader.get_single_node()
-        data = loader.construct_document(node) if node is not None else None
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = (mark.line + 2) if mark else 1  # +1 for 0-based, +1 for the opening ---
-        col = (mark.column + 1) if mark else 1
-        if getattr(exc, "merge_key", False):
-            file.report(codes.MERGE_KEY, line, f"front matter: {exc.problem}",
-                        "write every key out in full", col=col)
+    quoted = 0  # values M212 reported and read as quoted
+    while True:
+        loader = _front_matter_loader()(source)
+        try:
+            node = loader.get_single_node()
+            data = loader.construct_document(node) if node is not None else None
+            break
+        except yaml.MarkedYAMLError as exc:
+            mark = exc.problem_mark or exc.context_mark
+            line = (mark.line + 2) if mark else 1  # +1 for 0-based, +1 for the opening ---
+            col = (mark.column + 1) if mark else 1
+            if getattr(exc, "merge_key", False):
+                file.report(codes.MERGE_KEY, line, f"front matter: {exc.problem}",
+                            "write every key out in full", col=col)
+                return
+            lines = source.split("\n")
+            fixed = _quoted_value(lines, exc) if quoted < 100 else None
+            if fixed is not None:
+                # Reported, then read as quoted, so each such line is one finding.
+                index, replacement, problem, at = fixed
+                file.report(codes.UNQUOTED_VALUE, index + 2,
+                            f"{problem}; quote the value",
+                            f"write `{replacement.strip()}`", col=at + 1)
+                lines[index] = replacement
+                source = "\n".join(lines)
+                quoted += 1
+                continue
+            if not _report_unclosed(file, exc):
+                file.report(codes.YAML_SYNTAX, line, f"YAML: {exc.problem or exc}",
+                            _yaml_hint(lines, exc), col=col)
             return
-        file.report(codes.YAML_SYNTAX, line, f"YAML: {exc.problem or exc}", col=col)
-        return
-    except yaml.reader.ReaderError as exc:  # a character YAML refuses (NUL, BEL, …)
-        # Found again in the text: libyaml counts the error's position in bytes, PyYAML in
-        # characters.
-        code = exc.character if isinstance(exc.character, int) else ord(exc.character)
-        index = max(source.find(chr(code)), 0)
-        before = source[:index]
-        line = before.count("\n") + 2  # +1 for 1-based, +1 for the opening ---
-        col = index - (before.rfind("\n") + 1) + 1
-        file.report(codes.YAML_SYNTAX, line, f"YAML: character U+{code:04X} is not allowed",
-                    "delete it; most editors do not show it", col=col)
-        return
-    except (yaml.YAMLError, ValueError, RecursionError) as exc:
-        file.report(codes.YAML_SYNTAX, 1, "YAML: " + " ".join(str(exc).split()))  # one line
-        return
-    finally:
-        loader.dispose()
+        except yaml.reader.ReaderError as exc:  # a character YAML refuses (NUL, BEL, …)
+            # Found again in the text: libyaml counts the error's position in bytes, PyYAML in
+            # characters.
+            code = exc.character if isinstance(exc.character, int) else ord(exc.character)
+            index = max(source.find(chr(code)), 0)
+            before = source[:index]
+            line = before.count("\n") + 2  # +1 for 1-based, +1 for the opening ---
+            col = index - (before.rfind("\n") + 1) + 1
+            file.report(codes.YAML_SYNTAX, line, f"YAML: character U+{code:04X} is not allowed",
+                        "delete it; most editors do not show it", col=col)
+            return
+        except (yaml.YAMLError, ValueError, RecursionError) as exc:
+            file.report(codes.YAML_SYNTAX, 1, "YAML: " + " ".join(str(exc).split()))  # one line
+            return
+        finally:
+            loader.dispose()
     if data is None:
         return
     if not isinstance(data, dict):
@@ -521,8 +538,93 @@ def _load_yaml(file: MarkdownFile, source: str) -> None:
     file.key_lines = {
         str(key_node.value): key_node.start_mark.line + 2 for key_node, _ in node.value
     }
-    if cache is not None:
+    if cache is not None and not quoted:
         cache.put(source, file.meta, file.key_lines)
+
+
+# What a value may not start with unquoted; a Japanese writer meets `@` (a handle) and `` ` ``.
+_RESERVED_STARTS = "@`"
+
+
+def _quoted_value(lines: list[str], exc: Any) -> tuple[int, str, str, int] | None:
+    """M212 for a YAML error caused by a plain value that needs quotes — `title: 監視: 設計`
+    (a `: ` inside), `title: @handle` — as (0-based line, the line with the value quoted, what
+    is wrong, 0-based column); None for any other error."""
+    mark = exc.problem_mark
+    if mark is None or not 0 <= mark.line < len(lines):
+        return None
+    problem = exc.problem or ""
+    line = lines[mark.line]
+    prefix_end = len(line) - len(line.lstrip(" "))
+    if line.startswith("- ", prefix_end):
+        prefix_end += 2
+    key_end = line.find(": ", prefix_end)
+    if key_end < 0:
+        return None
+    value_start = key_end + 2
+    while value_start < len(line) and line[value_start] == " ":
+        value_start += 1
+    value, comment = line[value_start:], ""
+    if " #" in value:
+        value, comment = value[: value.index(" #")], value[value.index(" #"):]
+    value = value.rstrip(" ")
+    key = line[prefix_end:key_end]
+    if not value or value[0] in "\"'[{|>&*!%#":
+        return None
+    if problem.startswith("mapping values are not allowed") and mark.column > key_end:
+        what = f"the value of `{key}` contains `: `, which YAML reads as another key"
+    elif "cannot start any token" in problem and value[0] in _RESERVED_STARTS \
+            and mark.column == value_start:
+        what = f"the value of `{key}` starts with `{value[0]}`, which YAML reserves"
+    else:
+        return None
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"')
+    return mark.line, f'{line[:value_start]}"{escaped}"{comment}', what, mark.column
+
+
+_OPENERS = {
+    "while parsing a flow sequence": ("[", "]"),
+    "while parsing a flow mapping": ("{", "}"),
+}
+
+
+def _report_unclosed(file: MarkdownFile, exc: Any) -> bool:
+    """M213 for a `[`, `{` or quote that is never closed, at the line and column where it was
+    opened (the parser notices only later, often at the closing `---`); False otherwise."""
+    opened, noticed = exc.context_mark, exc.problem_mark
+    if opened is None or noticed is None:
+        return False
+    problem = exc.problem or ""
+    if exc.context in _OPENERS and problem.startswith("did not find expected ','"):
+        opener, closer = _OPENERS[exc.context]
+        what = f"`{opener}` opened here is never closed"
+        hint = f"close it with `{closer}` (on this line, after the last item)"
+    elif exc.context == "while scanning a quoted scalar" and "end of stream" in problem:
+        what = "the quote opened here is never closed"
+        hint = "add the closing quote at the end of the value"
+    else:
+        return False
+    where = noticed.line + 2
+    place = "the closing `---`" if where == file.closing_line else f"line {where}"
+    file.report(codes.UNCLOSED, opened.line + 2,
+                f"{what} (the YAML parser noticed at {place}, column {noticed.column + 1})",
+                hint, col=opened.column + 1)
+    return True
+
+
+def _yaml_hint(lines: list[str], exc: Any) -> str:
+    """A hint for M202 where one helps: tabs, full-width colons."""
+    mark = exc.problem_mark or exc.context_mark
+    line = lines[mark.line] if mark is not None and 0 <= mark.line < len(lines) else ""
+    before = lines[mark.line - 1] if mark is not None and 0 < mark.line <= len(lines) else ""
+    problem = exc.problem or ""
+    if "tab" in problem or line[: len(line) - len(line.lstrip(" \t"))].count("\t"):
+        return "YAML does not allow tabs for indentation; indent with spaces"
+    if "：" in line or "：" in before:  # the parser often notices on the next line
+        return "`：` is a full-width colon; YAML needs an ASCII colon and a space (`key: value`)"
+    if WIDE_SPACE in line:
+        return "a full-width space (U+3000) is not a space to YAML; use an ASCII space"
+    return ""
 
 
 def _has_alias(source: str) -> bool:
