@@ -46,6 +46,8 @@ CASES = [
     # --- file and encoding
     Case("F101", {A: GOOD.encode() + b"\n\x82\xa0\n"}, [(A, 15)],
          {A: GOOD}),
+    # A real Shift_JIS (CP932) note; EUC-JP, UTF-16 and the refusals: tests/test_encodings.py
+    Case("F110", {A: GOOD.encode("cp932")}, [(A, 2)], {A: GOOD}),
     Case("F102", {A: b"\xef\xbb\xbf" + GOOD.encode()}, [(A, 1)], {A: GOOD}),
     Case("F103", {A: GOOD.replace("\n", "\r\n")}, [(A, 1)], {A: GOOD}),
     Case("F104", {A: GOOD.rstrip("\n")}, [(A, 13)], {A: GOOD}),
@@ -57,7 +59,12 @@ CASES = [
     Case("F108", {A: GOOD + "- " + "あ" * 700_000 + "\n"}, [(A, 1)], {A: GOOD}),
     # --- front matter
     Case("M201", {A: "# アルファ\n\n## 概要\n\nx\n\n## 議論\n\ny\n"}, [(A, 1)], {A: GOOD}),
-    Case("M202", {A: GOOD.replace("title: アルファ", "title: 監視: 統合")}, [(A, 2)], {A: GOOD}),
+    Case("M202", {A: GOOD.replace("title: アルファ", "title: アルファ\n\tscribes: [田中]")},
+         [(A, 3)], {A: GOOD.replace("title: アルファ", "title: アルファ\nscribes: [田中]")}),
+    Case("M212", {A: note("監視: 統合")}, [(A, 2)],
+         {A: note("監視: 統合").replace("title: 監視: 統合", 'title: "監視: 統合"')}),
+    Case("M213", {A: GOOD.replace("title: アルファ", "title: アルファ\ntags: [a, b")}, [(A, 3)],
+         {A: GOOD.replace("title: アルファ", "title: アルファ\ntags: [a, b]")}),
     Case("M203", {A: GOOD.replace("title: アルファ", "scribes: [田中]")}, [(A, 3)],
          {A: GOOD.replace("title: アルファ", "title: アルファ\nscribes: [田中]")}),
     Case("M204", {A: GOOD.replace("title: アルファ", "title: アルファ\nscribe: [田中]")},
@@ -102,6 +109,9 @@ CASES = [
     Case("S307", {A: sections("### 論点\n\nx\n\n### 論点\n\ny\n")}, [(A, 19)],
          {A: sections("### 論点\n\nx\n\n## 今後の課題\n\n### 論点\n\ny\n")}),
     Case("S308", {B: note("アルファ")}, [(B, 2)], {B: note("ベータ")}),
+    Case("S310", {A: GOOD.replace("---\ntitle: アルファ", "---\u3000\ntitle：アルファ")
+                  .replace("## 概要", "##\u3000概要")}, [(A, 1), (A, 2), (A, 7)],
+         {A: GOOD + "\n```\n##\u3000コード例\n```\n"}),
     # --- content
     Case("C401", {A: GOOD.replace("要約。", "✎ 議論の結論を 2〜3 文で")}, [(A, 9)], {A: GOOD}),
     Case("C402", {A: sections("[責任分界](02-betta.md) を参照。\n")}, [(A, 15)],
@@ -202,11 +212,19 @@ def test_details_byte_offset_yaml_column_did_you_mean_and_closing_line(tmp_path:
         A: GOOD.encode() + b"\n\x82\xa0\n",
         B: note("ベータ").replace("title: ベータ", "title: ベータ\nscribe: [田中]"),
         f"{S}/03-gamma.md": note("ガンマ").replace("title: ガンマ", "title: 監視: 統合"),
+        f"{S}/05-epsilon.md": note("イプシロン").replace("title: イプシロン",
+                                                      "title: イプシロン\ntags: [a, b"),
         f"{S}/04-delta.md": note("デルタ").replace("title: デルタ", "tags: [a]"),
     })
     by_code = {d.code: d for d in run_check(root).diagnostics}
     offset = len(GOOD.encode()) + 1  # the note's bytes, the blank line, then 0x82
     assert f"byte offset {offset} (byte 0x82)" in by_code["F101"].message
-    assert (by_code["M202"].line, by_code["M202"].col) == (2, 10)  # the second `:`
+    assert (by_code["M212"].line, by_code["M212"].col) == (2, 10)  # the second `:`
+    assert by_code["M212"].hint == 'write `title: "監視: 統合"`'  # the exact line to write
+    assert "M202" not in by_code
+    # The unclosed `[` is reported where it was opened, and where the parser noticed.
+    unclosed = by_code["M213"]
+    assert (unclosed.path, unclosed.line, unclosed.col) == (f"{S}/05-epsilon.md", 3, 7)
+    assert "noticed at the closing `---`" in unclosed.message
     assert by_code["M204"].hint == "did you mean `scribes`?"
     assert (by_code["M203"].path, by_code["M203"].line) == (f"{S}/04-delta.md", 3)  # the `---`

@@ -79,3 +79,48 @@ def test_private_terms_are_not_echoed(tmp_path: Path) -> None:
     assert found(report, "C409") == [(A, 15), (A, 15)]
     messages = " ".join(d.message + d.hint for d in report.diagnostics)
     assert "Kestrel" not in messages and "KESTREL" not in messages and "社外秘" not in messages
+
+
+# What an IME types: full-width digits, separators, `＠` and dots, and Japanese running straight
+# into the number or address.
+WIDE_PHONES = [
+    "０９０　１２３４　５６７８", "０３．１２３４．５６７８", "＋８１　３－１２３４－５６７８",
+    "電話090-1234-5678まで", "電話：090-1234-5678", "TEL:03-1234-5678",
+    "電話:０９０１２３４５６７８です",
+]
+WIDE_EMAILS = [
+    ("taro.yamada＠corp.co.jp", 1), ("ｔａｒｏ＠ｃｏｒｐ．ｃｏ．ｊｐ", 1),
+    ("taro@corp．co．jp", 1), ("taro﹫corp.co.jp", 1), ("連絡はtaro＠corp.co.jpまで", 4),
+]
+
+
+@pytest.mark.parametrize("text", WIDE_PHONES)
+def test_phone_numbers_typed_full_width_or_inside_japanese_are_found(
+    tmp_path: Path, text: str
+) -> None:
+    report = _check(tmp_path, text)
+    assert found(report, "C408") == [(A, 15)], [d.format() for d in report.diagnostics]
+    (diagnostic,) = [d for d in report.diagnostics if d.code == "C408"]
+    first_digit = next(i for i, c in enumerate(text) if c in "0０+＋")
+    assert diagnostic.col == len("連絡先 ") + 1 + first_digit  # the column of the original
+
+
+@pytest.mark.parametrize(("text", "col"), WIDE_EMAILS)
+def test_email_addresses_typed_full_width_are_found_at_their_column(
+    tmp_path: Path, text: str, col: int
+) -> None:
+    report = _check(tmp_path, text)
+    assert found(report, "C407") == [(A, 15)], [d.format() for d in report.diagnostics]
+    (diagnostic,) = [d for d in report.diagnostics if d.code == "C407"]
+    assert diagnostic.col == len("連絡先 ") + col
+    assert "@corp.co.jp`" in diagnostic.message
+    assert "full-width" in diagnostic.message
+
+
+@pytest.mark.parametrize("text", ["user＠example.com", "ｕｓｅｒ＠ｅｘａｍｐｌｅ．ｃｏｍ",
+                                  "メール＠なし", "10:00-12:00", "１０：００－１２：００"])
+def test_full_width_documentation_addresses_and_times_are_not_findings(
+    tmp_path: Path, text: str
+) -> None:
+    report = _check(tmp_path, text)
+    assert found(report, "C407") == [] and found(report, "C408") == []

@@ -146,7 +146,8 @@ def test_yaml_syntax_error_has_line(tmp_path: Path) -> None:
     session = make_session(root, "2024-01-10-kickoff")
     write(session / "01-topic-1.md", "---\ntitle: ok\ntags: [a, b\n---\n\n# ok\n")
     [problem] = load(root).all_diagnostics()
-    assert problem.code == "M202" and problem.line in (3, 4)
+    # An unclosed `[` is M213 at the line and column that opened it (issue #18).
+    assert (problem.code, problem.line, problem.col) == ("M213", 3, 7)
 
 
 def test_front_matter_schema(tmp_path: Path) -> None:

@@ -55,6 +55,11 @@ OUTSIDE_REPOSITORY = register(
     "F107", "outside-repository", "file", E,
     "A file or folder is a link that leads outside the repository (or into .git).",
 )
+LEGACY_ENCODING = register(
+    "F110", "legacy-encoding", "file", E,
+    "File is in a legacy encoding (Shift_JIS, EUC-JP, UTF-16, …) that converts to UTF-8 "
+    "losslessly.", True,
+)
 UNREADABLE_FOLDER = register(
     "F109", "unreadable-folder", "file", E, "A folder in the sessions tree cannot be listed."
 )
@@ -78,8 +83,22 @@ NOT_MAPPING = register(
 UNSAFE_YAML = register(
     "M209", "unsafe-yaml", "front-matter", E, "Front matter uses aliases or is too large."
 )
+UNQUOTED_VALUE = register(
+    "M212", "unquoted-value", "front-matter", E,
+    "A front-matter value needs quotes (it contains `: ` or starts with `@`).",
+)
+UNCLOSED = register(
+    "M213", "unclosed-bracket", "front-matter", E,
+    "A `[`, `{` or quote in the front matter is never closed.",
+)
 MERGE_KEY = register(
     "M211", "yaml-merge-key", "front-matter", E, "Front matter uses a YAML merge key (`<<`)."
+)
+
+# Full-width slips (the loader reports them; the rule code lives with the structure rules)
+FULL_WIDTH_SYNTAX = register(
+    "S310", "full-width-syntax", "structure", E,
+    "A full-width space, colon or `＃` stands where the format needs an ASCII one.", True,
 )
 
 # Session tree

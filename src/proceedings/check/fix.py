@@ -5,8 +5,12 @@ Only these are ever changed, and only where the report found them:
 - F102 a byte-order mark is removed;
 - F103 CRLF (and old-Mac CR) line endings become LF;
 - F104 a final newline is added;
+- F110 a note in a legacy encoding (Shift_JIS, EUC-JP, UTF-16, …) is converted to UTF-8,
+  only when the detector's reading is unambiguous and lossless (see `load.encodings`);
 - S304 each missing required section gets its heading and a `✎` placeholder paragraph,
-  inserted where the configured section order puts it.
+  inserted where the configured section order puts it;
+- S310 a full-width space, colon or `＃` where the format needs ASCII (`---　`, `title：`,
+  `##　概要`) is made ASCII on that line.
 
 Wording is never touched: every line of the original is still in the fixed file, in order.
 Files are written atomically, never through a symlink: a note that is a link is fixed in its
@@ -20,6 +24,7 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from proceedings.atomic import write_bytes_atomic
 from proceedings.check.engine import CheckReport
@@ -37,7 +42,10 @@ from proceedings.load.source import MarkdownFile, lf_text, line_ending_names, li
 from proceedings.load.workspace import Session, Workspace
 from proceedings.paths import confinement_problem, real_inside, relative_posix, within
 
-FIXABLE = ("F102", "F103", "F104", "S304")
+if TYPE_CHECKING:
+    from proceedings.load.encodings import EncodingGuess
+
+FIXABLE = ("F102", "F103", "F104", "F110", "S304", "S310")
 BOM = b"\xef\xbb\xbf"
 
 
@@ -52,6 +60,8 @@ class FileFix:
     # Why the fix is not written (a note that is a link leading out of the sessions folder);
     # empty when it may be.
     refused: str = ""
+    # The encoding a note is converted from (F110); None when it was UTF-8 already.
+    converted_from: EncodingGuess | None = None
 
     @property
     def changed(self) -> bool:
@@ -59,6 +69,10 @@ class FileFix:
 
     def diff(self) -> str:
         """A unified diff of the text, plus a note for BOM and line-ending changes."""
+        if self.converted_from is not None and self.converted_from.text is not None:
+            # The text is the same; only its encoding changes.
+            return (f"# {self.rel}: convert from {self.converted_from.name} to UTF-8 "
+                    "(the text is unchanged)\n")
         old, new = (lf_text(data.decode("utf-8-sig", "replace"))
                     for data in (self.before, self.after))
         lines = list(
@@ -102,9 +116,15 @@ def plan_fixes(
     for session in workspace.sessions:
         for file in session.files():
             found = wanted.get(file.rel)
-            if not found or not file.readable or (chosen is not None and not chosen(file.path)):
+            if not found or (chosen is not None and not chosen(file.path)):
                 continue
-            fix = _fix_file(file, session, workspace, found)
+            if not file.readable:
+                converted = _convert_file(file, found)
+                if converted is None:
+                    continue
+                fix = converted
+            else:
+                fix = _fix_file(file, session, workspace, found)
             if fix.changed:
                 fix.refused = _refusal(fix.path, workspace, session) or ""
                 fixes.append(fix)
@@ -153,6 +173,22 @@ def apply_fixes(fixes: list[FileFix], workspace: Workspace) -> None:
             ) from None
 
 
+def _convert_file(file: MarkdownFile, found: list[Diagnostic]) -> FileFix | None:
+    """F110: the note converted to UTF-8, when the detector's reading is unambiguous and
+    lossless (see `load.encodings`); None otherwise. Only the encoding changes: the text,
+    its line endings and everything else stay as they are (a byte-order mark is dropped)."""
+    from proceedings.load.encodings import guess_encoding
+
+    f110 = [d for d in found if d.code == "F110"]
+    if not f110:
+        return None
+    guess = guess_encoding(file.raw)
+    if guess is None or guess.text is None:
+        return None
+    return FileFix(file.path, file.rel, file.raw, guess.text.encode("utf-8"), f110,
+                   converted_from=guess)
+
+
 def _fix_file(
     file: MarkdownFile, session: Session, workspace: Workspace, found: list[Diagnostic]
 ) -> FileFix:
@@ -175,6 +211,8 @@ def _fix_file(
         # Fix in the loader's LF lines, which the findings count in, then give every line
         # the file's ending back.
         text = lf_text(text)
+        if "S310" in codes:
+            text = _fix_slips(file, text, found)
         if "S304" in codes:
             text, inserted = _insert_sections(file, session, workspace, text)
         if "F104" in codes and text and not text.endswith("\n"):
@@ -187,11 +225,22 @@ def _fix_file(
         # is inserted in the middle (they stay reported until the endings are made one).
         if "F104" in codes and text and not text.endswith(("\n", "\r")):
             text += max(endings, key=endings.__getitem__)
-        fixed = [d for d in found if d.code != "S304"]
+        fixed = [d for d in found if d.code not in ("S304", "S310")]
     after = text.encode("utf-8")
     if boms and "F102" not in codes:
         after = boms + after
     return FileFix(file.path, file.rel, raw, after, fixed, inserted)
+
+
+def _fix_slips(file: MarkdownFile, text: str, found: list[Diagnostic]) -> str:
+    """S310: each reported line replaced by its corrected form (a full-width space or colon
+    made ASCII); the loader worked out the correction (`MarkdownFile.slips`)."""
+    lines = text.split("\n")
+    for diagnostic in found:
+        fixed = file.slips.get(diagnostic.line)
+        if diagnostic.code == "S310" and fixed is not None and diagnostic.line <= len(lines):
+            lines[diagnostic.line - 1] = fixed
+    return "\n".join(lines)
 
 
 def _insert_sections(

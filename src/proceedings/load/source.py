@@ -18,12 +18,17 @@ from proceedings.paths import OutsideRepository, read_inside
 if TYPE_CHECKING:
     from markdown_it.token import Token
 
+    from proceedings.load.encodings import EncodingGuess
+
 MAX_FRONT_MATTER_BYTES = 64 * 1024
 # check.max_note_size's default: a larger file is reported (F108) and never read, so the
 # memory a check or build needs stays bounded (docs/benchmarks.md).
 MAX_NOTE_BYTES = 2048 * 1024
-FENCE = re.compile(r"^---[ \t]*$")
-CLOSING_FENCE = re.compile(r"^(---|\.\.\.)[ \t]*$")
+# A full-width space (U+3000) after the fence is an IME slip: the fence still counts, and the
+# slip is reported (S310) instead of the missing front matter it would otherwise cause.
+FENCE = re.compile("^---[ \t\u3000]*$")
+CLOSING_FENCE = re.compile("^(---|\\.\\.\\.)[ \t\u3000]*$")
+WIDE_SPACE = "\u3000"
 
 
 @lru_cache(maxsize=1)
@@ -136,6 +141,8 @@ class MarkdownFile:
         self.body = ""
         self.body_offset = 0  # number of file lines before the body starts
         self.diagnostics: list[Diagnostic] = []
+        # S310: line number -> the line with its full-width slip corrected (what --fix writes).
+        self.slips: dict[int, str] = {}
         self.parsed_tokens: list[Token] | None = None
         # Inline tokens the checker's parse left unparsed (see markdown.parse_for_check).
         self.unparsed_inline: list[Token] | None = None
@@ -271,13 +278,11 @@ def _decode(file: MarkdownFile) -> str | None:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         offset = exc.start + (len(file.raw) - len(raw))
-        line = file.raw[:offset].count(b"\n") + 1
-        file.report(
-            codes.NOT_UTF8,
-            line,
-            f"not valid UTF-8 at byte offset {offset} (byte 0x{file.raw[offset]:02x})",
-            "re-save the file as UTF-8",
+        _report_encoding(
+            file, offset, f"not valid UTF-8 at byte offset {offset} (byte 0x{file.raw[offset]:02x})"
         )
+        return None
+    if "\x1b$" in text and _report_iso2022(file):  # 7-bit ISO-2022-JP is valid UTF-8 too
         return None
     if "\r" in text:
         line = text[: text.index("\r")].count("\n") + 1
@@ -293,6 +298,50 @@ def _decode(file: MarkdownFile) -> str | None:
             "run `proceedings check --fix`",
         )
     return text
+
+
+def _report_encoding(
+    file: MarkdownFile, offset: int, what: str, guess: EncodingGuess | None = None
+) -> None:
+    """F110 (a legacy encoding `--fix` converts) or F101 (anything else) for a file that is
+    not UTF-8 from byte `offset` on, naming the encoding the detector finds most likely."""
+    from proceedings.load.encodings import guess_encoding
+
+    line = file.raw[:offset].count(b"\n") + 1
+    guess = guess or guess_encoding(file.raw)
+    if guess is None:
+        file.report(codes.NOT_UTF8, line, f"{what}; no known encoding reads it as text",
+                    "re-save the file as UTF-8")
+        return
+    sure = guess.confidence if guess.confidence == "certain" else f"{guess.confidence} confidence"
+    sure += f": {guess.reason}"
+    if guess.convertible:
+        file.report(codes.LEGACY_ENCODING, line, f"{what}: the file is {guess.name} ({sure})",
+                    "run `proceedings check --fix` to convert it to UTF-8 (lossless: "
+                    f"converting back to {guess.name} gives the same bytes)")
+        return
+    name = file.path.name
+    file.report(
+        codes.NOT_UTF8, line, f"{what}; most likely {guess.name} ({sure})",
+        f"not converted automatically: {guess.refusal}; if it is {guess.name}, convert it "
+        f"with `iconv -f {guess.iconv} -t UTF-8 {name} > {name}.utf8 && mv {name}.utf8 "
+        f"{name}` and check the result",
+    )
+
+
+def _report_iso2022(file: MarkdownFile) -> bool:
+    """Report a file in ISO-2022-JP (7-bit, so it decodes as UTF-8 with escape codes in it);
+    False when its escape codes are something else (C412 reports those)."""
+    from proceedings.load.encodings import guess_encoding
+
+    guess = guess_encoding(file.raw)
+    if guess is None or not guess.codec.startswith("iso2022"):
+        return False
+    offset = file.raw.index(b"\x1b$")
+    _report_encoding(
+        file, offset, f"not UTF-8: ISO-2022-JP escape code at byte offset {offset}", guess
+    )
+    return True
 
 
 # A lone CR (old Mac) ends a line as CRLF and LF do, for CommonMark and for the checker.
@@ -319,9 +368,16 @@ def lf_text(text: str) -> str:
 def _split_front_matter(file: MarkdownFile, text: str) -> None:
     lines = text.split("\n")
     if not lines or not FENCE.match(lines[0]):
-        file.body = text
+        file.body = _body_with_slips(file, lines, 0) if WIDE_SPACE in text or "＃" in text \
+            else text
         return
     closing = next((i for i in range(1, len(lines)) if CLOSING_FENCE.match(lines[i])), None)
+    for index in (0, closing):
+        if index is not None and WIDE_SPACE in lines[index]:
+            fence = lines[index].rstrip(" \t" + WIDE_SPACE)
+            _report_slip(file, index, lines[index].index(WIDE_SPACE),
+                         f"full-width space after the front-matter fence `{fence}`; the fence "
+                         "must be alone on its line", fence)
     if closing is None:
         file.report(
             codes.YAML_SYNTAX,
@@ -334,8 +390,93 @@ def _split_front_matter(file: MarkdownFile, text: str) -> None:
     file.has_front_matter = True
     file.closing_line = closing + 1
     file.body_offset = closing + 1
-    file.body = "\n".join(lines[closing + 1 :])
-    _load_yaml(file, "\n".join(lines[1:closing]))
+    file.body = _body_with_slips(file, lines, closing + 1)
+    _load_yaml(file, _front_matter_with_slips(file, lines[1:closing]))
+
+
+def _report_slip(file: MarkdownFile, index: int, at: int, message: str, fixed: str) -> None:
+    """S310 at line `index` (0-based), column `at` (0-based); `fixed` is the corrected line."""
+    file.slips[index + 1] = fixed
+    file.report(codes.FULL_WIDTH_SYNTAX, index + 1, message,
+                f"write `{fixed.strip()}`; `proceedings check --fix` does", col=at + 1)
+
+
+def _front_matter_with_slips(file: MarkdownFile, lines: list[str]) -> str:
+    """The front matter with each `key：value` (a full-width colon after a key) and `key:　value`
+    (a full-width space after the colon) read as `key: value`, each reported as S310, so the
+    slip is one finding and not a YAML error and the findings it would cause."""
+    out = []
+    for number, line in enumerate(lines, start=1):
+        if "：" in line or WIDE_SPACE in line:
+            fixed, at, what, key = _key_slip(line)
+            if fixed is not None:
+                _report_slip(file, number, at,
+                             f"full-width {what} after the key `{key}`; front matter needs an "
+                             "ASCII colon and a space: `key: value`", fixed)
+                line = fixed
+        out.append(line)
+    return "\n".join(out)
+
+
+def _key_slip(line: str) -> tuple[str | None, int, str, str]:
+    """(`line` corrected, column of the slip, what it is) for a front-matter line whose key is
+    followed by a full-width colon, or by a colon and a full-width space, and the key; (None,
+    0, "", "") else."""
+    indent = len(line) - len(line.lstrip(" "))
+    start = indent + 2 if line.startswith("- ", indent) else indent  # a list of mappings
+    end = start
+    while end < len(line) and (line[end].isascii() and (line[end].isalnum() or line[end] in "_-")):
+        end += 1
+    if end == start:
+        return None, 0, "", ""
+    after = end
+    while after < len(line) and line[after] == " ":
+        after += 1
+    rest = line[after:]
+    if rest.startswith("："):
+        value = rest[1:].lstrip(" " + WIDE_SPACE)
+        return line[:end] + (": " + value if value else ":"), after, "colon `：`", line[start:end]
+    if rest.startswith(":" + WIDE_SPACE):
+        value = rest[1:].lstrip(" " + WIDE_SPACE)
+        return line[:end] + ": " + value, after + 1, "space after `:`", line[start:end]
+    return None, 0, "", ""
+
+
+def _body_with_slips(file: MarkdownFile, lines: list[str], start: int) -> str:
+    """The body (file lines from `start`, 0-based) with each heading typed with a full-width
+    space or `＃` (`##　概要`) read as the heading it was meant to be, reported as S310. Lines
+    in fenced code blocks are left alone. The corrections keep every column."""
+    body = lines[start:]
+    if not any(WIDE_SPACE in line or "＃" in line for line in body):
+        return "\n".join(body)
+    fence = ""
+    for offset, line in enumerate(body):
+        stripped = line.lstrip(" ")
+        indent = len(line) - len(stripped)
+        if indent > 3:
+            continue
+        if fence:
+            if stripped.startswith(fence) and not stripped.strip(fence[0]).strip():
+                fence = ""
+            continue
+        mark = stripped[:1] * 3
+        if mark in ("```", "~~~") and stripped.startswith(mark):
+            fence = stripped[: len(stripped) - len(stripped.lstrip(mark[0]))]
+            continue
+        level = len(stripped) - len(stripped.lstrip("#＃"))
+        if not 1 <= level <= 6 or level == len(stripped) or stripped[level] not in " " + WIDE_SPACE:
+            continue
+        marks = stripped[: level + 1]
+        if "＃" not in marks and WIDE_SPACE not in marks:
+            continue
+        fixed = line[:indent] + "#" * level + " " + stripped[level + 1 :]
+        at = indent + min(i for i, c in enumerate(marks) if c in "＃" + WIDE_SPACE)
+        what = "space after `" + "#" * level + "`" if "＃" not in marks else "`＃`"
+        _report_slip(file, start + offset, at,
+                     f"full-width {what} in a heading; Markdown needs `{'#' * level}` and an "
+                     "ASCII space, so this line is a paragraph, not a heading", fixed)
+        body[offset] = fixed
+    return "\n".join(body)
 
 
 def _load_yaml(file: MarkdownFile, source: str) -> None:
@@ -365,36 +506,53 @@ def _load_yaml(file: MarkdownFile, source: str) -> None:
             "write the values out in full",
         )
         return
-    loader = _front_matter_loader()(source)
-    try:
-        node = loader.get_single_node()
-        data = loader.construct_document(node) if node is not None else None
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = (mark.line + 2) if mark else 1  # +1 for 0-based, +1 for the opening ---
-        col = (mark.column + 1) if mark else 1
-        if getattr(exc, "merge_key", False):
-            file.report(codes.MERGE_KEY, line, f"front matter: {exc.problem}",
-                        "write every key out in full", col=col)
+    quoted = 0  # values M212 reported and read as quoted
+    while True:
+        loader = _front_matter_loader()(source)
+        try:
+            node = loader.get_single_node()
+            data = loader.construct_document(node) if node is not None else None
+            break
+        except yaml.MarkedYAMLError as exc:
+            mark = exc.problem_mark or exc.context_mark
+            line = (mark.line + 2) if mark else 1  # +1 for 0-based, +1 for the opening ---
+            col = (mark.column + 1) if mark else 1
+            if getattr(exc, "merge_key", False):
+                file.report(codes.MERGE_KEY, line, f"front matter: {exc.problem}",
+                            "write every key out in full", col=col)
+                return
+            lines = source.split("\n")
+            fixed = _quoted_value(lines, exc) if quoted < 100 else None
+            if fixed is not None:
+                # Reported, then read as quoted, so each such line is one finding.
+                index, replacement, problem, at = fixed
+                file.report(codes.UNQUOTED_VALUE, index + 2,
+                            f"{problem}; quote the value",
+                            f"write `{replacement.strip()}`", col=at + 1)
+                lines[index] = replacement
+                source = "\n".join(lines)
+                quoted += 1
+                continue
+            if not _report_unclosed(file, exc):
+                file.report(codes.YAML_SYNTAX, line, f"YAML: {exc.problem or exc}",
+                            _yaml_hint(lines, exc), col=col)
             return
-        file.report(codes.YAML_SYNTAX, line, f"YAML: {exc.problem or exc}", col=col)
-        return
-    except yaml.reader.ReaderError as exc:  # a character YAML refuses (NUL, BEL, …)
-        # Found again in the text: libyaml counts the error's position in bytes, PyYAML in
-        # characters.
-        code = exc.character if isinstance(exc.character, int) else ord(exc.character)
-        index = max(source.find(chr(code)), 0)
-        before = source[:index]
-        line = before.count("\n") + 2  # +1 for 1-based, +1 for the opening ---
-        col = index - (before.rfind("\n") + 1) + 1
-        file.report(codes.YAML_SYNTAX, line, f"YAML: character U+{code:04X} is not allowed",
-                    "delete it; most editors do not show it", col=col)
-        return
-    except (yaml.YAMLError, ValueError, RecursionError) as exc:
-        file.report(codes.YAML_SYNTAX, 1, "YAML: " + " ".join(str(exc).split()))  # one line
-        return
-    finally:
-        loader.dispose()
+        except yaml.reader.ReaderError as exc:  # a character YAML refuses (NUL, BEL, …)
+            # Found again in the text: libyaml counts the error's position in bytes, PyYAML in
+            # characters.
+            code = exc.character if isinstance(exc.character, int) else ord(exc.character)
+            index = max(source.find(chr(code)), 0)
+            before = source[:index]
+            line = before.count("\n") + 2  # +1 for 1-based, +1 for the opening ---
+            col = index - (before.rfind("\n") + 1) + 1
+            file.report(codes.YAML_SYNTAX, line, f"YAML: character U+{code:04X} is not allowed",
+                        "delete it; most editors do not show it", col=col)
+            return
+        except (yaml.YAMLError, ValueError, RecursionError) as exc:
+            file.report(codes.YAML_SYNTAX, 1, "YAML: " + " ".join(str(exc).split()))  # one line
+            return
+        finally:
+            loader.dispose()
     if data is None:
         return
     if not isinstance(data, dict):
@@ -408,8 +566,93 @@ def _load_yaml(file: MarkdownFile, source: str) -> None:
     file.key_lines = {
         str(key_node.value): key_node.start_mark.line + 2 for key_node, _ in node.value
     }
-    if cache is not None:
+    if cache is not None and not quoted:
         cache.put(source, file.meta, file.key_lines)
+
+
+# What a value may not start with unquoted; a Japanese writer meets `@` (a handle) and `` ` ``.
+_RESERVED_STARTS = "@`"
+
+
+def _quoted_value(lines: list[str], exc: Any) -> tuple[int, str, str, int] | None:
+    """M212 for a YAML error caused by a plain value that needs quotes — `title: 監視: 設計`
+    (a `: ` inside), `title: @handle` — as (0-based line, the line with the value quoted, what
+    is wrong, 0-based column); None for any other error."""
+    mark = exc.problem_mark
+    if mark is None or not 0 <= mark.line < len(lines):
+        return None
+    problem = exc.problem or ""
+    line = lines[mark.line]
+    prefix_end = len(line) - len(line.lstrip(" "))
+    if line.startswith("- ", prefix_end):
+        prefix_end += 2
+    key_end = line.find(": ", prefix_end)
+    if key_end < 0:
+        return None
+    value_start = key_end + 2
+    while value_start < len(line) and line[value_start] == " ":
+        value_start += 1
+    value, comment = line[value_start:], ""
+    if " #" in value:
+        value, comment = value[: value.index(" #")], value[value.index(" #"):]
+    value = value.rstrip(" ")
+    key = line[prefix_end:key_end]
+    if not value or value[0] in "\"'[{|>&*!%#":
+        return None
+    if problem.startswith("mapping values are not allowed") and mark.column > key_end:
+        what = f"the value of `{key}` contains `: `, which YAML reads as another key"
+    elif "cannot start any token" in problem and value[0] in _RESERVED_STARTS \
+            and mark.column == value_start:
+        what = f"the value of `{key}` starts with `{value[0]}`, which YAML reserves"
+    else:
+        return None
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"')
+    return mark.line, f'{line[:value_start]}"{escaped}"{comment}', what, mark.column
+
+
+_OPENERS = {
+    "while parsing a flow sequence": ("[", "]"),
+    "while parsing a flow mapping": ("{", "}"),
+}
+
+
+def _report_unclosed(file: MarkdownFile, exc: Any) -> bool:
+    """M213 for a `[`, `{` or quote that is never closed, at the line and column where it was
+    opened (the parser notices only later, often at the closing `---`); False otherwise."""
+    opened, noticed = exc.context_mark, exc.problem_mark
+    if opened is None or noticed is None:
+        return False
+    problem = exc.problem or ""
+    if exc.context in _OPENERS and problem.startswith("did not find expected ','"):
+        opener, closer = _OPENERS[exc.context]
+        what = f"`{opener}` opened here is never closed"
+        hint = f"close it with `{closer}` (on this line, after the last item)"
+    elif exc.context == "while scanning a quoted scalar" and "end of stream" in problem:
+        what = "the quote opened here is never closed"
+        hint = "add the closing quote at the end of the value"
+    else:
+        return False
+    where = noticed.line + 2
+    place = "the closing `---`" if where == file.closing_line else f"line {where}"
+    file.report(codes.UNCLOSED, opened.line + 2,
+                f"{what} (the YAML parser noticed at {place}, column {noticed.column + 1})",
+                hint, col=opened.column + 1)
+    return True
+
+
+def _yaml_hint(lines: list[str], exc: Any) -> str:
+    """A hint for M202 where one helps: tabs, full-width colons."""
+    mark = exc.problem_mark or exc.context_mark
+    line = lines[mark.line] if mark is not None and 0 <= mark.line < len(lines) else ""
+    before = lines[mark.line - 1] if mark is not None and 0 < mark.line <= len(lines) else ""
+    problem = exc.problem or ""
+    if "tab" in problem or line[: len(line) - len(line.lstrip(" \t"))].count("\t"):
+        return "YAML does not allow tabs for indentation; indent with spaces"
+    if "：" in line or "：" in before:  # the parser often notices on the next line
+        return "`：` is a full-width colon; YAML needs an ASCII colon and a space (`key: value`)"
+    if WIDE_SPACE in line:
+        return "a full-width space (U+3000) is not a space to YAML; use an ASCII space"
+    return ""
 
 
 def _has_alias(source: str) -> bool:

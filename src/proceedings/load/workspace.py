@@ -374,7 +374,8 @@ def _validate_front_matter(
     return True
 
 
-_FRONT_MATTER_FAILURES = {codes.YAML_SYNTAX.code, codes.NOT_MAPPING.code, codes.UNSAFE_YAML.code}
+_FRONT_MATTER_FAILURES = {codes.YAML_SYNTAX.code, codes.NOT_MAPPING.code, codes.UNSAFE_YAML.code,
+                          codes.UNCLOSED.code}
 
 
 def _has_front_matter_error(file: MarkdownFile) -> bool:

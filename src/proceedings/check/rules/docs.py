@@ -25,13 +25,25 @@ _FM = "---\n"
 DOCS: dict[str, RuleDoc] = {
     # --- file and encoding -------------------------------------------------------------------
     "F101": RuleDoc(
-        "The file is not valid UTF-8, so nothing in it can be checked or built. The finding "
-        "gives the byte offset of the first bad byte; the rest of the archive is still checked.",
-        "01-monitoring.md saved as Shift_JIS by an old editor:\n"
-        "sessions/2024-08-24-camp/01-monitoring.md:3:1: F101 not valid UTF-8 at byte offset 41 "
-        "(byte 0x8a)",
-        "Re-save the file as UTF-8 (in VS Code: *Reopen with Encoding* → Shift JIS, then *Save "
-        "with Encoding* → UTF-8), or `iconv -f SHIFT_JIS -t UTF-8`.",
+        "The file is not valid UTF-8, so nothing in it can be checked or built, and it cannot "
+        "be converted automatically (F110 is the convertible case). The finding gives the byte "
+        "offset of the first bad byte and the encoding the detector (charset-normalizer) finds "
+        "most likely, with how sure that is: *certain* (a byte-order mark), *high* (no other "
+        "encoding tried reads the bytes as text) or *low* (others read them too, differently). "
+        "The hint says why `--fix` does not convert it — the guess is not certain, the "
+        "encoding is single-byte (it reads any bytes, so a guess cannot be confirmed), or "
+        "converting back would not give the same bytes — and the exact `iconv` command to "
+        "convert it by hand. The rest of the archive is still checked.",
+        "sessions/2024-08-24-camp/01-monitoring.md:9:1: F101 not valid UTF-8 at byte offset 42 "
+        "(byte 0xe9); most likely Windows-1252 (high confidence: no other encoding tried reads "
+        "it as text) (not converted automatically: Windows-1252 is a single-byte encoding, "
+        "which reads any bytes, so the guess cannot be confirmed; if it is Windows-1252, "
+        "convert it with `iconv -f WINDOWS-1252 -t UTF-8 01-monitoring.md > "
+        "01-monitoring.md.utf8 && mv 01-monitoring.md.utf8 01-monitoring.md` and check the "
+        "result)",
+        "Convert the file with the `iconv` command from the hint and read the result, or "
+        "re-save it as UTF-8 in the editor (in VS Code: *Reopen with Encoding*, then *Save "
+        "with Encoding* → UTF-8).",
         "text",
     ),
     "F102": RuleDoc(
@@ -75,6 +87,21 @@ DOCS: dict[str, RuleDoc] = {
         "delete it.",
         "text",
     ),
+    "F110": RuleDoc(
+        "The file is in a legacy encoding — Shift_JIS (CP932, what Japanese editors on Windows "
+        "save), EUC-JP, ISO-2022-JP, UTF-16 or UTF-32 — and the detector (charset-normalizer) "
+        "reads it one way only, losslessly: encoding the text again gives exactly the file's "
+        "bytes. Until it is UTF-8 nothing in it is checked or built. The finding names the "
+        "encoding and how sure that is.",
+        "sessions/2024-08-24-camp/01-monitoring.md:2:1: F110 not valid UTF-8 at byte offset 11 "
+        "(byte 0x8a): the file is Shift_JIS (CP932) (high confidence: no other encoding tried "
+        "reads it as text)",
+        "`proceedings check --fix` converts it to UTF-8 (`--diff` shows which files it would "
+        "convert). Only the encoding changes; a UTF-16 byte-order mark is dropped and line "
+        "endings stay (F103 then reports CRLF, which a second `--fix` converts). A file whose "
+        "reading is ambiguous or would not convert back is F101 and is never converted.",
+        "text",
+    ),
     "F109": RuleDoc(
         "A folder in the sessions tree cannot be listed (no read or search permission), so "
         "none of its files can be checked or built. A session folder that cannot be listed "
@@ -106,12 +133,14 @@ DOCS: dict[str, RuleDoc] = {
     ),
     "M202": RuleDoc(
         "The front matter is not valid YAML, or its closing `---` is missing. The finding "
-        "points at the line and column where YAML gave up. A key given twice is reported "
+        "points at the line and column where YAML gave up, with a hint where one helps (tabs "
+        "used for indentation, a full-width colon or space). A key given twice is reported "
         "here too (YAML would keep the second value and lose the first without a word), as "
-        "is a control character YAML refuses.",
-        _FM + "title: 監視: 統合か分離か\n" + _FM,
-        "Quote values that contain `: `, `#` or start with a special character:\n\n"
-        "```yaml\ntitle: \"監視: 統合か分離か\"\n```",
+        "is a control character YAML refuses. Values that need quotes are M212, unclosed "
+        "brackets and quotes M213, full-width slips after a key S310.",
+        _FM + "title: 監視\n\tscribes: [田中]\n" + _FM,
+        "Indent with spaces (YAML does not allow tabs), or remove the indentation of a "
+        "top-level key:\n\n```yaml\ntitle: 監視\nscribes: [田中]\n```",
     ),
     "M203": RuleDoc(
         "A required key is missing (`title` in a note; `title` and `date` in session.md). The "
@@ -162,6 +191,22 @@ DOCS: dict[str, RuleDoc] = {
         "where they take effect, so a second `title` could hide behind it unseen.",
         _FM + "title: 監視アーキテクチャ\n<<: {title: 別の題}\n" + _FM,
         "Write every key out in full, each once.",
+    ),
+    "M212": RuleDoc(
+        "A plain (unquoted) value contains `: ` — YAML reads the text after it as another key "
+        "— or starts with `@` or `` ` ``, which YAML reserves. Japanese titles often have a "
+        "colon (`監視: 設計と運用`). The hint is the line with the value quoted, exactly as "
+        "it should be written; the rest of the front matter is then read as if it were, so "
+        "each such line is one finding.",
+        _FM + "title: 監視: 設計と運用\n" + _FM,
+        "Quote the value, as the hint shows:\n\n```yaml\ntitle: \"監視: 設計と運用\"\n```",
+    ),
+    "M213": RuleDoc(
+        "A `[`, `{` or quote in the front matter is never closed. YAML only notices later — "
+        "often at the closing `---` — so the finding points at the line and column where the "
+        "bracket or quote was opened, and says where the parser noticed.",
+        _FM + "title: 監視\ntags: [monitoring, drift\n" + _FM,
+        "Close it on the same line:\n\n```yaml\ntags: [monitoring, drift]\n```",
     ),
     # --- session tree ------------------------------------------------------------------------
     "T501": RuleDoc(
@@ -264,6 +309,19 @@ DOCS: dict[str, RuleDoc] = {
         "01-monitoring.md: title: 監視\n02-alerting.md:   title: 監視",
         "Give each topic its own title.",
         "text",
+    ),
+    "S310": RuleDoc(
+        "A full-width character typed by an IME stands where the format needs an ASCII one: a "
+        "full-width space after the front-matter fence (`---　`), a full-width colon after a "
+        "key (`title：監視`) or a full-width space after one (`title:　監視`), a full-width "
+        "space or `＃` in a heading (`##　概要`, `＃＃ 概要`). Markdown and YAML would read "
+        "these as no front matter, a string instead of a key, or a paragraph instead of a "
+        "heading, and report confusing findings about that. `proceedings` reads the line as "
+        "it was meant and reports this one finding instead; fenced code is left alone.",
+        "---　\ntitle：監視アーキテクチャ\n---\n\n# 監視アーキテクチャ\n\n##　概要",
+        "`proceedings check --fix` makes the slip ASCII on each reported line:\n\n"
+        "```markdown\n---\ntitle: 監視アーキテクチャ\n---\n\n# 監視アーキテクチャ\n\n"
+        "## 概要\n```",
     ),
     # --- content -----------------------------------------------------------------------------
     "C401": RuleDoc(
@@ -571,9 +629,9 @@ def reference_markdown() -> str:
         "Several codes or names may be given (spaces or commas); none means every rule. A "
         "comment that silences nothing is reported as X601. Comments inside code blocks are "
         "examples and have no effect.",
-        "- **Fixes:** `--fix` applies the safe ones (F102, F103, F104, S304) and never changes "
-        "wording; `--diff` shows them as a unified diff (whatever `--format` says) and "
-        "changes no note (exit 1 when something would change).",
+        "- **Fixes:** `--fix` applies the safe ones (F102, F103, F104, F110, S304, S310) and "
+        "never changes wording; `--diff` shows them as a unified diff (whatever `--format` "
+        "says) and changes no note (exit 1 when something would change).",
         "- **Files and sessions:** `proceedings check FILE…` (what pre-commit runs) checks the "
         "files in the context of their whole session: it reports their own findings, their "
         "sessions' numbering and session.md findings, and links elsewhere in the session that "

@@ -20,28 +20,38 @@ from proceedings.diagnostics import Diagnostic
 
 GROUP = "content"
 
-# Full-width digits and dash look-alikes become ASCII, one character for one, so offsets stay.
+# What an IME types for ASCII: the full-width forms U+FF01–U+FF5E become the ASCII characters
+# NFKC makes of them (＠ @, ０ 0, ． ., ａ a), the ideographic space a space, the small
+# commercial at and full stop too. One character for one, so a match's offsets and columns in
+# the folded copy are those of the original text.
+_WIDE = {chr(code): chr(code - 0xFEE0) for code in range(0xFF01, 0xFF5F)}
+_WIDE.update({"\u3000": " ", "\ufe6b": "@", "\ufe52": "."})
+_WIDE_TABLE = str.maketrans(_WIDE)
+# For phone numbers, dash look-alikes (and the long-vowel mark an IME types for `-`) are dashes.
 _DASHES = "－‐‑‒–—―ー−"
-_FOLD = str.maketrans(
-    "０１２３４５６７８９＋（）　" + _DASHES, "0123456789+() " + "-" * len(_DASHES)
-)
+# The full-width colon stays: `電話：090-…` is a label, not a time like `10:00`.
+_FOLD = str.maketrans({**_WIDE, "：": "：", **{dash: "-" for dash in _DASHES}})
 _DIGITS = "0-9０-９"
 _CANDIDATE = re.compile(
-    rf"[+＋(（]?[{_DIGITS}][{_DIGITS}(（)） .{_DASHES}-]{{6,}}"
+    rf"[+＋(（]?[{_DIGITS}][{_DIGITS}(（)） .．\u3000{_DASHES}-]{{6,}}"
 )
+_AT_SIGNS = re.compile("[@＠\ufe6b]")
 _MASKED_URL = re.compile(r"\b(?:https?|ftp|data):[^\s<>()\[\]\"']*", re.I)
 _EMAIL_LEFT = re.compile(r"[A-Za-z0-9._%+-]{1,64}$")
 _EMAIL_RIGHT = re.compile(
-    r"^[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){0,8}\.[A-Za-z]{2,24}(?![\w-])"
+    r"^[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){0,8}\.[A-Za-z]{2,24}(?![A-Za-z0-9_-])"
 )
 # Documentation-only domains (RFC 2606 / RFC 6761) are fine to publish.
 _EXAMPLE_DOMAINS = re.compile(
     r"(^|\.)(example\.(com|net|org)|[^.]+\.(example|test|invalid|localhost))$", re.I
 )
 
-_BEFORE = r"(?<![\w.+/:@-])"  # not inside a longer number, word, version, URL or time
+# Not inside a longer number, word, version, URL or time. Only ASCII letters count as a word:
+# Japanese runs straight into a number (`電話090-1234-5678まで`).
+# A colon counts only after a digit (a time, `10:00`), not after a label (`TEL:`, `電話:`).
+_BEFORE = r"(?<![A-Za-z0-9_.+/@-])(?<![0-9]:)"
 # A sentence may end right after the number ("… 090-1234-5678."), but not a version or IP.
-_AFTER = r"(?![\w:/@-]|[.-]\w)"
+_AFTER = r"(?![A-Za-z0-9_:/@-]|[.-][A-Za-z0-9_])"
 _PHONE = re.compile(
     "|".join(
         (
@@ -90,32 +100,40 @@ def _locator(doc: FileInput) -> _Locator:
       kind="markdown", needs_body=False)
 def email_addresses(doc: FileInput, ctx: CheckContext) -> Iterator[Diagnostic]:
     text = _text(doc)
-    if not text or "@" not in text:
+    if not text or ("@" not in text and "＠" not in text and "\ufe6b" not in text):
         return
     locate = _locator(doc)
     for offset, local, domain in _emails(text):
         if _EXAMPLE_DOMAINS.search(domain):
             continue
         line, col = locate(offset)
+        written = text[offset : offset + len(local) + 1 + len(domain)]
+        wide = " (typed with full-width characters)" if not written.isascii() else ""
         yield doc.diag(
-            email_addresses.code, line, f"e-mail address `{local[:2]}…@{domain}`",
+            email_addresses.code, line, f"e-mail address `{local[:2]}…@{domain}`{wide}",
             "remove it or write the person's name instead; the repository is public", col,
         )
 
 
 def _emails(text: str) -> Iterator[tuple[int, str, str]]:
     """(offset, local part, domain) of every e-mail address in `text`, documentation
-    domains included."""
+    domains included. Full-width characters count as their ASCII forms (`ｔａｒｏ＠…`); the
+    parts are returned in ASCII, the offset is the original text's."""
     start = 0
-    while (at := text.find("@", start)) >= 0:
+    while (found := _AT_SIGNS.search(text, start)) is not None:
+        at = found.start()
         start = at + 1
-        left = _EMAIL_LEFT.search(text, max(0, at - 64), at)
-        right = _EMAIL_RIGHT.match(text[at + 1 : at + 400])
+        base = max(0, at - 64)
+        # Folded one character for one, so offsets in `window` are offsets in `text` - base.
+        window = text[base : at + 400].translate(_WIDE_TABLE)
+        here = at - base
+        left = _EMAIL_LEFT.search(window, 0, here)
+        right = _EMAIL_RIGHT.match(window[here + 1 :])
         if left is None or right is None:
             continue
         local, domain = left.group(), right.group()
         local = local.lstrip(".")
-        if not local or text[at + 1 + len(domain) : at + 2 + len(domain)] == ":":
+        if not local or window[here + 1 + len(domain) : here + 2 + len(domain)] == ":":
             continue  # git@host:repo style, not an address
         yield at - len(local), local, domain
         start = at + 1 + len(domain)
@@ -208,7 +226,7 @@ def private_reason(text: str, private_terms: Sequence[str] = ()) -> str | None:
     phone number" or "a private term" (from `check.private_terms`), or None. The rules'
     patterns, except that documentation domains count too: a name that is an address is
     withheld whatever its domain."""
-    if "@" in text and next(_emails(text), None) is not None:
+    if next(_emails(text), None) is not None:
         return "an e-mail address"
     if next(_phones(text), None) is not None:
         return "a phone number"
