@@ -23,7 +23,7 @@ from proceedings.errors import EXIT_USAGE, ProceedingsError
 from proceedings.load import schema
 
 if TYPE_CHECKING:
-    from proceedings.authoring.importer import Finding, ImportPlan
+    from proceedings.authoring.importing.model import Finding, ImportPlan
 
 
 @handle_errors
