@@ -31,8 +31,8 @@ from proceedings.errors import ProceedingsError
 from proceedings.load import schema
 from proceedings.load.source import parse_markdown, read_markdown
 from proceedings.load.workspace import NOTE_FILE_PATTERN, SESSION_DIR_PATTERN, SESSION_FILE
-from proceedings.suggest import closest
 from proceedings.templates import render_template, template_source_path
+from proceedings.text import closest
 
 SESSION_TEMPLATE = "session.md.j2"
 NOTE_TEMPLATE = "note.md.j2"

@@ -28,7 +28,7 @@ from proceedings.config import CONFIG_FILE, PYPROJECT_FILE, LoadedConfig
 from proceedings.diagnostics import Diagnostic, Severity
 from proceedings.errors import ProceedingsError
 from proceedings.load.workspace import SESSION_FILE, Session, Workspace
-from proceedings.suggest import closest
+from proceedings.text import closest
 
 # Findings about a session as a whole: reported whenever any file of the session is checked.
 SESSION_LEVEL_CODES = frozenset({"T502", "T503", "T505", "T506", "T507", "S308"})

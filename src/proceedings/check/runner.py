@@ -24,6 +24,7 @@ from proceedings.errors import EXIT_FINDINGS, EXIT_OK, ProceedingsError
 from proceedings.load.source import lf_text
 from proceedings.load.workspace import load_workspace
 from proceedings.paths import read_inside, within
+from proceedings.text import plural
 from proceedings.visible import visible
 
 OUTPUT_FORMATS = ("text", "json", "github", "sarif")
@@ -113,17 +114,13 @@ def _check_files(
             for fix in fixes:  # the notes' own lines, so shown like any quoted text
                 diff = fix.diff()
                 out.write("".join(visible(line) + "\n" for line in diff.split("\n")[:-1]))
-            files = len(fixes)
-            noun = "file" if files == 1 else "files"
-            out.write(f"Would fix {fixed} problem{'s' if fixed != 1 else ''} in {files} {noun}"
+            out.write(f"Would fix {plural(fixed, 'problem')} in {plural(len(fixes), 'file')}"
                       " (nothing written; run with --fix to apply).\n" if fixes
                       else "Nothing to fix.\n")
             return EXIT_FINDINGS if fixes else EXIT_OK
         apply_fixes(fixes, workspace)
         if fixes:
-            files = len(fixes)
-            stream.write(f"Fixed {fixed} problem{'s' if fixed != 1 else ''} in {files} "
-                         f"file{'s' if files != 1 else ''}.\n")
+            stream.write(f"Fixed {plural(fixed, 'problem')} in {plural(len(fixes), 'file')}.\n")
             workspace = load_workspace(loaded, sessions_to_load(loaded, options.paths))
             report = check_workspace(
                 workspace, paths=options.paths or None, select=select, ignore=ignore
@@ -254,13 +251,13 @@ def cell_width(text: str) -> int:
 
 
 def summary_line(report: CheckReport, fail_on: Severity, fixable: int) -> str:
-    files = f"{report.files} file{'s' if report.files != 1 else ''}"
+    files = plural(report.files, "file")
     if not report.diagnostics:
         text = f"All clear: {files} checked, no problems."
     else:
         parts = [
-            _plural(report.errors, "error"),
-            _plural(report.warnings, "warning"),
+            plural(report.errors, "error"),
+            plural(report.warnings, "warning"),
             f"{report.infos} info",
         ]
         # "in 0 files" would read oddly when only a stray file (say .DS_Store) was given.
@@ -273,9 +270,6 @@ def summary_line(report: CheckReport, fail_on: Severity, fixable: int) -> str:
         text = text[:-1] + f"; {report.suppressed} suppressed by disable comments."
     return text
 
-
-def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}{'s' if count != 1 else ''}"
 
 
 def _fixable_count(report: CheckReport, root: Path, fix_scope: Sequence[Path]) -> int:

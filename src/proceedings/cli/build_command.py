@@ -41,6 +41,7 @@ from proceedings.diagnostics import Diagnostic, Severity
 from proceedings.errors import EXIT_FINDINGS, ProceedingsError
 from proceedings.load import schema
 from proceedings.load.workspace import Workspace, load_workspace
+from proceedings.text import plural
 
 if TYPE_CHECKING:  # the build core (WeasyPrint and all) loads only when building
     from proceedings.config import LoadedConfig
@@ -275,8 +276,8 @@ def present(result: BuildResult, *, as_json: bool = False) -> None:
         console.print(f"[dim]removed {len(result.removed)} stale asset(s)[/]")
     sessions = len(result.sessions)
     console.print(
-        f"{_count(sessions, 'session')}, {_count(result.notes, 'topic')}, "
-        f"{_count(result.key_points, 'key point')}"
+        f"{plural(sessions, 'session')}, {plural(result.notes, 'topic')}, "
+        f"{plural(result.key_points, 'key point')}"
         + ("" if result.changed else " — nothing changed")
         + (" [red](built with --force despite errors)[/]" if result.forced and result.errors
            else "")
@@ -291,8 +292,6 @@ def _shown(path: Path, root: Path) -> str:
         return display_path(path)
 
 
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 def _line(diagnostic: Diagnostic) -> str:

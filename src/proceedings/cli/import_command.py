@@ -21,6 +21,7 @@ from proceedings.cli.common import (
 )
 from proceedings.errors import EXIT_USAGE, ProceedingsError
 from proceedings.load import schema
+from proceedings.text import plural
 
 if TYPE_CHECKING:
     from proceedings.authoring.importing.model import Finding, ImportPlan
@@ -87,12 +88,12 @@ def import_memos(
         console.print("[yellow]Dry run:[/] nothing was written.")
     else:
         console.print(
-            f"[green]Imported[/] {len(plan.memos)} memo"
-            f"{'s' if len(plan.memos) != 1 else ''}; the originals were not changed."
+            f"[green]Imported[/] {plural(len(plan.memos), 'memo')}; "
+            "the originals were not changed."
         )
     if unmapped:
         console.print(
-            f"[yellow]{unmapped} item{'s' if unmapped != 1 else ''} could not be "
+            f"[yellow]{plural(unmapped, 'item')} could not be "
             "mapped[/] (marked ⚠ above); each is kept in the imported text or named."
         )
     if not dry_run:

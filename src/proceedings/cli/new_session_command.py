@@ -30,6 +30,7 @@ from proceedings.cli.common import (
 from proceedings.config import LoadedConfig
 from proceedings.errors import ProceedingsError
 from proceedings.load.placeholders import PLACEHOLDER_MARK
+from proceedings.text import plural
 
 if TYPE_CHECKING:
     from proceedings.authoring.scaffold import ScaffoldPlan, SlugChoice, TopicRequest
@@ -350,11 +351,11 @@ def _present(
         console.print(tree)
         console.print("Run again without --dry-run to create these files.")
         return
-    console.print(f"[bold green]Created[/] {len(created)} file{'s' if len(created) != 1 else ''}:")
+    console.print(f"[bold green]Created[/] {plural(len(created), 'file')}:")
     console.print(tree)
     if staged:
         console.print(
-            f"[green]staged[/] {len(staged)} file{'s' if len(staged) != 1 else ''} in git"
+            f"[green]staged[/] {plural(len(staged), 'file')} in git"
         )
     notes = [f for f in plan.files if f.kind == "note"]
     console.print("[bold]Next steps[/]")

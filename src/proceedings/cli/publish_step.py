@@ -19,6 +19,7 @@ import typer
 from proceedings.cli.common import console, err_console, escape
 from proceedings.errors import EXIT_FINDINGS, ProceedingsError
 from proceedings.paths import relative_posix
+from proceedings.text import plural
 
 if TYPE_CHECKING:
     from proceedings.load.workspace import Workspace
@@ -207,7 +208,7 @@ class Publishing:
         if commit.committed:
             console.print(
                 f"[green]committed[/] {escape(commit.commit or '')}{where}: "
-                f"{len(commit.paths)} file{'s' if len(commit.paths) != 1 else ''} "
+                f"{plural(len(commit.paths), 'file')} "
                 f"({escape(', '.join(commit.paths[:4]))}{', …' if len(commit.paths) > 4 else ''})"
             )
         else:

@@ -8,7 +8,7 @@ from typing import Any, NamedTuple
 
 from proceedings import codes
 from proceedings.diagnostics import Diagnostic
-from proceedings.suggest import closest
+from proceedings.text import closest
 
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 

@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING
 from proceedings.errors import EXIT_FINDINGS, ProceedingsError
 from proceedings.publish.gitrepo import git_errors, git_lines, open_repo, repo_path
 from proceedings.publish.provenance import SHORT_HASH, Provenance, dirty_error, dirty_sources
+from proceedings.text import plural
 
 if TYPE_CHECKING:
     from git import Repo
@@ -486,18 +487,14 @@ def default_message(
 ) -> str:
     """'Build proceedings from <commit>: N sessions, M notes' plus the details in the body."""
     source = provenance.source_commit if provenance and provenance.source_commit else None
-    count = (
-        f"{len(sessions)} session{'s' if len(sessions) != 1 else ''}, "
-        f"{note_count} note{'s' if note_count != 1 else ''}"
-    )
+    count = f"{plural(len(sessions), 'session')}, {plural(note_count, 'note')}"
     subject = (
         f"Build proceedings from {source}: {count}" if source else f"Build proceedings: {count}"
     )
     body = ["Sessions:"] + [f"- {name}" for name in sessions]
     body += ["", "Outputs:"] + [f"- {path}" for path in outputs]
     if forced_errors:
-        noun = "error" if forced_errors == 1 else "errors"
-        body += ["", f"Built with --force despite {forced_errors} check {noun}."]
+        body += ["", f"Built with --force despite {plural(forced_errors, 'check error')}."]
     if provenance is not None:
         body += ["", f"Built by proceedings {provenance.tool_version}."]
     return subject + "\n\n" + "\n".join(body) + "\n"

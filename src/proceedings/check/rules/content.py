@@ -13,7 +13,7 @@ from proceedings.check.rules.context import CheckContext, FileInput
 from proceedings.codes import E, W
 from proceedings.diagnostics import Diagnostic
 from proceedings.load.anchors import slugify_heading
-from proceedings.suggest import closest
+from proceedings.text import closest
 
 GROUP = "content"
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")

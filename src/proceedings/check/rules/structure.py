@@ -13,7 +13,7 @@ from proceedings.check.rules.context import CheckContext, FileInput
 from proceedings.codes import E, W
 from proceedings.diagnostics import Diagnostic
 from proceedings.load.workspace import Session
-from proceedings.suggest import closest
+from proceedings.text import closest
 
 GROUP = "structure"
 
