@@ -54,10 +54,9 @@ from proceedings.authoring.importing.model import (
     MemoSource,
 )
 from proceedings.authoring.importing.reading import MEMO_SUFFIXES, find_memos
-from proceedings.authoring.importing.vocabulary import shown
 from proceedings.config import LoadedConfig
 from proceedings.errors import ProceedingsError
-from proceedings.paths import relative_posix
+from proceedings.paths import display_path, relative_posix
 
 
 def plan_import(
@@ -87,7 +86,7 @@ def plan_import(
             plan.problems.append(
                 ProceedingsError(
                     "is already inside the sessions folder",
-                    path=shown(memo.path),
+                    path=display_path(memo.path),
                     hint="import memos from outside the WG archive",
                 )
             )
@@ -102,7 +101,7 @@ def plan_import(
             plan.problems.append(
                 ProceedingsError(
                     f"would become {memo_plan.session_rel}, "
-                    f"like {shown(targets[memo_plan.session_rel])}",
+                    f"like {display_path(targets[memo_plan.session_rel])}",
                     path=memo_plan.shown,
                     hint="import one of them separately with --slug",
                 )

@@ -31,6 +31,7 @@ from proceedings.errors import ProceedingsError
 from proceedings.load import schema
 from proceedings.load.source import parse_markdown, read_markdown
 from proceedings.load.workspace import NOTE_FILE_PATTERN, SESSION_DIR_PATTERN, SESSION_FILE
+from proceedings.paths import relative_posix
 from proceedings.templates import render_template, template_source_path
 from proceedings.text import closest
 
@@ -221,7 +222,7 @@ def plan_session(loaded: LoadedConfig, request: SessionRequest) -> ScaffoldPlan:
     name = f"{date.isoformat()}-{choice.slug}"
     sessions_path = _sessions_path(loaded)
     session_dir = _inside(sessions_path, name)
-    session_rel = _rel(session_dir, root)
+    session_rel = relative_posix(session_dir, root.resolve())
     if session_dir.exists() or session_dir.is_symlink():
         raise ProceedingsError(
             f"session folder {session_rel} already exists; nothing was written",
@@ -271,7 +272,7 @@ def plan_add_topics(
             "--add-topic needs a topic", hint='pass --topic "TITLE" (repeat for more)'
         )
     session_dir = find_session(loaded, session_name)
-    session_rel = _rel(session_dir, root)
+    session_rel = relative_posix(session_dir, root.resolve())
     start = next_note_number(session_dir)
     if start + len(topics) - 1 > MAX_NOTES:
         raise ProceedingsError(f"{session_rel} would have more than {MAX_NOTES} notes")
@@ -315,7 +316,8 @@ def find_session(loaded: LoadedConfig, value: str) -> Path:
         )
         close = closest(name, existing, cutoff=0.5)
         raise ProceedingsError(
-            f"--add-topic: there is no session folder {_rel(folder, loaded.root)}",
+            "--add-topic: there is no session folder "
+            + relative_posix(folder, loaded.root.resolve()),
             hint=f"did you mean {close}?" if close else "`proceedings list` shows the sessions",
         )
     return folder
@@ -349,7 +351,8 @@ def _note_files(
     for topic in topics:
         path = session_dir / f"{topic['number']:02d}-{topic['slug']}.md"
         if path.exists() or path.is_symlink():
-            raise ProceedingsError(f"{_rel(path, loaded.root)} already exists; nothing was written")
+            shown = relative_posix(path, loaded.root.resolve())
+            raise ProceedingsError(f"{shown} already exists; nothing was written")
         context = {**topic, "language": language, "session": session, "sections": sections}
         files.append(_render(loaded, NOTE_TEMPLATE, path, "note", topic["title"], context))
     return files
@@ -368,8 +371,8 @@ def _render(
     content = render_template(
         template, {**context, "yaml": yaml_value, "md": md_inline}, override_dir=override_dir
     )
-    rel = _rel(path, loaded.root)
-    source = _rel(template_source_path(template, override_dir), loaded.root)
+    rel = relative_posix(path, loaded.root.resolve())
+    source = relative_posix(template_source_path(template, override_dir), loaded.root.resolve())
     _check_rendered(content, path, rel, kind, expect_date, source)
     return PlannedFile(path, rel, kind, title, content)
 
@@ -529,13 +532,6 @@ def next_note_number(session_dir: Path) -> int:
         if match:
             numbers.append(int(match["number"]))
     return max(numbers, default=0) + 1
-
-
-def _rel(path: Path, root: Path) -> str:
-    try:
-        return path.relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return path.as_posix()
 
 
 def _optional(value: str | None, flag: str) -> str | None:

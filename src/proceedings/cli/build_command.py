@@ -264,12 +264,13 @@ def present(result: BuildResult, *, as_json: bool = False) -> None:
     table.add_column("state")
     for output in result.outputs:
         state = "[green]written[/]" if output.changed else "[dim]unchanged[/]"
-        table.add_row(escape(_shown(output.path, root)), _size(output.size), state)
+        shown = display_path(output.path, root, Path.cwd())
+        table.add_row(escape(shown), _size(output.size), state)
     if result.assets:
         written = sum(1 for a in result.assets if a.changed)
         total = sum(a.size for a in result.assets)
         state = f"[green]{written} written[/]" if written else "[dim]unchanged[/]"
-        folder = _shown(result.output_dir / "assets", root)
+        folder = display_path(result.output_dir / "assets", root, Path.cwd())
         table.add_row(escape(f"{folder}/ ({len(result.assets)} files)"), _size(total), state)
     console.print(table)
     if result.removed:
@@ -282,14 +283,6 @@ def present(result: BuildResult, *, as_json: bool = False) -> None:
         + (" [red](built with --force despite errors)[/]" if result.forced and result.errors
            else "")
     )
-
-
-def _shown(path: Path, root: Path) -> str:
-    """An output path as the user thinks of it: relative to the WG root when inside it."""
-    try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return display_path(path)
 
 
 

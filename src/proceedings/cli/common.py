@@ -14,6 +14,7 @@ import typer
 
 from proceedings.config import LoadedConfig, load_config
 from proceedings.errors import EXIT_INTERRUPTED, ProceedingsError, after_broken_pipe
+from proceedings.paths import display_path as display_path  # the commands import it from here
 from proceedings.visible import json_safe, make_console
 from proceedings.visible import markup as escape
 
@@ -76,10 +77,3 @@ def load(root: Path | None) -> LoadedConfig:
 def print_json(data: Any) -> None:
     sys.stdout.write(json_safe(json.dumps(data, ensure_ascii=False, indent=2, default=str)) + "\n")
 
-
-def display_path(path: Path, base: Path | None = None) -> str:
-    base = base or Path.cwd()
-    try:
-        return str(path.resolve().relative_to(base.resolve()))
-    except ValueError:
-        return str(path)

@@ -26,10 +26,10 @@ from proceedings.authoring.importing.structure import (
     classify,
     code_lines,
 )
-from proceedings.authoring.importing.vocabulary import shown
 from proceedings.authoring.importing.writing import MemoWriter
 from proceedings.config import Config
 from proceedings.load.workspace import SESSION_FILE
+from proceedings.paths import display_path
 
 
 @dataclass
@@ -49,7 +49,7 @@ def plan_memo(
     memo: MemoSource, config: Config, *, date: dt.date | None, slug: str | None
 ) -> MemoPlan:
     """Work out the session one memo becomes. Raises ProceedingsError; writes nothing."""
-    report = Report(shown(memo.path))
+    report = Report(display_path(memo.path))
     lines = read_memo(memo.path, report)
     if lines and re.match(r"^---\s*$", lines[0]):
         raise report.error(

@@ -7,9 +7,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from pathlib import Path
-
-from proceedings.paths import relative_posix
 
 # File names that say nothing about the memo; the folder's name is used instead.
 GENERIC_STEMS = frozenset({"memo", "readme", "index", "notes", "note", "メモ", "議事録"})
@@ -193,6 +190,3 @@ def words_from_name(name: str) -> str:
 def md_escape(text: str) -> str:
     return re.sub(r"([\\`*_\[\]<>#])", r"\\\1", text)
 
-
-def shown(path: Path) -> str:
-    return relative_posix(path, Path.cwd(), resolve=True)
