@@ -106,18 +106,6 @@ class ScaffoldResult:
 # Parsing what the user typed
 
 
-def parse_date(text: str, flag: str = "--date") -> dt.date:
-    text = text.strip()
-    if not schema.ISO_DATE.match(text):
-        raise ProceedingsError(
-            f"{flag} `{text}` is not a date in the form YYYY-MM-DD", hint="e.g. 2025-06-01"
-        )
-    parsed = schema.parse_iso_date(text)
-    if parsed is None:
-        raise ProceedingsError(f"{flag} `{text}` is not a real date", hint="check day and month")
-    return parsed
-
-
 def parse_topic(text: str) -> TopicRequest:
     """`TITLE` or `TITLE=slug`: everything after the last `=` is the slug."""
     title, sep, slug = text.rpartition("=")
@@ -209,7 +197,7 @@ def plan_session(loaded: LoadedConfig, request: SessionRequest) -> ScaffoldPlan:
     title = clean_text(request.title, "TITLE")
     if not title:
         raise ProceedingsError("the session title is empty", hint='pass it: new-session "TITLE"')
-    date = parse_date(request.date)
+    date = schema.parse_date_option(request.date)
     if request.language is not None and request.language not in ("ja", "en"):
         raise ProceedingsError(f"--language must be ja or en, not `{request.language}`")
     if not request.topics:

@@ -8,6 +8,7 @@ that build more (e.g. committing the outputs) reuse them.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -152,13 +153,8 @@ def make_options(
     )
 
 
-def _date(value: str | None, option: str):  # noqa: ANN202
-    if value is None:
-        return None
-    parsed = schema.parse_iso_date(value.strip())
-    if parsed is None:
-        raise ProceedingsError(f"{option} {value!r} is not a date", hint="use YYYY-MM-DD")
-    return parsed
+def _date(value: str | None, option: str) -> dt.date | None:
+    return None if value is None else schema.parse_date_option(value, option)
 
 
 def run_build(

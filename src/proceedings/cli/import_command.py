@@ -19,7 +19,7 @@ from proceedings.cli.common import (
     load,
     print_json,
 )
-from proceedings.errors import EXIT_USAGE, ProceedingsError
+from proceedings.errors import EXIT_USAGE
 from proceedings.load import schema
 from proceedings.text import plural
 
@@ -58,13 +58,7 @@ def import_memos(
         plan_import,
     )
 
-    session_date = None
-    if date is not None:
-        session_date = schema.parse_iso_date(date)
-        if session_date is None:
-            raise ProceedingsError(
-                f"--date {date} is not a real date", hint="write it as YYYY-MM-DD, e.g. 2020-07-04"
-            )
+    session_date = None if date is None else schema.parse_date_option(date)
     if slug is not None:
         validate_slug(slug)
     loaded = load(root)

@@ -30,6 +30,7 @@ from proceedings.cli.common import (
 from proceedings.config import LoadedConfig
 from proceedings.errors import ProceedingsError
 from proceedings.load.placeholders import PLACEHOLDER_MARK
+from proceedings.load.schema import parse_date_option
 from proceedings.text import plural
 
 if TYPE_CHECKING:
@@ -268,7 +269,7 @@ def _ask_date() -> str:
     while True:
         value = typer.prompt("Date (YYYY-MM-DD)", default=dt.date.today().isoformat(), err=True)
         try:
-            return _core().parse_date(value).isoformat()
+            return parse_date_option(value).isoformat()
         except ProceedingsError as exc:
             err_console.print(f"[red]{escape(str(exc))}[/]")
 
