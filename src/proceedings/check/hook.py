@@ -8,7 +8,6 @@ any other command. Exit codes are those of `proceedings check`: 0 clean, 1 findi
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -16,9 +15,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import argparse
 
-from proceedings.errors import EXIT_INTERRUPTED, ProceedingsError, after_broken_pipe
-
-INTERNAL_ERROR = 70
+from proceedings.errors import ending_for
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -109,26 +106,16 @@ def main(argv: list[str] | None = None) -> int:
     options = CheckOptions(**parsed)
     try:
         return run_check(options)
-    except ProceedingsError as exc:
-        from proceedings.visible import visible
-
-        sys.stderr.write(f"error: {visible(str(exc))}\n")
-        return exc.exit_code
-    except KeyboardInterrupt:
-        sys.stderr.write("interrupted\n")
-        return EXIT_INTERRUPTED
-    except BrokenPipeError:
-        return after_broken_pipe()
-    except Exception as exc:  # a bug in proceedings, not a user error
-        if os.environ.get("PROCEEDINGS_DEBUG"):
+    except BaseException as exc:
+        ending = ending_for(exc)
+        if ending is None:
             raise
-        from proceedings.visible import visible
+        if ending.label:
+            from proceedings.visible import visible
 
-        sys.stderr.write(
-            f"internal error: {type(exc).__name__}: {visible(str(exc))} — please report it; "
-            "set PROCEEDINGS_DEBUG=1 to see the traceback\n"
-        )
-        return INTERNAL_ERROR
+            detail = f": {visible(ending.detail)}" if ending.detail else ""
+            sys.stderr.write(f"{ending.label}{detail}\n")
+        return ending.exit_code
 
 
 def run() -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import json
-import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -13,7 +12,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 
 from proceedings.config import LoadedConfig, load_config
-from proceedings.errors import EXIT_INTERRUPTED, ProceedingsError, after_broken_pipe
+from proceedings.errors import ending_for
 from proceedings.paths import display_path as display_path  # the commands import it from here
 from proceedings.visible import json_safe, make_console
 from proceedings.visible import markup as escape
@@ -40,6 +39,12 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+_ENDING_STYLE = {
+    "error": "[bold red]error:[/] {detail}",
+    "interrupted": "[yellow]interrupted[/]",
+    "internal error": "[bold red]internal error:[/] {detail}",
+}
+
 
 def handle_errors(func: F) -> F:
     """Turn user errors into one line on stderr and a documented exit code — no traceback."""
@@ -48,24 +53,15 @@ def handle_errors(func: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
-        except ProceedingsError as exc:
-            err_console.print(f"[bold red]error:[/] {escape(str(exc))}")
-            raise typer.Exit(exc.exit_code) from None
-        except KeyboardInterrupt:
-            err_console.print("[yellow]interrupted[/]")
-            raise typer.Exit(EXIT_INTERRUPTED) from None
-        except BrokenPipeError:  # the output was piped into a reader that stopped (`| head`)
-            raise typer.Exit(after_broken_pipe()) from None
         except (typer.Exit, typer.Abort, SystemExit):
             raise
-        except Exception as exc:  # a bug in proceedings, not a user error
-            if os.environ.get("PROCEEDINGS_DEBUG"):
+        except BaseException as exc:
+            ending = ending_for(exc)
+            if ending is None:
                 raise
-            err_console.print(
-                f"[bold red]internal error:[/] {escape(type(exc).__name__)}: {escape(str(exc))} "
-                "— please report it; set PROCEEDINGS_DEBUG=1 to see the traceback"
-            )
-            raise typer.Exit(70) from None
+            if ending.label:
+                err_console.print(_ENDING_STYLE[ending.label].format(detail=escape(ending.detail)))
+            raise typer.Exit(ending.exit_code) from None
 
     return wrapper  # type: ignore[return-value]
 
