@@ -23,7 +23,8 @@ from typing import NamedTuple
 from proceedings import codes
 from proceedings.check.rules import Rule, all_rules
 from proceedings.check.rules.context import CheckContext, FileInput
-from proceedings.check.rules.meta import RULE_CRASHED, Directive, parse_directives, unused
+from proceedings.check.rules.meta import Directive, parse_directives, unused
+from proceedings.codes import RULE_CRASHED
 from proceedings.config import CONFIG_FILE, PYPROJECT_FILE, LoadedConfig
 from proceedings.diagnostics import Diagnostic, Severity
 from proceedings.errors import ProceedingsError

@@ -475,11 +475,7 @@ GROUP_TITLES = {
 
 
 def load_all_codes() -> list[codes.Code]:
-    """Import every module that registers codes, then return the whole catalogue."""
-    import proceedings.check.rules  # noqa: F401
-    import proceedings.compile.document  # noqa: F401
-    import proceedings.render.pdf  # noqa: F401
-
+    """The whole catalogue (every code is registered in `proceedings.codes`)."""
     return codes.all_codes()
 
 
