@@ -34,14 +34,15 @@ from proceedings.cli.publish_step import (
     AllowDirtyOption,
     CommitOption,
     MessageOption,
-    Publishing,
     PushOption,
     RemoteOption,
+    show,
 )
 from proceedings.diagnostics import Diagnostic, Severity
 from proceedings.errors import EXIT_FINDINGS, ProceedingsError
 from proceedings.load import schema
 from proceedings.load.workspace import Workspace, load_workspace
+from proceedings.publish.publishing import Publishing
 from proceedings.text import plural
 
 if TYPE_CHECKING:  # the build core (WeasyPrint and all) loads only when building
@@ -126,7 +127,7 @@ def build(
         print_json(result.to_json(result.document.root) | {"publish": outcome.to_json()})
     else:
         present(result, as_json=as_json)
-        publishing.show(outcome)
+        show(outcome)
     if outcome.exit_code:
         raise typer.Exit(outcome.exit_code)
 

@@ -160,30 +160,8 @@ def _preflight(
     remote: str | None,
 ) -> GitTarget:
     top = Path(repo.working_tree_dir).resolve()  # type: ignore[arg-type]
-    repo.git.rev_parse("--git-dir")  # fails loudly where git refuses the repository at all
-    if not repo.head.is_valid():
-        raise ProceedingsError(
-            "the repository has no commits yet",
-            hint="commit your notes first (`git add sessions proceedings.toml && git commit`)",
-        )
-    for name, what, how in OPERATIONS_IN_PROGRESS:
-        marker = repo.git.rev_parse("--git-path", name)
-        if (top / marker).exists():
-            raise ProceedingsError(f"{what} is in progress in {top}", hint=how)
-    branch: str | None = None
-    if repo.head.is_detached:
-        if not allow_detached:
-            raise ProceedingsError(
-                "HEAD is detached, so the commit would belong to no branch",
-                hint="check out a branch (`git switch main`), or pass --allow-detached",
-            )
-        if push:
-            raise ProceedingsError(
-                "cannot --push from a detached HEAD: there is no branch to push",
-                hint="check out a branch first",
-            )
-    else:
-        branch = repo.head.reference.name
+    _check_ready(repo, top)
+    branch = _branch(repo, allow_detached, push)
     if repo.git.rev_parse("--is-shallow-repository") == "true":
         raise ProceedingsError(
             "the repository is a shallow clone, so the notes' history is incomplete",
@@ -209,6 +187,37 @@ def _preflight(
         remote=push_remote,
         remote_branch=remote_branch,
     )
+
+
+def _check_ready(repo: Repo, top: Path) -> None:
+    """The repository has a commit, and no merge, rebase or the like is under way."""
+    repo.git.rev_parse("--git-dir")  # fails loudly where git refuses the repository at all
+    if not repo.head.is_valid():
+        raise ProceedingsError(
+            "the repository has no commits yet",
+            hint="commit your notes first (`git add sessions proceedings.toml && git commit`)",
+        )
+    for name, what, how in OPERATIONS_IN_PROGRESS:
+        marker = repo.git.rev_parse("--git-path", name)
+        if (top / marker).exists():
+            raise ProceedingsError(f"{what} is in progress in {top}", hint=how)
+
+
+def _branch(repo: Repo, allow_detached: bool, push: bool) -> str | None:
+    """The branch the commit goes to; None on a detached HEAD (only when allowed)."""
+    if not repo.head.is_detached:
+        return str(repo.head.reference.name)
+    if not allow_detached:
+        raise ProceedingsError(
+            "HEAD is detached, so the commit would belong to no branch",
+            hint="check out a branch (`git switch main`), or pass --allow-detached",
+        )
+    if push:
+        raise ProceedingsError(
+            "cannot --push from a detached HEAD: there is no branch to push",
+            hint="check out a branch first",
+        )
+    return None
 
 
 def _check_identity(repo: Repo) -> None:
