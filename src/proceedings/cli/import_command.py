@@ -67,6 +67,10 @@ def import_memos(
         _fail(plan, as_json)
     if not dry_run:
         apply_import(plan)
+    _present(plan, dry_run, as_json)
+
+
+def _present(plan: ImportPlan, dry_run: bool, as_json: bool) -> None:
     if as_json:
         print_json(
             {
