@@ -14,10 +14,11 @@ import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import NamedTuple, TextIO
+from typing import TextIO
 
 from proceedings import codes
 from proceedings.check.engine import CheckReport, check_archive, check_workspace, sessions_to_load
+from proceedings.check.options import FAIL_ON, OUTPUT_FORMATS, CheckOptions
 from proceedings.config import load_config
 from proceedings.diagnostics import Diagnostic, Severity
 from proceedings.errors import EXIT_FINDINGS, EXIT_OK, ProceedingsError
@@ -26,23 +27,6 @@ from proceedings.load.workspace import load_workspace
 from proceedings.paths import read_inside, within
 from proceedings.text import plural
 from proceedings.visible import visible
-
-OUTPUT_FORMATS = ("text", "json", "github", "sarif")
-FAIL_ON = ("error", "warning", "info")
-
-
-class CheckOptions(NamedTuple):
-    """The options of `proceedings check` (and of the pre-commit hook)."""
-
-    paths: Sequence[Path] = ()
-    root: Path | None = None
-    select: Sequence[str] | None = None
-    ignore: Sequence[str] = ()
-    fail_on: str | None = None
-    output_format: str = "text"
-    show_source: bool = False
-    fix: bool = False
-    diff: bool = False
 
 
 def split_codes(values: Sequence[str] | None) -> list[str] | None:
