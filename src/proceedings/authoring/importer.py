@@ -51,6 +51,7 @@ from proceedings.authoring.importing.model import (
     Finding,
     ImportPlan,
     ImportResult,
+    MemoPlan,
     MemoSource,
 )
 from proceedings.authoring.importing.reading import MEMO_SUFFIXES, find_memos
@@ -96,30 +97,36 @@ def plan_import(
         except ProceedingsError as exc:
             plan.problems.append(exc)
             continue
-        target = loaded.root / memo_plan.session_rel
-        if memo_plan.session_rel in targets:
-            plan.problems.append(
-                ProceedingsError(
-                    f"would become {memo_plan.session_rel}, "
-                    f"like {display_path(targets[memo_plan.session_rel])}",
-                    path=memo_plan.shown,
-                    hint="import one of them separately with --slug",
-                )
-            )
-            continue
-        targets[memo_plan.session_rel] = memo.path
-        if target.exists() or target.is_symlink():
-            plan.problems.append(
-                ProceedingsError(
-                    f"{memo_plan.session_rel} already exists",
-                    path=memo_plan.shown,
-                    hint="pass --slug to import it under another name, or remove the folder",
-                )
-            )
+        problem = _target_problem(loaded.root, memo_plan, targets)
+        if problem is not None:
+            plan.problems.append(problem)
             continue
         plan.memos.append(memo_plan)
     _report_shared_folder_files(plan, memos)
     return plan
+
+
+def _target_problem(
+    root: Path, memo_plan: MemoPlan, targets: dict[str, Path]
+) -> ProceedingsError | None:
+    """Why the memo's session folder cannot be created: another memo of this import becomes
+    it too, or it exists. Records the folder in `targets`."""
+    if memo_plan.session_rel in targets:
+        return ProceedingsError(
+            f"would become {memo_plan.session_rel}, "
+            f"like {display_path(targets[memo_plan.session_rel])}",
+            path=memo_plan.shown,
+            hint="import one of them separately with --slug",
+        )
+    targets[memo_plan.session_rel] = memo_plan.source
+    target = root / memo_plan.session_rel
+    if target.exists() or target.is_symlink():
+        return ProceedingsError(
+            f"{memo_plan.session_rel} already exists",
+            path=memo_plan.shown,
+            hint="pass --slug to import it under another name, or remove the folder",
+        )
+    return None
 
 
 def _report_shared_folder_files(plan: ImportPlan, memos: list[MemoSource]) -> None:

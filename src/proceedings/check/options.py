@@ -96,11 +96,20 @@ class CheckOptions(NamedTuple):
     diff: bool = False
 
 
-def options_markdown() -> list[str]:
-    """The options as a Markdown table, for docs/rules.md."""
-    lines = ["| option | value | what it does |", "|---|---|---|"]
+def options_section() -> list[str]:
+    """The options as a Markdown section, for docs/rules.md."""
+    lines = [
+        "## Options of `proceedings check`",
+        "",
+        "The pre-commit hook (`proceedings-hook`) takes the same options; both are made from "
+        "one table (`proceedings/check/options.py`), as is this list. Without PATHs the whole "
+        "archive is checked.",
+        "",
+        "| option | value | what it does |",
+        "|---|---|---|",
+    ]
     for option in OPTIONS:
         value = "" if option.kind == "flag" else f"`{option.metavar or 'FOLDER'}`"
         cells = [f"`{option.flag}`", value, option.help]
         lines.append("| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |")
-    return lines
+    return [*lines, ""]

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from proceedings import codes
-from proceedings.check.options import options_markdown
+from proceedings.check.options import options_section
 
 
 @dataclass(frozen=True)
@@ -506,7 +506,7 @@ def explain(code: str) -> str:
 
 def reference_markdown() -> str:
     """docs/rules.md."""
-    lines = _introduction() + _controls() + _options() + _code_table()
+    lines = _introduction() + _controls() + options_section() + _code_table()
     by_group: dict[str, list[codes.Code]] = {}
     for entry in codes.all_codes():
         by_group.setdefault(entry.group, []).append(entry)
@@ -574,19 +574,6 @@ def _controls() -> list[str]:
         "JSON, checked value by value when read, and ignored when it was not written in "
         "that very folder (a cache committed and cloned, or copied), so it can neither run "
         "code nor hide a finding. `PROCEEDINGS_NO_CACHE=1` turns it off.",
-        "",
-    ]
-
-
-def _options() -> list[str]:
-    return [
-        "## Options of `proceedings check`",
-        "",
-        "The pre-commit hook (`proceedings-hook`) takes the same options; both are made from "
-        "one table (`proceedings/check/options.py`), as is this list. Without PATHs the whole "
-        "archive is checked.",
-        "",
-        *options_markdown(),
         "",
     ]
 
