@@ -37,11 +37,12 @@ def build_parser() -> argparse.ArgumentParser:
             parser.add_argument(option.flag, dest=option.dest, action="append",
                                 default=initial_value(option), metavar=option.metavar,
                                 help=option.help)
+        elif option.kind == "path":
+            parser.add_argument(option.flag, dest=option.dest, type=Path,
+                                default=option.default, metavar=option.metavar, help=option.help)
         else:
-            parser.add_argument(option.flag, dest=option.dest,
-                                type=Path if option.kind == "path" else None,
-                                choices=option.choices or None, default=option.default,
-                                metavar=option.metavar, help=option.help)
+            parser.add_argument(option.flag, dest=option.dest, choices=option.choices,
+                                default=option.default, metavar=option.metavar, help=option.help)
     return parser
 
 
@@ -69,9 +70,10 @@ def _quick_parse(argv: list[str]) -> dict[str, Any] | None:
             values[option.dest] = True
             continue
         if not equals:
-            value = next(args, None)
-            if value is None or value.startswith("-"):
+            following = next(args, None)
+            if following is None or following.startswith("-"):
                 return None
+            value = following
         if option.kind == "path":
             values[option.dest] = Path(value)
         elif option.kind == "repeat":

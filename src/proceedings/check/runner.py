@@ -19,7 +19,7 @@ from typing import TextIO
 from proceedings import codes
 from proceedings.check.engine import CheckReport, check_archive, check_workspace, sessions_to_load
 from proceedings.check.options import FAIL_ON, OUTPUT_FORMATS, CheckOptions
-from proceedings.config import load_config
+from proceedings.config import LoadedConfig, load_config
 from proceedings.diagnostics import Diagnostic, Severity
 from proceedings.errors import EXIT_FINDINGS, EXIT_OK, ProceedingsError
 from proceedings.load.source import lf_text
@@ -80,7 +80,13 @@ def _front_matter_cache(root: Path, wanted: bool) -> Iterator[None]:
 
 
 def _check_files(
-    loaded, options: CheckOptions, fail_on: Severity, select, ignore, out: TextIO, err: TextIO
+    loaded: LoadedConfig,
+    options: CheckOptions,
+    fail_on: Severity,
+    select: list[str] | None,
+    ignore: list[str],
+    out: TextIO,
+    err: TextIO,
 ) -> int:
     workspace = load_workspace(loaded, sessions_to_load(loaded, options.paths))
     report = check_workspace(workspace, paths=options.paths or None, select=select, ignore=ignore)

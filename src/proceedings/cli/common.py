@@ -14,8 +14,7 @@ import typer
 from proceedings.config import LoadedConfig, load_config
 from proceedings.errors import ending_for
 from proceedings.paths import display_path as display_path  # the commands import it from here
-from proceedings.visible import json_safe, make_console
-from proceedings.visible import markup as escape
+from proceedings.visible import json_safe, make_console, markup
 
 # Presentation happens here: every command prints through these two consoles, and every piece
 # of text from the WG repository (file names, titles, headings, messages quoting notes) goes
@@ -36,6 +35,8 @@ RootOption = Annotated[
     ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+
+escape = markup  # the name every command uses for Rich markup of repository text
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -207,7 +207,7 @@ def _ask_session(given: NewSessionInput) -> None:
 
 def _ask_text(label: str) -> str:
     while True:
-        value = typer.prompt(label, err=True).strip()
+        value = str(typer.prompt(label, err=True)).strip()
         if value:
             return value
         err_console.print("[red]please enter a value[/]")
@@ -253,8 +253,8 @@ def _ask_missing_slugs(topics: list[TopicRequest], start: int) -> list[TopicRequ
 
 def _ask_slug(title: str, default: str, flag: str) -> str:
     while True:
-        value = typer.prompt(
-            f"File name (a-z, 0-9, -) for 「{title}」", default=default, err=True
+        value = str(
+            typer.prompt(f"File name (a-z, 0-9, -) for 「{title}」", default=default, err=True)
         ).strip()
         try:
             _core().check_slug(value, flag)

@@ -224,7 +224,7 @@ def _check_identity(repo: Repo) -> None:
     """Author and committer must be known from git config (or git's own env variables)."""
 
     def config(key: str) -> str:
-        return repo.git.config("--get", key, with_exceptions=False).strip()
+        return str(repo.git.config("--get", key, with_exceptions=False)).strip()
 
     user_name, user_email = config("user.name"), config("user.email")
     for role in ("author", "committer"):
@@ -249,7 +249,7 @@ def _default_remote(repo: Repo, branch: str | None) -> str:
     """The branch's upstream remote when it has one, else origin."""
     if branch is not None:
         short = branch.removeprefix("refs/heads/")
-        upstream = repo.git.config("--get", f"branch.{short}.remote", with_exceptions=False)
+        upstream = str(repo.git.config("--get", f"branch.{short}.remote", with_exceptions=False))
         if upstream.strip() and upstream.strip() != ".":
             return upstream.strip()
     return "origin"
@@ -269,7 +269,7 @@ def _check_remote(repo: Repo, remote: str, branch: str | None) -> str | None:
     # Push to the branch's upstream on that remote when it has one, else to the same name.
     short = branch.removeprefix("refs/heads/")
     upstream_remote = repo.git.config("--get", f"branch.{short}.remote", with_exceptions=False)
-    merge = repo.git.config("--get", f"branch.{short}.merge", with_exceptions=False)
+    merge = str(repo.git.config("--get", f"branch.{short}.merge", with_exceptions=False))
     if upstream_remote.strip() == remote and merge.strip().startswith("refs/heads/"):
         return merge.strip().removeprefix("refs/heads/")
     return short
@@ -332,7 +332,8 @@ def _changed_outputs(
     # hash-object applies the same filters (eol, clean) as `git add` would.
     hashes = repo.git.hash_object("--", *(spec for _, spec in present)).split() if present else []
     current = {spec: sha for (_, spec), sha in zip(present, hashes, strict=True)}
-    changed, unchanged = [], []
+    changed: list[str] = []
+    unchanged: list[str] = []
     for rel, spec in zip(output_paths, specs, strict=True):
         if spec not in current and spec not in in_head:
             continue  # gone and never committed: nothing to record
