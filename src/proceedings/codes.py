@@ -1,7 +1,9 @@
 """The catalogue of diagnostic codes: stable code, short name, group, default severity.
 
-The loader (workspace.py) and the rules (rules/) report with these codes; `proceedings rules`
-lists them and docs/rules.md documents each one.
+Every code is registered here, and only here: the loader (load/), the rules (check/rules/),
+the compiler (compile/) and the PDF renderer (render/) report with these entries; a rule
+names its entry in `@rule(codes.X, ...)`. `proceedings rules` lists them and docs/rules.md
+(made by check/rules/docs.py, which also holds each code's long description) documents each.
 """
 
 from __future__ import annotations
@@ -117,3 +119,144 @@ BAD_SESSION_NAME = register(
     "T506", "bad-session-name", "tree", E, "Session folder name is not YYYY-MM-DD-slug."
 )
 EMPTY_SESSION = register("T507", "empty-session", "tree", W, "Session has no topic notes.")
+
+# Note structure (check/rules/structure.py)
+TITLE_MISMATCH = register(
+    "S301", "title-mismatch", "structure", E,
+    "The note's H1 differs from its front-matter title.",
+)
+MISSING_H1 = register("S302", "missing-h1", "structure", W, "The note has no H1 title heading.")
+MULTIPLE_H1 = register(
+    "S303", "multiple-h1", "structure", W,
+    "The note has more than one H1 heading.",
+)
+MISSING_SECTION = register(
+    "S304", "missing-section", "structure", E,
+    "A required section is missing.", True,
+)
+EMPTY_SECTION = register("S305", "empty-section", "structure", W, "A section has no content.")
+HEADING_JUMP = register(
+    "S306", "heading-jump", "structure", W,
+    "A heading skips a level (e.g. ## then ####).",
+)
+DUPLICATE_HEADING = register(
+    "S307", "duplicate-heading", "structure", W,
+    "Two sibling headings have the same text.",
+)
+DUPLICATE_TITLE = register(
+    "S308", "duplicate-title", "structure", W,
+    "Two notes in one session have the same title.",
+)
+
+# Content (check/rules/content.py)
+UNFILLED_PLACEHOLDER = register(
+    "C401", "unfilled-placeholder", "content", W,
+    "Template guidance (✎ …) was left in the note.",
+)
+MISSING_LINK_TARGET = register(
+    "C402", "missing-link-target", "content", E,
+    "A relative link points at a missing file.",
+)
+MISSING_IMAGE_TARGET = register(
+    "C403", "missing-image", "content", E,
+    "An image points at a missing file.",
+)
+MISSING_ANCHOR = register(
+    "C404", "missing-anchor", "content", E,
+    "A link's #anchor is not a heading of its target.",
+)
+LINK_OUTSIDE_REPO = register(
+    "C405", "link-outside-repo", "content", E,
+    "A link leaves the repository, or an image the sessions folder.",
+)
+RAW_HTML = register(
+    "C406", "raw-html", "content", W,
+    "Raw HTML in a note (the build shows it as text).",
+)
+INVISIBLE_CONTROL = register(
+    "C412", "invisible-control", "content", E,
+    "A bidi override, another invisible character or a control character is in the text.",
+)
+
+# Privacy (check/rules/privacy.py)
+EMAIL_ADDRESS = register(
+    "C407", "email-address", "content", E,
+    "An e-mail address would be published.",
+)
+PHONE_NUMBER = register("C408", "phone-number", "content", E, "A phone number would be published.")
+PRIVATE_TERM = register(
+    "C409", "private-term", "content", E,
+    "A term from check.private_terms appears.",
+)
+
+# Disable comments and the checker itself (check/rules/meta.py)
+UNUSED_DISABLE = register(
+    "X601", "unused-disable", "meta", W, "A disable comment suppresses nothing."
+)
+BAD_DISABLE = register(
+    "X602", "unknown-code-in-disable", "meta", W, "A disable comment names an unknown rule."
+)
+RULE_CRASHED = register(
+    "X603", "internal-error", "meta", E, "A rule failed on this file (a bug in proceedings)."
+)
+
+# Build (compile/document.py)
+MISSING_IMAGE = register(
+    "B801", "missing-image", "build", E, "An image that a note shows does not exist."
+)
+IMAGE_OUTSIDE = register(
+    "B802", "image-outside-sessions", "build", E,
+    "An image path leads outside the sessions folder.",
+)
+UNSUPPORTED_IMAGE = register(
+    "B803", "unsupported-image", "build", E,
+    "An image is not SVG, PNG, JPEG, GIF, WebP or AVIF.",
+)
+REMOTE_IMAGE = register(
+    "B804", "remote-image", "build", W,
+    "An image is loaded from the network, so the outputs are not self-contained.",
+)
+LINK_NOT_BUILT = register(
+    "B805", "link-not-in-build", "build", W,
+    "A link points to a note or file that is not part of the build; it is shown as text.",
+)
+UNKNOWN_ANCHOR = register(
+    "B806", "unknown-anchor", "build", W,
+    "A link names a heading that does not exist; it points to the top of the note instead.",
+)
+UNSAFE_URL = register(
+    "B807", "unsafe-url", "build", W,
+    "A link or image uses a URL scheme other than http(s) or mailto; it is shown as text.",
+)
+RAW_HTML_DROPPED = register(
+    "B808", "raw-html-dropped", "build", W,
+    "Raw HTML outside the allowlist was removed (only with build.allow_raw_html).",
+)
+INSECURE_IMAGE = register(
+    "B812", "insecure-image", "build", W,
+    "An image is loaded over plain http://; it is left out of the outputs.",
+)
+SVG_CLEANED = register(
+    "B813", "svg-active-content", "build", W,
+    "An SVG holds scripts, event handlers or references to other files; the outputs get a "
+    "copy without them.",
+)
+MANIFEST_IGNORED = register(
+    "B810", "manifest-ignored", "build", W,
+    "The output folder's record of the build's own files is not valid; it was ignored.",
+)
+
+# PDF (render/pdf.py)
+MISSING_GLYPH = register(
+    "P701", "missing-glyph", "pdf", E,
+    "A character would be drawn as an empty box: no installed font has it.",
+)
+BLOCKED_RESOURCE = register(
+    "P702", "blocked-resource", "pdf", W,
+    "The PDF renderer refused a resource outside the WG repository (file, network, link).",
+)
+
+SLOW_SUBSETTING = register(
+    "P703", "slow-font-subsetting", "pdf", W,
+    "HarfBuzz subsetting (libharfbuzz-subset0) is missing, so PDF builds are much slower.",
+)

@@ -13,7 +13,7 @@ from typing import Any, NamedTuple, get_args, get_origin, get_type_hints
 
 from proceedings.errors import ProceedingsError
 from proceedings.paths import GIT_DIR, OutsideRepository, confinement_problem, read_inside
-from proceedings.suggest import closest
+from proceedings.text import closest
 
 CONFIG_FILE = "proceedings.toml"
 PYPROJECT_FILE = "pyproject.toml"

@@ -23,6 +23,16 @@ def relative_posix(path: Path, root: Path, *, resolve: bool = False) -> str:
         return path.as_posix()
 
 
+def display_path(path: Path, *bases: Path) -> str:
+    """`path` as a user should see it: relative to the first of `bases` it lies in (default:
+    the current folder), both resolved, with `/` separators; else as given."""
+    real = path.resolve()
+    for base in bases or (Path.cwd(),):
+        if real.is_relative_to(base.resolve()):
+            return relative_posix(path, base, resolve=True)
+    return path.as_posix()
+
+
 def within(paths: Sequence[Path | str] | None) -> Callable[[Path], bool] | None:
     """A test: is a file one of `paths` or inside one of them (compared as real paths)?
     None without paths: every file is."""

@@ -17,6 +17,7 @@ from typing import Any, Literal
 import yaml
 
 from proceedings.atomic import write_text_atomic
+from proceedings.authoring.sections import note_sections
 from proceedings.authoring.slugs import (
     MAX_SLUG_LENGTH,
     SESSION_FALLBACK_SLUG,
@@ -24,14 +25,15 @@ from proceedings.authoring.slugs import (
     slugify,
     starts_with_date,
 )
-from proceedings.config import Config, LoadedConfig
+from proceedings.config import LoadedConfig
 from proceedings.diagnostics import Severity
 from proceedings.errors import ProceedingsError
 from proceedings.load import schema
 from proceedings.load.source import parse_markdown, read_markdown
 from proceedings.load.workspace import NOTE_FILE_PATTERN, SESSION_DIR_PATTERN, SESSION_FILE
-from proceedings.suggest import closest
+from proceedings.paths import relative_posix
 from proceedings.templates import render_template, template_source_path
+from proceedings.text import closest
 
 SESSION_TEMPLATE = "session.md.j2"
 NOTE_TEMPLATE = "note.md.j2"
@@ -102,18 +104,6 @@ class ScaffoldResult:
 
 # ---------------------------------------------------------------------------------------------
 # Parsing what the user typed
-
-
-def parse_date(text: str, flag: str = "--date") -> dt.date:
-    text = text.strip()
-    if not schema.ISO_DATE.match(text):
-        raise ProceedingsError(
-            f"{flag} `{text}` is not a date in the form YYYY-MM-DD", hint="e.g. 2025-06-01"
-        )
-    parsed = schema.parse_iso_date(text)
-    if parsed is None:
-        raise ProceedingsError(f"{flag} `{text}` is not a real date", hint="check day and month")
-    return parsed
 
 
 def parse_topic(text: str) -> TopicRequest:
@@ -207,7 +197,7 @@ def plan_session(loaded: LoadedConfig, request: SessionRequest) -> ScaffoldPlan:
     title = clean_text(request.title, "TITLE")
     if not title:
         raise ProceedingsError("the session title is empty", hint='pass it: new-session "TITLE"')
-    date = parse_date(request.date)
+    date = schema.parse_date_option(request.date)
     if request.language is not None and request.language not in ("ja", "en"):
         raise ProceedingsError(f"--language must be ja or en, not `{request.language}`")
     if not request.topics:
@@ -220,7 +210,7 @@ def plan_session(loaded: LoadedConfig, request: SessionRequest) -> ScaffoldPlan:
     name = f"{date.isoformat()}-{choice.slug}"
     sessions_path = _sessions_path(loaded)
     session_dir = _inside(sessions_path, name)
-    session_rel = _rel(session_dir, root)
+    session_rel = relative_posix(session_dir, root.resolve())
     if session_dir.exists() or session_dir.is_symlink():
         raise ProceedingsError(
             f"session folder {session_rel} already exists; nothing was written",
@@ -270,7 +260,7 @@ def plan_add_topics(
             "--add-topic needs a topic", hint='pass --topic "TITLE" (repeat for more)'
         )
     session_dir = find_session(loaded, session_name)
-    session_rel = _rel(session_dir, root)
+    session_rel = relative_posix(session_dir, root.resolve())
     start = next_note_number(session_dir)
     if start + len(topics) - 1 > MAX_NOTES:
         raise ProceedingsError(f"{session_rel} would have more than {MAX_NOTES} notes")
@@ -314,50 +304,11 @@ def find_session(loaded: LoadedConfig, value: str) -> Path:
         )
         close = closest(name, existing, cutoff=0.5)
         raise ProceedingsError(
-            f"--add-topic: there is no session folder {_rel(folder, loaded.root)}",
+            "--add-topic: there is no session folder "
+            + relative_posix(folder, loaded.root.resolve()),
             hint=f"did you mean {close}?" if close else "`proceedings list` shows the sessions",
         )
     return folder
-
-
-def note_sections(config: Config, language: str) -> list[dict[str, Any]]:
-    """The WG's sections in the note's language: `Summary` for en, `概要` for ja."""
-    sections = []
-    for required, groups in ((True, config.sections.required), (False, config.sections.optional)):
-        for names in groups:
-            if not names:
-                continue
-            sections.append(
-                {
-                    "name": section_name(names, language),
-                    "kind": section_kind(names),
-                    "required": required,
-                }
-            )
-    return sections
-
-
-def section_name(names: list[str], language: str) -> str:
-    """The first ASCII name for en, the first non-ASCII one for ja; else the first listed."""
-    wanted = (lambda n: n.isascii()) if language == "en" else (lambda n: not n.isascii())
-    return next((name for name in names if wanted(name)), names[0])
-
-
-_KINDS = {
-    "summary": "summary",
-    "概要": "summary",
-    "discussion": "discussion",
-    "議論": "discussion",
-    "key points": "key-points",
-    "要点": "key-points",
-    "next steps": "next-steps",
-    "今後の課題": "next-steps",
-}
-
-
-def section_kind(names: list[str]) -> str:
-    """Which guidance a section gets; sections a WG invented get the generic one."""
-    return next((_KINDS[n.strip().lower()] for n in names if n.strip().lower() in _KINDS), "other")
 
 
 def _topics(
@@ -388,7 +339,8 @@ def _note_files(
     for topic in topics:
         path = session_dir / f"{topic['number']:02d}-{topic['slug']}.md"
         if path.exists() or path.is_symlink():
-            raise ProceedingsError(f"{_rel(path, loaded.root)} already exists; nothing was written")
+            shown = relative_posix(path, loaded.root.resolve())
+            raise ProceedingsError(f"{shown} already exists; nothing was written")
         context = {**topic, "language": language, "session": session, "sections": sections}
         files.append(_render(loaded, NOTE_TEMPLATE, path, "note", topic["title"], context))
     return files
@@ -407,8 +359,8 @@ def _render(
     content = render_template(
         template, {**context, "yaml": yaml_value, "md": md_inline}, override_dir=override_dir
     )
-    rel = _rel(path, loaded.root)
-    source = _rel(template_source_path(template, override_dir), loaded.root)
+    rel = relative_posix(path, loaded.root.resolve())
+    source = relative_posix(template_source_path(template, override_dir), loaded.root.resolve())
     _check_rendered(content, path, rel, kind, expect_date, source)
     return PlannedFile(path, rel, kind, title, content)
 
@@ -568,13 +520,6 @@ def next_note_number(session_dir: Path) -> int:
         if match:
             numbers.append(int(match["number"]))
     return max(numbers, default=0) + 1
-
-
-def _rel(path: Path, root: Path) -> str:
-    try:
-        return path.relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return path.as_posix()
 
 
 def _optional(value: str | None, flag: str) -> str | None:

@@ -23,12 +23,13 @@ from typing import NamedTuple
 from proceedings import codes
 from proceedings.check.rules import Rule, all_rules
 from proceedings.check.rules.context import CheckContext, FileInput
-from proceedings.check.rules.meta import RULE_CRASHED, Directive, parse_directives, unused
+from proceedings.check.rules.meta import Directive, parse_directives, unused
+from proceedings.codes import RULE_CRASHED
 from proceedings.config import CONFIG_FILE, PYPROJECT_FILE, LoadedConfig
 from proceedings.diagnostics import Diagnostic, Severity
 from proceedings.errors import ProceedingsError
 from proceedings.load.workspace import SESSION_FILE, Session, Workspace
-from proceedings.suggest import closest
+from proceedings.text import closest
 
 # Findings about a session as a whole: reported whenever any file of the session is checked.
 SESSION_LEVEL_CODES = frozenset({"T502", "T503", "T505", "T506", "T507", "S308"})

@@ -14,34 +14,19 @@ import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import NamedTuple, TextIO
+from typing import TextIO
 
 from proceedings import codes
 from proceedings.check.engine import CheckReport, check_archive, check_workspace, sessions_to_load
-from proceedings.config import load_config
+from proceedings.check.options import FAIL_ON, OUTPUT_FORMATS, CheckOptions
+from proceedings.config import LoadedConfig, load_config
 from proceedings.diagnostics import Diagnostic, Severity
 from proceedings.errors import EXIT_FINDINGS, EXIT_OK, ProceedingsError
 from proceedings.load.source import lf_text
 from proceedings.load.workspace import load_workspace
 from proceedings.paths import read_inside, within
+from proceedings.text import plural
 from proceedings.visible import visible
-
-OUTPUT_FORMATS = ("text", "json", "github", "sarif")
-FAIL_ON = ("error", "warning", "info")
-
-
-class CheckOptions(NamedTuple):
-    """The options of `proceedings check` (and of the pre-commit hook)."""
-
-    paths: Sequence[Path] = ()
-    root: Path | None = None
-    select: Sequence[str] | None = None
-    ignore: Sequence[str] = ()
-    fail_on: str | None = None
-    output_format: str = "text"
-    show_source: bool = False
-    fix: bool = False
-    diff: bool = False
 
 
 def split_codes(values: Sequence[str] | None) -> list[str] | None:
@@ -95,7 +80,13 @@ def _front_matter_cache(root: Path, wanted: bool) -> Iterator[None]:
 
 
 def _check_files(
-    loaded, options: CheckOptions, fail_on: Severity, select, ignore, out: TextIO, err: TextIO
+    loaded: LoadedConfig,
+    options: CheckOptions,
+    fail_on: Severity,
+    select: list[str] | None,
+    ignore: list[str],
+    out: TextIO,
+    err: TextIO,
 ) -> int:
     workspace = load_workspace(loaded, sessions_to_load(loaded, options.paths))
     report = check_workspace(workspace, paths=options.paths or None, select=select, ignore=ignore)
@@ -113,17 +104,13 @@ def _check_files(
             for fix in fixes:  # the notes' own lines, so shown like any quoted text
                 diff = fix.diff()
                 out.write("".join(visible(line) + "\n" for line in diff.split("\n")[:-1]))
-            files = len(fixes)
-            noun = "file" if files == 1 else "files"
-            out.write(f"Would fix {fixed} problem{'s' if fixed != 1 else ''} in {files} {noun}"
+            out.write(f"Would fix {plural(fixed, 'problem')} in {plural(len(fixes), 'file')}"
                       " (nothing written; run with --fix to apply).\n" if fixes
                       else "Nothing to fix.\n")
             return EXIT_FINDINGS if fixes else EXIT_OK
         apply_fixes(fixes, workspace)
         if fixes:
-            files = len(fixes)
-            stream.write(f"Fixed {fixed} problem{'s' if fixed != 1 else ''} in {files} "
-                         f"file{'s' if files != 1 else ''}.\n")
+            stream.write(f"Fixed {plural(fixed, 'problem')} in {plural(len(fixes), 'file')}.\n")
             workspace = load_workspace(loaded, sessions_to_load(loaded, options.paths))
             report = check_workspace(
                 workspace, paths=options.paths or None, select=select, ignore=ignore
@@ -256,13 +243,13 @@ def cell_width(text: str) -> int:
 
 
 def summary_line(report: CheckReport, fail_on: Severity, fixable: int) -> str:
-    files = f"{report.files} file{'s' if report.files != 1 else ''}"
+    files = plural(report.files, "file")
     if not report.diagnostics:
         text = f"All clear: {files} checked, no problems."
     else:
         parts = [
-            _plural(report.errors, "error"),
-            _plural(report.warnings, "warning"),
+            plural(report.errors, "error"),
+            plural(report.warnings, "warning"),
             f"{report.infos} info",
         ]
         # "in 0 files" would read oddly when only a stray file (say .DS_Store) was given.
@@ -275,9 +262,6 @@ def summary_line(report: CheckReport, fail_on: Severity, fixable: int) -> str:
         text = text[:-1] + f"; {report.suppressed} suppressed by disable comments."
     return text
 
-
-def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}{'s' if count != 1 else ''}"
 
 
 def _fixable_count(report: CheckReport, root: Path, fix_scope: Sequence[Path]) -> int:

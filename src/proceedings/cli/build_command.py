@@ -35,14 +35,16 @@ from proceedings.cli.publish_step import (
     AllowDirtyOption,
     CommitOption,
     MessageOption,
-    Publishing,
     PushOption,
     RemoteOption,
+    show,
 )
 from proceedings.diagnostics import Diagnostic, Severity
 from proceedings.errors import EXIT_FINDINGS, ProceedingsError
 from proceedings.load import schema
 from proceedings.load.workspace import Workspace, load_workspace
+from proceedings.publish.publishing import Publishing
+from proceedings.text import plural
 
 if TYPE_CHECKING:  # the build core (WeasyPrint and all) loads only when building
     from proceedings.config import LoadedConfig
@@ -127,7 +129,7 @@ def build(
         print_json(result.to_json(result.document.root) | {"publish": outcome.to_json()})
     else:
         present(result, as_json=as_json)
-        publishing.show(outcome)
+        show(outcome)
     if outcome.exit_code:
         raise typer.Exit(outcome.exit_code)
 
@@ -171,12 +173,7 @@ def make_options(
 
 
 def _date(value: str | None, option: str) -> dt.date | None:
-    if value is None:
-        return None
-    parsed = schema.parse_iso_date(value.strip())
-    if parsed is None:
-        raise ProceedingsError(f"{option} {value!r} is not a date", hint="use YYYY-MM-DD")
-    return parsed
+    return None if value is None else schema.parse_date_option(value, option)
 
 
 def run_build(
@@ -285,12 +282,13 @@ def present(result: BuildResult, *, as_json: bool = False) -> None:
     table.add_column("state")
     for output in result.outputs:
         state = "[green]written[/]" if output.changed else "[dim]unchanged[/]"
-        table.add_row(escape(_shown(output.path, root)), _size(output.size), state)
+        shown = display_path(output.path, root, Path.cwd())
+        table.add_row(escape(shown), _size(output.size), state)
     if result.assets:
         written = sum(1 for a in result.assets if a.changed)
         total = sum(a.size for a in result.assets)
         state = f"[green]{written} written[/]" if written else "[dim]unchanged[/]"
-        folder = _shown(result.output_dir / "assets", root)
+        folder = display_path(result.output_dir / "assets", root, Path.cwd())
         table.add_row(escape(f"{folder}/ ({len(result.assets)} files)"), _size(total), state)
     console.print(table)
     if result.removed:
@@ -302,24 +300,14 @@ def present(result: BuildResult, *, as_json: bool = False) -> None:
         )
     sessions = len(result.sessions)
     console.print(
-        f"{_count(sessions, 'session')}, {_count(result.notes, 'topic')}, "
-        f"{_count(result.key_points, 'key point')}"
+        f"{plural(sessions, 'session')}, {plural(result.notes, 'topic')}, "
+        f"{plural(result.key_points, 'key point')}"
         + ("" if result.changed else " — nothing changed")
         + (" [red](built with --force despite errors)[/]" if result.forced and result.errors
            else "")
     )
 
 
-def _shown(path: Path, root: Path) -> str:
-    """An output path as the user thinks of it: relative to the WG root when inside it."""
-    try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return display_path(path)
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 def _line(diagnostic: Diagnostic) -> str:

@@ -1,63 +1,36 @@
-"""`proceedings check [PATH…]`."""
+"""`proceedings check [PATH…]`. Its options come from the table in check/options.py."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
-from proceedings.check.runner import FAIL_ON, OUTPUT_FORMATS, CheckOptions, run_check
-from proceedings.cli.common import RootOption, handle_errors
+from proceedings.check.options import BY_DEST, PATHS_HELP, CheckOptions
+from proceedings.check.runner import run_check
+from proceedings.cli.common import handle_errors
+
+
+def _option(dest: str, **extra: Any) -> Any:
+    """The Typer option for the table's entry `dest`."""
+    option = BY_DEST[dest]
+    return typer.Option(option.flag, metavar=option.metavar, help=option.help, **extra)
 
 
 @handle_errors
 def check(
     paths: Annotated[
-        list[Path] | None,
-        typer.Argument(
-            help="Files or folders to check, each in the context of its session "
-            "(default: the whole archive).",
-            show_default=False,
-        ),
+        list[Path] | None, typer.Argument(help=PATHS_HELP, show_default=False)
     ] = None,
-    root: RootOption = None,
-    select: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--select", metavar="CODES",
-            help="Only these codes, prefixes (C4) or names (comma-separated, repeatable).",
-        ),
-    ] = None,
-    ignore: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--ignore", metavar="CODES",
-            help="Skip these codes, prefixes or names (comma-separated, repeatable).",
-        ),
-    ] = None,
-    fail_on: Annotated[
-        str | None,
-        typer.Option(
-            "--fail-on", metavar="|".join(FAIL_ON),
-            help="Lowest severity that makes the exit code 1 (default: check.fail_on).",
-        ),
-    ] = None,
-    output_format: Annotated[
-        str,
-        typer.Option("--format", metavar="|".join(OUTPUT_FORMATS), help="Output format."),
-    ] = "text",
-    show_source: Annotated[
-        bool, typer.Option("--show-source", help="Print each finding's line with a caret.")
-    ] = False,
-    fix: Annotated[
-        bool,
-        typer.Option("--fix", help="Apply safe fixes: BOM, CRLF, final newline, missing "
-                     "required sections. Wording is never changed."),
-    ] = False,
-    diff: Annotated[
-        bool, typer.Option("--diff", help="Show what --fix would change as a diff; change no note.")
-    ] = False,
+    root: Annotated[Path | None, _option("root", file_okay=False)] = None,
+    select: Annotated[list[str] | None, _option("select")] = None,
+    ignore: Annotated[list[str] | None, _option("ignore")] = None,
+    fail_on: Annotated[str | None, _option("fail_on")] = None,
+    output_format: Annotated[str, _option("output_format")] = "text",
+    show_source: Annotated[bool, _option("show_source")] = False,
+    fix: Annotated[bool, _option("fix")] = False,
+    diff: Annotated[bool, _option("diff")] = False,
 ) -> None:
     """Check the notes: structure, links, privacy. Exit 0 clean, 1 findings, 2 usage error."""
     options = CheckOptions(

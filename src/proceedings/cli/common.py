@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import json
-import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -13,11 +12,9 @@ from typing import Annotated, Any, TypeVar
 import typer
 
 from proceedings.config import LoadedConfig, load_config
-from proceedings.errors import EXIT_INTERRUPTED, ProceedingsError, after_broken_pipe
-from proceedings.visible import json_safe, make_console
-from proceedings.visible import markup as escape  # re-exported for the commands
-
-__all__ = ["escape"]
+from proceedings.errors import ending_for
+from proceedings.paths import display_path as display_path  # the commands import it from here
+from proceedings.visible import json_safe, make_console, markup
 
 # Presentation happens here: every command prints through these two consoles, and every piece
 # of text from the WG repository (file names, titles, headings, messages quoting notes) goes
@@ -39,7 +36,15 @@ RootOption = Annotated[
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
 
+escape = markup  # the name every command uses for Rich markup of repository text
+
 F = TypeVar("F", bound=Callable[..., Any])
+
+_ENDING_STYLE = {
+    "error": "[bold red]error:[/] {detail}",
+    "interrupted": "[yellow]interrupted[/]",
+    "internal error": "[bold red]internal error:[/] {detail}",
+}
 
 
 def handle_errors(func: F) -> F:
@@ -49,24 +54,15 @@ def handle_errors(func: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
-        except ProceedingsError as exc:
-            err_console.print(f"[bold red]error:[/] {escape(str(exc))}")
-            raise typer.Exit(exc.exit_code) from None
-        except KeyboardInterrupt:
-            err_console.print("[yellow]interrupted[/]")
-            raise typer.Exit(EXIT_INTERRUPTED) from None
-        except BrokenPipeError:  # the output was piped into a reader that stopped (`| head`)
-            raise typer.Exit(after_broken_pipe()) from None
         except (typer.Exit, typer.Abort, SystemExit):
             raise
-        except Exception as exc:  # a bug in proceedings, not a user error
-            if os.environ.get("PROCEEDINGS_DEBUG"):
+        except BaseException as exc:
+            ending = ending_for(exc)
+            if ending is None:
                 raise
-            err_console.print(
-                f"[bold red]internal error:[/] {escape(type(exc).__name__)}: {escape(str(exc))} "
-                "— please report it; set PROCEEDINGS_DEBUG=1 to see the traceback"
-            )
-            raise typer.Exit(70) from None
+            if ending.label:
+                err_console.print(_ENDING_STYLE[ending.label].format(detail=escape(ending.detail)))
+            raise typer.Exit(ending.exit_code) from None
 
     return wrapper  # type: ignore[return-value]
 
@@ -78,10 +74,3 @@ def load(root: Path | None) -> LoadedConfig:
 def print_json(data: Any) -> None:
     sys.stdout.write(json_safe(json.dumps(data, ensure_ascii=False, indent=2, default=str)) + "\n")
 
-
-def display_path(path: Path, base: Path | None = None) -> str:
-    base = base or Path.cwd()
-    try:
-        return str(path.resolve().relative_to(base.resolve()))
-    except ValueError:
-        return str(path)

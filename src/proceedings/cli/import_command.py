@@ -19,11 +19,12 @@ from proceedings.cli.common import (
     load,
     print_json,
 )
-from proceedings.errors import EXIT_USAGE, ProceedingsError
+from proceedings.errors import EXIT_USAGE
 from proceedings.load import schema
+from proceedings.text import plural
 
 if TYPE_CHECKING:
-    from proceedings.authoring.importer import Finding, ImportPlan
+    from proceedings.authoring.importing.model import Finding, ImportPlan
 
 
 @handle_errors
@@ -57,13 +58,7 @@ def import_memos(
         plan_import,
     )
 
-    session_date = None
-    if date is not None:
-        session_date = schema.parse_iso_date(date)
-        if session_date is None:
-            raise ProceedingsError(
-                f"--date {date} is not a real date", hint="write it as YYYY-MM-DD, e.g. 2020-07-04"
-            )
+    session_date = None if date is None else schema.parse_date_option(date)
     if slug is not None:
         validate_slug(slug)
     loaded = load(root)
@@ -72,6 +67,10 @@ def import_memos(
         _fail(plan, as_json)
     if not dry_run:
         apply_import(plan)
+    _present(plan, dry_run, as_json)
+
+
+def _present(plan: ImportPlan, dry_run: bool, as_json: bool) -> None:
     if as_json:
         print_json(
             {
@@ -87,12 +86,12 @@ def import_memos(
         console.print("[yellow]Dry run:[/] nothing was written.")
     else:
         console.print(
-            f"[green]Imported[/] {len(plan.memos)} memo"
-            f"{'s' if len(plan.memos) != 1 else ''}; the originals were not changed."
+            f"[green]Imported[/] {plural(len(plan.memos), 'memo')}; "
+            "the originals were not changed."
         )
     if unmapped:
         console.print(
-            f"[yellow]{unmapped} item{'s' if unmapped != 1 else ''} could not be "
+            f"[yellow]{plural(unmapped, 'item')} could not be "
             "mapped[/] (marked ⚠ above); each is kept in the imported text or named."
         )
     if not dry_run:

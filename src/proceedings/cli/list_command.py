@@ -15,6 +15,7 @@ from proceedings.cli.common import (
     print_json,
 )
 from proceedings.load.workspace import load_workspace
+from proceedings.text import plural
 
 
 @handle_errors
@@ -62,7 +63,7 @@ def list_sessions(root: RootOption = None, as_json: JsonOption = False) -> None:
 def _problems(errors: int, warnings: int) -> str:
     parts = []
     if errors:
-        parts.append(f"[red]{errors} error{'s' if errors != 1 else ''}[/]")
+        parts.append(f"[red]{plural(errors, 'error')}[/]")
     if warnings:
-        parts.append(f"[yellow]{warnings} warning{'s' if warnings != 1 else ''}[/]")
+        parts.append(f"[yellow]{plural(warnings, 'warning')}[/]")
     return ", ".join(parts) or "[green]0[/]"

@@ -27,11 +27,15 @@ from proceedings.cli.common import (
     load,
     print_json,
 )
-from proceedings.config import LoadedConfig
 from proceedings.errors import ProceedingsError
 from proceedings.load.placeholders import PLACEHOLDER_MARK
+from proceedings.load.schema import parse_date_option
+from proceedings.text import plural
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
+    from proceedings.authoring.new_session import NewSessionInput
     from proceedings.authoring.scaffold import ScaffoldPlan, SlugChoice, TopicRequest
 
 INTERACTIVE_ENV = "PROCEEDINGS_INTERACTIVE"
@@ -56,80 +60,96 @@ def is_interactive(no_input: bool) -> bool:
     return sys.stdin.isatty()
 
 
+TitleArgument = Annotated[
+    str | None,
+    typer.Argument(help='Session title, e.g. "MLOps WG 夏合宿 2025".', show_default=False),
+]
+DateOption = Annotated[
+    str | None,
+    typer.Option(
+        "--date", "-d", metavar="YYYY-MM-DD", help="Session date (asked for on a terminal)."
+    ),
+]
+TopicOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--topic",
+        "-t",
+        metavar="TITLE[=slug]",
+        help="A topic; repeat for each one, in order. Add =slug to choose the note's file "
+        'name: --topic "監視アーキテクチャ=monitoring" (everything after the last = is the '
+        "slug). Without it the slug comes from the title, or is topic-N when the title has "
+        "no ASCII letters.",
+    ),
+]
+SlugOption = Annotated[
+    str | None,
+    typer.Option(
+        "--slug",
+        metavar="SLUG",
+        help="Folder name after the date (a-z, 0-9, -). Default: from the title, or "
+        f"`{SESSION_FALLBACK_SLUG}` when the title has no ASCII letters.",
+    ),
+]
+EventOption = Annotated[
+    str | None, typer.Option("--event", metavar="TEXT", help="Event the session belongs to.")
+]
+UrlOption = Annotated[str | None, typer.Option("--url", metavar="URL", help="Event page.")]
+LocationOption = Annotated[
+    str | None, typer.Option("--location", metavar="TEXT", help="Where it takes place.")
+]
+FacilitatorOption = Annotated[
+    list[str] | None,
+    typer.Option("--facilitator", metavar="NAME", help="A facilitator; repeat for each one."),
+]
+ParticipantsOption = Annotated[
+    str | None,
+    typer.Option(
+        "--participants", metavar="N|NAMES", help="A count (24) or comma-separated names."
+    ),
+]
+LanguageOption = Annotated[
+    str | None,
+    typer.Option(
+        "--language",
+        metavar="ja|en",
+        help="ja or en: language of the notes' headings (default: the WG's).",
+    ),
+]
+AddTopicOption = Annotated[
+    str | None,
+    typer.Option(
+        "--add-topic",
+        metavar="SESSION",
+        help="Add the --topic notes to this existing session folder (e.g. "
+        "2024-08-24-summer-camp), numbered after its last note. Other notes are untouched.",
+    ),
+]
+NoInputOption = Annotated[
+    bool, typer.Option("--no-input", help="Never prompt; missing values are an error.")
+]
+DryRunOption = Annotated[
+    bool, typer.Option("--dry-run", help="Show what would be created; write nothing.")
+]
+GitAddOption = Annotated[bool, typer.Option("--git-add", help="Stage the new files in git.")]
+
+
 @handle_errors
 def new_session(
-    title: Annotated[
-        str | None,
-        typer.Argument(help='Session title, e.g. "MLOps WG 夏合宿 2025".', show_default=False),
-    ] = None,
-    date: Annotated[
-        str | None,
-        typer.Option(
-            "--date", "-d", metavar="YYYY-MM-DD", help="Session date (asked for on a terminal)."
-        ),
-    ] = None,
-    topic: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--topic",
-            "-t",
-            metavar="TITLE[=slug]",
-            help="A topic; repeat for each one, in order. Add =slug to choose the note's file "
-            'name: --topic "監視アーキテクチャ=monitoring" (everything after the last = is the '
-            "slug). Without it the slug comes from the title, or is topic-N when the title has "
-            "no ASCII letters.",
-        ),
-    ] = None,
-    slug: Annotated[
-        str | None,
-        typer.Option(
-            "--slug",
-            metavar="SLUG",
-            help="Folder name after the date (a-z, 0-9, -). Default: from the title, or "
-            f"`{SESSION_FALLBACK_SLUG}` when the title has no ASCII letters.",
-        ),
-    ] = None,
-    event: Annotated[
-        str | None, typer.Option("--event", metavar="TEXT", help="Event the session belongs to.")
-    ] = None,
-    url: Annotated[str | None, typer.Option("--url", metavar="URL", help="Event page.")] = None,
-    location: Annotated[
-        str | None, typer.Option("--location", metavar="TEXT", help="Where it takes place.")
-    ] = None,
-    facilitator: Annotated[
-        list[str] | None,
-        typer.Option("--facilitator", metavar="NAME", help="A facilitator; repeat for each one."),
-    ] = None,
-    participants: Annotated[
-        str | None,
-        typer.Option(
-            "--participants", metavar="N|NAMES", help="A count (24) or comma-separated names."
-        ),
-    ] = None,
-    language: Annotated[
-        str | None,
-        typer.Option(
-            "--language",
-            metavar="ja|en",
-            help="ja or en: language of the notes' headings (default: the WG's).",
-        ),
-    ] = None,
-    add_topic: Annotated[
-        str | None,
-        typer.Option(
-            "--add-topic",
-            metavar="SESSION",
-            help="Add the --topic notes to this existing session folder (e.g. "
-            "2024-08-24-summer-camp), numbered after its last note. Other notes are untouched.",
-        ),
-    ] = None,
-    no_input: Annotated[
-        bool, typer.Option("--no-input", help="Never prompt; missing values are an error.")
-    ] = False,
-    dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Show what would be created; write nothing.")
-    ] = False,
-    stage: Annotated[bool, typer.Option("--git-add", help="Stage the new files in git.")] = False,
+    title: TitleArgument = None,
+    date: DateOption = None,
+    topic: TopicOption = None,
+    slug: SlugOption = None,
+    event: EventOption = None,
+    url: UrlOption = None,
+    location: LocationOption = None,
+    facilitator: FacilitatorOption = None,
+    participants: ParticipantsOption = None,
+    language: LanguageOption = None,
+    add_topic: AddTopicOption = None,
+    no_input: NoInputOption = False,
+    dry_run: DryRunOption = False,
+    stage: GitAddOption = False,
     root: RootOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -145,119 +165,49 @@ def new_session(
 
     Example: proceedings new-session "夏合宿 2025" -d 2025-08-23 -t "監視=monitoring"
     """
+    from proceedings.authoring import new_session as core
+
     loaded = load(root)
     interactive = is_interactive(no_input)
-    topics = [_core().parse_topic(text) for text in topic or []]
-    if add_topic is not None:
-        plan = _plan_added(
-            loaded,
-            add_topic,
-            topics,
-            interactive,
-            title,
-            date,
-            slug,
-            event,
-            url,
-            location,
-            facilitator,
-            participants,
-            language,
-        )
-    else:
-        missing = [
-            flag
-            for flag, value in (("TITLE", title), ("--date", date), ("--topic", topics))
-            if not value
-        ]
-        if missing and not interactive:
-            raise ProceedingsError(
-                f"missing {_join(missing)}: pass " + " ".join(_EXAMPLES[flag] for flag in missing),
-                hint="--no-input was given, so nothing is asked"
-                if no_input
-                else "prompts appear only on a terminal",
-            )
-        if interactive:
-            title = title or _ask_text("Session title")
-            date = date or _ask_date()
-            if slug is None and not slugify(title):
-                chosen = _ask_slug(title, SESSION_FALLBACK_SLUG, "--slug")
-                slug = None if chosen == SESSION_FALLBACK_SLUG else chosen  # kept the fallback
-            topics = topics or _ask_topics(1)
-            topics = _ask_missing_slugs(topics, 1)
-        assert title is not None and date is not None
-        plan = _core().plan_session(
-            loaded,
-            _core().SessionRequest(
-                title=title,
-                date=date,
-                topics=topics,
-                slug=slug,
-                event=event,
-                url=url,
-                location=location,
-                facilitators=facilitator or [],
-                participants=_core().parse_participants(participants) if participants else None,
-                language=language,
-            ),
-        )
-    repo = _core().git_repository(plan.root) if stage else None  # fail before writing anything
-    created = [] if dry_run else _core().write_plan(plan)
-    staged = _core().git_add(repo, created) if repo is not None and created else []
-    _present(plan, created, staged, dry_run, as_json)
-
-
-_EXAMPLES = {
-    "TITLE": '"TITLE"',
-    "--date": "--date YYYY-MM-DD",
-    "--topic": '--topic "TOPIC" (repeat for each topic)',
-}
-
-
-def _plan_added(
-    loaded: LoadedConfig,
-    session_name: str,
-    topics: list[TopicRequest],
-    interactive: bool,
-    *session_values: object,
-) -> ScaffoldPlan:
-    """--add-topic: the options that describe a new session make no sense here."""
-    flags = (
-        "TITLE",
-        "--date",
-        "--slug",
-        "--event",
-        "--url",
-        "--location",
-        "--facilitator",
-        "--participants",
-        "--language",
+    given = core.NewSessionInput(
+        title, date, [_core().parse_topic(text) for text in topic or []], slug, event, url,
+        location, facilitator or [], participants, language,
     )
-    extra = [flag for flag, value in zip(flags, session_values, strict=True) if value]
-    if extra:
-        raise ProceedingsError(
-            f"--add-topic adds notes to an existing session; {_join(extra)} "
-            f"{'does' if len(extra) == 1 else 'do'} not apply",
-            hint='pass only --add-topic SESSION and --topic "TITLE[=slug]"',
-        )
-    if not topics and not interactive:
-        raise ProceedingsError(
-            'missing --topic: pass --add-topic SESSION --topic "TOPIC"',
-            hint="prompts appear only on a terminal",
-        )
-    if interactive:
-        start = _core().next_note_number(_core().find_session(loaded, session_name))
-        topics = _ask_missing_slugs(topics or _ask_topics(start), start)
-    return _core().plan_add_topics(loaded, session_name, topics)
+    if add_topic is not None:
+        core.check_add_topic(given, interactive)
+        topics = given.topics
+        if interactive:
+            start = _core().next_note_number(_core().find_session(loaded, add_topic))
+            topics = _ask_missing_slugs(topics or _ask_topics(start), start)
+        plan = _core().plan_add_topics(loaded, add_topic, topics)
+    else:
+        missing = given.missing()
+        if missing and not interactive:
+            raise core.refuse_missing(missing, no_input)
+        if interactive:
+            _ask_session(given)
+        plan = core.plan_new_session(loaded, given)
+    result = core.create(plan, dry_run=dry_run, stage=stage)
+    _present(plan, result.created, result.staged, dry_run, as_json)
 
 
 # ---------------------------------------------------------------------------------------------
 # Prompts (stderr, so --json output stays clean)
 
 
+def _ask_session(given: NewSessionInput) -> None:
+    """Ask for what a new session still lacks (title, date, topics, slugs), in place."""
+    given.title = given.title or _ask_text("Session title")
+    given.date = given.date or _ask_date()
+    if given.slug is None and not slugify(given.title):
+        chosen = _ask_slug(given.title, SESSION_FALLBACK_SLUG, "--slug")
+        given.slug = None if chosen == SESSION_FALLBACK_SLUG else chosen  # kept the fallback
+    given.topics = _ask_missing_slugs(given.topics or _ask_topics(1), 1)
+
+
 def _ask_text(label: str) -> str:
     while True:
-        value = typer.prompt(label, err=True).strip()
+        value = str(typer.prompt(label, err=True)).strip()
         if value:
             return value
         err_console.print("[red]please enter a value[/]")
@@ -267,7 +217,7 @@ def _ask_date() -> str:
     while True:
         value = typer.prompt("Date (YYYY-MM-DD)", default=dt.date.today().isoformat(), err=True)
         try:
-            return _core().parse_date(value).isoformat()
+            return parse_date_option(value).isoformat()
         except ProceedingsError as exc:
             err_console.print(f"[red]{escape(str(exc))}[/]")
 
@@ -303,8 +253,8 @@ def _ask_missing_slugs(topics: list[TopicRequest], start: int) -> list[TopicRequ
 
 def _ask_slug(title: str, default: str, flag: str) -> str:
     while True:
-        value = typer.prompt(
-            f"File name (a-z, 0-9, -) for 「{title}」", default=default, err=True
+        value = str(
+            typer.prompt(f"File name (a-z, 0-9, -) for 「{title}」", default=default, err=True)
         ).strip()
         try:
             _core().check_slug(value, flag)
@@ -318,7 +268,7 @@ def _ask_slug(title: str, default: str, flag: str) -> str:
 
 
 def _present(
-    plan: ScaffoldPlan, created: list, staged: list[str], dry_run: bool, as_json: bool
+    plan: ScaffoldPlan, created: list[Path], staged: list[str], dry_run: bool, as_json: bool
 ) -> None:
     if as_json:
         print_json(
@@ -350,11 +300,11 @@ def _present(
         console.print(tree)
         console.print("Run again without --dry-run to create these files.")
         return
-    console.print(f"[bold green]Created[/] {len(created)} file{'s' if len(created) != 1 else ''}:")
+    console.print(f"[bold green]Created[/] {plural(len(created), 'file')}:")
     console.print(tree)
     if staged:
         console.print(
-            f"[green]staged[/] {len(staged)} file{'s' if len(staged) != 1 else ''} in git"
+            f"[green]staged[/] {plural(len(staged), 'file')} in git"
         )
     notes = [f for f in plan.files if f.kind == "note"]
     console.print("[bold]Next steps[/]")
@@ -375,9 +325,3 @@ def _how_to_choose(choice: SlugChoice) -> str:
     if choice.kind == "session":
         return "choose one with --slug"
     return f'choose one with --topic "{escape(choice.title)}=slug"'
-
-
-def _join(items: list[str]) -> str:
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]

@@ -11,7 +11,7 @@ from rich.table import Table
 from proceedings import codes
 from proceedings.cli.common import JsonOption, console, handle_errors, print_json
 from proceedings.errors import ProceedingsError
-from proceedings.suggest import closest
+from proceedings.text import closest
 
 
 def _catalogue() -> list[codes.Code]:

@@ -34,6 +34,18 @@ from urllib.parse import unquote, urlsplit
 from markdown_it.token import Token
 
 from proceedings import __version__, codes
+from proceedings.codes import (
+    IMAGE_OUTSIDE,
+    INSECURE_IMAGE,
+    LINK_NOT_BUILT,
+    MISSING_IMAGE,
+    RAW_HTML_DROPPED,
+    REMOTE_IMAGE,
+    SVG_CLEANED,
+    UNKNOWN_ANCHOR,
+    UNSAFE_URL,
+    UNSUPPORTED_IMAGE,
+)
 from proceedings.compile.labels import labels_for
 from proceedings.diagnostics import Diagnostic, Severity
 from proceedings.errors import ProceedingsError
@@ -50,52 +62,6 @@ from proceedings.load.source import MarkdownFile
 from proceedings.load.workspace import IMAGE_TYPES, Note, Session, Workspace
 from proceedings.publish.provenance import NoteHistory, Provenance
 from proceedings.render.sanitize import UnsafeSvgError, sanitize_html, sanitize_svg
-
-E, W = Severity.ERROR, Severity.WARNING
-MISSING_IMAGE = codes.register(
-    "B801", "missing-image", "build", E, "An image that a note shows does not exist."
-)
-IMAGE_OUTSIDE = codes.register(
-    "B802", "image-outside-sessions", "build", E,
-    "An image path leads outside the sessions folder.",
-)
-UNSUPPORTED_IMAGE = codes.register(
-    "B803", "unsupported-image", "build", E,
-    "An image is not SVG, PNG, JPEG, GIF, WebP or AVIF.",
-)
-REMOTE_IMAGE = codes.register(
-    "B804", "remote-image", "build", W,
-    "An image is loaded from the network, so the outputs are not self-contained.",
-)
-LINK_NOT_BUILT = codes.register(
-    "B805", "link-not-in-build", "build", W,
-    "A link points to a note or file that is not part of the build; it is shown as text.",
-)
-UNKNOWN_ANCHOR = codes.register(
-    "B806", "unknown-anchor", "build", W,
-    "A link names a heading that does not exist; it points to the top of the note instead.",
-)
-UNSAFE_URL = codes.register(
-    "B807", "unsafe-url", "build", W,
-    "A link or image uses a URL scheme other than http(s) or mailto; it is shown as text.",
-)
-RAW_HTML_DROPPED = codes.register(
-    "B808", "raw-html-dropped", "build", W,
-    "Raw HTML outside the allowlist was removed (only with build.allow_raw_html).",
-)
-INSECURE_IMAGE = codes.register(
-    "B812", "insecure-image", "build", W,
-    "An image is loaded over plain http://; it is left out of the outputs.",
-)
-SVG_CLEANED = codes.register(
-    "B813", "svg-active-content", "build", W,
-    "An SVG holds scripts, event handlers or references to other files; the outputs get a "
-    "copy without them.",
-)
-MANIFEST_IGNORED = codes.register(
-    "B810", "manifest-ignored", "build", W,
-    "The output folder's record of the build's own files is not valid; it was ignored.",
-)
 
 # How each raster type's file starts. SVG is text and is left to the renderer.
 _MAGIC = {

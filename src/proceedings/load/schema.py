@@ -8,7 +8,8 @@ from typing import Any, NamedTuple
 
 from proceedings import codes
 from proceedings.diagnostics import Diagnostic
-from proceedings.suggest import closest
+from proceedings.errors import ProceedingsError
+from proceedings.text import closest
 
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -50,6 +51,20 @@ def parse_iso_date(value: Any) -> dt.date | None:
         except ValueError:
             return None
     return None
+
+
+def parse_date_option(text: str, flag: str = "--date") -> dt.date:
+    """A date typed by the user (`--date`, `--since`, `--until`, a prompt): YYYY-MM-DD and a
+    real day. Raises ProceedingsError naming the option."""
+    text = text.strip()
+    if not ISO_DATE.match(text):
+        raise ProceedingsError(
+            f"{flag} {text} is not a date in the form YYYY-MM-DD", hint="e.g. 2025-06-01"
+        )
+    parsed = parse_iso_date(text)
+    if parsed is None:
+        raise ProceedingsError(f"{flag} {text} is not a real date", hint="check day and month")
+    return parsed
 
 
 def validate(

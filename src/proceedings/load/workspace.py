@@ -229,22 +229,24 @@ def _load_session(
         )
         if Path(error.filename or folder) == folder:
             return None
+    folder_date, slug = _folder_name(folder, rel, tree)
+    session = Session(folder.resolve(), rel, folder_date, slug, None)
+    numbered: list[Note] = []
+    refused_info = False  # session.md is a link out: F107 says so, not T505
+    for path in files:
+        refused = _load_file(path, folder, root, session, numbered, tree, max_bytes)
+        refused_info = refused_info or (refused and path == folder / SESSION_FILE)
+    numbered.sort(key=lambda n: (n.number, n.file.path.name))
+    session.notes = numbered
+    tree += _numbering_problems(session)
+    _check_complete(session, refused_info, tree)
+    return session
+
+
+def _folder_name(folder: Path, rel: str, tree: list[Diagnostic]) -> tuple[dt.date | None, str]:
+    """The session's date and slug from its folder's name (T506 when it is not one)."""
     match = SESSION_DIR_PATTERN.match(folder.name)
-    folder_date: dt.date | None = None
-    slug = folder.name
-    if match:
-        slug = match["slug"]
-        folder_date = schema.parse_iso_date(match["date"])
-        if folder_date is None:
-            tree.append(
-                _tree(
-                    codes.BAD_SESSION_NAME,
-                    rel,
-                    f"folder date `{match['date']}` is not a real date",
-                    "rename the folder to the session's real date",
-                )
-            )
-    else:
+    if match is None:
         tree.append(
             _tree(
                 codes.BAD_SESSION_NAME,
@@ -253,74 +255,95 @@ def _load_session(
                 "rename it, e.g. 2024-03-16-workshop (slug: a-z, 0-9, -)",
             )
         )
-    session = Session(folder.resolve(), rel, folder_date, slug, None)
-    numbered: list[Note] = []
-    refused_info = False  # session.md is a link out: F107 says so, not T505
-    for path in files:
-        file_rel = relative_posix(path, root)
-        if path.is_symlink():
-            # A link is followed only while it stays in the repository: a note, asset or
-            # folder that leads out is reported (F107) and never read, copied or walked.
-            problem = confinement_problem(path, root)
-            if problem is not None:
-                tree.append(_tree(codes.OUTSIDE_REPOSITORY, file_rel, *outside_message(problem)))
-                refused_info = refused_info or path == folder / SESSION_FILE
-                continue
-            if path.is_dir():
-                continue  # a folder linked from inside the repository: not walked, as before
-        if path.parent == folder and path.suffix == ".md":
-            if path.name == SESSION_FILE:
-                session.info = read_markdown(path, file_rel, root, max_bytes=max_bytes)
-                _validate_session_info(session, tree)
-                continue
-            note_match = NOTE_FILE_PATTERN.match(path.name)
-            file = read_markdown(path, file_rel, root, max_bytes=max_bytes)
-            if note_match is None:
-                tree.append(
-                    _tree(
-                        codes.BAD_NOTE_NAME,
-                        file_rel,
-                        f"`{path.name}` is not named NN-slug.md",
-                        "rename it, e.g. 03-data-quality.md (slug: a-z, 0-9, -)",
-                    )
-                )
-                continue
-            note = Note(file, int(note_match["number"]), note_match["slug"])
-            _validate_note_meta(note)
-            numbered.append(note)
-        elif path.suffix.lower() in ASSET_SUFFIXES and not is_special_file(path):
-            session.assets.append(file_rel)
-        elif path.name not in IGNORED_NAMES:
+        return None, folder.name
+    folder_date = schema.parse_iso_date(match["date"])
+    if folder_date is None:
+        tree.append(
+            _tree(
+                codes.BAD_SESSION_NAME,
+                rel,
+                f"folder date `{match['date']}` is not a real date",
+                "rename the folder to the session's real date",
+            )
+        )
+    return folder_date, match["slug"]
+
+
+def _load_file(
+    path: Path,
+    folder: Path,
+    root: Path,
+    session: Session,
+    numbered: list[Note],
+    tree: list[Diagnostic],
+    max_bytes: int = MAX_NOTE_BYTES,
+) -> bool:
+    """Take one file of a session folder into `session` (or `numbered`), or report it.
+    True when it is a link out of the repository and so was refused."""
+    file_rel = relative_posix(path, root)
+    if path.is_symlink():
+        # A link is followed only while it stays in the repository: a note, asset or
+        # folder that leads out is reported (F107) and never read, copied or walked.
+        problem = confinement_problem(path, root)
+        if problem is not None:
+            tree.append(_tree(codes.OUTSIDE_REPOSITORY, file_rel, *outside_message(problem)))
+            return True
+        if path.is_dir():
+            return False  # a folder linked from inside the repository: not walked, as before
+    if path.parent == folder and path.suffix == ".md":
+        if path.name == SESSION_FILE:
+            session.info = read_markdown(path, file_rel, root, max_bytes=max_bytes)
+            _validate_session_info(session, tree)
+            return False
+        note_match = NOTE_FILE_PATTERN.match(path.name)
+        file = read_markdown(path, file_rel, root, max_bytes=max_bytes)
+        if note_match is None:
             tree.append(
                 _tree(
-                    codes.STRAY_FILE,
+                    codes.BAD_NOTE_NAME,
                     file_rel,
-                    _stray_message(path, folder, root),
-                    _stray_hint(path, folder),
+                    f"`{path.name}` is not named NN-slug.md",
+                    "rename it, e.g. 03-data-quality.md (slug: a-z, 0-9, -)",
                 )
             )
-    numbered.sort(key=lambda n: (n.number, n.file.path.name))
-    session.notes = numbered
-    tree += _numbering_problems(session)
+            return False
+        note = Note(file, int(note_match["number"]), note_match["slug"])
+        _validate_note_meta(note)
+        numbered.append(note)
+    elif path.suffix.lower() in ASSET_SUFFIXES and not is_special_file(path):
+        session.assets.append(file_rel)
+    elif path.name not in IGNORED_NAMES:
+        tree.append(
+            _tree(
+                codes.STRAY_FILE,
+                file_rel,
+                _stray_message(path, folder, root),
+                _stray_hint(path, folder),
+            )
+        )
+    return False
+
+
+def _check_complete(session: Session, refused_info: bool, tree: list[Diagnostic]) -> None:
+    """A session needs session.md (unless it was refused as a link) and a topic note."""
     if session.info is None and not refused_info:
         tree.append(
             _tree(
                 codes.MISSING_SESSION_FILE,
-                rel,
+                session.rel,
                 "session folder has no session.md",
                 "add session.md with `title` and `date` front matter",
             )
         )
-    if not numbered:
+    if not session.notes:
         tree.append(
             _tree(
                 codes.EMPTY_SESSION,
-                rel,
+                session.rel,
                 "session has no topic notes",
                 "add one with `proceedings new-session --add-topic`",
             )
         )
-    return session
 
 
 def _walk_files(folder: Path, unlisted: list[OSError]) -> list[Path]:

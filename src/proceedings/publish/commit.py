@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING
 from proceedings.errors import EXIT_FINDINGS, ProceedingsError
 from proceedings.publish.gitrepo import git_errors, git_lines, open_repo, repo_path
 from proceedings.publish.provenance import SHORT_HASH, Provenance, dirty_error, dirty_sources
+from proceedings.text import plural
 
 if TYPE_CHECKING:
     from git import Repo
@@ -159,30 +160,8 @@ def _preflight(
     remote: str | None,
 ) -> GitTarget:
     top = Path(repo.working_tree_dir).resolve()  # type: ignore[arg-type]
-    repo.git.rev_parse("--git-dir")  # fails loudly where git refuses the repository at all
-    if not repo.head.is_valid():
-        raise ProceedingsError(
-            "the repository has no commits yet",
-            hint="commit your notes first (`git add sessions proceedings.toml && git commit`)",
-        )
-    for name, what, how in OPERATIONS_IN_PROGRESS:
-        marker = repo.git.rev_parse("--git-path", name)
-        if (top / marker).exists():
-            raise ProceedingsError(f"{what} is in progress in {top}", hint=how)
-    branch: str | None = None
-    if repo.head.is_detached:
-        if not allow_detached:
-            raise ProceedingsError(
-                "HEAD is detached, so the commit would belong to no branch",
-                hint="check out a branch (`git switch main`), or pass --allow-detached",
-            )
-        if push:
-            raise ProceedingsError(
-                "cannot --push from a detached HEAD: there is no branch to push",
-                hint="check out a branch first",
-            )
-    else:
-        branch = repo.head.reference.name
+    _check_ready(repo, top)
+    branch = _branch(repo, allow_detached, push)
     if repo.git.rev_parse("--is-shallow-repository") == "true":
         raise ProceedingsError(
             "the repository is a shallow clone, so the notes' history is incomplete",
@@ -208,6 +187,37 @@ def _preflight(
         remote=push_remote,
         remote_branch=remote_branch,
     )
+
+
+def _check_ready(repo: Repo, top: Path) -> None:
+    """The repository has a commit, and no merge, rebase or the like is under way."""
+    repo.git.rev_parse("--git-dir")  # fails loudly where git refuses the repository at all
+    if not repo.head.is_valid():
+        raise ProceedingsError(
+            "the repository has no commits yet",
+            hint="commit your notes first (`git add sessions proceedings.toml && git commit`)",
+        )
+    for name, what, how in OPERATIONS_IN_PROGRESS:
+        marker = repo.git.rev_parse("--git-path", name)
+        if (top / marker).exists():
+            raise ProceedingsError(f"{what} is in progress in {top}", hint=how)
+
+
+def _branch(repo: Repo, allow_detached: bool, push: bool) -> str | None:
+    """The branch the commit goes to; None on a detached HEAD (only when allowed)."""
+    if not repo.head.is_detached:
+        return str(repo.head.reference.name)
+    if not allow_detached:
+        raise ProceedingsError(
+            "HEAD is detached, so the commit would belong to no branch",
+            hint="check out a branch (`git switch main`), or pass --allow-detached",
+        )
+    if push:
+        raise ProceedingsError(
+            "cannot --push from a detached HEAD: there is no branch to push",
+            hint="check out a branch first",
+        )
+    return None
 
 
 def _check_identity(repo: Repo) -> None:
@@ -239,7 +249,7 @@ def _default_remote(repo: Repo, branch: str | None) -> str:
     """The branch's upstream remote when it has one, else origin."""
     if branch is not None:
         short = branch.removeprefix("refs/heads/")
-        upstream = repo.git.config("--get", f"branch.{short}.remote", with_exceptions=False)
+        upstream = str(repo.git.config("--get", f"branch.{short}.remote", with_exceptions=False))
         if upstream.strip() and upstream.strip() != ".":
             return str(upstream).strip()
     return "origin"
@@ -259,7 +269,7 @@ def _check_remote(repo: Repo, remote: str, branch: str | None) -> str | None:
     # Push to the branch's upstream on that remote when it has one, else to the same name.
     short = branch.removeprefix("refs/heads/")
     upstream_remote = repo.git.config("--get", f"branch.{short}.remote", with_exceptions=False)
-    merge = repo.git.config("--get", f"branch.{short}.merge", with_exceptions=False)
+    merge = str(repo.git.config("--get", f"branch.{short}.merge", with_exceptions=False))
     if upstream_remote.strip() == remote and merge.strip().startswith("refs/heads/"):
         return str(merge).strip().removeprefix("refs/heads/")
     return short
@@ -487,18 +497,14 @@ def default_message(
 ) -> str:
     """'Build proceedings from <commit>: N sessions, M notes' plus the details in the body."""
     source = provenance.source_commit if provenance and provenance.source_commit else None
-    count = (
-        f"{len(sessions)} session{'s' if len(sessions) != 1 else ''}, "
-        f"{note_count} note{'s' if note_count != 1 else ''}"
-    )
+    count = f"{plural(len(sessions), 'session')}, {plural(note_count, 'note')}"
     subject = (
         f"Build proceedings from {source}: {count}" if source else f"Build proceedings: {count}"
     )
     body = ["Sessions:"] + [f"- {name}" for name in sessions]
     body += ["", "Outputs:"] + [f"- {path}" for path in outputs]
     if forced_errors:
-        noun = "error" if forced_errors == 1 else "errors"
-        body += ["", f"Built with --force despite {forced_errors} check {noun}."]
+        body += ["", f"Built with --force despite {plural(forced_errors, 'check error')}."]
     if provenance is not None:
         body += ["", f"Built by proceedings {provenance.tool_version}."]
     return subject + "\n\n" + "\n".join(body) + "\n"

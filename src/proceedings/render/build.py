@@ -38,8 +38,8 @@ from proceedings.atomic import (
     write_output_set,
 )
 from proceedings.check.engine import check_workspace
+from proceedings.codes import MANIFEST_IGNORED
 from proceedings.compile.document import (
-    MANIFEST_IGNORED,
     Asset,
     CompileOptions,
     Document,

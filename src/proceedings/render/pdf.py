@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from proceedings.codes import register
+from proceedings.codes import BLOCKED_RESOURCE, MISSING_GLYPH, SLOW_SUBSETTING
 from proceedings.diagnostics import Diagnostic, Severity
 from proceedings.errors import EXIT_FINDINGS, ProceedingsError
 from proceedings.render.fetcher import BlockedRequest, SafeFetcherPolicy, make_url_fetcher
@@ -36,20 +36,6 @@ from proceedings.render.fonts import (
     missing_glyph_message,
     notes_using,
     settings_css,
-)
-
-MISSING_GLYPH = register(
-    "P701", "missing-glyph", "pdf", Severity.ERROR,
-    "A character would be drawn as an empty box: no installed font has it.",
-)
-BLOCKED_RESOURCE = register(
-    "P702", "blocked-resource", "pdf", Severity.WARNING,
-    "The PDF renderer refused a resource outside the WG repository (file, network, link).",
-)
-
-SLOW_SUBSETTING = register(
-    "P703", "slow-font-subsetting", "pdf", Severity.WARNING,
-    "HarfBuzz subsetting (libharfbuzz-subset0) is missing, so PDF builds are much slower.",
 )
 
 if TYPE_CHECKING:

@@ -1,7 +1,7 @@
 """The checker's rules: one small function per rule, registered with a stable code.
 
-A rule is a plain function decorated with `@rule(...)`, which also registers its code in
-`proceedings.codes`. Three kinds exist:
+A rule is a plain function decorated with `@rule(codes.X, kind=...)`, naming its entry in
+the catalogue (`proceedings.codes`, where every code is registered). Three kinds exist:
 
 - `markdown`: runs on every readable Markdown file (session.md and topic notes);
 - `note`: runs on topic notes only;
@@ -16,10 +16,10 @@ severities, selection and disable comments afterwards.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from proceedings import codes
-from proceedings.diagnostics import Diagnostic, Severity
+from proceedings.diagnostics import Diagnostic
 
 KINDS = ("markdown", "note", "session")
 
@@ -35,24 +35,15 @@ _RULES: dict[str, Rule] = {}
 
 
 def rule(
-    code: str,
-    name: str,
-    group: str,
-    severity: Severity,
-    summary: str,
-    *,
-    kind: str,
-    fixable: bool = False,
-    needs_body: bool = True,
-) -> Callable[[Callable], Callable]:
-    """Register `func` as the rule for `code` (and the code itself in the catalogue)."""
+    code: codes.Code, *, kind: str, needs_body: bool = True
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Make `func` the rule for `code`, an entry of the catalogue in `proceedings.codes`."""
     if kind not in KINDS:
         raise ValueError(f"unknown rule kind {kind!r}")
-    entry = codes.register(code, name, group, severity, summary, fixable)
 
-    def decorate(func: Callable) -> Callable:
-        _RULES[code] = Rule(entry, kind, func, needs_body)
-        func.code = entry  # type: ignore[attr-defined]  # lets a rule name its own code
+    def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
+        _RULES[code.code] = Rule(code, kind, func, needs_body)
+        func.code = code  # type: ignore[attr-defined]  # lets a rule name its own code
         return func
 
     return decorate

@@ -7,46 +7,40 @@ import re
 from collections.abc import Iterator
 from urllib.parse import unquote
 
+from proceedings import codes
 from proceedings.check.facts import LinkFact
 from proceedings.check.rules import rule
 from proceedings.check.rules.context import CheckContext, FileInput
-from proceedings.codes import E, W
 from proceedings.diagnostics import Diagnostic
 from proceedings.load.anchors import slugify_heading
-from proceedings.suggest import closest
+from proceedings.text import closest
 
-GROUP = "content"
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
 
 
-@rule("C401", "unfilled-placeholder", GROUP, W, "Template guidance (✎ …) was left in the note.",
-      kind="markdown")
+@rule(codes.UNFILLED_PLACEHOLDER, kind="markdown")
 def placeholders(doc: FileInput, ctx: CheckContext) -> Iterator[Diagnostic]:
     for line in doc.facts.placeholder_lines:
         yield doc.diag(placeholders.code, line, "template placeholder `✎ …` is still here",
                        "replace it with the real text", doc.facts.find_col(line, "✎"))
 
 
-@rule("C402", "missing-link-target", GROUP, E, "A relative link points at a missing file.",
-      kind="markdown")
+@rule(codes.MISSING_LINK_TARGET, kind="markdown")
 def missing_link_target(doc: FileInput, ctx: CheckContext) -> Iterator[Diagnostic]:
     yield from _links(doc, ctx, "C402")
 
 
-@rule("C403", "missing-image", GROUP, E, "An image points at a missing file.", kind="markdown")
+@rule(codes.MISSING_IMAGE_TARGET, kind="markdown")
 def missing_image(doc: FileInput, ctx: CheckContext) -> Iterator[Diagnostic]:
     yield from _links(doc, ctx, "C403")
 
 
-@rule("C404", "missing-anchor", GROUP, E, "A link's #anchor is not a heading of its target.",
-      kind="markdown")
+@rule(codes.MISSING_ANCHOR, kind="markdown")
 def missing_anchor(doc: FileInput, ctx: CheckContext) -> Iterator[Diagnostic]:
     yield from _links(doc, ctx, "C404")
 
 
-@rule("C405", "link-outside-repo", GROUP, E,
-      "A link leaves the repository, or an image the sessions folder.",
-      kind="markdown")
+@rule(codes.LINK_OUTSIDE_REPO, kind="markdown")
 def link_outside_repo(doc: FileInput, ctx: CheckContext) -> Iterator[Diagnostic]:
     yield from _links(doc, ctx, "C405")
 
@@ -135,8 +129,7 @@ def _near_miss(target: str) -> str:
     return "check the path (it is relative to this note's folder)"
 
 
-@rule("C406", "raw-html", GROUP, W, "Raw HTML in a note (the build shows it as text).",
-      kind="markdown")
+@rule(codes.RAW_HTML, kind="markdown")
 def raw_html(doc: FileInput, ctx: CheckContext) -> Iterator[Diagnostic]:
     reported: set[int] = set()
     for html in doc.facts.html:
@@ -157,9 +150,7 @@ _INVISIBLE = re.compile(
 _BIDI = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
-@rule("C412", "invisible-control", GROUP, E,
-      "A bidi override, another invisible character or a control character is in the text.",
-      kind="markdown", needs_body=False)
+@rule(codes.INVISIBLE_CONTROL, kind="markdown", needs_body=False)
 def invisible_controls(doc: FileInput, ctx: CheckContext) -> Iterator[Diagnostic]:
     """Trojan-source text: a right-to-left override (or isolate) makes a title, a name or a
     sentence display differently from what it says, and control characters act on terminals.

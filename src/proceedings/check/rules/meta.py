@@ -17,20 +17,8 @@ from typing import NamedTuple
 
 from proceedings import codes
 from proceedings.check.facts import Facts
-from proceedings.codes import E, W
+from proceedings.codes import BAD_DISABLE, UNUSED_DISABLE
 from proceedings.diagnostics import Diagnostic
-
-GROUP = "meta"
-
-UNUSED_DISABLE = codes.register(
-    "X601", "unused-disable", GROUP, W, "A disable comment suppresses nothing."
-)
-BAD_DISABLE = codes.register(
-    "X602", "unknown-code-in-disable", GROUP, W, "A disable comment names an unknown rule."
-)
-RULE_CRASHED = codes.register(
-    "X603", "internal-error", GROUP, E, "A rule failed on this file (a bug in proceedings)."
-)
 
 _DIRECTIVE = re.compile(
     r"<!--\s*proceedings-(?P<kind>disable-next-line|disable)(?![\w-])(?P<codes>.*?)-->"

@@ -13,9 +13,9 @@ import re
 from collections.abc import Iterator, Sequence
 from functools import lru_cache
 
+from proceedings import codes
 from proceedings.check.rules import rule
 from proceedings.check.rules.context import CheckContext, FileInput
-from proceedings.codes import E
 from proceedings.diagnostics import Diagnostic
 
 GROUP = "content"
@@ -96,8 +96,7 @@ def _locator(doc: FileInput) -> _Locator:
     return found
 
 
-@rule("C407", "email-address", GROUP, E, "An e-mail address would be published.",
-      kind="markdown", needs_body=False)
+@rule(codes.EMAIL_ADDRESS, kind="markdown", needs_body=False)
 def email_addresses(doc: FileInput, ctx: CheckContext) -> Iterator[Diagnostic]:
     text = _text(doc)
     if not text or ("@" not in text and "＠" not in text and "\ufe6b" not in text):
@@ -139,8 +138,7 @@ def _emails(text: str) -> Iterator[tuple[int, str, str]]:
         start = at + 1 + len(domain)
 
 
-@rule("C408", "phone-number", GROUP, E, "A phone number would be published.",
-      kind="markdown", needs_body=False)
+@rule(codes.PHONE_NUMBER, kind="markdown", needs_body=False)
 def phone_numbers(doc: FileInput, ctx: CheckContext) -> Iterator[Diagnostic]:
     text = _text(doc)
     if not text:
@@ -187,8 +185,7 @@ def _mask_digits(number: str) -> str:
     return "…" + tail if len(number) > 4 else number
 
 
-@rule("C409", "private-term", GROUP, E, "A term from check.private_terms appears.",
-      kind="markdown", needs_body=False)
+@rule(codes.PRIVATE_TERM, kind="markdown", needs_body=False)
 def private_terms(doc: FileInput, ctx: CheckContext) -> Iterator[Diagnostic]:
     text = _text(doc)
     terms = ctx.private_terms

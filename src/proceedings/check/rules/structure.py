@@ -7,15 +7,13 @@ import unicodedata
 from collections.abc import Iterator
 from functools import lru_cache
 
+from proceedings import codes
 from proceedings.check.facts import HeadingFact
 from proceedings.check.rules import rule
 from proceedings.check.rules.context import CheckContext, FileInput
-from proceedings.codes import E, W
 from proceedings.diagnostics import Diagnostic
 from proceedings.load.workspace import Session
-from proceedings.suggest import closest
-
-GROUP = "structure"
+from proceedings.text import closest
 
 
 @lru_cache(maxsize=8192)
@@ -31,8 +29,7 @@ def section_level(headings: list[HeadingFact]) -> int:
     return min((h.level for h in headings), default=2)
 
 
-@rule("S301", "title-mismatch", GROUP, E, "The note's H1 differs from its front-matter title.",
-      kind="note")
+@rule(codes.TITLE_MISMATCH, kind="note")
 def title_matches_h1(doc: FileInput, ctx: CheckContext) -> Iterator[Diagnostic]:
     title = doc.file.meta.get("title")
     h1 = next((h for h in doc.facts.headings if h.level == 1), None)
@@ -46,7 +43,7 @@ def title_matches_h1(doc: FileInput, ctx: CheckContext) -> Iterator[Diagnostic]:
         )
 
 
-@rule("S302", "missing-h1", GROUP, W, "The note has no H1 title heading.", kind="note")
+@rule(codes.MISSING_H1, kind="note")
 def has_h1(doc: FileInput, ctx: CheckContext) -> Iterator[Diagnostic]:
     if not any(h.level == 1 for h in doc.facts.headings):
         title = doc.file.meta.get("title")
@@ -55,7 +52,7 @@ def has_h1(doc: FileInput, ctx: CheckContext) -> Iterator[Diagnostic]:
                        f"add `# {shown}` as the first line after the front matter")
 
 
-@rule("S303", "multiple-h1", GROUP, W, "The note has more than one H1 heading.", kind="note")
+@rule(codes.MULTIPLE_H1, kind="note")
 def single_h1(doc: FileInput, ctx: CheckContext) -> Iterator[Diagnostic]:
     ones = [h for h in doc.facts.headings if h.level == 1]
     for extra in ones[1:]:
@@ -64,8 +61,7 @@ def single_h1(doc: FileInput, ctx: CheckContext) -> Iterator[Diagnostic]:
                        "make it `## …` — a note has one title", extra.col)
 
 
-@rule("S304", "missing-section", GROUP, E, "A required section is missing.", kind="note",
-      fixable=True)
+@rule(codes.MISSING_SECTION, kind="note")
 def required_sections(doc: FileInput, ctx: CheckContext) -> Iterator[Diagnostic]:
     headings = doc.facts.headings
     level = section_level(headings)
@@ -136,7 +132,7 @@ def _closest(group: list[str], candidates: list[HeadingFact]) -> HeadingFact | N
     return None
 
 
-@rule("S305", "empty-section", GROUP, W, "A section has no content.", kind="note")
+@rule(codes.EMPTY_SECTION, kind="note")
 def empty_sections(doc: FileInput, ctx: CheckContext) -> Iterator[Diagnostic]:
     facts = doc.facts
     headings = facts.headings
@@ -154,8 +150,7 @@ def empty_sections(doc: FileInput, ctx: CheckContext) -> Iterator[Diagnostic]:
                            "write its content, or remove the heading", heading.col)
 
 
-@rule("S306", "heading-jump", GROUP, W, "A heading skips a level (e.g. ## then ####).",
-      kind="markdown")
+@rule(codes.HEADING_JUMP, kind="markdown")
 def heading_levels(doc: FileInput, ctx: CheckContext) -> Iterator[Diagnostic]:
     previous: HeadingFact | None = None
     for heading in doc.facts.headings:
@@ -168,8 +163,7 @@ def heading_levels(doc: FileInput, ctx: CheckContext) -> Iterator[Diagnostic]:
         previous = heading
 
 
-@rule("S307", "duplicate-heading", GROUP, W, "Two sibling headings have the same text.",
-      kind="markdown")
+@rule(codes.DUPLICATE_HEADING, kind="markdown")
 def duplicate_siblings(doc: FileInput, ctx: CheckContext) -> Iterator[Diagnostic]:
     # The same heading in *different* notes or under different parents is fine; only
     # siblings (same parent heading) with equal text are reported.
@@ -192,8 +186,7 @@ def duplicate_siblings(doc: FileInput, ctx: CheckContext) -> Iterator[Diagnostic
         parents.append(heading)
 
 
-@rule("S308", "duplicate-title", GROUP, W, "Two notes in one session have the same title.",
-      kind="session")
+@rule(codes.DUPLICATE_TITLE, kind="session")
 def duplicate_titles(session: Session, ctx: CheckContext) -> Iterator[Diagnostic]:
     seen: dict[str, str] = {}
     for note in session.notes:

@@ -1,4 +1,4 @@
-""""Did you mean …?": the closest known word to a mistyped one."""
+"""Words for the user: "did you mean …?" and counted nouns ("1 file", "3 files")."""
 
 from __future__ import annotations
 
@@ -11,3 +11,8 @@ def closest(word: str, candidates: Iterable[str], cutoff: float = 0.6) -> str | 
 
     found = difflib.get_close_matches(word, list(candidates), n=1, cutoff=cutoff)
     return found[0] if found else None
+
+
+def plural(count: int, noun: str) -> str:
+    """`count` and `noun`, with an English plural `s` unless the count is 1: `1 file`, `2 files`."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
