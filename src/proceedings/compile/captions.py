@@ -86,7 +86,7 @@ class _Captioner:
         """The text of the table's `Table:` paragraph (removed from `out` or marked used)."""
         above = start - 3
         if above >= 0 and above not in used and _is_table_caption(tokens, above, tokens[start]):
-            if len(out) >= 3 and all(a is b for a, b in zip(out[-3:], tokens[above:start])):
+            if len(out) >= 3 and out[-3] is tokens[above] and out[-1] is tokens[start - 1]:
                 del out[-3:]
                 return _table_caption_text(tokens[above + 1])
         below = close + 1
