@@ -176,3 +176,39 @@ def test_any_caption_text_reads_back_as_the_same_caption(caption: str) -> None:
     assert is_caption(tokens, 0), written
     text = inline_text(tokens[1])
     assert split_label(text) == ("図 7", ("\u3000" + caption) if caption else "")
+
+
+def test_a_table_paragraph_with_a_link_footnote_or_key_point_stays_text(tmp_path: Path) -> None:
+    body = """## 概要
+
+表: ★ 比較の結論
+
+| 案 | 費用 |
+| --- | --- |
+| A | 低 |
+
+表: [出典](https://example.com/a)つきの表題[^1]
+
+| 案 | 費用 |
+| --- | --- |
+| B | 高 |
+
+[^1]: 脚注。
+
+## 議論
+
+- 論点
+"""
+    root = archive(tmp_path / "wg", {
+        f"{S1}/session.md": session("春の会", "2025-03-01"),
+        f"{S1}/01-a.md": note("話題", body),
+    })
+    result = run(root)
+    assert result.exit_code == 0, result.output
+    page = (root / "proceedings" / "proceedings.html").read_text("utf-8")
+    assert _figcaptions(page) == ["表 1", "表 2"]
+    # the key point keeps its anchor (the digest links to it), the link and footnote stay
+    anchor = re.search(r'<span id="([^"]+--kp-1)"></span>', page)
+    assert anchor and f'href="#{anchor.group(1)}"' in page
+    assert '<a href="https://example.com/a">出典</a>' in page
+    assert 'class="footnote-item"' in page

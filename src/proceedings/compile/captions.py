@@ -6,8 +6,9 @@ The rule (docs/build.md, "Captions"):
   item, a table cell or a line of text). Its caption is the image's alt text, or its title
   when the alt text is empty, or nothing but the number.
 - A **table** is every table of a note. Its caption is a paragraph directly above it (or,
-  when there is none, directly below it) that starts with `Table:` or `表:` (`表：` too); that
-  paragraph is taken out of the text. Without one the caption is the number alone.
+  when there is none, directly below it) that starts with `Table:` or `表:` (`表：` too) and
+  holds only text (no link, footnote, image or ★); that paragraph is taken out of the text
+  and its plain text becomes the caption. Without one the caption is the number alone.
 - Numbers run 1, 2, … through the whole document in reading order (session overviews, then
   the notes), figures and tables counted separately. The word and the separator come from
   `compile.labels` in the language of the session: `図 1　監視構成`, `Figure 1: Monitoring`.
@@ -30,6 +31,13 @@ from proceedings.load.markdown import closing_index, inline_text
 
 # `Table: …`, `table: …`, `表: …`, `表：…` at the start of a paragraph.
 _TABLE_CAPTION = re.compile(r"^(?:[Tt]able|表)[ \t]*[:：][ \t　]*")
+# What a `Table:` paragraph may hold to become a caption: text and its emphasis. One with a
+# link, footnote, image, raw HTML or a ★ key point's anchor stays a paragraph, so nothing
+# that points somewhere is lost with it.
+_PLAIN = frozenset({
+    "text", "softbreak", "hardbreak", "code_inline", "em_open", "em_close", "strong_open",
+    "strong_close", "s_open", "s_close",
+})
 
 
 @dataclass
@@ -184,6 +192,7 @@ def _is_table_caption(tokens: list[Token], index: int, table: Token) -> bool:
         and not opening.hidden
         and opening.level == table.level
         and inline.type == "inline"
+        and all(child.type in _PLAIN for child in inline.children or [])
         and _TABLE_CAPTION.match(inline_text(inline)) is not None
     )
 
