@@ -46,6 +46,7 @@ from proceedings.codes import (
     UNSAFE_URL,
     UNSUPPORTED_IMAGE,
 )
+from proceedings.compile.captions import CaptionNumbers
 from proceedings.compile.labels import labels_for
 from proceedings.diagnostics import Diagnostic, Severity
 from proceedings.errors import ProceedingsError
@@ -380,6 +381,7 @@ class _Compiler:
     def run(self) -> Document:
         self.plan()
         compiled = [self._session(session) for session in self.sessions]
+        _number_captions(compiled)
         return self._document(compiled)
 
     def _session(self, session: Session) -> CompiledSession:
@@ -870,6 +872,15 @@ class _FileRewriter:
 
 
 # ----------------------------------------------------------------------------- helpers
+
+
+def _number_captions(sessions: list[CompiledSession]) -> None:
+    """Figure and table captions (`compile.captions`), numbered in reading order."""
+    numbers = CaptionNumbers()
+    for session in sessions:
+        session.overview = numbers.add(session.overview, session.language)
+        for note in session.notes:
+            note.tokens = numbers.add(note.tokens, session.language)
 
 
 def copy_tokens(tokens: list[Token]) -> list[Token]:

@@ -46,6 +46,9 @@ LABELS: Mapping[str, Mapping[str, str]] = {
         "generated_by": "この記録集は {tool} が各セッションのノートから生成した。",
         "missing_image": "画像がありません",
         "footnotes": "脚注",
+        "figure": "図 {number}",
+        "table": "表 {number}",
+        "caption_separator": "\u3000",
     },
     "en": {
         "toc": "Contents",
@@ -84,6 +87,9 @@ LABELS: Mapping[str, Mapping[str, str]] = {
         "generated_by": "These proceedings were generated from the session notes by {tool}.",
         "missing_image": "Missing image",
         "footnotes": "Notes",
+        "figure": "Figure {number}",
+        "table": "Table {number}",
+        "caption_separator": ": ",
     },
 }
 

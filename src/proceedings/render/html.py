@@ -42,6 +42,7 @@ from proceedings.compile.document import Asset, Document, copy_tokens
 from proceedings.compile.labels import labels_for
 from proceedings.load.markdown import split_footnotes
 from proceedings.render.dialect import dialect_parser, parse_dialect
+from proceedings.render.figures import html_figures
 from proceedings.render.markdown_out import render_markdown
 from proceedings.render.sanitize import default_url_policy, sanitize_html
 from proceedings.templates import render_template, template_source_path
@@ -105,6 +106,7 @@ def _body_and_image_css(
     tokens = _parsed(markdown)
     images = _ImageResolver(document, image_mode, _image_uses(tokens, document))
     tokens, footnotes = _take_footnotes(tokens)
+    tokens = html_figures(tokens)  # <figure>s with captions; tables in scroll boxes
     numbering = _FootnoteNumbering(footnotes)
     for token in tokens:
         if token.type == "inline":
