@@ -43,6 +43,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="Lowest severity that makes the exit code 1 (default: config).")
     parser.add_argument("--format", dest="output_format", choices=OUTPUT_FORMATS,
                         default="text", help="Output format.")
+    parser.add_argument("--json", dest="output_format", action="store_const", const="json",
+                        help="The same as --format json.")
     parser.add_argument("--show-source", action="store_true",
                         help="Print each finding's line with a caret under the column.")
     parser.add_argument("--fix", action="store_true",
@@ -74,6 +76,8 @@ def _quick_parse(argv: list[str]) -> dict | None:
             only_paths = True
         elif arg in _FLAGS:
             values[_FLAGS[arg]] = True
+        elif arg == "--json":  # argparse's store_const: the last of it and --format wins
+            values["output_format"] = "json"
         else:
             name, equals, value = arg.partition("=")
             if name not in _VALUED:

@@ -8,7 +8,8 @@ from typing import Annotated
 import typer
 
 from proceedings.check.runner import FAIL_ON, OUTPUT_FORMATS, CheckOptions, run_check
-from proceedings.cli.common import RootOption, handle_errors
+from proceedings.cli.common import JsonOption, RootOption, handle_errors
+from proceedings.errors import ProceedingsError
 
 
 @handle_errors
@@ -47,6 +48,7 @@ def check(
         str,
         typer.Option("--format", metavar="|".join(OUTPUT_FORMATS), help="Output format."),
     ] = "text",
+    as_json: JsonOption = False,
     show_source: Annotated[
         bool, typer.Option("--show-source", help="Print each finding's line with a caret.")
     ] = False,
@@ -60,6 +62,13 @@ def check(
     ] = False,
 ) -> None:
     """Check the notes: structure, links, privacy. Exit 0 clean, 1 findings, 2 usage error."""
+    if as_json:  # the --json most commands take: here the same as --format json
+        if output_format not in ("text", "json"):
+            raise ProceedingsError(
+                f"--json and --format {output_format} ask for two formats",
+                hint="--json is --format json: pass one of them",
+            )
+        output_format = "json"
     options = CheckOptions(
         paths=list(paths or []), root=root, select=select, ignore=list(ignore or []),
         fail_on=fail_on, output_format=output_format, show_source=show_source, fix=fix,
