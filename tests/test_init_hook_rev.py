@@ -100,3 +100,13 @@ def test_the_install_command_is_one_pipx_command() -> None:
     assert install_command("git@github.com:o/proceedings.git") == (
         "pipx install 'git+ssh://git@github.com/o/proceedings.git'"
     )
+
+
+@pytest.mark.parametrize("value", ["--upload-pack=touch /tmp/x", "-u", "a\nb", "x#y"])
+def test_a_hook_repo_that_git_would_read_as_an_option_is_refused(
+    tmp_path: Path, value: str
+) -> None:
+    result = CliRunner().invoke(app, ["init", str(tmp_path / "wg"), f"--hook-repo={value}"])
+    assert result.exit_code == 2
+    assert "--hook-repo" in result.output and "not a usable value" in result.output
+    assert not (tmp_path / "wg").exists()
