@@ -96,3 +96,63 @@ def test_a_kept_config_decides_the_folder_the_hook_watches(tmp_path: Path) -> No
     assert "files: '^(wg\\-notes/|proceedings\\.toml$)'" in hook_config
     assert (tmp_path / "wg-notes" / ".gitkeep").is_file()
     assert not (tmp_path / "sessions").exists()
+
+
+def test_members_are_told_to_install_the_tool_and_the_hook(tmp_path: Path) -> None:
+    """init's "Next:" lines and the WG README both give the one-command install and
+    `pre-commit install` (in the WG's language)."""
+    for language, heading in (("ja", "メンバーの準備"), ("en", "For members")):
+        target = tmp_path / language
+        result = runner.invoke(app, ["init", str(target), "--language", language])
+        assert result.exit_code == 0, result.output
+        output = " ".join(result.output.split())
+        assert "Next:" in output and "pre-commit install" in output
+        assert "pipx install 'git+" in output
+        readme = (target / "README.md").read_text("utf-8")
+        assert heading in readme
+        assert "pipx install 'git+" in readme and "pre-commit install" in readme
+
+
+def test_the_local_hook_runs_proceedings_hook_or_says_how_to_install_it(tmp_path: Path) -> None:
+    import shlex
+
+    import yaml
+
+    runner.invoke(app, ["init", str(tmp_path / "wg")])
+    config = yaml.safe_load((tmp_path / "wg" / ".pre-commit-config.yaml").read_text("utf-8"))
+    hook = config["repos"][0]["hooks"][0]
+    assert config["repos"][0]["repo"] == "local" and hook["language"] == "system"
+    argv = shlex.split(hook["entry"])
+    assert argv[:2] == ["sh", "-c"] and 'exec proceedings-hook "$@"' in argv[2]
+    assert "install proceedings with: pipx install git+" in argv[2]
+
+
+def test_title_option_and_the_japanese_default_title(tmp_path: Path) -> None:
+    runner.invoke(app, ["init", str(tmp_path / "ja"), "--language", "ja"])
+    assert load_config(tmp_path / "ja").config.title == "議論記録集"
+    runner.invoke(app, ["init", str(tmp_path / "en"), "--language", "en"])
+    assert load_config(tmp_path / "en").config.title == "Proceedings"
+    result = runner.invoke(app, ["init", str(tmp_path / "own"), "--title", '夏合宿 "2025" 記録'])
+    assert result.exit_code == 0, result.output
+    assert load_config(tmp_path / "own").config.title == '夏合宿 "2025" 記録'
+    bad = runner.invoke(app, ["init", str(tmp_path / "bad"), "--title", "two\nlines"])
+    assert bad.exit_code == 2 and "--title" in bad.output
+
+
+def test_a_japanese_wg_from_init_builds_without_the_english_title(tmp_path: Path) -> None:
+    """Cover, running header (the cover title, via CSS string-set) and the HTML <title> of a
+    `--language ja` WG say 議論記録集, not "Proceedings"."""
+    from check_support import NOTE, SESSION, SESSION_MD
+
+    root = tmp_path / "wg"
+    assert runner.invoke(app, ["init", str(root), "--name", "MLOps WG"]).exit_code == 0
+    (root / SESSION).mkdir(parents=True)
+    (root / SESSION / "session.md").write_text(SESSION_MD, encoding="utf-8")
+    (root / SESSION / "01-alpha.md").write_text(NOTE.format(title="監視"), encoding="utf-8")
+    built = runner.invoke(app, ["build", "--root", str(root), "--format", "md,html"])
+    assert built.exit_code == 0, built.output
+    html = (root / "proceedings" / "proceedings.html").read_text("utf-8")
+    markdown = (root / "proceedings" / "proceedings.md").read_text("utf-8")
+    assert "<title>議論記録集</title>" in html
+    assert "議論記録集" in markdown.split("\n## ")[0]  # the cover
+    assert "Proceedings" not in html and "Proceedings" not in markdown

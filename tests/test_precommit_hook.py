@@ -1,15 +1,16 @@
 """The real `pre-commit` in a real git repository refuses a commit with a broken note.
 
-This repository is the hook source: its working tree is copied into a temporary git repository
-and committed, `proceedings init --hook-repo PATH --hook-rev SHA` writes the WG's
-.pre-commit-config.yaml, and pre-commit installs proceedings from that commit into its own
-environment (this needs the package index, once per test session; about a minute).
+With init's defaults: `proceedings init --hook-repo CLONE` (a `git clone` of this checkout, the
+one the tested proceedings is installed from) pins the commit it was installed from, and
+pre-commit installs proceedings from that commit into its own environment (this needs the
+package index, once per test session: PRE_COMMIT_HOME is shared by the session's tests).
+Without --hook-repo, the local hook runs the installed `proceedings-hook`, or says how to
+install it.
 """
 
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -21,7 +22,6 @@ from check_support import DIAGNOSTIC_LINE
 from proceedings.cli import app
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-SOURCE_PARTS = ("src", "templates", "pyproject.toml", "README.md", ".pre-commit-hooks.yaml")
 BROKEN = """---
 title: 監視アーキテクチャ
 ---
@@ -48,23 +48,14 @@ def _identity(repo: Path) -> None:
 
 @pytest.fixture(scope="session")
 def hook_source(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
-    """This repository's current working tree, committed in a temporary git repository."""
+    """A `git clone` of this checkout, and the commit the tested proceedings comes from."""
+    head = git(REPO_ROOT, "rev-parse", "HEAD")
+    if head.returncode != 0:
+        pytest.fail(f"the tests run from a git checkout of proceedings: {head.stderr}")
     source = tmp_path_factory.mktemp("hook-source") / "proceedings"
-    source.mkdir()
-    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", ".*.tmp")
-    for part in SOURCE_PARTS:
-        path = REPO_ROOT / part
-        if path.is_dir():
-            shutil.copytree(path, source / part, ignore=ignore)
-        else:
-            shutil.copy2(path, source / part)
-    assert git(source, "init", "-q").returncode == 0
-    _identity(source)
-    git(source, "add", "-A")
-    committed = git(source, "commit", "-q", "-m", "proceedings under test")
-    assert committed.returncode == 0, committed.stderr
-    rev = git(source, "rev-parse", "HEAD").stdout.strip()
-    return source, rev
+    cloned = git(REPO_ROOT, "clone", "-q", "--no-hardlinks", str(REPO_ROOT), str(source))
+    assert cloned.returncode == 0, cloned.stderr
+    return source, head.stdout.strip()
 
 
 @pytest.fixture(scope="session")
@@ -122,12 +113,13 @@ def _commit_broken_then_fixed(root: Path, env: dict) -> None:
     assert ".proceedings-cache" not in log  # the checker's cache is never committed
 
 
-def test_hook_from_this_repository_refuses_a_broken_note_then_accepts_the_fix(
+def test_hook_from_a_clone_with_init_defaults_refuses_a_broken_note_then_accepts_the_fix(
     tmp_path: Path, hook_source: tuple[Path, str], pre_commit_home: Path
 ) -> None:
     source, rev = hook_source
-    root = _wg_repo(tmp_path / "wg", "--hook-repo", str(source), "--hook-rev", rev)
+    root = _wg_repo(tmp_path / "wg", "--hook-repo", str(source))  # no --hook-rev
     config = (root / ".pre-commit-config.yaml").read_text("utf-8")
+    # the commit this proceedings was installed from, which the clone has: not a made-up tag
     assert f"repo: '{source}'" in config and f"rev: '{rev}'" in config
     env = _env(pre_commit_home)
     _install(root, env)
@@ -142,3 +134,28 @@ def test_the_default_local_hook_uses_the_installed_proceedings(
     env = _env(pre_commit_home, extra_path=Path(sys.executable).parent)
     _install(root, env)
     _commit_broken_then_fixed(root, env)
+
+
+def test_the_local_hook_without_the_tool_says_how_to_install_it(
+    tmp_path: Path, pre_commit_home: Path
+) -> None:
+    root = _wg_repo(tmp_path / "wg")
+    env = _env(pre_commit_home)
+    # git, sh and the system tools, but no proceedings-hook
+    env["PATH"] = os.pathsep.join(
+        folder for folder in env["PATH"].split(os.pathsep)
+        if folder and not (Path(folder) / "proceedings-hook").exists()
+    )
+    _install(root, env)
+    session = root / "sessions/2024-08-24-summer-camp"
+    session.mkdir(parents=True)
+    (session / "session.md").write_text(SESSION_MD, encoding="utf-8")
+    (session / "01-monitoring.md").write_text(FIXED, encoding="utf-8")
+    git(root, "add", "-A")
+    refused = git(root, "commit", "-m", "Add the monitoring notes", env=env)
+    output = refused.stdout + refused.stderr
+    assert refused.returncode != 0, output
+    said = [line for line in output.splitlines() if "proceedings-hook not found" in line]
+    assert len(said) == 1, output
+    assert "install proceedings with: pipx install git+" in said[0], said
+    assert git(root, "rev-parse", "--verify", "-q", "HEAD").returncode != 0

@@ -275,9 +275,12 @@ def test_other_files_in_templates_are_never_run(tmp_path: Path, name: str) -> No
     root = _wg_with_template(tmp_path, name, canary)
     env = _env(tmp_path)
     runs = [_proceedings(root, env, "build", "--format", "md,html,pdf"),
-            _proceedings(root, env, "init", "--force", "--name", "Test WG", "--ci", "github")]
+            _proceedings(root, env, "init", "--force", "--name", "Test WG", "--ci", "github",
+                         "--hook-repo", "https://git.example.org/proceedings.git",
+                         "--hook-rev", "0" * 40)]
     assert not canary.exists()
     assert runs[0].returncode == 0, runs[0].stdout + runs[0].stderr
+    assert runs[1].returncode == 0, runs[1].stdout + runs[1].stderr  # init wrote its files
     assert "Traceback" not in runs[1].stderr
 
 

@@ -59,8 +59,9 @@ def test_installed_wheel_finds_packaged_templates(tmp_path: Path) -> None:
         "import proceedings.templates as t, pathlib;"
         "d = t.packaged_templates_dir(); print(d);"
         "print(t.render_template('init/proceedings.toml.j2',"
-        " {'wg_name': 'W', 'language': 'ja', 'config': __import__('proceedings.config',"
-        " fromlist=['Config']).Config(), 'config_file': 'proceedings.toml'})[:20])"
+        " {'wg_name': 'W', 'title': 'T', 'language': 'ja',"
+        " 'config': __import__('proceedings.config', fromlist=['Config']).Config(),"
+        " 'config_file': 'proceedings.toml'})[:20])"
     )
     env = {**os.environ, "PYTHONPATH": str(site)}
     result = subprocess.run(

@@ -16,8 +16,14 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import argparse
 
-from proceedings.check.options import OPTIONS, PATHS_HELP, CheckOptions, initial_value
-from proceedings.errors import ending_for
+from proceedings.check.options import (
+    OPTIONS,
+    PATHS_HELP,
+    CheckOptions,
+    initial_value,
+    with_json_alias,
+)
+from proceedings.errors import EXIT_USAGE, ending_for
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -95,6 +101,12 @@ def main(argv: list[str] | None = None) -> int:
     parsed = _quick_parse(argv)
     if parsed is None:
         parsed = vars(build_parser().parse_args(argv))  # exits 2 with argparse's message
+    try:
+        as_json = bool(parsed.pop("as_json", False))
+        parsed["output_format"] = with_json_alias(parsed["output_format"], as_json)
+    except ValueError as exc:
+        sys.stderr.write(f"error: {exc} — --json is --format json: pass one of them\n")
+        return EXIT_USAGE
     options = CheckOptions(**parsed)
     try:
         return run_check(options)

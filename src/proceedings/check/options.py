@@ -57,13 +57,18 @@ OPTIONS: tuple[CheckOption, ...] = (
         metavar="|".join(OUTPUT_FORMATS), choices=OUTPUT_FORMATS, default="text",
     ),
     CheckOption(
+        "--json", "as_json", "flag", "The same as --format json (as in the other commands).",
+        default=False,
+    ),
+    CheckOption(
         "--show-source", "show_source", "flag",
         "Print each finding's line with a caret under the column.", default=False,
     ),
     CheckOption(
         "--fix", "fix", "flag",
-        "Apply safe fixes: BOM, CRLF, final newline, missing required sections. "
-        "Wording is never changed.",
+        "Apply safe fixes: BOM, CRLF, final newline, missing required sections, a legacy "
+        "encoding that converts losslessly, full-width slips in syntax. Wording is never "
+        "changed.",
         default=False,
     ),
     CheckOption(
@@ -94,6 +99,16 @@ class CheckOptions(NamedTuple):
     show_source: bool = False
     fix: bool = False
     diff: bool = False
+
+
+def with_json_alias(output_format: str, as_json: bool) -> str:
+    """The output format once `--json` (the same as `--format json`) is taken into account;
+    ValueError when the two ask for different formats."""
+    if not as_json:
+        return output_format
+    if output_format not in ("text", "json"):
+        raise ValueError(f"--json and --format {output_format} ask for two formats")
+    return "json"
 
 
 def options_section() -> list[str]:

@@ -43,11 +43,65 @@ def _show_version(value: bool) -> None:
         raise typer.Exit()
 
 
+# The shell is always named: guessing it from the parent process fails under IDEs, CI and
+# `sudo`, where Typer's own flags then print "Shell  not supported".
+COMPLETION_SHELLS = ("bash", "zsh", "fish")
+
+
+def _completion_shell(value: str) -> str:
+    shell = value.lower()
+    if shell not in COMPLETION_SHELLS:
+        from proceedings.visible import visible
+
+        typer.echo(f"error: no completion for the shell {visible(value)!r} — name one of "
+                   f"{', '.join(COMPLETION_SHELLS)}, e.g. --show-completion bash", err=True)
+        raise typer.Exit(2)
+    return shell
+
+
+def _show_completion(value: str | None) -> None:
+    if value is None:
+        return
+    from typer.completion import get_completion_script
+
+    shell = _completion_shell(value)
+    typer.echo(get_completion_script(prog_name="proceedings",
+                                     complete_var="_PROCEEDINGS_COMPLETE", shell=shell))
+    raise typer.Exit()
+
+
+def _install_completion(value: str | None) -> None:
+    if value is None:
+        return
+    from typer.completion import install
+
+    shell, path = install(shell=_completion_shell(value), prog_name="proceedings",
+                          complete_var="_PROCEEDINGS_COMPLETE")
+    typer.echo(f"{shell} completion installed in {path}; it works in new terminals")
+    raise typer.Exit()
+
+
 def _root_callback(
     version: Annotated[
         bool,
         typer.Option("--version", callback=_show_version, is_eager=True, help="Show the version."),
     ] = False,
+    install_completion: Annotated[
+        str | None,
+        typer.Option(
+            "--install-completion", metavar="SHELL", callback=_install_completion,
+            is_eager=True, expose_value=False,
+            help="Install tab completion for SHELL: bash, zsh or fish.",
+        ),
+    ] = None,
+    show_completion: Annotated[
+        str | None,
+        typer.Option(
+            "--show-completion", metavar="SHELL", callback=_show_completion,
+            is_eager=True, expose_value=False,
+            help="Print the completion script for SHELL (bash, zsh or fish) to install by hand.",
+        ),
+    ] = None,
 ) -> None:
     """Turn a working group's discussion notes into checked, published proceedings."""
 
@@ -63,6 +117,11 @@ def make_app(names: Sequence[str] | None = None) -> typer.Typer:
         rich_markup_mode="markdown",
     )
     app.callback()(_root_callback)
+    # Register the completion scripts' shells, so that a shell asking for completions
+    # (_PROCEEDINGS_COMPLETE=complete_bash …) gets them instead of "Shell bash not supported".
+    from typer.completion import completion_init
+
+    completion_init()
     for name in COMMANDS if names is None else names:
         module_name, function = COMMANDS[name]
         module = importlib.import_module(f"proceedings.cli.{module_name}")

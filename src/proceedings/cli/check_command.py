@@ -7,9 +7,10 @@ from typing import Annotated, Any
 
 import typer
 
-from proceedings.check.options import BY_DEST, PATHS_HELP, CheckOptions
+from proceedings.check.options import BY_DEST, PATHS_HELP, CheckOptions, with_json_alias
 from proceedings.check.runner import run_check
 from proceedings.cli.common import handle_errors
+from proceedings.errors import ProceedingsError
 
 
 def _option(dest: str, **extra: Any) -> Any:
@@ -28,11 +29,16 @@ def check(
     ignore: Annotated[list[str] | None, _option("ignore")] = None,
     fail_on: Annotated[str | None, _option("fail_on")] = None,
     output_format: Annotated[str, _option("output_format")] = "text",
+    as_json: Annotated[bool, _option("as_json")] = False,
     show_source: Annotated[bool, _option("show_source")] = False,
     fix: Annotated[bool, _option("fix")] = False,
     diff: Annotated[bool, _option("diff")] = False,
 ) -> None:
     """Check the notes: structure, links, privacy. Exit 0 clean, 1 findings, 2 usage error."""
+    try:
+        output_format = with_json_alias(output_format, as_json)
+    except ValueError as exc:
+        raise ProceedingsError(str(exc), hint="--json is --format json: pass one of them") from None
     options = CheckOptions(
         paths=list(paths or []), root=root, select=select, ignore=list(ignore or []),
         fail_on=fail_on, output_format=output_format, show_source=show_source, fix=fix,

@@ -23,6 +23,11 @@ def init(
     directory: Annotated[Path, typer.Argument(help="Folder for the WG repository.")] = Path("."),
     name: Annotated[str, typer.Option("--name", help="The working group's name.")] = "",
     language: Annotated[str, typer.Option("--language", help="ja or en.")] = "ja",
+    title: Annotated[
+        str | None,
+        typer.Option("--title", help="Title of the proceedings: cover, running header, PDF "
+                     "metadata (default: 議論記録集 for ja, Proceedings for en)."),
+    ] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite files that exist.")] = False,
     ci: Annotated[
         str | None,
@@ -33,20 +38,26 @@ def init(
             "build --commit --push on the main branch).",
         ),
     ] = None,
+    pages: Annotated[
+        bool,
+        typer.Option("--pages", help="With --ci github: also deploy the HTML to GitHub Pages."),
+    ] = False,
     hook_repo: Annotated[
         str | None,
         typer.Option(
             "--hook-repo",
             metavar="URL",
-            help="Make .pre-commit-config.yaml use the proceedings-check hook of this "
-            "proceedings repository (pre-commit installs it). Default: a local hook running "
-            "the installed `proceedings check`.",
+            help="The proceedings repository (git URL or path): .pre-commit-config.yaml uses "
+            "its proceedings-check hook (pre-commit installs it), and the README and CI "
+            "install the tool from it. Default: a local hook running the installed "
+            "`proceedings-hook`.",
         ),
     ] = None,
     hook_rev: Annotated[
         str | None,
         typer.Option("--hook-rev", metavar="REV", help="Tag or commit of --hook-repo "
-                     "(default: the tag of this version, e.g. v0.1.0)."),
+                     "(default: the commit this proceedings was installed from, else the tag "
+                     "of its version — whichever the repository has)."),
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -54,8 +65,8 @@ def init(
     and git."""
     wg_name = name or directory.resolve().name
     result = init_repository(
-        directory, wg_name=wg_name, language=language, force=force, ci=ci,
-        hook_repo=hook_repo, hook_rev=hook_rev,
+        directory, wg_name=wg_name, language=language, title=title, force=force, ci=ci,
+        pages=pages, hook_repo=hook_repo, hook_rev=hook_rev,
     )
     if as_json:
         print_json(
@@ -65,6 +76,8 @@ def init(
                 "overwritten": [display_path(p, result.root) for p in result.overwritten],
                 "skipped": [display_path(p, result.root) for p in result.skipped],
                 "git_initialized": result.git_initialized,
+                "install_command": result.install_command,
+                "hook": {"repo": result.hook_repo, "rev": result.hook_rev},
             }
         )
         return
@@ -78,7 +91,12 @@ def init(
         console.print("[dim]Pass --force to overwrite files that exist.[/]")
     if result.git_initialized:
         console.print(f"[green]initialized[/] git repository in {escape(display_path(directory))}")
+    console.print("Next:")
     console.print(
-        "Next: [bold]proceedings new-session[/] to start a session, "
-        "then [bold]proceedings check[/]."
+        f"  every member, once: [bold]{escape(result.install_command)}[/] (the tool), "
+        "[bold]pipx install pre-commit[/], then [bold]pre-commit install[/] in the clone"
+    )
+    console.print(
+        "  then: [bold]proceedings new-session[/] to start a session, "
+        "[bold]proceedings check[/] to check the notes"
     )
