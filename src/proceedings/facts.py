@@ -12,7 +12,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, NamedTuple
 
 from proceedings.anchors import heading_anchors
-from proceedings.markdown import inline_text
+from proceedings.markdown import comments_only, inline_text
 from proceedings.placeholders import is_placeholder
 from proceedings.source import FENCE, MarkdownFile
 
@@ -20,10 +20,10 @@ if TYPE_CHECKING:
     from markdown_it.token import Token
 
 _COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.DOTALL)
-_HTML_COMMENT = re.compile(r"^\s*(<!--.*?-->\s*)+$", re.DOTALL)
 _HTML_ID = re.compile(r"""\b(?:id|name)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>"']+))""", re.I)
 _HTML_URL_ATTR = re.compile(r"""\b(href|src)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>"']+))""", re.I)
-_FILE_LINK = re.compile(r"\]\(\s*<?\s*(file:[^)\s>]*)", re.I)
+# Possessive `\s*+`: two greedy runs of spaces around `<?` split a long run in n² ways.
+_FILE_LINK = re.compile(r"\]\(\s*+<?\s*+(file:[^)\s>]*)", re.I)
 
 
 class HeadingFact(NamedTuple):
@@ -123,7 +123,7 @@ def _walk(facts: Facts, tokens: list[Token], offset: int) -> None:
         if kind == "html_block":
             _html(facts, token.content, line, block=True)
         if token.level == 0 and token.nesting >= 0 and not in_footnotes:
-            if kind == "html_block" and _HTML_COMMENT.match(token.content):
+            if kind == "html_block" and comments_only(token.content):
                 continue  # a comment is not content
             if kind != "heading_open":
                 facts.content_lines.append(line)
@@ -164,9 +164,12 @@ def _inline(
             line += child.content.count("\n")
 
 
+_NOT_NEWLINE = re.compile(r"[^\n]")
+
+
 def _html(facts: Facts, content: str, line: int, *, block: bool, cursor: int = 0) -> None:
     # Blank out comments but keep their newlines, so offsets still map to lines.
-    stripped = _COMMENT.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), content)
+    stripped = _COMMENT.sub(lambda m: _NOT_NEWLINE.sub(" ", m.group()), content)
     if not stripped.strip():
         return  # comments only: not reported as raw HTML
     for match in _HTML_ID.finditer(stripped):

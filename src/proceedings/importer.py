@@ -43,6 +43,7 @@ import tempfile
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
@@ -104,7 +105,7 @@ _KEY_LOOKUP = {name: key for key, names in METADATA_KEYS.items() for name in nam
 # Markdown punctuation; `https://...` is not a key because its value would start with `//`.
 _KEY_VALUE = re.compile(
     r"^\s{0,3}(?P<bullet>[-*+]\s+)?(?:\*\*|__)?(?P<key>[^\s:：*_\[\]()<>`|#!][^:：*_\[\]<>`|]{0,29}?)"
-    r"(?:\*\*|__)?\s*[:：]\s*(?:\*\*|__)?(?P<value>.*?)\s*\\?\s*$"
+    r"(?:\*\*|__)?\s*[:：]\s*(?:\*\*|__)?(?P<value>(?:.*?\S)??)\s*+\\?\s*+$"
 )
 
 # Headings that name a topic explicitly: `トピック1 …`, `Topic 2: …`, `テーマA`, `議題3`.
@@ -181,11 +182,15 @@ _COMPACT_DATE = re.compile(r"(?<!\d)(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})(?!\d)")
 _NAME_DATE_PREFIX = re.compile(
     r"^(?:\d{8}|\d{4}[-_.]\d{2}[-_.]\d{2}|\d{4}年\d{1,2}月\d{1,2}日)[-_ .]*"
 )
-_ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+|$)(.*?)(?:[ \t]+#+)?[ \t]*$")
+# The text ends at a non-space (or is empty): a lazy `.*?` that could stop inside a run of
+# spaces would rescan the rest of the run at every step (quadratic time).
+_ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]++|$)((?:.*?[^ \t])??)(?:[ \t]++#++)?[ \t]*+$")
 _REF_DEF = re.compile(r"^ {0,3}\[(?!\^)([^\]]+)\]:")
 _FOOTNOTE_DEF = re.compile(r"^ {0,3}\[\^([^\]]+)\]:")
 # Link targets in inline links/images, reference definitions and raw HTML attributes.
-_INLINE_TARGET = re.compile(r"(\]\(\s*)(<[^>\n]*>|[^\s)]+)")
+# `<…>` ends at the next `<` too (CommonMark allows none inside): each `](<` scans only to
+# the next one, not to the end of the line.
+_INLINE_TARGET = re.compile(r"(\]\(\s*+)(<[^<>\n]*>|[^\s)]+)")
 _DEF_TARGET = re.compile(r"^( {0,3}\[(?!\^)[^\]]+\]:\s*)(<[^>\n]*>|\S+)")
 _HTML_TARGET = re.compile(r"""(\b(?:src|href)\s*=\s*["'])([^"']+)""", re.IGNORECASE)
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.\-]*:")
@@ -514,10 +519,23 @@ class _Definition:
     footnote: bool
 
     def used_in(self, text: str) -> bool:
-        label = r"\s+".join(re.escape(part) for part in self.label.split())
-        if self.footnote:
-            return re.search(r"\[\^" + label + r"\](?!:)", text) is not None
-        return re.search(r"\[\s*" + label + r"\s*\](?!:)", text, re.IGNORECASE) is not None
+        return label_use_pattern(self.label, self.footnote).search(text) is not None
+
+
+@lru_cache(maxsize=256)
+def label_use_pattern(label: str, footnote: bool) -> re.Pattern[str]:
+    """A use of a reference or footnote label (`[label]`, `[^label]`), not its definition.
+    The label is escaped; tests/test_linear_patterns.py runs these on hostile text."""
+    words = r"\s+".join(re.escape(part) for part in label.split())
+    if footnote:
+        return re.compile(r"\[\^" + words + r"\](?!:)")
+    return re.compile(r"\[\s*" + words + r"\s*\](?!:)", re.IGNORECASE)
+
+
+@lru_cache(maxsize=256)
+def footnote_def_pattern(label: str) -> re.Pattern[str]:
+    """The start of the definition of footnote `label` (escaped) on a line."""
+    return re.compile(r"^ {0,3}\[\^" + re.escape(label) + r"\]:")
 
 
 @dataclass
@@ -536,6 +554,22 @@ class _Metadata:
     raw_key: str
     value: str
     line: int  # 0-based
+
+
+_DASHES_ONLY = re.compile(r"^---\s*$")
+_PARTICIPANT_COUNT = re.compile(
+    r"^(?:約|およそ|about|approx\.?|~)?\s*(\d+)\s*(名|人|people|persons|participants)?"
+    r"\s*(程度|くらい|ぐらい|ほど)?(?P<rest>.*)$",
+    re.IGNORECASE,
+)
+_URL_VALUE = re.compile(r"^<(.+)>$|^\[[^\]]*\]\((\S+)\)$")
+_QUERY_OR_FRAGMENT = re.compile(r"[#?]")
+_NOT_SHIFT_JIS = re.compile(r"[\x80-\x9f\ue000-\uf8ff]")
+_NAME_SEPARATORS = re.compile(r"[,、，/・]")
+_TAG_SEPARATORS = re.compile(r"[,、，/]")
+_PEOPLE_SEPARATORS = re.compile(r"[,、，/・]|\s+(?:and|&)\s+")
+_WEEKDAY_OR_COMMA = re.compile(r"^[\s(（]*[月火水木金土日](?:曜日?)?[)）]?\s*|^[\s,]+")
+_UNSAFE_IN_NAME = re.compile(r"[\s()\[\]<>#?%&'\"]+")
 
 
 class _MemoImporter:
@@ -576,7 +610,7 @@ class _MemoImporter:
         self.lines = self._read().split("\n")
         if self.lines and self.lines[-1] == "":
             self.lines.pop()
-        if self.lines and re.match(r"^---\s*$", self.lines[0]):
+        if self.lines and _DASHES_ONLY.match(self.lines[0]):
             raise self.error(
                 "starts with front matter, so it looks like it is in a structured format already",
                 0,
@@ -670,7 +704,7 @@ class _MemoImporter:
                 text = raw.decode("cp932")
                 # Python's cp932 maps stray bytes to private-use or C1 characters rather than
                 # failing; real Shift_JIS memos contain neither.
-                if re.search(r"[\x80-\x9f\ue000-\uf8ff]", text):
+                if _NOT_SHIFT_JIS.search(text):
                     raise UnicodeDecodeError("cp932", raw, 0, 1, "not Shift_JIS")
             except UnicodeDecodeError:
                 line = raw[: exc.start].count(b"\n")
@@ -731,7 +765,7 @@ class _MemoImporter:
 
     def _footnote_lines(self, label: str, content: list[int]) -> list[int]:
         first = min(content) if content else None
-        pattern = re.compile(r"^ {0,3}\[\^" + re.escape(label) + r"\]:")
+        pattern = footnote_def_pattern(label)
         candidates = [
             i
             for i, line in enumerate(self.lines)
@@ -903,16 +937,11 @@ class _MemoImporter:
             self.unmapped(item.line, f"metadata `{item.raw_key}` is empty")
             return None
         if item.key in ("tags", "facilitators", "scribes"):
-            separators = r"[,、，/]" if item.key == "tags" else r"[,、，/・]|\s+(?:and|&)\s+"
-            parts = [p.strip().lstrip("#").strip() for p in re.split(separators, value)]
+            separators = _TAG_SEPARATORS if item.key == "tags" else _PEOPLE_SEPARATORS
+            parts = [p.strip().lstrip("#").strip() for p in separators.split(value)]
             return [p for p in parts if p]
         if item.key == "participants":
-            count = re.match(
-                r"^(?:約|およそ|about|approx\.?|~)?\s*(\d+)\s*(名|人|people|persons|participants)?"
-                r"\s*(程度|くらい|ぐらい|ほど)?(?P<rest>.*)$",
-                text,
-                re.IGNORECASE,
-            )
+            count = _PARTICIPANT_COUNT.match(text)
             if count:
                 if count.group("rest").strip():
                     self.unmapped(
@@ -921,7 +950,7 @@ class _MemoImporter:
                         f"`{count.group('rest').strip()}` stays in the memo text",
                     )
                 return int(count.group(1))
-            return [p.strip() for p in re.split(r"[,、，/・]", value) if p.strip()]
+            return [p.strip() for p in _NAME_SEPARATORS.split(value) if p.strip()]
         if item.key == "language":
             lowered = text.lower()
             if lowered in ("ja", "japanese", "日本語"):
@@ -931,7 +960,7 @@ class _MemoImporter:
             self.unmapped(item.line, f"language `{value}` is neither ja nor en; not used")
             return None
         if item.key == "url":
-            link = re.match(r"^<(.+)>$|^\[[^\]]*\]\((\S+)\)$", value)
+            link = _URL_VALUE.match(value)
             return (link.group(1) or link.group(2)) if link else value
         return value
 
@@ -953,7 +982,7 @@ class _MemoImporter:
             found = self._real_date(match, item.line)
             where = f"line {item.line + 1}"
             rest = _DATE_IN_TEXT.sub("", unicodedata.normalize("NFKC", item.value))
-            rest = re.sub(r"^[\s(（]*[月火水木金土日](?:曜日?)?[)）]?\s*|^[\s,]+", "", rest).strip()
+            rest = _WEEKDAY_OR_COMMA.sub("", rest).strip()
             if rest:
                 self.unmapped(
                     item.line,
@@ -1063,7 +1092,7 @@ class _MemoImporter:
         bare = target[1:-1] if target.startswith("<") and target.endswith(">") else target
         if not bare or bare.startswith(("#", "/")) or _SCHEME.match(bare):
             return None
-        path_part = re.split(r"[#?]", bare, maxsplit=1)[0]
+        path_part = _QUERY_OR_FRAGMENT.split(bare, maxsplit=1)[0]
         suffix = bare[len(path_part) :]
         if not path_part:
             return None
@@ -1097,7 +1126,7 @@ class _MemoImporter:
         if source in self.assets:
             return self.assets[source]
         subfolder = IMAGES_DIR if source.suffix.lower() in IMAGE_TYPES else ATTACHMENTS_DIR
-        name = re.sub(r"[\s()\[\]<>#?%&'\"]+", "-", source.name).strip("-") or "file"
+        name = _UNSAFE_IN_NAME.sub("-", source.name).strip("-") or "file"
         stem, suffix = os.path.splitext(name)
         taken = set(self.assets.values())
         candidate, number = f"{subfolder}/{name}", 2
@@ -1500,16 +1529,22 @@ def _key_value(line: str) -> tuple[str, str, bool] | None:
     return key, match["value"].strip(), match["bullet"] is None
 
 
+_SPACES = re.compile(r"\s+")
+
+
 def _normal_key(key: str) -> str:
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", key).lower())
+    return _SPACES.sub("", unicodedata.normalize("NFKC", key).lower())
 
 
 def _normal(text: str) -> str:
-    return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", text).strip().lower())
+    return _SPACES.sub(" ", unicodedata.normalize("NFKC", text).strip().lower())
+
+
+_NUMBER_PREFIX = re.compile(r"^\d+[.)]\s*")
 
 
 def _matches(name: str, names: tuple[str, ...]) -> bool:
-    name = re.sub(r"^\d+[.)]\s*", "", name)
+    name = _NUMBER_PREFIX.sub("", name)
     return any(name.startswith(candidate) for candidate in names)
 
 
@@ -1525,18 +1560,29 @@ def _name_date(name: str) -> dt.date | None:
     return None
 
 
+_LOWER_THEN_UPPER = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+_UPPER_THEN_WORD = re.compile(r"(?<=[A-Z])(?=[A-Z][a-z])")
+
+
 def _kebab(name: str) -> str:
     """`SummerCampDiscussion` -> `Summer-Camp-Discussion`; `MLOpsNight` -> `ML-Ops-Night`."""
-    name = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "-", name)
-    return re.sub(r"(?<=[A-Z])(?=[A-Z][a-z])", "-", name)
+    name = _LOWER_THEN_UPPER.sub("-", name)
+    return _UPPER_THEN_WORD.sub("-", name)
+
+
+_DASHES_OR_UNDERSCORES = re.compile(r"[-_]+")
 
 
 def _words_from_name(name: str) -> str:
-    return re.sub(r"[-_]+", " ", _kebab(_NAME_DATE_PREFIX.sub("", name)).replace("-", " ")).strip()
+    words = _kebab(_NAME_DATE_PREFIX.sub("", name)).replace("-", " ")
+    return _DASHES_OR_UNDERSCORES.sub(" ", words).strip()
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#])")
 
 
 def _md_escape(text: str) -> str:
-    return re.sub(r"([\\`*_\[\]<>#])", r"\\\1", text)
+    return _MD_SPECIAL.sub(r"\\\1", text)
 
 
 def _shown(path: Path) -> str:

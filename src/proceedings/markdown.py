@@ -18,6 +18,29 @@ if TYPE_CHECKING:
     from markdown_it.token import Token
 
 
+_SPACES = re.compile(r"\s*+")
+
+
+def comments_only(html: str) -> bool:
+    """Whether raw HTML is nothing but comments (`<!-- … -->`, one or more, and whitespace).
+
+    Each comment ends at its first `-->`, so `<!-- a --> text <!-- b -->` is not comments
+    only: its text is content. A plain scan, in linear time: the pattern it replaces,
+    `^\\s*(<!--.*?-->\\s*)+$`, backtracked exponentially on a line of many comments followed
+    by a letter, and let `.*?` run across `-->` into the text between comments."""
+    at = _SPACES.match(html).end()
+    if at == len(html):
+        return False  # whitespace only: no comment at all
+    while at < len(html):
+        if not html.startswith("<!--", at):
+            return False
+        end = html.find("-->", at + 4)
+        if end < 0:
+            return False
+        at = _SPACES.match(html, end + 3).end()
+    return True
+
+
 @lru_cache(maxsize=1)
 def parser() -> MarkdownIt:
     """The shared parser for notes."""

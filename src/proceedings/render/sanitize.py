@@ -53,6 +53,9 @@ BLOCK_TAGS = frozenset(
 UrlPolicy = Callable[[str, str], "str | None"]  # (attribute, url) -> url to use, or None
 
 
+_FIRST_TAG = re.compile(r"<([a-zA-Z][a-zA-Z0-9]*)")
+
+
 @dataclass
 class Sanitized:
     html: str
@@ -62,16 +65,19 @@ class Sanitized:
         """The HTML as one CommonMark HTML block: no blank lines, starting with a block tag."""
         lines = [line for line in self.html.strip("\n").split("\n") if line.strip()]
         text = "\n".join(lines)
-        match = re.match(r"<([a-zA-Z][a-zA-Z0-9]*)", text)
+        match = _FIRST_TAG.match(text)
         if match is None or match.group(1).lower() not in BLOCK_TAGS:
             text = f"<div>\n{text}\n</div>"
         return text
 
 
+_CONTROL_OR_SPACE = re.compile(r"[\x00-\x20]")
+
+
 def default_url_policy(attribute: str, url: str) -> str | None:
     """http(s), mailto, relative paths and fragments; `data:image/…` only for `src`."""
     value = url.strip()
-    lowered = re.sub(r"[\x00-\x20]", "", value).lower()
+    lowered = _CONTROL_OR_SPACE.sub("", value).lower()
     if attribute == "src" and lowered.startswith("data:image/"):
         return value
     parts = urlsplit(lowered)

@@ -117,10 +117,15 @@ def _check_link(doc: FileInput, ctx: CheckContext, link: LinkFact) -> Iterator[D
         yield diag
 
 
+# Searched only in the last 200 characters before a link: from the start of a long line of
+# many raw HTML links, each search would cost the whole line (quadratic time).
+_SRC_BEFORE = re.compile(r"\bsrc\s*+=\s*+[\"']?$", re.I)
+
+
 def _is_src(doc: FileInput, link: LinkFact) -> bool:
     text = doc.facts.line_text(link.line)
     before = text[: max(link.col - 1, 0)]
-    return re.search(r"\bsrc\s*=\s*[\"']?$", before, re.I) is not None
+    return _SRC_BEFORE.search(before, max(0, len(before) - 200)) is not None
 
 
 def _near_miss(target: str) -> str:

@@ -32,8 +32,10 @@ RULE_CRASHED = codes.register(
     "X603", "internal-error", GROUP, E, "A rule failed on this file (a bug in proceedings)."
 )
 
+# The codes stop at a `<`: a line of many unclosed `<!-- proceedings-disable` would otherwise
+# scan to its end from each of them (quadratic time). Codes never hold a `<`.
 _DIRECTIVE = re.compile(
-    r"<!--\s*proceedings-(?P<kind>disable-next-line|disable)(?![\w-])(?P<codes>.*?)-->"
+    r"<!--\s*+proceedings-(?P<kind>disable-next-line|disable)(?![\w-])(?P<codes>[^<\n]*?)-->"
 )
 
 
@@ -52,6 +54,9 @@ class Directive(NamedTuple):
         return not self.codes or diagnostic.code in self.codes
 
 
+_CODE_SEPARATORS = re.compile(r"[\s,]+")
+
+
 def parse_directives(facts: Facts) -> tuple[list[Directive], list[Diagnostic]]:
     """Disable comments of one file, and X602 findings for names that are not rules."""
     directives: list[Directive] = []
@@ -65,7 +70,7 @@ def parse_directives(facts: Facts) -> tuple[list[Directive], list[Diagnostic]]:
             continue
         for match in _DIRECTIVE.finditer(text):
             resolved: list[str] = []
-            words = [w for w in re.split(r"[\s,]+", match.group("codes").strip()) if w]
+            words = [w for w in _CODE_SEPARATORS.split(match.group("codes").strip()) if w]
             for word in words:
                 code = word.upper() if _is_code(word.upper()) else by_name.get(word.lower())
                 if code is None:

@@ -18,10 +18,13 @@ from proceedings.workspace import Session
 GROUP = "structure"
 
 
+_SPACES = re.compile(r"\s+")
+
+
 @lru_cache(maxsize=8192)
 def normalize_heading(text: str) -> str:
     """Compare headings and section names ignoring case, width and repeated spaces."""
-    return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", text)).strip().casefold()
+    return _SPACES.sub(" ", unicodedata.normalize("NFKC", text)).strip().casefold()
 
 
 def section_level(headings: list[HeadingFact]) -> int:
