@@ -39,7 +39,7 @@ import proceedings
 
 SRC = Path(proceedings.__file__).parent
 SIZES = (1_000, 10_000, 100_000)
-TAILS = ("", "\x01", "\n", "!")
+TAILS = ("", "\x01", "\n")
 
 # Functions that build a pattern from configuration or text at run time, and how to get
 # hostile instances of them. Each must escape what it is given (re.escape), so its shape is
@@ -240,8 +240,9 @@ def adversarial_units(pattern: re.Pattern[str]) -> tuple[list[str], list[str]]:
 def shapes(pattern: re.Pattern[str]) -> list[Callable[[int], str]]:
     """Input builders: given a length, a hostile string of about that length.
 
-    - a piece of the pattern (a sample match, the body of a repeat, a cut-off piece, one of
-      its characters) repeated, then nothing or a character that may not match;
+    - a piece of the pattern (a sample match or the start of one, the body of a repeat, a
+      cut-off piece, one of its characters) repeated, then nothing or a character that may
+      not match;
     - the start of a sample match (an unclosed delimiter) followed by a long run of spaces
       or of one of its own characters, then a character that may not match."""
     builders: list[Callable[[int], str]] = []
@@ -253,7 +254,13 @@ def shapes(pattern: re.Pattern[str]) -> list[Callable[[int], str]]:
             repeated.__doc__ = f"{unit!r} * k + {tail!r}"
             builders.append(repeated)
     starts = dict.fromkeys(["a", *(w[:i] for w in whole for i in range(1, len(w) + 1))])
-    for start in list(starts)[:30]:
+    for start in list(starts)[1:40]:
+        if start not in units:
+            def again(n: int, start: str = start) -> str:
+                return start * max(1, (n - 1) // len(start)) + "\x01"
+            again.__doc__ = f"{start!r} * k + '\\x01'"
+            builders.append(again)
+    for start in list(starts)[:20]:
         for run in dict.fromkeys([" ", start[-1]]):
             for tail in ("\x01", "a"):
                 def opened(n: int, start: str = start, run: str = run, tail: str = tail) -> str:
@@ -274,7 +281,7 @@ def _on_alarm(signum: int, frame: FrameType | None) -> None:
     raise _Hang
 
 
-WATCHDOG_SECONDS = 20  # only ends a run that would go on for hours; not a speed limit
+WATCHDOG_SECONDS = 60  # per shape: ends a run that would go on for hours; not a speed limit
 
 
 def _cost(operation: Callable[[str], object], text: str, calls: int, repeats: int) -> float:
@@ -297,33 +304,45 @@ def _operations(pattern: re.Pattern[str]) -> dict[str, Callable[[str], object]]:
     }
 
 
-def _growth(operation: Callable[[str], object], texts: list[str]) -> tuple[float, float]:
+def _growth(
+    operation: Callable[[str], object], texts: list[str], always_large: bool
+) -> tuple[float, float]:
     """Cost per character at 10k and at 100k, each relative to the cost per character at 1k.
 
-    About 1 for a linear pattern; about 10 and 100 for a quadratic one."""
-    small = _cost(operation, texts[0], len(texts[1]) // len(texts[0]), 3) / len(texts[1])
-    middle = _cost(operation, texts[1], 1, 3) / len(texts[1])
+    About 1 for a linear pattern; about 10 and 100 for a quadratic one. 100k is measured when
+    10k shows any growth, and for every `always_large` shape (it is most of the test's time)."""
+    small = _cost(operation, texts[0], len(texts[1]) // len(texts[0]), 2) / len(texts[1])
+    middle = _cost(operation, texts[1], 1, 2) / len(texts[1])
     if middle > 5 * small:  # do not wait for 100k: already quadratic
         return middle / small, float("inf")
-    large = _cost(operation, texts[2], 1, 2) / len(texts[2])
+    if middle < 2 * small and not always_large:
+        return middle / small, 1.0
+    large = _cost(operation, texts[2], 1, 1) / len(texts[2])
     return middle / small, large / small
 
 
 def superlinear(pattern: re.Pattern[str]) -> list[str]:
     """The shapes and operations whose cost per character grows with the input."""
     problems: list[str] = []
-    for build in shapes(pattern):
+    for index, build in enumerate(shapes(pattern)):
         texts = [build(size) for size in SIZES]
         for name, operation in _operations(pattern).items():
-            for _attempt in range(3):  # a busy machine can slow one measurement: retry
-                at_10k, at_100k = _growth(operation, texts)
-                if at_10k <= 5 and at_100k <= 12:
-                    break
-            else:
-                problems.append(
-                    f"{name} on {build.__doc__}: 10k/1k = {at_10k:.1f}x, 100k/1k = {at_100k:.1f}x"
-                    " per character"
-                )
+            signal.alarm(WATCHDOG_SECONDS)
+            try:
+                for _attempt in range(3):  # a busy machine can slow one measurement: retry
+                    at_10k, at_100k = _growth(operation, texts, index % 8 == 0)
+                    if at_10k <= 5 and at_100k <= 12:
+                        break
+                else:
+                    problems.append(
+                        f"{name} on {build.__doc__}: per character, 10k costs {at_10k:.1f}x"
+                        f" and 100k {at_100k:.1f}x what 1k does"
+                    )
+            except _Hang:
+                problems.append(f"{name} on {build.__doc__}: did not finish")
+                return problems
+            finally:
+                signal.alarm(0)
     return problems
 
 
@@ -335,13 +354,9 @@ def test_pattern_runs_in_linear_time(name: str) -> None:
     pattern = PATTERNS[name]
     previous = signal.signal(signal.SIGALRM, _on_alarm)
     gc.disable()
-    signal.alarm(WATCHDOG_SECONDS)
     try:
         problems = superlinear(pattern)
-    except _Hang:
-        pytest.fail(f"{name} = {pattern.pattern!r} did not finish on hostile input")
     finally:
-        signal.alarm(0)
         signal.signal(signal.SIGALRM, previous)
         gc.enable()
     assert not problems, f"{name} = {pattern.pattern!r}:\n" + "\n".join(problems)

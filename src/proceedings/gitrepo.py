@@ -41,7 +41,7 @@ def open_repo(root: Path, *, purpose: str = "", hint: str = "") -> Repo:
     return repo
 
 
-_GIT_ERROR_OUTPUT = re.compile(r"\s*(?:stderr|stdout): '(.*)'\s*", re.S)
+_GIT_ERROR_OUTPUT = re.compile(r"\A\s*(?:stderr|stdout): '(.*)'\s*", re.S)
 
 
 def git_lines(output: object) -> list[str]:

@@ -567,7 +567,8 @@ _QUERY_OR_FRAGMENT = re.compile(r"[#?]")
 _NOT_SHIFT_JIS = re.compile(r"[\x80-\x9f\ue000-\uf8ff]")
 _NAME_SEPARATORS = re.compile(r"[,、，/・]")
 _TAG_SEPARATORS = re.compile(r"[,、，/]")
-_PEOPLE_SEPARATORS = re.compile(r"[,、，/・]|\s+(?:and|&)\s+")
+# Spaces before `and` are matched from the start of their run only (quadratic otherwise).
+_PEOPLE_SEPARATORS = re.compile(r"[,、，/・]|(?<!\s)\s++(?:and|&)\s+")
 _WEEKDAY_OR_COMMA = re.compile(r"^[\s(（]*[月火水木金土日](?:曜日?)?[)）]?\s*|^[\s,]+")
 _UNSAFE_IN_NAME = re.compile(r"[\s()\[\]<>#?%&'\"]+")
 
