@@ -273,8 +273,8 @@ def shapes(pattern: re.Pattern[str]) -> list[Callable[[int], str]]:
 # ----------------------------------------------------------------------------- timing
 
 
-class _Hang(Exception):
-    pass
+class _Hang(BaseException):
+    """Not an Exception: the CLI's handler for internal errors must not swallow it."""
 
 
 def _on_alarm(signum: int, frame: FrameType | None) -> None:
@@ -360,3 +360,60 @@ def test_pattern_runs_in_linear_time(name: str) -> None:
         signal.signal(signal.SIGALRM, previous)
         gc.enable()
     assert not problems, f"{name} = {pattern.pattern!r}:\n" + "\n".join(problems)
+
+
+# ------------------------------------------------------------------------ end to end
+
+HOSTILE_LINE = "<!--a-->" * 40 + "b"  # exponential for `^\s*(<!--.*?-->\s*)+$`: hours
+
+
+def _hostile_wg(root: Path) -> Path:
+    from check_support import SESSION, make_wg, note
+
+    body = note("アルファ").replace("- 論点\n", f"- 論点\n\n{HOSTILE_LINE}\n\n"
+                                              "<!-- 注 --> 見える文 <!-- 注 -->\n")
+    return make_wg(root, {f"{SESSION}/01-alpha.md": body})
+
+
+def _within_watchdog(run: Callable[[], object]) -> object:
+    previous = signal.signal(signal.SIGALRM, _on_alarm)
+    signal.alarm(WATCHDOG_SECONDS)
+    try:
+        return run()
+    except _Hang:
+        pytest.fail("did not finish on a note with a line of many HTML comments")
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def test_check_and_build_finish_on_a_line_of_many_comments(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from proceedings.cli import app
+
+    root = _hostile_wg(tmp_path / "wg")
+    runner = CliRunner()
+    checked = _within_watchdog(lambda: runner.invoke(app, ["check", "--root", str(root)]))
+    assert checked.exit_code in (0, 1), checked.output  # type: ignore[attr-defined]
+    built = _within_watchdog(
+        lambda: runner.invoke(app, ["build", "--root", str(root), "--format", "md"])
+    )
+    assert built.exit_code == 0, built.output  # type: ignore[attr-defined]
+    markdown = (root / "proceedings" / "proceedings.md").read_text("utf-8")
+    # raw HTML is shown escaped, never dropped: the line and the text between comments
+    assert HOSTILE_LINE in markdown
+    assert "見える文" in markdown
+
+
+def test_text_between_comments_is_content_not_a_comment() -> None:
+    from proceedings.markdown import comments_only
+
+    assert comments_only("<!-- a -->")
+    assert comments_only("  <!-- a -->\n<!--\nb\n-->  \n")
+    assert comments_only("<!---->")
+    assert not comments_only("<!-- a --> text <!-- b -->")  # the old pattern said yes
+    assert not comments_only("<!-- a --> text")
+    assert not comments_only("<!-- unclosed")
+    assert not comments_only("   ")
+    assert not comments_only(HOSTILE_LINE)
