@@ -51,6 +51,7 @@ CASES = [
     Case("F104", {A: GOOD.rstrip("\n")}, [(A, 13)], {A: GOOD}),
     Case("F105", {}, [(f"{S}/03-gamma.md", 1)], {f"{S}/03-gamma.md": note("ガンマ")},
          symlinks={f"{S}/03-gamma.md": "does-not-exist.md"}),
+    Case("F106", {A: GOOD.replace("要約。", "要\x00約。")}, [(A, 9)], {A: GOOD}),
     # --- front matter
     Case("M201", {A: "# アルファ\n\n## 概要\n\nx\n\n## 議論\n\ny\n"}, [(A, 1)], {A: GOOD}),
     Case("M202", {A: GOOD.replace("title: アルファ", "title: 監視: 統合")}, [(A, 2)], {A: GOOD}),
@@ -96,6 +97,9 @@ CASES = [
     Case("S307", {A: sections("### 論点\n\nx\n\n### 論点\n\ny\n")}, [(A, 19)],
          {A: sections("### 論点\n\nx\n\n## 今後の課題\n\n### 論点\n\ny\n")}),
     Case("S308", {B: note("アルファ")}, [(B, 2)], {B: note("ベータ")}),
+    # 50 nested list items are 100 levels: the 50th (line 15 + 49) is the first one dropped
+    Case("S309", {A: sections("".join("  " * i + f"- {i}\n" for i in range(52)))}, [(A, 64)],
+         {A: sections("".join("  " * i + f"- {i}\n" for i in range(49)))}),
     # --- content
     Case("C401", {A: GOOD.replace("要約。", "✎ 議論の結論を 2〜3 文で")}, [(A, 9)], {A: GOOD}),
     Case("C402", {A: sections("[責任分界](02-betta.md) を参照。\n")}, [(A, 15)],
@@ -112,6 +116,8 @@ CASES = [
          {A: sections("連絡は taro@example.com まで(例)。\n")}),
     Case("C408", {A: sections("田中さん 090-1234-5678\n")}, [(A, 15)],
          {A: sections("2024-08-24 に v1.2.3 を 10:00 から\n")}),
+    Case("C410", {A: sections("本文。\n\n[^1]: 使われない注。\n")}, [(A, 17)],
+         {A: sections("本文。[^1]\n\n[^1]: 使われる注。\n")}),
     Case("C409", {A: sections("Project\nKestrel の結果\n")}, [(A, 15)],
          {A: sections("次期基盤の結果\n")},
          config='[check]\nprivate_terms = ["project kestrel"]\n'),

@@ -51,6 +51,10 @@ NO_FINAL_NEWLINE = register(
     "F104", "no-final-newline", "file", W, "File does not end with a newline.", True
 )
 UNREADABLE = register("F105", "unreadable", "file", E, "File cannot be read.")
+NUL_BYTE = register(
+    "F106", "nul-byte", "file", E, "File contains a NUL byte, which the outputs would show as �.",
+    True,
+)
 
 # Front matter
 NO_FRONT_MATTER = register("M201", "missing-front-matter", "front-matter", E, "No front matter.")

@@ -53,7 +53,7 @@ class Facts:
 
     # What the facts cache stores (facts_cache.py): everything but the file and its lines.
     STORED = ("body_ok", "headings", "content_lines", "placeholder_lines", "links", "html",
-              "html_ids", "code_lines")
+              "html_ids", "code_lines", "too_deep_lines", "unused_footnotes")
 
     def __init__(self, file: MarkdownFile, lines: list[str], body_ok: bool) -> None:
         self.file = file
@@ -67,6 +67,9 @@ class Facts:
         self.html: list[HtmlFact] = []
         self.html_ids: set[str] = set()
         self.code_lines: set[int] = set()  # lines inside code blocks
+        # (first, last) line of each run of lines markdown-it dropped, nested too deep
+        self.too_deep_lines: list[tuple[int, int]] = []
+        self.unused_footnotes: list[tuple[int, str]] = []  # (line, label): defined, not cited
 
     def __repr__(self) -> str:
         return f"Facts({self.file.rel!r})"
@@ -94,6 +97,10 @@ def collect(file: MarkdownFile) -> Facts:
     if unclosed:
         return facts
     _walk(facts, file.check_tokens, file.body_offset)
+    facts.too_deep_lines = [(first + 1 + file.body_offset, last + 1 + file.body_offset)
+                            for first, last in file.too_deep]
+    facts.unused_footnotes = [(line + 1 + file.body_offset, label)
+                              for line, label in file.unused_footnotes]
     return facts
 
 

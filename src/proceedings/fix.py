@@ -5,10 +5,12 @@ Only these are ever changed, and only where the report found them:
 - F102 a byte-order mark is removed;
 - F103 CRLF (and old-Mac CR) line endings become LF;
 - F104 a final newline is added;
+- F106 NUL bytes are deleted (nothing else on their lines changes);
 - S304 each missing required section gets its heading and a `✎` placeholder paragraph,
   inserted where the configured section order puts it.
 
-Wording is never touched: every line of the original is still in the fixed file, in order.
+Wording is never touched: every line of the original (less its NUL bytes) is still in the
+fixed file, in order.
 Files are written atomically.
 """
 
@@ -30,7 +32,7 @@ from proceedings.rules.structure import name_variant, normalize_heading, pick_na
 from proceedings.source import MarkdownFile, lf_text, line_ending_names, line_endings
 from proceedings.workspace import Session, Workspace
 
-FIXABLE = ("F102", "F103", "F104", "S304")
+FIXABLE = ("F102", "F103", "F104", "F106", "S304")
 BOM = b"\xef\xbb\xbf"
 
 
@@ -123,6 +125,8 @@ def _fix_file(
         body = body[len(BOM) :]
     boms = raw[: len(raw) - len(body)]
     text = body.decode("utf-8")
+    if "F106" in codes:
+        text = text.replace("\x00", "")  # a NUL is no wording: the outputs showed it as �
     endings = {ending: count for ending, count in line_endings(text).items() if count}
     inserted: list[str] = []
     if "F103" in codes or not endings:

@@ -41,6 +41,37 @@ def comments_only(html: str) -> bool:
     return True
 
 
+# Levels of block nesting markdown-it parses: a list item is two (the list and the item), a
+# blockquote one. 100 (markdown-it's own default preset) allows lists nested about 48 deep
+# and quotes about 98 deep, and stays well inside Python's recursion limit in the parser, the
+# writers and WeasyPrint (tests/test_build_roundtrip.py builds the deepest note it allows).
+MAX_NESTING = 100
+TOO_DEEP = "proceedings_too_deep"  # env key: [(first, last)] body lines (0-based) dropped
+UNUSED_FOOTNOTES = "proceedings_unused_footnotes"  # env key: [(body line, label)], uncited
+
+
+def _note_unused_footnotes(state: StateCore) -> None:
+    """Record each footnote definition that no `[^label]` cites, with its line (0-based, in
+    the body): the plugin's `footnote_tail` removes them from the tokens without a trace."""
+    refs = state.env.get("footnotes", {}).get("refs", {})
+    unused: list[tuple[int, str]] = state.env.setdefault(UNUSED_FOOTNOTES, [])
+    tokens = state.tokens
+    for index, token in enumerate(tokens):
+        if token.type != "footnote_reference_open":
+            continue
+        label = token.meta.get("label", "")
+        if refs.get(":" + label, -1) >= 0:
+            continue
+        line = next((t.map[0] for t in tokens[index + 1 : index + 2] if t.map), None)
+        unused.append((line if line is not None else _definition_line(state.src, label), label))
+
+
+def _definition_line(src: str, label: str) -> int:
+    """The line (0-based) of `[^label]:` in `src`, for a definition with no content."""
+    at = src.find(f"[^{label}]:")
+    return src.count("\n", 0, at) if at >= 0 else 0
+
+
 @lru_cache(maxsize=1)
 def parser() -> MarkdownIt:
     """The shared parser for notes."""
@@ -66,6 +97,12 @@ def new_parser(*, stock_block_loop: bool = False) -> MarkdownIt:
     )
     md.enable(["table", "strikethrough"])
     md.use(footnote_plugin)
+    # markdown-it stops parsing a container nested deeper than this and drops the rest of
+    # the container's lines (the commonmark preset allows 20 levels: ten nested lists). The
+    # checker reports such lines (S309) and the build refuses them; see MAX_NESTING.
+    md.options["maxNesting"] = MAX_NESTING
+    # The footnote plugin's last step leaves out definitions nothing cites: note them first.
+    md.core.ruler.before("footnote_tail", "proceedings_unused_footnotes", _note_unused_footnotes)
     if not stock_block_loop:
         # An attribute on the instance: nested containers call `state.md.block.tokenize` too.
         md.block.tokenize = _tokenize_by_first_char(md)  # type: ignore[method-assign]
@@ -173,6 +210,12 @@ def _tokenize_by_first_char(md: MarkdownIt) -> Callable[[StateBlock, int, int], 
             if line >= end_line or state.sCount[line] < state.blkIndent:
                 break  # the end, or the end of a nested container
             if state.level >= max_nesting:
+                # markdown-it drops these lines (to the end of the outermost container, often
+                # the end of the note); say which, so that nothing goes unreported
+                last = end_line - 1
+                while last > line and state.isEmpty(last):
+                    last -= 1
+                state.env.setdefault(TOO_DEEP, []).append((line, last))
                 state.line = end_line
                 break
             first = src[state.bMarks[line] + state.tShift[line]]
@@ -204,12 +247,12 @@ def _check_parser(setext_possible: bool) -> MarkdownIt:
     return md
 
 
-def parse_for_check(text: str) -> tuple[list[Token], list[Token]]:
+def parse_for_check(text: str, env: dict | None = None) -> tuple[list[Token], list[Token]]:
     """Tokens as `parse(text)` gives them, except that inline tokens the checker never reads
     have no children yet; returns (tokens, those inline tokens) for `complete_inline`."""
     # A lone CR is a line break to markdown-it but not to the regex: use the plain rule then.
     setext = "\r" in text or _SETEXT_CANDIDATE.search(text) is not None
-    env: dict = {}
+    env = env if env is not None else {}
     tokens = _check_parser(setext).parse(text, env)
     return tokens, env.get(_UNPARSED, [])
 

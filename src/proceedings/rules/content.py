@@ -51,6 +51,18 @@ def link_outside_repo(doc: FileInput, ctx: CheckContext) -> Iterator[Diagnostic]
     yield from _links(doc, ctx, "C405")
 
 
+@rule("C410", "unused-footnote", GROUP, W,
+      "A footnote is defined but never cited, so the outputs leave it out.", kind="markdown")
+def unused_footnote(doc: FileInput, ctx: CheckContext) -> Iterator[Diagnostic]:
+    for line, label in doc.facts.unused_footnotes:
+        yield doc.diag(
+            unused_footnote.code, line,
+            f"footnote `[^{label}]` is never cited: the outputs leave it out",
+            f"cite it with `[^{label}]` in the text, or delete the definition",
+            doc.facts.find_col(line, f"[^{label}]"),
+        )
+
+
 def _links(doc: FileInput, ctx: CheckContext, wanted: str) -> Iterator[Diagnostic]:
     """One pass over the file's links; each of C402–C405 keeps only its own findings."""
     key = ("links", doc.rel)

@@ -10,6 +10,7 @@ from functools import lru_cache
 from proceedings.codes import E, W
 from proceedings.diagnostics import Diagnostic
 from proceedings.facts import HeadingFact
+from proceedings.markdown import MAX_NESTING
 from proceedings.rules import rule
 from proceedings.rules.context import CheckContext, FileInput
 from proceedings.suggest import closest
@@ -212,3 +213,17 @@ def duplicate_titles(session: Session, ctx: CheckContext) -> Iterator[Diagnostic
             )
         else:
             seen[key] = note.file.path.name
+
+
+@rule("S309", "nested-too-deep", GROUP, E,
+      "Lists or quotes are nested deeper than Markdown is parsed; the rest is dropped.",
+      kind="markdown")
+def nested_too_deep(doc: FileInput, ctx: CheckContext) -> Iterator[Diagnostic]:
+    for first, last in doc.facts.too_deep_lines:
+        lines = f"lines {first}–{last}" if last > first else f"line {first}"
+        yield doc.diag(
+            nested_too_deep.code, first,
+            f"nested more than {MAX_NESTING} levels deep (a list item counts two, a quote one):"
+            f" Markdown stops parsing here, so {lines} would be missing from the outputs",
+            "nest less deeply, e.g. start a new list or quote at the top level",
+        )
