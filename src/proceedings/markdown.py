@@ -42,12 +42,23 @@ def comments_only(html: str) -> bool:
 
 
 # Levels of block nesting markdown-it parses: a list item is two (the list and the item), a
-# blockquote one. 100 (markdown-it's own default preset) allows lists nested about 48 deep
-# and quotes about 98 deep, and stays well inside Python's recursion limit in the parser, the
-# writers and WeasyPrint (tests/test_build_roundtrip.py builds the deepest note it allows).
+# blockquote one. 100 (markdown-it's own default preset) allows lists nested 49 deep and
+# quotes 99 deep, and stays well inside Python's recursion limit in the parser, the writers
+# and WeasyPrint (tests/test_build_roundtrip.py and tests/test_nothing_dropped.py build the
+# deepest note it allows). Inline nesting (links, emphasis) keeps the commonmark preset's 20:
+# past it markdown-it keeps the text as plain text, so nothing is lost.
 MAX_NESTING = 100
+INLINE_NESTING = 20
 TOO_DEEP = "proceedings_too_deep"  # env key: [(first, last)] body lines (0-based) dropped
 UNUSED_FOOTNOTES = "proceedings_unused_footnotes"  # env key: [(body line, label)], uncited
+
+
+def _block_nesting(state: StateCore) -> None:
+    state.md.options["maxNesting"] = MAX_NESTING
+
+
+def _inline_nesting(state: StateCore) -> None:
+    state.md.options["maxNesting"] = INLINE_NESTING
 
 
 def _note_unused_footnotes(state: StateCore) -> None:
@@ -97,10 +108,15 @@ def new_parser(*, stock_block_loop: bool = False) -> MarkdownIt:
     )
     md.enable(["table", "strikethrough"])
     md.use(footnote_plugin)
-    # markdown-it stops parsing a container nested deeper than this and drops the rest of
-    # the container's lines (the commonmark preset allows 20 levels: ten nested lists). The
-    # checker reports such lines (S309) and the build refuses them; see MAX_NESTING.
+    # markdown-it stops parsing a container nested deeper than maxNesting and drops the rest
+    # of the container's lines (the commonmark preset allows 20 levels: ten nested lists). The
+    # checker reports such lines (S309) and the build refuses them; see MAX_NESTING. The same
+    # option limits nested links and emphasis, where a deeper limit only makes markdown-it's
+    # slow cases (`![` repeated) slower and drops nothing: the inline stage keeps 20.
     md.options["maxNesting"] = MAX_NESTING
+    md.core.ruler.before("normalize", "proceedings_block_nesting", _block_nesting)
+    md.core.ruler.before("inline", "proceedings_inline_nesting", _inline_nesting)
+    md.core.ruler.after("inline", "proceedings_block_nesting_again", _block_nesting)
     # The footnote plugin's last step leaves out definitions nothing cites: note them first.
     md.core.ruler.before("footnote_tail", "proceedings_unused_footnotes", _note_unused_footnotes)
     if not stock_block_loop:
@@ -185,6 +201,13 @@ class _RulesByFirstChar:
             char: [rule for name, rule in named if char in _FIRST_CHARS.get(name, char)]
             for char in set("".join(_FIRST_CHARS.values()))
         }
+        # For a line that cannot be a thematic break: `hr` scans the whole line before it
+        # says no, once per nesting level (`- - - … x` is a list nested 49 deep).
+        self.by_char_no_hr = {
+            char: [rule for name, rule in named
+                   if name != "hr" and char in _FIRST_CHARS.get(name, char)]
+            for char in _FIRST_CHARS["hr"]
+        }
 
 
 def _tokenize_by_first_char(md: MarkdownIt) -> Callable[[StateBlock, int, int], None]:
@@ -200,7 +223,7 @@ def _tokenize_by_first_char(md: MarkdownIt) -> Callable[[StateBlock, int, int], 
         nonlocal current
         if current is None or current.rules is not md.block.ruler.getRules(""):
             current = _RulesByFirstChar(md)  # first use, or a plugin changed the rules
-        by_char, always = current.by_char, current.always
+        by_char, always, no_hr = current.by_char, current.always, current.by_char_no_hr
         src = state.src
         max_nesting = state.md.options.maxNesting
         had_empty_line = False
@@ -218,8 +241,14 @@ def _tokenize_by_first_char(md: MarkdownIt) -> Callable[[StateBlock, int, int], 
                 state.env.setdefault(TOO_DEEP, []).append((line, last))
                 state.line = end_line
                 break
-            first = src[state.bMarks[line] + state.tShift[line]]
-            for rule in by_char.get(first, always):
+            start = state.bMarks[line] + state.tShift[line]
+            first = src[start]
+            rules = by_char.get(first, always)
+            # a thematic break is its marker, spaces and tabs only: past any other character
+            # at the end, `hr` would return False (and it has no side effects)
+            if first in no_hr and src[start : state.eMarks[line]].rstrip(first + " \t"):
+                rules = no_hr[first]
+            for rule in rules:
                 if rule(state, line, end_line, False):
                     if state.line <= line:
                         raise RuntimeError("block rule didn't increment state.line")
@@ -265,8 +294,12 @@ def complete_inline(unparsed: list[Token]) -> None:
     from markdown_it.rules_core.text_join import text_join
 
     md = parser()
-    for token in unparsed:
-        md.inline.parse(token.content, md, {}, token.children)
+    md.options["maxNesting"] = INLINE_NESTING  # as the core's inline stage has it
+    try:
+        for token in unparsed:
+            md.inline.parse(token.content, md, {}, token.children)
+    finally:
+        md.options["maxNesting"] = MAX_NESTING
     text_join(StateCore("", md, {}, unparsed))  # the only later core rule that reads them
 
 
