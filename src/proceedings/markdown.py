@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from functools import lru_cache
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
@@ -276,7 +276,9 @@ def _check_parser(setext_possible: bool) -> MarkdownIt:
     return md
 
 
-def parse_for_check(text: str, env: dict | None = None) -> tuple[list[Token], list[Token]]:
+def parse_for_check(
+    text: str, env: dict[str, Any] | None = None
+) -> tuple[list[Token], list[Token]]:
     """Tokens as `parse(text)` gives them, except that inline tokens the checker never reads
     have no children yet; returns (tokens, those inline tokens) for `complete_inline`."""
     # A lone CR is a line break to markdown-it but not to the regex: use the plain rule then.

@@ -133,7 +133,7 @@ class MarkdownFile:
         Lazy so that a checker run whose per-file facts are cached never parses.
         """
         if self.parsed_tokens is None:
-            env: dict = {}
+            env: dict[str, Any] = {}
             self.parsed_tokens = parse(self.body, env) if self.text is not None else []
             self._keep_parse_notes(env)
         elif self.unparsed_inline:
@@ -150,12 +150,12 @@ class MarkdownFile:
             if self.text is None:
                 self.parsed_tokens = []
             else:
-                env: dict = {}
+                env: dict[str, Any] = {}
                 self.parsed_tokens, self.unparsed_inline = parse_for_check(self.body, env)
                 self._keep_parse_notes(env)
         return self.parsed_tokens
 
-    def _keep_parse_notes(self, env: dict) -> None:
+    def _keep_parse_notes(self, env: dict[str, Any]) -> None:
         self.too_deep = env.get(TOO_DEEP, [])
         self.unused_footnotes = env.get(UNUSED_FOOTNOTES, [])
 
