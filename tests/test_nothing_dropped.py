@@ -3,8 +3,9 @@
 markdown-it stopped parsing lists nested ten deep (its commonmark preset allows 20 levels) and
 silently left the rest out of every output; footnote definitions that nothing cites vanished;
 a NUL byte became U+FFFD. Now: lists and quotes reach the outputs up to 100 levels (the PDF
-too), anything deeper is an error (S309) that blocks the build, uncited footnotes are C410
-and NUL bytes F106 (which `--fix` deletes, changing nothing else).
+too), anything deeper is an error (S309) that blocks the build, uncited footnotes are C410,
+a footnote defined twice C411 (markdown-it keeps the last) and NUL bytes F106 (which `--fix`
+deletes, changing nothing else).
 """
 
 from __future__ import annotations
@@ -97,3 +98,20 @@ def test_a_nul_byte_is_reported_at_line_and_column_and_fix_deletes_only_it(
     fixed = _check(root, "--fix")
     assert (root / A).read_bytes() == check_note().encode("utf-8")
     assert "F106" not in _check(root).output, fixed.output
+
+
+def test_a_footnote_defined_twice_is_a_finding_at_the_definition_the_outputs_drop(
+    tmp_path: Path,
+) -> None:
+    text = check_note().replace("要約。", "要約。[^1]") + (
+        "\n[^1]: 最初の定義。\n\n[^1]: 二番目の定義。\n"
+    )
+    root = make_wg(tmp_path / "wg", {A: text})
+    checked = _check(root)
+    assert f"{A}:15:1: C411 footnote `[^1]` is defined again on line 17" in checked.output
+    assert checked.output.count("C411") == 1
+    built = run(root)
+    assert built.exit_code == 0, built.output
+    assert "C411" in built.output
+    markdown = (root / "proceedings" / "proceedings.md").read_text("utf-8")
+    assert "二番目の定義" in markdown and "最初の定義" not in markdown  # what C411 warns of

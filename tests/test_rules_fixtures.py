@@ -118,6 +118,8 @@ CASES = [
          {A: sections("2024-08-24 に v1.2.3 を 10:00 から\n")}),
     Case("C410", {A: sections("本文。\n\n[^1]: 使われない注。\n")}, [(A, 17)],
          {A: sections("本文。[^1]\n\n[^1]: 使われる注。\n")}),
+    Case("C411", {A: sections("本文。[^1]\n\n[^1]: 最初。\n\n[^1]: 二番目。\n")}, [(A, 17)],
+         {A: sections("本文。[^1][^2]\n\n[^1]: 最初。\n\n[^2]: 二番目。\n")}),
     Case("C409", {A: sections("Project\nKestrel の結果\n")}, [(A, 15)],
          {A: sections("次期基盤の結果\n")},
          config='[check]\nprivate_terms = ["project kestrel"]\n'),

@@ -53,7 +53,8 @@ class Facts:
 
     # What the facts cache stores (facts_cache.py): everything but the file and its lines.
     STORED = ("body_ok", "headings", "content_lines", "placeholder_lines", "links", "html",
-              "html_ids", "code_lines", "too_deep_lines", "unused_footnotes")
+              "html_ids", "code_lines", "too_deep_lines", "unused_footnotes",
+              "replaced_footnotes")
 
     def __init__(self, file: MarkdownFile, lines: list[str], body_ok: bool) -> None:
         self.file = file
@@ -70,6 +71,8 @@ class Facts:
         # (first, last) line of each run of lines markdown-it dropped, nested too deep
         self.too_deep_lines: list[tuple[int, int]] = []
         self.unused_footnotes: list[tuple[int, str]] = []  # (line, label): defined, not cited
+        # (line, label, line of the later definition of the same label that replaces it)
+        self.replaced_footnotes: list[tuple[int, str, int]] = []
 
     def __repr__(self) -> str:
         return f"Facts({self.file.rel!r})"
@@ -99,8 +102,10 @@ def collect(file: MarkdownFile) -> Facts:
     _walk(facts, file.check_tokens, file.body_offset)
     facts.too_deep_lines = [(first + 1 + file.body_offset, last + 1 + file.body_offset)
                             for first, last in file.too_deep]
-    facts.unused_footnotes = [(line + 1 + file.body_offset, label)
-                              for line, label in file.unused_footnotes]
+    offset = 1 + file.body_offset
+    facts.unused_footnotes = [(line + offset, label) for line, label in file.unused_footnotes]
+    facts.replaced_footnotes = [(line + offset, label, later + offset)
+                                for line, label, later in file.replaced_footnotes]
     return facts
 
 

@@ -51,6 +51,8 @@ MAX_NESTING = 100
 INLINE_NESTING = 20
 TOO_DEEP = "proceedings_too_deep"  # env key: [(first, last)] body lines (0-based) dropped
 UNUSED_FOOTNOTES = "proceedings_unused_footnotes"  # env key: [(body line, label)], uncited
+# env key: [(body line, label, body line of the later definition that replaces it)]
+REPLACED_FOOTNOTES = "proceedings_replaced_footnotes"
 
 
 def _block_nesting(state: StateCore) -> None:
@@ -62,19 +64,27 @@ def _inline_nesting(state: StateCore) -> None:
 
 
 def _note_unused_footnotes(state: StateCore) -> None:
-    """Record each footnote definition that no `[^label]` cites, with its line (0-based, in
-    the body): the plugin's `footnote_tail` removes them from the tokens without a trace."""
+    """Record each footnote definition that no `[^label]` cites, and each one a later
+    definition of the same label replaces, with its line (0-based, in the body): the plugin's
+    `footnote_tail` removes both from the tokens without a trace."""
     refs = state.env.get("footnotes", {}).get("refs", {})
     unused: list[tuple[int, str]] = state.env.setdefault(UNUSED_FOOTNOTES, [])
+    replaced: list[tuple[int, str, int]] = state.env.setdefault(REPLACED_FOOTNOTES, [])
     tokens = state.tokens
+    cited: dict[str, int] = {}  # label -> line of its latest definition so far
     for index, token in enumerate(tokens):
         if token.type != "footnote_reference_open":
             continue
         label = token.meta.get("label", "")
-        if refs.get(":" + label, -1) >= 0:
-            continue
         line = next((t.map[0] for t in tokens[index + 1 : index + 2] if t.map), None)
-        unused.append((line if line is not None else _definition_line(state.src, label), label))
+        if line is None:
+            line = _definition_line(state.src, label)
+        if refs.get(":" + label, -1) < 0:
+            unused.append((line, label))
+            continue
+        if label in cited:
+            replaced.append((cited[label], label, line))
+        cited[label] = line
 
 
 def _definition_line(src: str, label: str) -> int:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from proceedings import codes
 from proceedings.diagnostics import Diagnostic
 from proceedings.markdown import (
+    REPLACED_FOOTNOTES,
     TOO_DEEP,
     UNUSED_FOOTNOTES,
     Heading,
@@ -122,6 +123,7 @@ class MarkdownFile:
         # footnote definitions nothing cites (body line, label), which the outputs leave out.
         self.too_deep: list[tuple[int, int]] = []
         self.unused_footnotes: list[tuple[int, str]] = []
+        self.replaced_footnotes: list[tuple[int, str, int]] = []  # (line, label, later line)
 
     def __repr__(self) -> str:
         return f"MarkdownFile({self.rel!r})"
@@ -158,6 +160,7 @@ class MarkdownFile:
     def _keep_parse_notes(self, env: dict[str, Any]) -> None:
         self.too_deep = env.get(TOO_DEEP, [])
         self.unused_footnotes = env.get(UNUSED_FOOTNOTES, [])
+        self.replaced_footnotes = env.get(REPLACED_FOOTNOTES, [])
 
     @tokens.setter
     def tokens(self, value: list[Token]) -> None:

@@ -63,6 +63,20 @@ def unused_footnote(doc: FileInput, ctx: CheckContext) -> Iterator[Diagnostic]:
         )
 
 
+@rule("C411", "duplicate-footnote", GROUP, W,
+      "A footnote label is defined twice; the outputs keep only the last definition.",
+      kind="markdown")
+def duplicate_footnote(doc: FileInput, ctx: CheckContext) -> Iterator[Diagnostic]:
+    for line, label, later in doc.facts.replaced_footnotes:
+        yield doc.diag(
+            duplicate_footnote.code, line,
+            f"footnote `[^{label}]` is defined again on line {later}: the outputs keep only "
+            "that one and leave this one out",
+            "merge the two definitions, or give one of them its own label",
+            doc.facts.find_col(line, f"[^{label}]"),
+        )
+
+
 def _links(doc: FileInput, ctx: CheckContext, wanted: str) -> Iterator[Diagnostic]:
     """One pass over the file's links; each of C402–C405 keeps only its own findings."""
     key = ("links", doc.rel)

@@ -314,6 +314,13 @@ DOCS: dict[str, RuleDoc] = {
         "Cite it where it belongs (`監視は SLO[^slo] から設計する。`), or delete the "
         "definition if it is a leftover.",
     ),
+    "C411": RuleDoc(
+        "The same footnote label is defined twice in one note. Markdown keeps only the last "
+        "definition, so the text of the earlier one would vanish from the outputs.",
+        "監視は SLO[^1] から設計する。\n\n[^1]: SLO の定義。\n\n[^1]: 閾値の決め方。",
+        "Merge the two definitions into one, or give the second its own label (`[^2]`) and "
+        "cite it.",
+    ),
     "C409": RuleDoc(
         "A name or term from `check.private_terms` in proceedings.toml appears (any case; "
         "spaces inside a term may be any whitespace, including a line break). The message "
