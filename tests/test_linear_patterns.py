@@ -132,6 +132,15 @@ class _Calls(ast.NodeVisitor):
         self.generic_visit(node)
         self.scope.pop()
 
+    def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
+        if node.module in ("re", "regex"):  # `from re import search`: calls this test misses
+            self.calls.append((".".join(self.scope), node.lineno, "import"))
+
+    def visit_Import(self, node: ast.Import) -> None:
+        for alias in node.names:
+            if alias.name == "regex" or (alias.name == "re" and alias.asname):
+                self.calls.append((".".join(self.scope), node.lineno, "import"))
+
     def visit_Call(self, node: ast.Call) -> None:
         func = node.func
         if (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name)
