@@ -144,3 +144,70 @@ def test_any_markdown_survives_the_writer(source: str) -> None:
     # an empty inline footnote `^[]` has no text to write back
     assume(not re.search(r"\^\[\s*\]", source))
     assert_lossless(source + "\n\n[^1]: 注。\n")
+
+
+# --- every source line reaches the outputs (issue #16: nothing dropped without a word) -------
+
+# The deepest nesting a note may have (one more is S309): list items take 2 levels each and
+# their paragraph one, quotes one each, of markdown.MAX_NESTING's 100.
+DEEPEST = 49
+DEEPEST_QUOTE = 99
+
+
+def _everything_note() -> str:
+    deep = "".join("  " * depth + f"- 深さ{depth}の項目\n" for depth in range(DEEPEST))
+    quotes = "".join(">" * depth + f" 引用{depth}段目\n" + ">" * depth + "\n"
+                     for depth in range(1, DEEPEST_QUOTE + 1))
+    return (
+        "## 概要\n\n"
+        "監視基盤の要約[^why]と、責任分界の整理[^who]。\n\n"
+        "## 議論\n\n"
+        "- ★ **要点** アラートは SLO から決める\n"
+        "- 普通の論点 snake_case_name と `inline code` と *強調* と ~~取り消し~~\n"
+        "1. 番号付き その一\n2. 番号付き その二\n\n"
+        f"{deep}\n"
+        f"{quotes}\n"
+        "| 項目 | 担当 |\n|:--|--:|\n| モデル監視 | ML チーム |\n| 基盤監視 | SRE チーム |\n\n"
+        "```python\nthreshold = slo_budget * 0.5  # コードの行\n```\n\n"
+        "    字下げコード indented_code_line\n\n"
+        "<div class=\"note\">生の HTML ブロック rawblock</div>\n\n"
+        "インライン <span>生のスパン</span> rawinline を含む行\n\n"
+        "<!-- 記録係へのメモ: 公開されない -->\n\n"
+        "[外部リンク](https://example.org/path) と [参照リンク][ref] と <https://auto.example>\n\n"
+        "★ 段落の要点 paragraph_point\n\n"
+        "[ref]: https://ref.example/doc\n\n"
+        "[^why]: 要約の脚注 footnote_one\n\n"
+        "[^who]: 分界の脚注 footnote_two\n\n"
+        "    脚注の続き footnote_continued\n"
+    )
+
+
+_WORD = re.compile(r"\w+")
+
+
+def test_every_line_of_a_note_reaches_the_markdown_and_html(tmp_path: Path) -> None:
+    import html
+
+    from build_archives import archive, note, session
+
+    body = _everything_note()
+    root = archive(tmp_path / "wg", {
+        "2024-08-24-camp/session.md": session("夏合宿", "2024-08-24"),
+        "2024-08-24-camp/01-all.md": note("全部入り", body),
+    })
+    result = run(root)
+    assert result.exit_code == 0, result.output
+    out = root / "proceedings"
+    markdown = (out / "proceedings.md").read_text("utf-8").replace("\\", "")
+    page = html.unescape((out / "proceedings.html").read_text("utf-8"))
+    missing = {"md": [], "html": []}
+    for line in body.splitlines():
+        if not line.strip() or line.lstrip().startswith("<!--"):
+            continue  # HTML comments are notes to scribes, never published (docs/build.md)
+        for word in _WORD.findall(line):
+            for name, text in (("md", markdown), ("html", page)):
+                if word not in text:
+                    missing[name].append(f"{word!r} of {line.strip()!r}")
+    assert missing == {"md": [], "html": []}
+    assert f"深さ{DEEPEST - 1}の項目" in body_of(page)
+    assert f"引用{DEEPEST_QUOTE}段目" in body_of(page)

@@ -28,9 +28,9 @@ def parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         seen.append(text)
         return real(text, env)
 
-    def counting_for_check(text: str):  # the checker's own (partial) parse
+    def counting_for_check(text: str, env: dict | None = None):  # the checker's partial parse
         seen.append(text)
-        return real_for_check(text)
+        return real_for_check(text, env)
 
     monkeypatch.setattr(source, "parse", counting)
     monkeypatch.setattr(source, "parse_for_check", counting_for_check)

@@ -57,6 +57,7 @@ CASES = [
          symlinks={f"{S}/03-gamma.md": "../../../outside.md"}),
     # 2.1 MB: more than check.max_note_size's default of 2048 KiB
     Case("F108", {A: GOOD + "- " + "あ" * 700_000 + "\n"}, [(A, 1)], {A: GOOD}),
+    Case("F106", {A: GOOD.replace("要約。", "要\x00約。")}, [(A, 9)], {A: GOOD}),
     # --- front matter
     Case("M201", {A: "# アルファ\n\n## 概要\n\nx\n\n## 議論\n\ny\n"}, [(A, 1)], {A: GOOD}),
     Case("M202", {A: GOOD.replace("title: アルファ", "title: アルファ\n\tscribes: [田中]")},
@@ -112,6 +113,9 @@ CASES = [
     Case("S310", {A: GOOD.replace("---\ntitle: アルファ", "---\u3000\ntitle：アルファ")
                   .replace("## 概要", "##\u3000概要")}, [(A, 1), (A, 2), (A, 7)],
          {A: GOOD + "\n```\n##\u3000コード例\n```\n"}),
+    # 50 nested list items are 100 levels: the 50th (line 15 + 49) is the first one dropped
+    Case("S309", {A: sections("".join("  " * i + f"- {i}\n" for i in range(52)))}, [(A, 64)],
+         {A: sections("".join("  " * i + f"- {i}\n" for i in range(49)))}),
     # --- content
     Case("C401", {A: GOOD.replace("要約。", "✎ 議論の結論を 2〜3 文で")}, [(A, 9)], {A: GOOD}),
     Case("C402", {A: sections("[責任分界](02-betta.md) を参照。\n")}, [(A, 15)],
@@ -128,6 +132,10 @@ CASES = [
          {A: sections("連絡は taro@example.com まで(例)。\n")}),
     Case("C408", {A: sections("田中さん 090-1234-5678\n")}, [(A, 15)],
          {A: sections("2024-08-24 に v1.2.3 を 10:00 から\n")}),
+    Case("C410", {A: sections("本文。\n\n[^1]: 使われない注。\n")}, [(A, 17)],
+         {A: sections("本文。[^1]\n\n[^1]: 使われる注。\n")}),
+    Case("C411", {A: sections("本文。[^1]\n\n[^1]: 最初。\n\n[^1]: 二番目。\n")}, [(A, 17)],
+         {A: sections("本文。[^1][^2]\n\n[^1]: 最初。\n\n[^2]: 二番目。\n")}),
     Case("C409", {A: sections("Project\nKestrel の結果\n")}, [(A, 15)],
          {A: sections("次期基盤の結果\n")},
          config='[check]\nprivate_terms = ["project kestrel"]\n'),

@@ -68,6 +68,10 @@ UNREADABLE_FOLDER = register(
 TOO_LARGE = register(
     "F108", "file-too-large", "file", E, "File is larger than check.max_note_size; not read."
 )
+NUL_BYTE = register(
+    "F106", "nul-byte", "file", E, "File contains a NUL byte, which the outputs would show as �.",
+    True,
+)
 
 # Front matter
 NO_FRONT_MATTER = register("M201", "missing-front-matter", "front-matter", E, "No front matter.")
@@ -147,6 +151,10 @@ DUPLICATE_TITLE = register(
     "S308", "duplicate-title", "structure", W,
     "Two notes in one session have the same title.",
 )
+NESTED_TOO_DEEP = register(
+    "S309", "nested-too-deep", "structure", E,
+    "Lists or quotes are nested deeper than Markdown is parsed; the rest is dropped.",
+)
 
 # Content (check/rules/content.py)
 UNFILLED_PLACEHOLDER = register(
@@ -187,6 +195,14 @@ PHONE_NUMBER = register("C408", "phone-number", "content", E, "A phone number wo
 PRIVATE_TERM = register(
     "C409", "private-term", "content", E,
     "A term from check.private_terms appears.",
+)
+UNUSED_FOOTNOTE = register(
+    "C410", "unused-footnote", "content", W,
+    "A footnote is defined but never cited, so the outputs leave it out.",
+)
+DUPLICATE_FOOTNOTE = register(
+    "C411", "duplicate-footnote", "content", W,
+    "A footnote label is defined twice; the outputs keep only the last definition.",
 )
 
 # Disable comments and the checker itself (check/rules/meta.py)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import lru_cache
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any, NamedTuple, get_args, get_origin, get_type_hints
 
@@ -116,6 +117,8 @@ def page_size_problem(value: str) -> str | None:
 # The longest file or folder name Linux, macOS and Windows file systems accept (NAME_MAX).
 LONGEST_NAME_BYTES = 255
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_DRIVE = re.compile(r"^[A-Za-z]:")
+_PATH_PARTS = re.compile(r"[/\\]")
 
 
 def folder_problem(value: str) -> str | None:
@@ -123,9 +126,9 @@ def folder_problem(value: str) -> str | None:
     (a NUL makes every file call fail), no name longer than the file system allows."""
     if _CONTROL.search(value):
         return "a folder path without control characters (NUL, newline, …)"
-    if value.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", value):
+    if value.startswith(("/", "\\")) or _DRIVE.match(value):
         return "a folder path relative to the WG root (e.g. \"sessions\")"
-    if any(len(part.encode("utf-8")) > LONGEST_NAME_BYTES for part in re.split(r"[/\\]", value)):
+    if any(len(part.encode("utf-8")) > LONGEST_NAME_BYTES for part in _PATH_PARTS.split(value)):
         return f"a folder path whose names are at most {LONGEST_NAME_BYTES} bytes long"
     return _inside_problem(value)
 
@@ -405,8 +408,11 @@ def _parse_toml(text: str, path: Path) -> dict[str, Any]:
         raise ProceedingsError(f"invalid TOML: {message}", path=path, line=line) from None
 
 
+_TOML_ERROR_LINE = re.compile(r"line (\d+)")
+
+
 def _line_from_toml_error(text: str) -> int | None:
-    match = re.search(r"line (\d+)", text)
+    match = _TOML_ERROR_LINE.search(text)
     return int(match.group(1)) if match else None
 
 
@@ -486,7 +492,22 @@ def _describe(kind: Any) -> str:
     return str(kind)
 
 
-_TABLE_HEADER = re.compile(r"^\s*\[+\s*([^\]]*?)\s*\]+")
+# The name ends at a non-space (or is empty), so the lazy name and the spaces before `]` never
+# share a run of spaces: linear time on `[a` followed by many spaces.
+_TABLE_HEADER = re.compile(r"^\s*+\[++\s*+((?:[^\]]*?[^\]\s])??)\s*+\]+")
+
+
+@lru_cache(maxsize=64)
+def key_line_patterns(key: str) -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    """Patterns that find the last part of `key` in TOML lines: as `key =` (after any dotted
+    prefix), as a table header `[… key]`, and inside an inline table. The key is escaped;
+    tests/test_linear_patterns.py runs them on hostile lines."""
+    last = re.escape(key.rsplit(".", 1)[-1])
+    return (
+        re.compile(rf'^\s*((?:"?[\w-]+"?\s*\.\s*)*)"?{last}"?\s*='),
+        re.compile(rf"^\s*\[+\s*([\w.]*\.)?{last}\s*\]+"),
+        re.compile(rf'[{{,]\s*"?{last}"?\s*='),
+    )
 
 
 def _key_line(text: str, key: str, table: str | None = None) -> int | None:
@@ -496,10 +517,7 @@ def _key_line(text: str, key: str, table: str | None = None) -> int | None:
     under `[check]` is not the top-level `language`. Dotted keys (`check.fail_on = …`) count
     as inside their table, lines inside multi-line strings are skipped, and a key found only
     inside an inline table (`{ optional = 1 }`) is a last resort."""
-    last = re.escape(key.rsplit(".", 1)[-1])
-    assignment = re.compile(rf'^\s*((?:"?[\w-]+"?\s*\.\s*)*)"?{last}"?\s*=')
-    table_header = re.compile(rf"^\s*\[+\s*([\w.]*\.)?{last}\s*\]+")
-    in_inline_table = re.compile(rf'[{{,]\s*"?{last}"?\s*=')
+    assignment, table_header, in_inline_table = key_line_patterns(key)
     first = inline = None
     current = ""  # the table the line is in
     open_string = None  # the quotes of a multi-line string that has not ended yet

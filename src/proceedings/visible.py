@@ -45,7 +45,7 @@ _CONTROL_ABOVE_C0 = re.compile(f"[{CONTROL_CHARS[CONTROL_CHARS.index(chr(0x7f)):
 _NAMED = {"\n": "\\n", "\r": "\\r"}
 # A line a GitHub Actions runner takes for a command: `::name …::` at its start (after
 # blanks), or the old `##[name]` anywhere in it.
-_LINE_COMMAND = re.compile(r"^(\s*):(?=:)", re.MULTILINE)
+_LINE_COMMAND = re.compile(r"^([^\S\n]*+):(?=:)", re.MULTILINE)
 _OLD_COMMAND = "##["
 
 

@@ -118,12 +118,15 @@ def parse_topic(text: str) -> TopicRequest:
     return TopicRequest(clean_text(title, "--topic"), slug)
 
 
+_PARTICIPANT_SEPARATORS = re.compile(r"[,、]")
+
+
 def parse_participants(text: str) -> int | list[str]:
     """A count (`24`) or comma-separated names (`佐藤, Kim`)."""
     text = text.strip()
     if text.isascii() and text.isdigit():
         return int(text)
-    names = [clean_text(name, "--participants") for name in re.split(r"[,、]", text)]
+    names = [clean_text(name, "--participants") for name in _PARTICIPANT_SEPARATORS.split(text)]
     names = [name for name in names if name]
     if not names:
         raise ProceedingsError(
@@ -512,11 +515,14 @@ def _inside(sessions_path: Path, name: str) -> Path:
     return candidate
 
 
+_NUMBER_PREFIX = re.compile(r"^(?P<number>\d{2})-")
+
+
 def next_note_number(session_dir: Path) -> int:
     """One past the highest NN- prefix in the folder (counting misnamed files too)."""
     numbers = []
     for path in session_dir.iterdir():
-        match = NOTE_FILE_PATTERN.match(path.name) or re.match(r"^(?P<number>\d{2})-", path.name)
+        match = NOTE_FILE_PATTERN.match(path.name) or _NUMBER_PREFIX.match(path.name)
         if match:
             numbers.append(int(match["number"]))
     return max(numbers, default=0) + 1

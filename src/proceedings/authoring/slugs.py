@@ -26,6 +26,9 @@ RESERVED_NAMES = frozenset(
 )
 
 
+_LETTER = re.compile(r"[a-z]")
+
+
 def slugify(title: str, max_length: int = MAX_SLUG_LENGTH) -> str:
     """ASCII slug from a title, or "" when the title has no ASCII letter to build one from.
 
@@ -40,7 +43,7 @@ def slugify(title: str, max_length: int = MAX_SLUG_LENGTH) -> str:
     slug = _NOT_SLUG_CHARS.sub("-", text.lower()).strip("-")
     # A leading date would repeat the folder's date: `2025-06-01 meetup` -> `meetup`.
     slug = _STARTS_WITH_DATE.sub("", slug)
-    if not re.search(r"[a-z]", slug):
+    if not _LETTER.search(slug):
         return ""
     slug = _shorten(slug, max_length)
     return "" if slug in RESERVED_NAMES else slug
@@ -73,6 +76,10 @@ def validate_slug(value: str, *, flag: str = "--slug") -> str:
     raise ProceedingsError(f"{flag} {shown}: {problem}", hint=hint)
 
 
+_DRIVE = re.compile(r"^[A-Za-z]:")
+_PATH_SEPARATORS = re.compile(r"[/\\]")
+
+
 def slug_problem(value: str) -> str | None:
     """Why `value` cannot be a slug (None when it can). Checks the dangerous cases first."""
     if value == "":
@@ -81,11 +88,11 @@ def slug_problem(value: str) -> str | None:
         return "contains a NUL character"
     if any(unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") for ch in value):
         return "contains a control character"
-    if value.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", value):
+    if value.startswith(("/", "\\")) or _DRIVE.match(value):
         return "is an absolute path; a slug is a single name inside the sessions folder"
     if value in (".", ".."):
         return "is not a name"
-    if ".." in re.split(r"[/\\]", value):
+    if ".." in _PATH_SEPARATORS.split(value):
         return "points outside the sessions folder (`..`)"
     if "/" in value or "\\" in value:
         return "is a path; a slug is a single name without `/` or `\\`"

@@ -12,7 +12,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, NamedTuple
 
 from proceedings.load.anchors import heading_anchors
-from proceedings.load.markdown import inline_text
+from proceedings.load.markdown import comments_only, inline_text
 from proceedings.load.placeholders import is_placeholder
 from proceedings.load.source import FENCE, MarkdownFile
 
@@ -20,10 +20,10 @@ if TYPE_CHECKING:
     from markdown_it.token import Token
 
 _COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.DOTALL)
-_HTML_COMMENT = re.compile(r"^\s*(<!--.*?-->\s*)+$", re.DOTALL)
 _HTML_ID = re.compile(r"""\b(?:id|name)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>"']+))""", re.I)
 _HTML_URL_ATTR = re.compile(r"""\b(href|src)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>"']+))""", re.I)
-_FILE_LINK = re.compile(r"\]\(\s*<?\s*(file:[^)\s>]*)", re.I)
+# Possessive `\s*+`: two greedy runs of spaces around `<?` split a long run in n² ways.
+_FILE_LINK = re.compile(r"\]\(\s*+<?\s*+(file:[^)\s>]*)", re.I)
 
 
 class HeadingFact(NamedTuple):
@@ -53,7 +53,8 @@ class Facts:
 
     # What the facts cache stores (facts_cache.py): everything but the file and its lines.
     STORED = ("body_ok", "headings", "content_lines", "placeholder_lines", "links", "html",
-              "html_ids", "code_lines")
+              "html_ids", "code_lines", "too_deep_lines", "unused_footnotes",
+              "replaced_footnotes")
 
     def __init__(self, file: MarkdownFile, lines: list[str], body_ok: bool) -> None:
         self.file = file
@@ -67,6 +68,11 @@ class Facts:
         self.html: list[HtmlFact] = []
         self.html_ids: set[str] = set()
         self.code_lines: set[int] = set()  # lines inside code blocks
+        # (first, last) line of each run of lines markdown-it dropped, nested too deep
+        self.too_deep_lines: list[tuple[int, int]] = []
+        self.unused_footnotes: list[tuple[int, str]] = []  # (line, label): defined, not cited
+        # (line, label, line of the later definition of the same label that replaces it)
+        self.replaced_footnotes: list[tuple[int, str, int]] = []
 
     def __repr__(self) -> str:
         return f"Facts({self.file.rel!r})"
@@ -94,6 +100,12 @@ def collect(file: MarkdownFile) -> Facts:
     if unclosed:
         return facts
     _walk(facts, file.check_tokens, file.body_offset)
+    facts.too_deep_lines = [(first + 1 + file.body_offset, last + 1 + file.body_offset)
+                            for first, last in file.too_deep]
+    offset = 1 + file.body_offset
+    facts.unused_footnotes = [(line + offset, label) for line, label in file.unused_footnotes]
+    facts.replaced_footnotes = [(line + offset, label, later + offset)
+                                for line, label, later in file.replaced_footnotes]
     return facts
 
 
@@ -123,7 +135,7 @@ def _walk(facts: Facts, tokens: list[Token], offset: int) -> None:
         if kind == "html_block":
             _html(facts, token.content, line, block=True)
         if token.level == 0 and token.nesting >= 0 and not in_footnotes:
-            if kind == "html_block" and _HTML_COMMENT.match(token.content):
+            if kind == "html_block" and comments_only(token.content):
                 continue  # a comment is not content
             if kind != "heading_open":
                 facts.content_lines.append(line)
@@ -164,9 +176,12 @@ def _inline(
             line += child.content.count("\n")
 
 
+_NOT_NEWLINE = re.compile(r"[^\n]")
+
+
 def _html(facts: Facts, content: str, line: int, *, block: bool, cursor: int = 0) -> None:
     # Blank out comments but keep their newlines, so offsets still map to lines.
-    stripped = _COMMENT.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), content)
+    stripped = _COMMENT.sub(lambda m: _NOT_NEWLINE.sub(" ", m.group()), content)
     if not stripped.strip():
         return  # comments only: not reported as raw HTML
     for match in _HTML_ID.finditer(stripped):

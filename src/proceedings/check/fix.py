@@ -7,14 +7,15 @@ Only these are ever changed, and only where the report found them:
 - F104 a final newline is added;
 - F110 a note in a legacy encoding (Shift_JIS, EUC-JP, UTF-16, …) is converted to UTF-8,
   only when the detector's reading is unambiguous and lossless (see `load.encodings`);
+- F106 NUL bytes are deleted (nothing else on their lines changes);
 - S304 each missing required section gets its heading and a `✎` placeholder paragraph,
   inserted where the configured section order puts it;
 - S310 a full-width space, colon or `＃` where the format needs ASCII (`---　`, `title：`,
   `##　概要`) is made ASCII on that line.
 
-Wording is never touched: every line of the original is still in the fixed file, in order.
-Files are written atomically, never through a symlink: a note that is a link is fixed in its
-real file only when that is in the sessions folder (see `_refusal`).
+Wording is never touched: every line of the original (less its NUL bytes) is still in the
+fixed file, in order. Files are written atomically, never through a symlink: a note that is a
+link is fixed in its real file only when that is in the sessions folder (see `_refusal`).
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ from proceedings.paths import confinement_problem, real_inside, relative_posix, 
 if TYPE_CHECKING:
     from proceedings.load.encodings import EncodingGuess
 
-FIXABLE = ("F102", "F103", "F104", "F110", "S304", "S310")
+FIXABLE = ("F102", "F103", "F104", "F106", "F110", "S304", "S310")
 BOM = b"\xef\xbb\xbf"
 
 
@@ -199,6 +200,8 @@ def _fix_file(
         body = body[len(BOM) :]
     boms = raw[: len(raw) - len(body)]
     text = body.decode("utf-8")
+    if "F106" in codes:
+        text = text.replace("\x00", "")  # a NUL is no wording: the outputs showed it as �
     endings = {ending: count for ending, count in line_endings(text).items() if count}
     inserted: list[str] = []
     if "F103" in codes or not endings:

@@ -54,6 +54,7 @@ from proceedings.load.anchors import heading_anchors, slugify_heading
 from proceedings.load.markdown import (
     FootnoteDefinition,
     closing_index,
+    comments_only,
     inline_text,
     split_footnotes,
     token_line,
@@ -97,16 +98,12 @@ LINK_SCHEMES = ("http", "https", "mailto")
 # never reach _link: `[x](javascript:…)`. Said here, as B807, so the author knows. (`file:`
 # is the checker's C405; `data:image/png;…` and the like markdown-it does accept.)
 _REFUSED_LINK = re.compile(
-    r"\]\(\s*<?\s*((?:javascript|vbscript|data):(?:[^()\s>]|\([^()\s]*\))*)", re.I
+    r"\]\(\s*+<?\s*+((?:javascript|vbscript|data):(?:[^()\s>]|\([^()\s]*\))*)", re.I
 )
 _ACCEPTED_DATA = re.compile(r"data:image/(?:gif|png|jpeg|webp);", re.I)
 
 
 # ----------------------------------------------------------------------------- the document
-
-
-# An HTML block or inline HTML that is nothing but comments: `<!-- … -->`, possibly several.
-HTML_COMMENTS_ONLY = re.compile(r"\A\s*(?:<!--.*?-->\s*)+\Z", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -621,7 +618,7 @@ class _FileRewriter:
         inline.children = [anchor, Token("span_close", "span", -1), *(inline.children or [])]
 
     def _html_block(self, token: Token) -> list[Token]:
-        if HTML_COMMENTS_ONLY.match(token.content):
+        if comments_only(token.content):
             return []  # notes to fellow scribes and disable directives are never published
         line = token_line(token, self.file.body_offset)
         if not self.c.allow_raw_html:
@@ -679,7 +676,7 @@ class _FileRewriter:
         return token
 
     def _html_inline(self, child: Token, inline: Token) -> list[Token]:
-        if HTML_COMMENTS_ONLY.match(child.content):
+        if comments_only(child.content):
             return []
         if not self.c.allow_raw_html:
             return [Token("text", "", 0, content=child.content)]

@@ -9,13 +9,88 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from functools import lru_cache
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
     from markdown_it.rules_block.state_block import StateBlock
     from markdown_it.rules_core.state_core import StateCore
     from markdown_it.token import Token
+
+
+_SPACES = re.compile(r"\s*+")
+
+
+def comments_only(html: str) -> bool:
+    """Whether raw HTML is nothing but comments (`<!-- … -->`, one or more, and whitespace).
+
+    Each comment ends at its first `-->`, so `<!-- a --> text <!-- b -->` is not comments
+    only: its text is content. A plain scan, in linear time: the pattern it replaces,
+    `^\\s*(<!--.*?-->\\s*)+$`, backtracked exponentially on a line of many comments followed
+    by a letter, and let `.*?` run across `-->` into the text between comments."""
+    at = _SPACES.match(html).end()
+    if at == len(html):
+        return False  # whitespace only: no comment at all
+    while at < len(html):
+        if not html.startswith("<!--", at):
+            return False
+        end = html.find("-->", at + 4)
+        if end < 0:
+            return False
+        at = _SPACES.match(html, end + 3).end()
+    return True
+
+
+# Levels of block nesting markdown-it parses: a list item is two (the list and the item), a
+# blockquote one. 100 (markdown-it's own default preset) allows lists nested 49 deep and
+# quotes 99 deep, and stays well inside Python's recursion limit in the parser, the writers
+# and WeasyPrint (tests/test_build_roundtrip.py and tests/test_nothing_dropped.py build the
+# deepest note it allows). Inline nesting (links, emphasis) keeps the commonmark preset's 20:
+# past it markdown-it keeps the text as plain text, so nothing is lost.
+MAX_NESTING = 100
+INLINE_NESTING = 20
+TOO_DEEP = "proceedings_too_deep"  # env key: [(first, last)] body lines (0-based) dropped
+UNUSED_FOOTNOTES = "proceedings_unused_footnotes"  # env key: [(body line, label)], uncited
+# env key: [(body line, label, body line of the later definition that replaces it)]
+REPLACED_FOOTNOTES = "proceedings_replaced_footnotes"
+
+
+def _block_nesting(state: StateCore) -> None:
+    state.md.options["maxNesting"] = MAX_NESTING
+
+
+def _inline_nesting(state: StateCore) -> None:
+    state.md.options["maxNesting"] = INLINE_NESTING
+
+
+def _note_unused_footnotes(state: StateCore) -> None:
+    """Record each footnote definition that no `[^label]` cites, and each one a later
+    definition of the same label replaces, with its line (0-based, in the body): the plugin's
+    `footnote_tail` removes both from the tokens without a trace."""
+    refs = state.env.get("footnotes", {}).get("refs", {})
+    unused: list[tuple[int, str]] = state.env.setdefault(UNUSED_FOOTNOTES, [])
+    replaced: list[tuple[int, str, int]] = state.env.setdefault(REPLACED_FOOTNOTES, [])
+    tokens = state.tokens
+    cited: dict[str, int] = {}  # label -> line of its latest definition so far
+    for index, token in enumerate(tokens):
+        if token.type != "footnote_reference_open":
+            continue
+        label = token.meta.get("label", "")
+        line = next((t.map[0] for t in tokens[index + 1 : index + 2] if t.map), None)
+        if line is None:
+            line = _definition_line(state.src, label)
+        if refs.get(":" + label, -1) < 0:
+            unused.append((line, label))
+            continue
+        if label in cited:
+            replaced.append((cited[label], label, line))
+        cited[label] = line
+
+
+def _definition_line(src: str, label: str) -> int:
+    """The line (0-based) of `[^label]:` in `src`, for a definition with no content."""
+    at = src.find(f"[^{label}]:")
+    return src.count("\n", 0, at) if at >= 0 else 0
 
 
 @lru_cache(maxsize=1)
@@ -43,6 +118,17 @@ def new_parser(*, stock_block_loop: bool = False) -> MarkdownIt:
     )
     md.enable(["table", "strikethrough"])
     md.use(footnote_plugin)
+    # markdown-it stops parsing a container nested deeper than maxNesting and drops the rest
+    # of the container's lines (the commonmark preset allows 20 levels: ten nested lists). The
+    # checker reports such lines (S309) and the build refuses them; see MAX_NESTING. The same
+    # option limits nested links and emphasis, where a deeper limit only makes markdown-it's
+    # slow cases (`![` repeated) slower and drops nothing: the inline stage keeps 20.
+    md.options["maxNesting"] = MAX_NESTING
+    md.core.ruler.before("normalize", "proceedings_block_nesting", _block_nesting)
+    md.core.ruler.before("inline", "proceedings_inline_nesting", _inline_nesting)
+    md.core.ruler.after("inline", "proceedings_block_nesting_again", _block_nesting)
+    # The footnote plugin's last step leaves out definitions nothing cites: note them first.
+    md.core.ruler.before("footnote_tail", "proceedings_unused_footnotes", _note_unused_footnotes)
     if not stock_block_loop:
         # An attribute on the instance: nested containers call `state.md.block.tokenize` too.
         md.block.tokenize = _tokenize_by_first_char(md)  # type: ignore[method-assign]
@@ -125,6 +211,13 @@ class _RulesByFirstChar:
             char: [rule for name, rule in named if char in _FIRST_CHARS.get(name, char)]
             for char in set("".join(_FIRST_CHARS.values()))
         }
+        # For a line that cannot be a thematic break: `hr` scans the whole line before it
+        # says no, once per nesting level (`- - - … x` is a list nested 49 deep).
+        self.by_char_no_hr = {
+            char: [rule for name, rule in named
+                   if name != "hr" and char in _FIRST_CHARS.get(name, char)]
+            for char in _FIRST_CHARS["hr"]
+        }
 
 
 def _tokenize_by_first_char(md: MarkdownIt) -> Callable[[StateBlock, int, int], None]:
@@ -140,7 +233,7 @@ def _tokenize_by_first_char(md: MarkdownIt) -> Callable[[StateBlock, int, int], 
         nonlocal current
         if current is None or current.rules is not md.block.ruler.getRules(""):
             current = _RulesByFirstChar(md)  # first use, or a plugin changed the rules
-        by_char, always = current.by_char, current.always
+        by_char, always, no_hr = current.by_char, current.always, current.by_char_no_hr
         src = state.src
         max_nesting = state.md.options.maxNesting
         had_empty_line = False
@@ -150,10 +243,22 @@ def _tokenize_by_first_char(md: MarkdownIt) -> Callable[[StateBlock, int, int], 
             if line >= end_line or state.sCount[line] < state.blkIndent:
                 break  # the end, or the end of a nested container
             if state.level >= max_nesting:
+                # markdown-it drops these lines (to the end of the outermost container, often
+                # the end of the note); say which, so that nothing goes unreported
+                last = end_line - 1
+                while last > line and state.isEmpty(last):
+                    last -= 1
+                state.env.setdefault(TOO_DEEP, []).append((line, last))
                 state.line = end_line
                 break
-            first = src[state.bMarks[line] + state.tShift[line]]
-            for rule in by_char.get(first, always):
+            start = state.bMarks[line] + state.tShift[line]
+            first = src[start]
+            rules = by_char.get(first, always)
+            # a thematic break is its marker, spaces and tabs only: past any other character
+            # at the end, `hr` would return False (and it has no side effects)
+            if first in no_hr and src[start : state.eMarks[line]].rstrip(first + " \t"):
+                rules = no_hr[first]
+            for rule in rules:
                 if rule(state, line, end_line, False):
                     if state.line <= line:
                         raise RuntimeError("block rule didn't increment state.line")
@@ -181,12 +286,14 @@ def _check_parser(setext_possible: bool) -> MarkdownIt:
     return md
 
 
-def parse_for_check(text: str) -> tuple[list[Token], list[Token]]:
+def parse_for_check(
+    text: str, env: dict[str, Any] | None = None
+) -> tuple[list[Token], list[Token]]:
     """Tokens as `parse(text)` gives them, except that inline tokens the checker never reads
     have no children yet; returns (tokens, those inline tokens) for `complete_inline`."""
     # A lone CR is a line break to markdown-it but not to the regex: use the plain rule then.
     setext = "\r" in text or _SETEXT_CANDIDATE.search(text) is not None
-    env: dict = {}
+    env = env if env is not None else {}
     tokens = _check_parser(setext).parse(text, env)
     return tokens, env.get(_UNPARSED, [])
 
@@ -199,8 +306,12 @@ def complete_inline(unparsed: list[Token]) -> None:
     from markdown_it.rules_core.text_join import text_join
 
     md = parser()
-    for token in unparsed:
-        md.inline.parse(token.content, md, {}, token.children)
+    md.options["maxNesting"] = INLINE_NESTING  # as the core's inline stage has it
+    try:
+        for token in unparsed:
+            md.inline.parse(token.content, md, {}, token.children)
+    finally:
+        md.options["maxNesting"] = MAX_NESTING
     text_join(StateCore("", md, {}, unparsed))  # the only later core rule that reads them
 
 

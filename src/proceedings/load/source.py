@@ -12,7 +12,16 @@ from typing import TYPE_CHECKING, Any
 
 from proceedings import codes
 from proceedings.diagnostics import Diagnostic
-from proceedings.load.markdown import Heading, complete_inline, headings, parse, parse_for_check
+from proceedings.load.markdown import (
+    REPLACED_FOOTNOTES,
+    TOO_DEEP,
+    UNUSED_FOOTNOTES,
+    Heading,
+    complete_inline,
+    headings,
+    parse,
+    parse_for_check,
+)
 from proceedings.paths import OutsideRepository, read_inside
 
 if TYPE_CHECKING:
@@ -146,6 +155,11 @@ class MarkdownFile:
         self.parsed_tokens: list[Token] | None = None
         # Inline tokens the checker's parse left unparsed (see markdown.parse_for_check).
         self.unparsed_inline: list[Token] | None = None
+        # Body lines (0-based) markdown-it dropped, nested past markdown.MAX_NESTING, and
+        # footnote definitions nothing cites (body line, label), which the outputs leave out.
+        self.too_deep: list[tuple[int, int]] = []
+        self.unused_footnotes: list[tuple[int, str]] = []
+        self.replaced_footnotes: list[tuple[int, str, int]] = []  # (line, label, later line)
 
     def __repr__(self) -> str:
         return f"MarkdownFile({self.rel!r})"
@@ -157,7 +171,9 @@ class MarkdownFile:
         Lazy so that a checker run whose per-file facts are cached never parses.
         """
         if self.parsed_tokens is None:
-            self.parsed_tokens = parse(self.body) if self.text is not None else []
+            env: dict[str, Any] = {}
+            self.parsed_tokens = parse(self.body, env) if self.text is not None else []
+            self._keep_parse_notes(env)
         elif self.unparsed_inline:
             complete_inline(self.unparsed_inline)  # the checker parsed them only in part
         self.unparsed_inline = None
@@ -172,8 +188,15 @@ class MarkdownFile:
             if self.text is None:
                 self.parsed_tokens = []
             else:
-                self.parsed_tokens, self.unparsed_inline = parse_for_check(self.body)
+                env: dict[str, Any] = {}
+                self.parsed_tokens, self.unparsed_inline = parse_for_check(self.body, env)
+                self._keep_parse_notes(env)
         return self.parsed_tokens
+
+    def _keep_parse_notes(self, env: dict[str, Any]) -> None:
+        self.too_deep = env.get(TOO_DEEP, [])
+        self.unused_footnotes = env.get(UNUSED_FOOTNOTES, [])
+        self.replaced_footnotes = env.get(REPLACED_FOOTNOTES, [])
 
     @tokens.setter
     def tokens(self, value: list[Token]) -> None:
@@ -290,6 +313,8 @@ def _decode(file: MarkdownFile) -> str | None:
                              for name in line_ending_names(text))
         file.report(codes.CRLF, line, f"{kinds} line endings", "run `proceedings check --fix`")
         text = lf_text(text)
+    if "\x00" in text:
+        _report_nul(file, text)
     if text and not text.endswith("\n"):
         file.report(
             codes.NO_FINAL_NEWLINE,
@@ -342,6 +367,21 @@ def _report_iso2022(file: MarkdownFile) -> bool:
         file, offset, f"not UTF-8: ISO-2022-JP escape code at byte offset {offset}", guess
     )
     return True
+
+
+def _report_nul(file: MarkdownFile, text: str) -> None:
+    """One F106 at the first NUL byte, counting the rest (markdown-it makes each a U+FFFD)."""
+    at = text.index("\x00")
+    line_start = text.rfind("\n", 0, at) + 1
+    more = text.count("\x00") - 1
+    file.report(
+        codes.NUL_BYTE,
+        text.count("\n", 0, at) + 1,
+        "NUL byte (U+0000)" + (f", and {more} more in the file" if more else "")
+        + ": the outputs would show it as �",
+        "run `proceedings check --fix` to delete it",
+        col=at - line_start + 1,
+    )
 
 
 # A lone CR (old Mac) ends a line as CRLF and LF do, for CommonMark and for the checker.

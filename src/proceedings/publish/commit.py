@@ -42,7 +42,10 @@ if TYPE_CHECKING:
     from git import Repo
 
 # `git check-ignore --verbose` lines: "<source>:<line>:<pattern><TAB><path>"
-_IGNORE_LINE = re.compile(r"^(.+?):(\d+):(.*)\t(.*)$")
+# The atomic group keeps the first `:<digits>:`: if no tab follows it, none follows a later
+# one either, and retrying each (as a plain lazy `.+?` would) takes quadratic time on a long
+# rule from a hostile .gitignore.
+_IGNORE_LINE = re.compile(r"^(?>(.+?):(\d+):)(.*)\t([^\t\n]*)$")
 
 # (file in the git dir, what is going on, how to get out of it)
 OPERATIONS_IN_PROGRESS = (

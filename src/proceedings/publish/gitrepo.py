@@ -41,10 +41,13 @@ def open_repo(root: Path, *, purpose: str = "", hint: str = "") -> Repo:
     return repo
 
 
+_GIT_ERROR_OUTPUT = re.compile(r"\A\s*(?:stderr|stdout): '(.*)'\s*", re.S)
+
+
 def git_lines(output: object) -> list[str]:
     """The non-empty lines of what git printed, without GitPython's `stderr: '…'` wrapping."""
     text = str(output or "")
-    match = re.fullmatch(r"\s*(?:stderr|stdout): '(.*)'\s*", text, flags=re.S)
+    match = _GIT_ERROR_OUTPUT.fullmatch(text)
     if match:
         text = match.group(1)
     return [line.strip() for line in text.splitlines() if line.strip()]

@@ -31,7 +31,9 @@ from mdit_py_plugins.container import container_plugin
 from proceedings.load.markdown import new_parser
 
 ALLOWED_ATTRIBUTES = ("id", "class", "lang")
-_TRAILING_ATTRS = re.compile(r"(?:^|[ \t]+)(\{[^{}]*\})[ \t]*$")
+# Spaces before the `{` are matched from the start of their run only: tried from every space
+# of a long run, `[ \t]+` would rescan the rest of it each time (quadratic time).
+_TRAILING_ATTRS = re.compile(r"(?:^|(?<![ \t])[ \t]++)(\{[^{}]*\})[ \t]*+$")
 
 
 @lru_cache(maxsize=2)

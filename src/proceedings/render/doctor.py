@@ -179,6 +179,9 @@ def _check_subsetting(ffi: object | None) -> Check:
     )
 
 
+_CJK_JP = re.compile(r"\bCJK\s+JP\b")
+
+
 def _check_cjk_fonts(ffi: object | None) -> Check:
     families = _font_families(ffi)
     if families is None:
@@ -189,7 +192,7 @@ def _check_cjk_fonts(ffi: object | None) -> Check:
         )
     japanese = sorted(
         family for family in families
-        if family in JAPANESE_FAMILIES or re.search(r"\bCJK\s+JP\b", family)
+        if family in JAPANESE_FAMILIES or _CJK_JP.search(family)
     )
     other_cjk = sorted(f for f in families if "CJK" in f and f not in japanese)
     if japanese:

@@ -26,7 +26,6 @@ from __future__ import annotations
 import base64
 import contextlib
 import html
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,7 +43,7 @@ from proceedings.load.markdown import split_footnotes
 from proceedings.render.dialect import dialect_parser, parse_dialect
 from proceedings.render.figures import html_figures
 from proceedings.render.markdown_out import render_markdown
-from proceedings.render.sanitize import default_url_policy, sanitize_html
+from proceedings.render.sanitize import CONTROL_OR_SPACE, default_url_policy, sanitize_html
 from proceedings.templates import render_template, template_source_path
 
 TEMPLATE = "proceedings.html.j2"
@@ -195,7 +194,7 @@ class _ImageResolver:
     def src(self, src: str) -> str | None:
         asset = self.assets.get(unquote(src))
         if asset is None:
-            if re.sub(r"[\x00-\x20]", "", src).lower().startswith("http:"):
+            if CONTROL_OR_SPACE.sub("", src).lower().startswith("http:"):
                 return None  # plain http is never shown (B812 in docs/build.md)
             return default_url_policy("src", src)
         if self.mode == "assets":

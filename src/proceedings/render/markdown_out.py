@@ -99,6 +99,9 @@ def _escape_line_start(text: str) -> str:
     return text
 
 
+_BARE_ATTRIBUTE = re.compile(r"[\w:-]+")
+
+
 def attributes(
     id: str | None = None, classes: list[str] | tuple[str, ...] | str = (), **extra: str
 ) -> str:
@@ -109,16 +112,20 @@ def attributes(
     parts += [f".{name}" for name in classes]
     for key, value in extra.items():
         if value:
-            parts.append(f'{key}="{value}"' if not re.fullmatch(r"[\w:-]+", value) else
+            parts.append(f'{key}="{value}"' if not _BARE_ATTRIBUTE.fullmatch(value) else
                          f"{key}={value}")
     return "{" + " ".join(parts) + "}" if parts else ""
 
 
+_NEEDS_BRACKETS = re.compile(r"[\s()<>\\]")
+_BRACKET_ESCAPE = re.compile(r"([<>\\])")
+
+
 def destination(url: str) -> str:
     """A link destination as Markdown: bare when safe, else in angle brackets."""
-    if url and not re.search(r"[\s()<>\\]", url):
+    if url and not _NEEDS_BRACKETS.search(url):
         return url
-    return "<" + re.sub(r"([<>\\])", r"\\\1", url) + ">"
+    return "<" + _BRACKET_ESCAPE.sub(r"\\\1", url) + ">"
 
 
 def _title(title: str) -> str:
@@ -144,6 +151,9 @@ class WrittenPart:
             )
         parts += self.footnotes
         return "\n\n".join(parts)
+
+
+_LINE_BREAK = re.compile(r"\\?\n")
 
 
 class MarkdownWriter:
@@ -232,7 +242,7 @@ class MarkdownWriter:
             if level <= 2:  # a heading over several lines: only the setext form keeps them
                 text = f"{text} {suffix}" if suffix else text
                 return text + "\n" + ("===" if level == 1 else "---")
-            text = re.sub(r"\\?\n", " ", text)  # an ATX heading is one line
+            text = _LINE_BREAK.sub(" ", text)  # an ATX heading is one line
         line = "#" * level + (" " + text if text else "")
         return f"{line} {suffix}" if suffix else line
 
@@ -452,13 +462,17 @@ def _list_marker(text: str, ordered: bool) -> str:
     return first[:1]
 
 
+_BACKTICKS = re.compile("`+")
+_FENCE_RUNS = {"`": _BACKTICKS, "~": re.compile("~+")}
+
+
 def _fence(token: Token) -> str:
     content = token.content
     if content and not content.endswith("\n"):
         content += "\n"
     info = token.info.strip() if token.type == "fence" else ""
     char = "~" if (token.markup.startswith("~") or "`" in info) else "`"
-    longest = max((len(run) for run in re.findall(re.escape(char) + "+", content)), default=0)
+    longest = max((len(run) for run in _FENCE_RUNS[char].findall(content)), default=0)
     fence = char * max(3, longest + 1)
     gap = " " if info.startswith(char) else ""  # `~~~~ ~~`: the info is `~~`
     return f"{fence}{gap}{info}\n{content}{fence}"
@@ -467,7 +481,7 @@ def _fence(token: Token) -> str:
 def _code_span(content: str, table: bool) -> str:
     if table:
         content = content.replace("|", "\\|")
-    longest = max((len(run) for run in re.findall("`+", content)), default=0)
+    longest = max((len(run) for run in _BACKTICKS.findall(content)), default=0)
     ticks = "`" * (longest + 1)
     pad = ""
     if content.startswith("`") or content.endswith("`") or (
@@ -573,6 +587,9 @@ def _date_range(document: Document, pattern: str) -> str:
     return pattern.format(start=document.date_from, end=document.date_to)
 
 
+_FENCE_OPENING = re.compile(r"^\s*(`{3,}|~{3,})")
+
+
 def _tidy(text: str) -> str:
     """At most one blank line in a row outside code, and exactly one final newline."""
     out: list[str] = []
@@ -580,7 +597,7 @@ def _tidy(text: str) -> str:
     blank = 0
     for line in text.split("\n"):
         stripped = line.strip()
-        match = re.match(r"^\s*(`{3,}|~{3,})", line)
+        match = _FENCE_OPENING.match(line)
         if fence is None and match:
             fence = match.group(1)
         elif fence is not None and stripped.startswith(fence[0] * len(fence)) and (

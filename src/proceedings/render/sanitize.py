@@ -58,6 +58,9 @@ BLOCK_TAGS = frozenset(
 UrlPolicy = Callable[[str, str], "str | None"]  # (attribute, url) -> url to use, or None
 
 
+_FIRST_TAG = re.compile(r"<([a-zA-Z][a-zA-Z0-9]*)")
+
+
 @dataclass
 class Sanitized:
     html: str
@@ -67,16 +70,19 @@ class Sanitized:
         """The HTML as one CommonMark HTML block: no blank lines, starting with a block tag."""
         lines = [line for line in self.html.strip("\n").split("\n") if line.strip()]
         text = "\n".join(lines)
-        match = re.match(r"<([a-zA-Z][a-zA-Z0-9]*)", text)
+        match = _FIRST_TAG.match(text)
         if match is None or match.group(1).lower() not in BLOCK_TAGS:
             text = f"<div>\n{text}\n</div>"
         return text
 
 
+CONTROL_OR_SPACE = re.compile(r"[\x00-\x20]")
+
+
 def default_url_policy(attribute: str, url: str) -> str | None:
     """http(s), mailto, relative paths and fragments; `data:image/…` only for `src`."""
     value = url.strip()
-    lowered = re.sub(r"[\x00-\x20]", "", value).lower()
+    lowered = CONTROL_OR_SPACE.sub("", value).lower()
     if attribute == "src" and lowered.startswith("data:image/"):
         return value
     parts = urlsplit(lowered)
@@ -184,7 +190,7 @@ SVG_DROP_ELEMENTS = frozenset(
 SVG_ANIMATIONS = frozenset({"set", "animate", "animatemotion", "animatetransform", "animatecolor"})
 _SVG_DATA_IMAGE = re.compile(r"data:image/(?:png|jpeg|gif|webp)[;,]", re.I)
 # `url(` in CSS or a presentation attribute, unless it points into the same file (`url(#g)`).
-_EXTERNAL_CSS = re.compile(r"url\s*\(\s*['\"]?\s*(?!#)|@import|\\", re.I)
+_EXTERNAL_CSS = re.compile(r"url\s*+\(\s*+(?:['\"]\s*+)?(?!#)|@import|\\", re.I)
 
 
 @dataclass
@@ -300,7 +306,7 @@ def _svg_attribute_problem(element: str, key: str, value: str) -> str | None:
     if local == "base" and key.lower().startswith("xml:"):
         return f"`{key}` attribute"
     if local in ("href", "src"):
-        url = re.sub(r"[\x00-\x20]", "", value).lower()
+        url = CONTROL_OR_SPACE.sub("", value).lower()
         if url.startswith("#") or _SVG_DATA_IMAGE.match(url):
             return None
         if element == "a" and url.startswith(("https://", "http://")):

@@ -17,6 +17,9 @@ from proceedings.authoring.importing.vocabulary import (
 )
 from proceedings.load.workspace import ASSET_SUFFIXES, IMAGE_TYPES
 
+_QUERY_OR_FRAGMENT = re.compile(r"[#?]")
+_UNSAFE_IN_NAME = re.compile(r"[\s()\[\]<>#?%&'\"]+")
+
 IMAGES_DIR = "images"
 ATTACHMENTS_DIR = "attachments"
 
@@ -52,7 +55,7 @@ class MemoAssets:
         bare = target[1:-1] if target.startswith("<") and target.endswith(">") else target
         if not bare or bare.startswith(("#", "/")) or SCHEME.match(bare):
             return None
-        path_part = re.split(r"[#?]", bare, maxsplit=1)[0]
+        path_part = _QUERY_OR_FRAGMENT.split(bare, maxsplit=1)[0]
         suffix = bare[len(path_part) :]
         if not path_part:
             return None
@@ -91,7 +94,7 @@ class MemoAssets:
         if source in self.assets:
             return self.assets[source]
         subfolder = IMAGES_DIR if source.suffix.lower() in IMAGE_TYPES else ATTACHMENTS_DIR
-        name = re.sub(r"[\s()\[\]<>#?%&'\"]+", "-", source.name).strip("-") or "file"
+        name = _UNSAFE_IN_NAME.sub("-", source.name).strip("-") or "file"
         stem, suffix = os.path.splitext(name)
         taken = set(self.assets.values())
         candidate, number = f"{subfolder}/{name}", 2

@@ -31,6 +31,8 @@ from proceedings.config import Config
 from proceedings.load.workspace import SESSION_FILE
 from proceedings.paths import display_path
 
+_DASHES_ONLY = re.compile(r"^---\s*$")
+
 
 @dataclass
 class _Layout:
@@ -51,7 +53,7 @@ def plan_memo(
     """Work out the session one memo becomes. Raises ProceedingsError; writes nothing."""
     report = Report(display_path(memo.path))
     lines = read_memo(memo.path, report)
-    if lines and re.match(r"^---\s*$", lines[0]):
+    if lines and _DASHES_ONLY.match(lines[0]):
         raise report.error(
             "starts with front matter, so it looks like it is in a structured format already",
             0,

@@ -17,6 +17,17 @@ from proceedings.authoring.importing.vocabulary import (
     words_from_name,
 )
 
+_PARTICIPANT_COUNT = re.compile(
+    r"^(?:約|およそ|about|approx\.?|~)?\s*(\d+)\s*(名|人|people|persons|participants)?"
+    r"\s*(程度|くらい|ぐらい|ほど)?(?P<rest>.*)$",
+    re.IGNORECASE,
+)
+_NAME_SEPARATORS = re.compile(r"[,、，/・]")
+_URL_VALUE = re.compile(r"^<(.+)>$|^\[[^\]]*\]\((\S+)\)$")
+_TAG_SEPARATORS = re.compile(r"[,、，/]")
+# Spaces before `and` are matched from the start of their run only (quadratic otherwise).
+_PEOPLE_SEPARATORS = re.compile(r"[,、，/・]|(?<!\s)\s++(?:and|&)\s+")
+
 
 @dataclass
 class Metadata:
@@ -130,8 +141,8 @@ def convert(item: Metadata, report: Report) -> Any:
         report.unmapped(item.line, f"metadata `{item.raw_key}` is empty")
         return None
     if item.key in ("tags", "facilitators", "scribes"):
-        separators = r"[,、，/]" if item.key == "tags" else r"[,、，/・]|\s+(?:and|&)\s+"
-        parts = [p.strip().lstrip("#").strip() for p in re.split(separators, value)]
+        separators = _TAG_SEPARATORS if item.key == "tags" else _PEOPLE_SEPARATORS
+        parts = [p.strip().lstrip("#").strip() for p in separators.split(value)]
         return [p for p in parts if p]
     if item.key == "participants":
         return _participants(item, value, text, report)
@@ -144,18 +155,13 @@ def convert(item: Metadata, report: Report) -> Any:
         report.unmapped(item.line, f"language `{value}` is neither ja nor en; not used")
         return None
     if item.key == "url":
-        link = re.match(r"^<(.+)>$|^\[[^\]]*\]\((\S+)\)$", value)
+        link = _URL_VALUE.match(value)
         return (link.group(1) or link.group(2)) if link else value
     return value
 
 
 def _participants(item: Metadata, value: str, text: str, report: Report) -> int | list[str]:
-    count = re.match(
-        r"^(?:約|およそ|about|approx\.?|~)?\s*(\d+)\s*(名|人|people|persons|participants)?"
-        r"\s*(程度|くらい|ぐらい|ほど)?(?P<rest>.*)$",
-        text,
-        re.IGNORECASE,
-    )
+    count = _PARTICIPANT_COUNT.match(text)
     if count:
         if count.group("rest").strip():
             report.unmapped(
@@ -164,4 +170,4 @@ def _participants(item: Metadata, value: str, text: str, report: Report) -> int 
                 f"`{count.group('rest').strip()}` stays in the memo text",
             )
         return int(count.group(1))
-    return [p.strip() for p in re.split(r"[,、，/・]", value) if p.strip()]
+    return [p.strip() for p in _NAME_SEPARATORS.split(value) if p.strip()]

@@ -18,6 +18,8 @@ from proceedings.authoring.importing.vocabulary import (
 )
 from proceedings.authoring.slugs import slug_problem, slugify
 
+_WEEKDAY_OR_COMMA = re.compile(r"^[\s(（]*[月火水木金土日](?:曜日?)?[)）]?\s*|^[\s,]+")
+
 
 class MemoNaming:
     def __init__(
@@ -99,7 +101,7 @@ class MemoNaming:
                 continue
             found = self._real_date(match, item.line)
             rest = DATE_IN_TEXT.sub("", unicodedata.normalize("NFKC", item.value))
-            rest = re.sub(r"^[\s(（]*[月火水木金土日](?:曜日?)?[)）]?\s*|^[\s,]+", "", rest).strip()
+            rest = _WEEKDAY_OR_COMMA.sub("", rest).strip()
             if rest:
                 self.report.unmapped(
                     item.line,

@@ -8,6 +8,8 @@ from pathlib import Path
 from proceedings.authoring.importing.model import MemoSource, Report
 from proceedings.errors import ProceedingsError
 
+_NOT_SHIFT_JIS = re.compile(r"[\x80-\x9f\ue000-\uf8ff]")
+
 MEMO_SUFFIXES = (".md", ".markdown")
 MAX_SEARCH_DEPTH = 6
 
@@ -94,7 +96,7 @@ def read_memo(path: Path, report: Report) -> list[str]:
             text = raw.decode("cp932")
             # Python's cp932 maps stray bytes to private-use or C1 characters rather than
             # failing; real Shift_JIS memos contain neither.
-            if re.search(r"[\x80-\x9f\ue000-\uf8ff]", text):
+            if _NOT_SHIFT_JIS.search(text):
                 raise UnicodeDecodeError("cp932", raw, 0, 1, "not Shift_JIS")
         except UnicodeDecodeError:
             line = raw[: exc.start].count(b"\n")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from markdown_it.token import Token
@@ -45,10 +46,23 @@ class Definition:
     footnote: bool
 
     def used_in(self, text: str) -> bool:
-        label = r"\s+".join(re.escape(part) for part in self.label.split())
-        if self.footnote:
-            return re.search(r"\[\^" + label + r"\](?!:)", text) is not None
-        return re.search(r"\[\s*" + label + r"\s*\](?!:)", text, re.IGNORECASE) is not None
+        return label_use_pattern(self.label, self.footnote).search(text) is not None
+
+
+@lru_cache(maxsize=256)
+def label_use_pattern(label: str, footnote: bool) -> re.Pattern[str]:
+    """A use of a reference or footnote label (`[label]`, `[^label]`), not its definition.
+    The label is escaped; tests/test_linear_patterns.py runs these on hostile text."""
+    words = r"\s+".join(re.escape(part) for part in label.split())
+    if footnote:
+        return re.compile(r"\[\^" + words + r"\](?!:)")
+    return re.compile(r"\[\s*" + words + r"\s*\](?!:)", re.IGNORECASE)
+
+
+@lru_cache(maxsize=256)
+def footnote_def_pattern(label: str) -> re.Pattern[str]:
+    """The start of the definition of footnote `label` (escaped) on a line."""
+    return re.compile(r"^ {0,3}\[\^" + re.escape(label) + r"\]:")
 
 
 @dataclass
@@ -123,7 +137,7 @@ class MemoStructure:
 
     def _footnote_lines(self, label: str, content: list[int]) -> list[int]:
         first = min(content) if content else None
-        pattern = re.compile(r"^ {0,3}\[\^" + re.escape(label) + r"\]:")
+        pattern = footnote_def_pattern(label)
         candidates = [
             i
             for i, line in enumerate(self.lines)

@@ -49,7 +49,7 @@ KEY_LOOKUP = {name: key for key, names in METADATA_KEYS.items() for name in name
 # Markdown punctuation; `https://...` is not a key because its value would start with `//`.
 KEY_VALUE = re.compile(
     r"^\s{0,3}(?P<bullet>[-*+]\s+)?(?:\*\*|__)?(?P<key>[^\s:：*_\[\]()<>`|#!][^:：*_\[\]<>`|]{0,29}?)"
-    r"(?:\*\*|__)?\s*[:：]\s*(?:\*\*|__)?(?P<value>.*?)\s*\\?\s*$"
+    r"(?:\*\*|__)?\s*[:：]\s*(?:\*\*|__)?(?P<value>(?:.*?\S)??)\s*+\\?\s*+$"
 )
 
 # Headings that name a topic explicitly: `トピック1 …`, `Topic 2: …`, `テーマA`, `議題3`.
@@ -126,11 +126,21 @@ COMPACT_DATE = re.compile(r"(?<!\d)(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})(?!\d)")
 NAME_DATE_PREFIX = re.compile(
     r"^(?:\d{8}|\d{4}[-_.]\d{2}[-_.]\d{2}|\d{4}年\d{1,2}月\d{1,2}日)[-_ .]*"
 )
-ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+|$)(.*?)(?:[ \t]+#+)?[ \t]*$")
+# The text ends at a non-space (or is empty): a lazy `.*?` that could stop inside a run of
+# spaces would rescan the rest of the run at every step (quadratic time).
+_SPACES = re.compile(r"\s+")
+_NUMBER_PREFIX = re.compile(r"^\d++[.)]\s*+")
+_LOWER_THEN_UPPER = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+_UPPER_THEN_WORD = re.compile(r"(?<=[A-Z])(?=[A-Z][a-z])")
+_DASHES_OR_UNDERSCORES = re.compile(r"[-_]+")
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#])")
+ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]++|$)((?:.*?[^ \t])??)(?:[ \t]++#++)?[ \t]*+$")
 REF_DEF = re.compile(r"^ {0,3}\[(?!\^)([^\]]+)\]:")
 FOOTNOTE_DEF = re.compile(r"^ {0,3}\[\^([^\]]+)\]:")
 # Link targets in inline links/images, reference definitions and raw HTML attributes.
-INLINE_TARGET = re.compile(r"(\]\(\s*)(<[^>\n]*>|[^\s)]+)")
+# `<…>` ends at the next `<` too (CommonMark allows none inside): each `](<` scans only to
+# the next one, not to the end of the line.
+INLINE_TARGET = re.compile(r"(\]\(\s*+)(<[^<>\n]*>|[^\s)]+)")
 DEF_TARGET = re.compile(r"^( {0,3}\[(?!\^)[^\]]+\]:\s*)(<[^>\n]*>|\S+)")
 HTML_TARGET = re.compile(r"""(\b(?:src|href)\s*=\s*["'])([^"']+)""", re.IGNORECASE)
 SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.\-]*:")
@@ -153,15 +163,15 @@ def key_value(line: str) -> tuple[str, str, bool] | None:
 
 
 def normal_key(key: str) -> str:
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", key).lower())
+    return _SPACES.sub("", unicodedata.normalize("NFKC", key).lower())
 
 
 def normal(text: str) -> str:
-    return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", text).strip().lower())
+    return _SPACES.sub(" ", unicodedata.normalize("NFKC", text).strip().lower())
 
 
 def matches(name: str, names: tuple[str, ...]) -> bool:
-    name = re.sub(r"^\d+[.)]\s*", "", name)
+    name = _NUMBER_PREFIX.sub("", name)
     return any(name.startswith(candidate) for candidate in names)
 
 
@@ -179,14 +189,15 @@ def name_date(name: str) -> dt.date | None:
 
 def kebab(name: str) -> str:
     """`SummerCampDiscussion` -> `Summer-Camp-Discussion`; `MLOpsNight` -> `ML-Ops-Night`."""
-    name = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "-", name)
-    return re.sub(r"(?<=[A-Z])(?=[A-Z][a-z])", "-", name)
+    name = _LOWER_THEN_UPPER.sub("-", name)
+    return _UPPER_THEN_WORD.sub("-", name)
 
 
 def words_from_name(name: str) -> str:
-    return re.sub(r"[-_]+", " ", kebab(NAME_DATE_PREFIX.sub("", name)).replace("-", " ")).strip()
+    words = kebab(NAME_DATE_PREFIX.sub("", name)).replace("-", " ")
+    return _DASHES_OR_UNDERSCORES.sub(" ", words).strip()
 
 
 def md_escape(text: str) -> str:
-    return re.sub(r"([\\`*_\[\]<>#])", r"\\\1", text)
+    return _MD_SPECIAL.sub(r"\\\1", text)
 

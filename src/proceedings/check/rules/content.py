@@ -45,6 +45,29 @@ def link_outside_repo(doc: FileInput, ctx: CheckContext) -> Iterator[Diagnostic]
     yield from _links(doc, ctx, "C405")
 
 
+@rule(codes.UNUSED_FOOTNOTE, kind="markdown")
+def unused_footnote(doc: FileInput, ctx: CheckContext) -> Iterator[Diagnostic]:
+    for line, label in doc.facts.unused_footnotes:
+        yield doc.diag(
+            unused_footnote.code, line,
+            f"footnote `[^{label}]` is never cited: the outputs leave it out",
+            f"cite it with `[^{label}]` in the text, or delete the definition",
+            doc.facts.find_col(line, f"[^{label}]"),
+        )
+
+
+@rule(codes.DUPLICATE_FOOTNOTE, kind="markdown")
+def duplicate_footnote(doc: FileInput, ctx: CheckContext) -> Iterator[Diagnostic]:
+    for line, label, later in doc.facts.replaced_footnotes:
+        yield doc.diag(
+            duplicate_footnote.code, line,
+            f"footnote `[^{label}]` is defined again on line {later}: the outputs keep only "
+            "that one and leave this one out",
+            "merge the two definitions, or give one of them its own label",
+            doc.facts.find_col(line, f"[^{label}]"),
+        )
+
+
 def _links(doc: FileInput, ctx: CheckContext, wanted: str) -> Iterator[Diagnostic]:
     """One pass over the file's links; each of C402–C405 keeps only its own findings."""
     key = ("links", doc.rel)
@@ -111,10 +134,15 @@ def _check_link(doc: FileInput, ctx: CheckContext, link: LinkFact) -> Iterator[D
         yield diag
 
 
+# Searched only in the last 200 characters before a link: from the start of a long line of
+# many raw HTML links, each search would cost the whole line (quadratic time).
+_SRC_BEFORE = re.compile(r"\bsrc\s*+=\s*+[\"']?$", re.I)
+
+
 def _is_src(doc: FileInput, link: LinkFact) -> bool:
     text = doc.facts.line_text(link.line)
     before = text[: max(link.col - 1, 0)]
-    return re.search(r"\bsrc\s*=\s*[\"']?$", before, re.I) is not None
+    return _SRC_BEFORE.search(before, max(0, len(before) - 200)) is not None
 
 
 def _near_miss(target: str) -> str:

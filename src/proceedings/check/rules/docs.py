@@ -124,6 +124,14 @@ DOCS: dict[str, RuleDoc] = {
         "`max_note_size` under `[check]` in proceedings.toml.",
         "text",
     ),
+    "F106": RuleDoc(
+        "The file contains a NUL byte (U+0000), usually pasted from a binary file or a broken "
+        "editor. Markdown cannot hold it: the outputs would show `�` in its place. The finding "
+        "points at the first one and counts the others.",
+        "- 監視<NUL>の閾値は SLO から決める",
+        "`proceedings check --fix` deletes every NUL byte and changes nothing else in the file.",
+        "text",
+    ),
     # --- front matter ------------------------------------------------------------------------
     "M201": RuleDoc(
         "The note or session.md has no front matter, so it has no title (and session.md no "
@@ -311,6 +319,16 @@ DOCS: dict[str, RuleDoc] = {
         "Give each topic its own title.",
         "text",
     ),
+    "S309": RuleDoc(
+        "Lists or block quotes are nested deeper than the Markdown parser goes (100 levels: a "
+        "list item counts two, a quote one, so about 48 nested lists or 98 nested quotes). "
+        "Past that depth the parser stops and the rest of the outermost list or quote (often "
+        "the rest of the note) would be missing from the Markdown, HTML and PDF outputs. It is "
+        "an error, so the build refuses the note instead of dropping text.",
+        "- 1\n  - 2\n    - 3\n      …\n" + " " * 98 + "- 50 (the 50th level: dropped)",
+        "Nest less deeply: start a new list (or quote) at the top level, or make the deepest "
+        "levels plain paragraphs.",
+    ),
     "S310": RuleDoc(
         "A full-width character typed by an IME stands where the format needs an ASCII one: a "
         "full-width space after the front-matter fence (`---　`), a full-width colon after a "
@@ -386,6 +404,20 @@ DOCS: dict[str, RuleDoc] = {
         "連絡先: 090-1234-5678(田中)",
         "Remove the number. If something that is not a phone number is reported, silence that "
         "line with `<!-- proceedings-disable-next-line C408 -->`.",
+    ),
+    "C410": RuleDoc(
+        "A footnote is defined (`[^label]: …`) but no `[^label]` in the text cites it. "
+        "Markdown leaves such a definition out of the outputs, so its text would vanish.",
+        "監視は SLO から設計する。\n\n[^slo]: SLO の定義は SRE 本の第 4 章を参照。",
+        "Cite it where it belongs (`監視は SLO[^slo] から設計する。`), or delete the "
+        "definition if it is a leftover.",
+    ),
+    "C411": RuleDoc(
+        "The same footnote label is defined twice in one note. Markdown keeps only the last "
+        "definition, so the text of the earlier one would vanish from the outputs.",
+        "監視は SLO[^1] から設計する。\n\n[^1]: SLO の定義。\n\n[^1]: 閾値の決め方。",
+        "Merge the two definitions into one, or give the second its own label (`[^2]`) and "
+        "cite it.",
     ),
     "C409": RuleDoc(
         "A name or term from `check.private_terms` in proceedings.toml appears (any case; "
@@ -643,8 +675,8 @@ def _controls() -> list[str]:
         "Several codes or names may be given (spaces or commas); none means every rule. A "
         "comment that silences nothing is reported as X601. Comments inside code blocks are "
         "examples and have no effect.",
-        "- **Fixes:** `--fix` applies the safe ones (F102, F103, F104, F110, S304, S310) and "
-        "never changes wording; `--diff` shows them as a unified diff (whatever `--format` "
+        "- **Fixes:** `--fix` applies the safe ones (F102, F103, F104, F106, F110, S304, S310) "
+        "and never changes wording; `--diff` shows them as a unified diff (whatever `--format` "
         "says) and changes no note (exit 1 when something would change).",
         "- **Files and sessions:** `proceedings check FILE…` (what pre-commit runs) checks the "
         "files in the context of their whole session: it reports their own findings, their "

@@ -20,8 +20,10 @@ from proceedings.check.facts import Facts
 from proceedings.codes import BAD_DISABLE, UNUSED_DISABLE
 from proceedings.diagnostics import Diagnostic
 
+# The codes stop at a `<`: a line of many unclosed `<!-- proceedings-disable` would otherwise
+# scan to its end from each of them (quadratic time). Codes never hold a `<`.
 _DIRECTIVE = re.compile(
-    r"<!--\s*proceedings-(?P<kind>disable-next-line|disable)(?![\w-])(?P<codes>.*?)-->"
+    r"<!--\s*+proceedings-(?P<kind>disable-next-line|disable)(?![\w-])(?P<codes>[^<\n]*?)-->"
 )
 
 
@@ -40,6 +42,9 @@ class Directive(NamedTuple):
         return not self.codes or diagnostic.code in self.codes
 
 
+_CODE_SEPARATORS = re.compile(r"[\s,]+")
+
+
 def parse_directives(facts: Facts) -> tuple[list[Directive], list[Diagnostic]]:
     """Disable comments of one file, and X602 findings for names that are not rules."""
     directives: list[Directive] = []
@@ -53,7 +58,7 @@ def parse_directives(facts: Facts) -> tuple[list[Directive], list[Diagnostic]]:
             continue
         for match in _DIRECTIVE.finditer(text):
             resolved: list[str] = []
-            words = [w for w in re.split(r"[\s,]+", match.group("codes").strip()) if w]
+            words = [w for w in _CODE_SEPARATORS.split(match.group("codes").strip()) if w]
             for word in words:
                 code = word.upper() if _is_code(word.upper()) else by_name.get(word.lower())
                 if code is None:

@@ -61,7 +61,9 @@ _PHONE = re.compile(
             # Japanese mobile numbers written without separators: 09012345678.
             rf"{_BEFORE}(?P<mobile>0[5789]0\d{{8}}){_AFTER}",
             # International: +81 3-1234-5678, +81-90-1234-5678, +1 (415) 555-0100, +4420…
-            rf"{_BEFORE}(?P<intl>\+\d{{1,3}}(?:[-. ]?\(?\d{{1,5}}\)?){{1,5}}){_AFTER}",
+            # Digit runs are possessive: a long run of digits, split every possible way into
+            # the groups, cost about 1,500 steps per character before failing.
+            rf"{_BEFORE}(?P<intl>\+\d{{1,3}}+(?:[-. ]?\(?\d{{1,5}}+\)?){{1,5}}){_AFTER}",
             # North American: (415) 555-0100, 415-555-0100, 415.555.0100.
             rf"{_BEFORE}(?P<nanp>(?:\([2-9]\d\d\) ?|[2-9]\d\d[-.])\d{{3}}[-.]\d{{4}}){_AFTER}",
         )

@@ -12,14 +12,17 @@ from proceedings.check.facts import HeadingFact
 from proceedings.check.rules import rule
 from proceedings.check.rules.context import CheckContext, FileInput
 from proceedings.diagnostics import Diagnostic
+from proceedings.load.markdown import MAX_NESTING
 from proceedings.load.workspace import Session
 from proceedings.text import closest
+
+_SPACES = re.compile(r"\s+")
 
 
 @lru_cache(maxsize=8192)
 def normalize_heading(text: str) -> str:
     """Compare headings and section names ignoring case, width and repeated spaces."""
-    return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", text)).strip().casefold()
+    return _SPACES.sub(" ", unicodedata.normalize("NFKC", text)).strip().casefold()
 
 
 def section_level(headings: list[HeadingFact]) -> int:
@@ -202,3 +205,15 @@ def duplicate_titles(session: Session, ctx: CheckContext) -> Iterator[Diagnostic
             )
         else:
             seen[key] = note.file.path.name
+
+
+@rule(codes.NESTED_TOO_DEEP, kind="markdown")
+def nested_too_deep(doc: FileInput, ctx: CheckContext) -> Iterator[Diagnostic]:
+    for first, last in doc.facts.too_deep_lines:
+        lines = f"lines {first}–{last}" if last > first else f"line {first}"
+        yield doc.diag(
+            nested_too_deep.code, first,
+            f"nested more than {MAX_NESTING} levels deep (a list item counts two, a quote one):"
+            f" Markdown stops parsing here, so {lines} would be missing from the outputs",
+            "nest less deeply, e.g. start a new list or quote at the top level",
+        )
