@@ -20,6 +20,7 @@ from proceedings.diagnostics import Diagnostic
 from proceedings.errors import ProceedingsError
 from proceedings.load import schema
 from proceedings.load.markdown import key_point_lines
+from proceedings.load.naming import session_folder_hint
 from proceedings.load.source import (
     MAX_NOTE_BYTES,
     MarkdownFile,
@@ -241,7 +242,7 @@ def _load_session(
                     codes.BAD_SESSION_NAME,
                     rel,
                     f"folder date `{match['date']}` is not a real date",
-                    "rename the folder to the session's real date",
+                    session_folder_hint(folder, root, rel),
                 )
             )
     else:
@@ -250,7 +251,7 @@ def _load_session(
                 codes.BAD_SESSION_NAME,
                 rel,
                 f"session folder `{folder.name}` is not named YYYY-MM-DD-slug",
-                "rename it, e.g. 2024-03-16-workshop (slug: a-z, 0-9, -)",
+                session_folder_hint(folder, root, rel),
             )
         )
     session = Session(folder.resolve(), rel, folder_date, slug, None)
