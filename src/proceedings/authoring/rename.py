@@ -149,11 +149,14 @@ def _shown(path: str | Path) -> str:
 
 def _find(path: Path, root: Path, cwd: Path) -> Path:
     """The path as given (absolute, lexically normalized): relative to the current folder,
-    or else to the WG root."""
+    or else to the WG root (with `--root` from elsewhere); one inside the root comes first."""
     candidates = [path] if path.is_absolute() else [cwd / path, root / path]
-    for candidate in candidates:
-        if os.path.lexists(candidate):
-            return Path(os.path.abspath(candidate))
+    existing = [Path(os.path.abspath(c)) for c in candidates if os.path.lexists(c)]
+    for candidate in existing:
+        if confinement_problem(candidate.parent, root) is None:
+            return candidate
+    if existing:
+        return existing[0]
     raise ProceedingsError(
         f"{_shown(path)} does not exist",
         hint="give a note (sessions/<session>/NN-slug.md) or a session folder "
@@ -353,7 +356,8 @@ class _Rename:
             while at >= 0:
                 if (number, at + 1) not in covered:
                     yield Leftover(rel, number, at + 1, line.strip()[:120],
-                                   "names the old path in text, not in a link; left as is")
+                                   f"names `{self.old_name}` but does not link to it; left "
+                                   "as is")
                 at = line.find(self.old_name, at + len(self.old_name))
 
 
