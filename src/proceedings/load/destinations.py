@@ -66,6 +66,8 @@ def destinations(body: str) -> tuple[list[Destination], list[Unlocated]]:
     env: dict[str, Any] = {_SPANS: [], _DEFINITIONS: []}
     tokens = _parser().parse(body, env)
     lines = body.split("\n")
+    # markdown-it reads NUL as U+FFFD (one character for one): the text it saw, same columns
+    seen = body.replace("\x00", "\ufffd").split("\n") if "\x00" in body else lines
     found: list[Destination] = []
     lost: list[Unlocated] = []
     starts = [0]
@@ -85,10 +87,12 @@ def destinations(body: str) -> tuple[list[Destination], list[Unlocated]]:
         if token.type == "html_block" and token.map is not None:
             spans = [_Span("html", *_attr_span(match), _attr_value(match))
                      for match in _HTML_URL_ATTR.finditer(token.content)]
-            _place(token, spans, lines, cursors, False, found, lost)
+            _place(token, spans, seen, cursors, False, found, lost)
         elif token.type == "inline" and id(token) in by_token:
             cell = opened_by in ("td_open", "th_open")
-            _place(token, by_token[id(token)], lines, cursors, cell, found, lost)
+            _place(token, by_token[id(token)], seen, cursors, cell, found, lost)
+    if seen is not lines:  # the text as written, NUL and all
+        found = [d._replace(raw=lines[d.line][d.col:d.col + len(d.raw)]) for d in found]
     found.sort(key=lambda d: (d.line, d.col))
     return found, lost
 
