@@ -458,3 +458,15 @@ def test_a_link_that_cannot_be_located_is_listed_for_fixing_by_hand(tmp_path: Pa
     assert ("sessions/2024-09-01-next/01-links.md:9:1: a link whose text could not be located "
             "(fix it by hand): ../2024-08-24-camp/01-old.md") in result.output
     assert "Would rewrite 0 links in 0 files." in result.output
+
+
+def test_session_md_overviews_are_rewritten_too(tmp_path: Path) -> None:
+    root = archive_with(tmp_path, "x")
+    overview = root / "sessions/2024-09-01-next/session.md"
+    write(overview, SESSION.format(title="次回", date="2024-09-01").replace(
+        "概要の文章。", "前回の [旧ノート](../2024-08-24-camp/01-old.md#議論) の続き。"))
+    result = run(root, "rename", "sessions/2024-08-24-camp", "camp-2024")
+    assert result.exit_code == 0, result.output
+    assert "[旧ノート](../2024-08-24-camp-2024/01-old.md#議論)" in overview.read_text(
+        encoding="utf-8")
+    assert check_exit(root)[0] == 0
