@@ -41,6 +41,9 @@ def stored_facts(facts: Facts) -> list[Any]:
         [list(html) for html in facts.html],
         sorted(facts.html_ids),
         _runs(facts.code_lines),
+        [list(lines) for lines in facts.too_deep_lines],
+        [list(footnote) for footnote in facts.unused_footnotes],
+        [list(footnote) for footnote in facts.replaced_footnotes],
     ]
 
 
@@ -51,6 +54,8 @@ def restore_facts(facts: Facts, stored: Any) -> bool:
     try:
         values = _checked(stored, len(facts.lines) + 1)
     except (ValueError, TypeError):
+        return False
+    if len(values) != len(Facts.STORED):
         return False
     for name, value in zip(Facts.STORED, values, strict=True):
         setattr(facts, name, value)
@@ -98,7 +103,7 @@ def _checked(stored: Any, last: int) -> tuple[Any, ...]:
     """The values of a stored entry, in the order of `Facts.STORED`, rebuilt into their
     records; ValueError or TypeError at the first thing out of place."""
     (body_ok, headings, content_lines, placeholder_lines, links, html, html_ids,
-     code_runs) = _items(stored)
+     code_runs, too_deep, unused, replaced) = _items(stored)
     if type(body_ok) is not bool:
         raise ValueError("body_ok")
     made_headings: list[HeadingFact] = []
@@ -132,6 +137,12 @@ def _checked(stored: Any, last: int) -> tuple[Any, ...]:
         made_html,
         {_text(name) for name in _items(html_ids)},
         code_lines,
+        [(_line(first, last), _line(end, last)) for first, end in map(_items, _items(too_deep))],
+        [(_line(line, last), _text(label)) for line, label in map(_items, _items(unused))],
+        [
+            (_line(line, last), _text(label), _line(later, last))
+            for line, label, later in map(_items, _items(replaced))
+        ],
     )
 
 

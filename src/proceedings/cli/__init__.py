@@ -29,6 +29,7 @@ COMMANDS: dict[str, tuple[str, str]] = {  # name: (module in proceedings.cli, fu
     "list": ("list_command", "list_sessions"),
     "build": ("build_command", "build"),
     "import": ("import_command", "import_memos"),
+    "rename": ("rename_command", "rename"),
     "rules": ("rules_command", "rules"),
     "explain": ("rules_command", "explain"),
     "doctor": ("doctor_command", "doctor"),

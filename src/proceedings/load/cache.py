@@ -32,7 +32,7 @@ from typing import Any
 from proceedings import __version__
 
 CACHE_DIR = ".proceedings-cache"
-FORMAT = 7  # bump when Facts (or a record it holds), or what front matter is accepted, changes
+FORMAT = 8  # bump when Facts (or a record it holds), or what front matter is accepted, changes
 MAX_CACHE_BYTES = 64 * 1024 * 1024  # a larger file is not read (nor written)
 MAX_HEADER_BYTES = 4096  # the first line: stamp and folder
 MAX_DEPTH = 64  # nesting of a cached value (front matter, config) beyond this is not cached

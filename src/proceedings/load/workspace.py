@@ -20,6 +20,7 @@ from proceedings.diagnostics import Diagnostic
 from proceedings.errors import ProceedingsError
 from proceedings.load import schema
 from proceedings.load.markdown import key_point_lines
+from proceedings.load.naming import session_folder_hint
 from proceedings.load.source import (
     MAX_NOTE_BYTES,
     MarkdownFile,
@@ -229,7 +230,7 @@ def _load_session(
         )
         if Path(error.filename or folder) == folder:
             return None
-    folder_date, slug = _folder_name(folder, rel, tree)
+    folder_date, slug = _folder_name(folder, root, rel, tree)
     session = Session(folder.resolve(), rel, folder_date, slug, None)
     numbered: list[Note] = []
     refused_info = False  # session.md is a link out: F107 says so, not T505
@@ -243,7 +244,9 @@ def _load_session(
     return session
 
 
-def _folder_name(folder: Path, rel: str, tree: list[Diagnostic]) -> tuple[dt.date | None, str]:
+def _folder_name(
+    folder: Path, root: Path, rel: str, tree: list[Diagnostic]
+) -> tuple[dt.date | None, str]:
     """The session's date and slug from its folder's name (T506 when it is not one)."""
     match = SESSION_DIR_PATTERN.match(folder.name)
     if match is None:
@@ -252,7 +255,7 @@ def _folder_name(folder: Path, rel: str, tree: list[Diagnostic]) -> tuple[dt.dat
                 codes.BAD_SESSION_NAME,
                 rel,
                 f"session folder `{folder.name}` is not named YYYY-MM-DD-slug",
-                "rename it, e.g. 2024-03-16-workshop (slug: a-z, 0-9, -)",
+                session_folder_hint(folder, root, rel),
             )
         )
         return None, folder.name
@@ -263,7 +266,7 @@ def _folder_name(folder: Path, rel: str, tree: list[Diagnostic]) -> tuple[dt.dat
                 codes.BAD_SESSION_NAME,
                 rel,
                 f"folder date `{match['date']}` is not a real date",
-                "rename the folder to the session's real date",
+                session_folder_hint(folder, root, rel),
             )
         )
     return folder_date, match["slug"]

@@ -257,7 +257,10 @@ DOCS: dict[str, RuleDoc] = {
         "A folder under `sessions/` is not named `YYYY-MM-DD-slug`, or its date is not a real "
         "date.",
         "sessions/\n  summer camp 2024/",
-        "Rename it, e.g. `git mv \"summer camp 2024\" 2024-08-24-summer-camp`.",
+        "Rename it as the hint proposes: the date comes from session.md, the slug from the "
+        "folder's name or the session's title (`session` when neither has ASCII letters; "
+        "then pick a readable one). `proceedings rename \"sessions/summer camp 2024\" "
+        "summer-camp` renames it to `2024-08-24-summer-camp` and rewrites the links to it.",
         "text",
     ),
     "T507": RuleDoc(
