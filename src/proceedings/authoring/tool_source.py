@@ -26,7 +26,7 @@ from proceedings.errors import ProceedingsError
 GIT_TIMEOUT = 60  # seconds for one `git ls-remote`; it may cross the network
 _SHA = re.compile(r"[0-9a-f]{40}([0-9a-f]{24})?")
 # user@host:path, git's "scp-like" syntax for ssh
-_SCP_LIKE = re.compile(r"(?P<user>[^@/:]+@)?(?P<host>[^/:]{2,}):(?P<path>[^/].*)")
+_SCP_LIKE = re.compile(r"\A(?P<user>[^@/:]++@)?(?P<host>[^/:]{2,}+):(?P<path>[^/].*)")
 
 
 @dataclass(frozen=True)

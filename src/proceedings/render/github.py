@@ -24,7 +24,8 @@ from markdown_it.token import Token
 
 from proceedings.render.dialect import parse_dialect
 
-_TRAILING_ATTRS = re.compile(r"[ \t]*\{[^{}\n]*\}[ \t]*$")
+# Tried only where a run of blanks starts, and possessive: linear on a line of many blanks.
+_TRAILING_ATTRS = re.compile(r"(?<![ \t])[ \t]*+\{[^{}\n]*+\}[ \t]*+$")
 _ANCHOR_SPAN = re.compile(r"\[\]\{#([^{}\s]+)\}")
 _LINK_ATTRS = re.compile(r"(\]\([^()\s]*\))\{[^{}\n]*\}")
 _BACKTICKS = re.compile(r"`+")
