@@ -12,7 +12,7 @@ import re
 import secrets
 import stat
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -79,7 +79,8 @@ def write_text_atomic(path: Path, text: str) -> None:
 
 MANIFEST_NAME = ".proceedings-manifest.json"
 MANIFEST_FORMAT = "proceedings-output-manifest"
-MANIFEST_VERSION = 1
+MANIFEST_VERSION = 2  # 2 added `inputs`; a version-1 record (no `inputs`) is still read
+READABLE_VERSIONS = (1, 2)
 MAX_MANIFEST_BYTES = 4 * 1024 * 1024
 MAX_RECORDED_PATH = 1024
 _HASH = re.compile(r"\A[0-9a-f]{64}\Z")
@@ -98,6 +99,10 @@ class Manifest:
     temps: list[str] = field(default_factory=list)  # staging: temporary files being written
     moves: list[tuple[str, str]] = field(default_factory=list)  # committing: (temp, final)
     remove: dict[str, str] = field(default_factory=dict)  # committing: path -> sha256
+    # output-relative path of a recorded file -> SHA-256 of everything its bytes were made
+    # from (render/fingerprint.py); a build whose inputs hash the same, finding the file
+    # with its recorded hash, does not render it again. Pure data, like the rest.
+    inputs: dict[str, str] = field(default_factory=dict)
 
     def to_bytes(self) -> bytes:
         data: dict[str, object] = {
@@ -105,6 +110,8 @@ class Manifest:
             "version": MANIFEST_VERSION,
             "state": self.state,
             "files": dict(sorted(self.files.items())),
+            "inputs": {rel: digest for rel, digest in sorted(self.inputs.items())
+                       if rel in self.files},
         }
         if self.state == "staging":
             data["temps"] = sorted(self.temps)
@@ -194,15 +201,23 @@ def read_manifest(output_dir: Path, allowed: Callable[[str], bool]) -> Manifest 
 def _manifest_from(data: object, allowed: Callable[[str], bool]) -> Manifest:
     if not isinstance(data, dict) or data.get("format") != MANIFEST_FORMAT:
         raise ManifestError(f"is not a {MANIFEST_FORMAT}")
-    if data.get("version") != MANIFEST_VERSION:
-        raise ManifestError(f"has version {data.get('version')!r}, not {MANIFEST_VERSION}")
+    version = data.get("version")
+    if type(version) is not int or version not in READABLE_VERSIONS:
+        raise ManifestError(f"has version {version!r}, not {MANIFEST_VERSION}")
     state = data.get("state")
     expected = {"format", "version", "state", "files"} | {
         "staging": {"temps"}, "committing": {"moves", "remove"}
     }.get(str(state), set())
+    if version >= 2:
+        expected.add("inputs")
     if state not in ("complete", "staging", "committing") or set(data) != expected:
         raise ManifestError("has unexpected keys or state")
     manifest = Manifest(state=state, files=_hashes(data["files"], allowed))
+    if "inputs" in data:
+        manifest.inputs = _hashes(data["inputs"], allowed)
+        stray = sorted(set(manifest.inputs) - set(manifest.files))
+        if stray:
+            raise ManifestError(f"records the inputs of {stray[0]!r}, which it does not list")
     if state == "staging":
         temps = data["temps"]
         if not isinstance(temps, list):
@@ -250,6 +265,22 @@ def _plain_file(output_dir: Path, rel: str) -> Path | None:
         return path if stat.S_ISREG(os.lstat(path).st_mode) else None
     except OSError:
         return None
+
+
+def read_plain(output_dir: Path, rel: str) -> bytes | None:
+    """The bytes of `output_dir/rel` when it is a regular file reached through real folders
+    (no symlink on the way, none at the end); None otherwise (absent, a link, a FIFO …)."""
+    path = _plain_file(output_dir, rel)
+    if path is None:
+        return None
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
+        return None
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            return None
+        return handle.read()
 
 
 def _has_hash(path: Path, digest: str) -> bool:
@@ -332,7 +363,7 @@ def recover(
             if path is not None:
                 path.unlink()
                 result.discarded.append(path)
-        manifest = Manifest(files=manifest.files)
+        manifest = Manifest(files=manifest.files, inputs=manifest.inputs)
         _write_manifest(output_dir, manifest)
     elif manifest is not None and manifest.state == "committing":
         for temp, final in manifest.moves:
@@ -346,7 +377,7 @@ def recover(
                 path.unlink()
                 _prune_empty_folders(output_dir, rel)
         _sync_folder(output_dir)
-        manifest = Manifest(files=manifest.files)
+        manifest = Manifest(files=manifest.files, inputs=manifest.inputs)
         _write_manifest(output_dir, manifest)
     recorded = list(manifest.files) if manifest is not None else []
     result.discarded += _sweep_temps(output_dir, [*recorded, *top_names, MANIFEST_NAME])
@@ -399,17 +430,24 @@ def write_output_set(
     keep: Iterable[str] = (),
     allowed: Callable[[str], bool],
     previous: Manifest | None = None,
+    inputs: Mapping[str, str] | None = None,
 ) -> OutputSetWrite:
     """Replace the output set in `output_dir` with `files` (output-relative path, bytes),
     all or nothing (see above). Files recorded by `previous` (the valid complete manifest
     of an earlier build, or None) that are neither written now nor in `keep` are deleted —
-    only if their bytes are still the recorded ones. Unchanged files are not touched."""
+    only if their bytes are still the recorded ones. Unchanged files are not touched.
+    `inputs` (path -> fingerprint of what the file was made from) is recorded for files
+    written now; a kept file keeps the fingerprint `previous` recorded for it."""
     old = previous.files if previous is not None else {}
+    old_inputs = previous.inputs if previous is not None else {}
     # Only what `allowed` accepts is recorded (so only that can ever be deleted later).
     new: dict[str, str] = {rel: sha256(data) for rel, data in files if allowed(rel)}
+    new_inputs = {rel: digest for rel, digest in (inputs or {}).items() if rel in new}
     for rel in keep:
         if rel in old and rel not in new:
             new[rel] = old[rel]
+            if rel in old_inputs:
+                new_inputs[rel] = old_inputs[rel]
     paths = {rel: _target(output_dir, rel) for rel, _ in files}
     changed = [not _same_bytes(paths[rel], data) for rel, data in files]
     remove: dict[str, str] = {}
@@ -419,7 +457,7 @@ def write_output_set(
         path = _plain_file(output_dir, rel)
         if path is not None and _has_hash(path, digest):
             remove[rel] = digest
-    final = Manifest(files=new)
+    final = Manifest(files=new, inputs=new_inputs)
     manifest_path = output_dir / MANIFEST_NAME
     manifest_changed = not _same_bytes(manifest_path, final.to_bytes())
     if not any(changed) and not remove:
@@ -435,16 +473,22 @@ def write_output_set(
         for (rel, data), flag in zip(files, changed, strict=True) if flag
     ]
     try:
-        _write_manifest(output_dir, Manifest("staging", dict(old), [t for t, _, _ in staged]))
+        _write_manifest(
+            output_dir,
+            Manifest("staging", dict(old), [t for t, _, _ in staged], inputs=dict(old_inputs)),
+        )
         for temp, rel, data in staged:
             _create_temp(output_dir, temp, paths[rel], data)
     except OSError as exc:
         for temp, _, _ in staged:
             (output_dir / temp).unlink(missing_ok=True)
         with contextlib.suppress(OSError):
-            _write_manifest(output_dir, Manifest(files=dict(old)))
+            _write_manifest(output_dir, Manifest(files=dict(old), inputs=dict(old_inputs)))
         raise OutputWriteError(exc, committed=False) from None
-    journal = Manifest("committing", new, moves=[(t, rel) for t, rel, _ in staged], remove=remove)
+    journal = Manifest(
+        "committing", new, moves=[(t, rel) for t, rel, _ in staged], remove=remove,
+        inputs=new_inputs,
+    )
     try:
         _write_manifest(output_dir, journal)  # the commit point
         for temp, rel, _ in staged:

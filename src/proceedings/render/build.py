@@ -30,11 +30,14 @@ from pathlib import Path
 from proceedings.atomic import (
     MANIFEST_NAME,
     LockTimeout,
+    Manifest,
     ManifestError,
     OutputWriteError,
     exclusive_lock,
     read_manifest,
+    read_plain,
     recover,
+    sha256,
     write_output_set,
 )
 from proceedings.check.engine import check_workspace
@@ -52,6 +55,7 @@ from proceedings.errors import EXIT_FINDINGS, ProceedingsError
 from proceedings.load.workspace import Session, Workspace
 from proceedings.paths import GIT_DIR, real_inside, relative_posix
 from proceedings.publish.provenance import Provenance
+from proceedings.render.fingerprint import input_fingerprints
 
 OUTPUT_NAMES = {"md": "proceedings.md", "html": "proceedings.html", "pdf": "proceedings.pdf"}
 ASSETS_DIR = "assets"
@@ -67,7 +71,8 @@ class BuildOptions:
     since: dt.date | None = None
     until: dt.date | None = None
     output_dir: Path | None = None  # default: <root>/<config.output_dir>
-    force: bool = False  # build despite errors
+    # build despite errors, overwrite outputs edited by hand, render every output again
+    force: bool = False
     allow_missing_glyphs: bool = False  # PDF: warn instead of failing on characters no font has
     provenance: Provenance | None = None  # filled by `build --commit` (publish)
     progress: Callable[[str], None] | None = None  # told the name of each step as it starts
@@ -84,6 +89,8 @@ class OutputFile:
     format: str  # md, html, pdf, or "asset"
     size: int
     changed: bool  # False: the file already had exactly these bytes and was not rewritten
+    # False: its inputs were those recorded for the file on disk, so it was not made again
+    rendered: bool = True
 
 
 @dataclass
@@ -112,6 +119,8 @@ class RenderContext:
 class Rendered:
     data: bytes
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    # files read while rendering, relative to the real WG root (the PDF's images and fonts)
+    fetched: list[str] = field(default_factory=list)
 
 
 Renderer = Callable[[RenderContext], Rendered]
@@ -151,7 +160,7 @@ def _render_pdf(ctx: RenderContext) -> Rendered:
         blocked = BuildBlocked(missing.diagnostics, "PDF renderer")
         blocked.hint = missing.hint  # the fix is a font (or --allow-missing-glyphs), not --force
         raise blocked from None
-    return Rendered(result.data, result.diagnostics)
+    return Rendered(result.data, result.diagnostics, list(result.fetched))
 
 
 # Format name -> renderer.
@@ -199,7 +208,8 @@ class BuildResult:
         return {
             "output_dir": show(self.output_dir),
             "outputs": [
-                {"path": show(o.path), "format": o.format, "size": o.size, "changed": o.changed}
+                {"path": show(o.path), "format": o.format, "size": o.size, "changed": o.changed,
+                 "rendered": o.rendered}
                 for o in self.outputs
             ],
             "assets": [
@@ -354,26 +364,50 @@ def _build(workspace: Workspace, options: BuildOptions) -> BuildResult:
         raise BuildBlocked(compiled, "build")
 
     ctx = RenderContext(workspace, document, options, output_dir)
-    _check_estimated_size(ctx, sessions, formats)
-    rendered: dict[str, bytes] = {}
-    for name in formats:
-        step(f"render {OUTPUT_NAMES[name]}")
-        result = RENDERERS[name](ctx)
-        rendered[name] = result.data
-        diagnostics += result.diagnostics
-
-    step("write")
-    files = [(output_dir / OUTPUT_NAMES[name], rendered[name]) for name in formats]
     asset_files: list[tuple[Path, bytes]] = []
     if {"md", "html"} & set(formats):
         for asset in document.assets:
             if "md" in formats or not asset.image:  # HTML embeds images, links other files
                 asset_files.append((output_dir / asset.output, _read_asset(asset)))
+    previous = _previous_manifest(output_dir)
+    on_disk = {
+        name: read_plain(output_dir, OUTPUT_NAMES[name]) if previous is not None else None
+        for name in formats
+    }
+    if not options.force:
+        _refuse_hand_edits(workspace, output_dir, previous, on_disk, asset_files)
+    step("compare inputs")
+    prints = input_fingerprints(workspace, sessions, document, options, formats)
+    reused = {} if options.force else _unchanged_outputs(previous, on_disk, prints)
+    if any(name not in reused for name in formats):
+        _check_estimated_size(ctx, sessions, [name for name in formats if name not in reused])
+    rendered: dict[str, bytes] = {}
+    inputs: dict[str, str] = {}
+    covered = _fingerprinted_paths(workspace, sessions, document)
+    for name in formats:
+        if name in reused:
+            rendered[name] = reused[name]
+            inputs[OUTPUT_NAMES[name]] = prints[name]
+            continue
+        step(f"render {OUTPUT_NAMES[name]}")
+        result = RENDERERS[name](ctx)
+        rendered[name] = result.data
+        diagnostics += result.diagnostics
+        # Recorded only when rendering it again would add nothing: no warning to repeat,
+        # and nothing read that the fingerprint does not cover (a file a WG's print.css
+        # names elsewhere in the repository).
+        if not result.diagnostics and all(covered(rel) for rel in result.fetched):
+            inputs[OUTPUT_NAMES[name]] = prints[name]
+
+    step("write")
+    files = [(output_dir / OUTPUT_NAMES[name], rendered[name]) for name in formats]
     _refuse_links_out(output_dir, files + asset_files)
     _check_output_size(workspace, sessions, files + asset_files)
-    changed, removed, manifest = _write_outputs(output_dir, formats, files, asset_files)
+    changed, removed, manifest = _write_outputs(
+        output_dir, formats, files, asset_files, previous, inputs
+    )
     outputs = [
-        OutputFile(path, name, len(data), flag)
+        OutputFile(path, name, len(data), flag, rendered=name not in reused)
         for (path, data), name, flag in zip(files, formats, changed[: len(files)], strict=True)
     ]
     assets = [
@@ -488,19 +522,115 @@ def is_output_path(rel: str) -> bool:
 _SESSION_FOLDER = re.compile(r"\A\d{4}-\d{2}-\d{2}-[^/]+\Z")
 
 
+def _previous_manifest(output_dir: Path) -> Manifest | None:
+    """The complete record of the build before, or None (none, or not a valid record: then
+    nothing it lists is trusted — deleted, compared or reused — and it is replaced)."""
+    try:
+        previous = read_manifest(output_dir, is_output_path)
+    except ManifestError:
+        return None
+    return previous if previous is not None and previous.state == "complete" else None
+
+
+class HandEdited(ProceedingsError):
+    """Outputs were changed since the build that wrote them: building would lose the edit."""
+
+    def __init__(self, paths: list[str], output_dir: Path, sessions_dir: str) -> None:
+        shown = ", ".join(paths[:3]) + (f" and {len(paths) - 3} more" if len(paths) > 3 else "")
+        were = "was" if len(paths) == 1 else "were"
+        super().__init__(
+            f"{shown} {were} edited by hand since the last build wrote "
+            f"{'it' if len(paths) == 1 else 'them'}; building would overwrite the edit, so "
+            "nothing was written",
+            path=None,
+            hint=f"the outputs are made from the notes: move the change into the notes in "
+            f"{sessions_dir}/ (or the templates), or rerun with --force to discard it",
+            exit_code=EXIT_FINDINGS,
+        )
+        self.paths = paths
+        self.output_dir = output_dir
+
+
+def _refuse_hand_edits(
+    workspace: Workspace,
+    output_dir: Path,
+    previous: Manifest | None,
+    on_disk: dict[str, bytes | None],
+    asset_files: list[tuple[Path, bytes]],
+) -> None:
+    """Stop (HandEdited) when a file this build is about to write is not what the build
+    before wrote: the record says its SHA-256, and the file now has other bytes. A deleted
+    output is no edit (it is simply written again); without a valid record nothing is known
+    to be the build's, so nothing is compared."""
+    if previous is None:
+        return
+    edited: list[str] = []
+    for name, data in on_disk.items():
+        rel = OUTPUT_NAMES[name]
+        if data is not None and rel in previous.files and sha256(data) != previous.files[rel]:
+            edited.append(rel)
+    for path, new in asset_files:
+        rel = path.relative_to(output_dir).as_posix()
+        if rel not in previous.files:
+            continue
+        data = read_plain(output_dir, rel)
+        if data is not None and data != new and sha256(data) != previous.files[rel]:
+            edited.append(rel)
+    if edited:
+        shown = [relative_posix(output_dir / rel, workspace.root, resolve=True) for rel in edited]
+        raise HandEdited(shown, output_dir, workspace.config.sessions_dir)
+
+
+def _unchanged_outputs(
+    previous: Manifest | None, on_disk: dict[str, bytes | None], prints: dict[str, str]
+) -> dict[str, bytes]:
+    """Format -> the bytes on disk, for each output whose recorded inputs are this build's
+    and whose file still has the recorded bytes: rendering it again would give those."""
+    if previous is None:
+        return {}
+    reused: dict[str, bytes] = {}
+    for name, data in on_disk.items():
+        rel = OUTPUT_NAMES[name]
+        if (
+            data is not None
+            and previous.inputs.get(rel) == prints[name]
+            and previous.files.get(rel) == sha256(data)
+        ):
+            reused[name] = data
+    return reused
+
+
+def _fingerprinted_paths(
+    workspace: Workspace, sessions: list[Session], document: Document
+) -> Callable[[str], bool]:
+    """A test: is a file (relative to the real WG root) one the fingerprint hashes?"""
+    real_root = os.path.realpath(workspace.root)
+
+    def real_rel(path: Path) -> str:
+        return os.path.relpath(os.path.realpath(path), real_root).replace(os.sep, "/")
+
+    folders = [real_rel(session.path) + "/" for session in sessions]
+    folders.append(real_rel(workspace.root / workspace.config.templates_dir) + "/")
+    files = {real_rel(asset.source) for asset in document.assets}
+    files |= {real_rel(workspace.root / entry) for entry in workspace.config.build.fonts}
+
+    def covered(rel: str) -> bool:
+        return rel in files or any(rel.startswith(folder) for folder in folders)
+
+    return covered
+
+
 def _write_outputs(
     output_dir: Path,
     formats: list[str],
     files: list[tuple[Path, bytes]],
     asset_files: list[tuple[Path, bytes]],
+    previous: Manifest | None,
+    inputs: dict[str, str],
 ) -> tuple[list[bool], list[Path], OutputFile]:
     """Write the outputs and assets as one set (`atomic.write_output_set`); delete the files
-    an earlier build recorded and this one no longer writes. Returns, per file, whether it
-    changed; the files deleted; the manifest."""
-    try:
-        previous = read_manifest(output_dir, is_output_path)
-    except ManifestError:
-        previous = None  # not trusted at all: nothing it lists is deleted; it is replaced
+    an earlier build recorded and this one no longer writes; record each output's inputs.
+    Returns, per file, whether it changed; the files deleted; the manifest."""
     keep: set[str] = set()
     if previous is not None:
         # An output this build does not write (say `--format pdf`) stays as it is, and so
@@ -512,7 +642,8 @@ def _write_outputs(
     rels = [(path.relative_to(output_dir).as_posix(), data) for path, data in files + asset_files]
     try:
         written = write_output_set(
-            output_dir, rels, keep=keep, allowed=is_output_path, previous=previous
+            output_dir, rels, keep=keep, allowed=is_output_path, previous=previous,
+            inputs=inputs,
         )
     except OutputWriteError as exc:
         if exc.committed:
