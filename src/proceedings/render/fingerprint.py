@@ -109,7 +109,6 @@ def _common_inputs(
         "packaged_templates": _tree(packaged_templates_dir(), real_root, trusted=True),
         "python": [sys.version, unicodedata.unidata_version],
         "distributions": _versions(TEXT_DISTRIBUTIONS),
-        "root": real_root,
         "settings": settings(workspace.config),
         "selection": [session.name for session in sessions],
         "notes": sorted(loaded),
@@ -126,6 +125,8 @@ def _common_inputs(
 def _pdf_inputs(workspace: Workspace, options: BuildOptions) -> dict[str, object]:
     real_root = os.path.realpath(workspace.root)
     return {
+        # the PDF links a copied file by its absolute file: URL, so it depends on the folder
+        "root": real_root,
         "allow_missing_glyphs": options.allow_missing_glyphs,
         "fonts": {entry: _file(workspace.root / entry, real_root)
                   for entry in workspace.config.build.fonts},
@@ -362,7 +363,7 @@ def native_libraries() -> list[tuple[str, str, int, int]]:
                 except OSError:
                     continue
                 found.append((full, os.path.realpath(full), info.st_size, info.st_mtime_ns))
-    return [(name, real, size, mtime) for name, real, size, mtime in found]
+    return found
 
 
 # ----------------------------------------------------------------------------- a quick guess
