@@ -15,6 +15,7 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 
 def stage_beside(path: Path, data: bytes) -> str:
@@ -92,6 +93,14 @@ class ManifestError(ValueError):
     """The manifest is not a valid record (why, in words); it is then ignored."""
 
 
+class Fingerprint(NamedTuple):
+    """What an output was made from: SHA-256 (hex) of the repository's inputs, and of the
+    machine's (see render/fingerprint.py)."""
+
+    sources: str
+    machine: str
+
+
 @dataclass
 class Manifest:
     state: str = "complete"  # "complete", "staging" or "committing"
@@ -99,10 +108,11 @@ class Manifest:
     temps: list[str] = field(default_factory=list)  # staging: temporary files being written
     moves: list[tuple[str, str]] = field(default_factory=list)  # committing: (temp, final)
     remove: dict[str, str] = field(default_factory=dict)  # committing: path -> sha256
-    # output-relative path of a recorded file -> SHA-256 of everything its bytes were made
-    # from (render/fingerprint.py); a build whose inputs hash the same, finding the file
-    # with its recorded hash, does not render it again. Pure data, like the rest.
-    inputs: dict[str, str] = field(default_factory=dict)
+    # output-relative path of a recorded file -> what its bytes were made from, as two
+    # SHA-256 (render/fingerprint.py): the repository's part (`sources`) and the machine's
+    # (`machine`: the tool, its libraries, fonts). A build whose inputs hash the same,
+    # finding the file with its recorded hash, does not render it again. Pure data.
+    inputs: dict[str, Fingerprint] = field(default_factory=dict)
 
     def to_bytes(self) -> bytes:
         data: dict[str, object] = {
@@ -110,7 +120,7 @@ class Manifest:
             "version": MANIFEST_VERSION,
             "state": self.state,
             "files": dict(sorted(self.files.items())),
-            "inputs": {rel: digest for rel, digest in sorted(self.inputs.items())
+            "inputs": {rel: print_._asdict() for rel, print_ in sorted(self.inputs.items())
                        if rel in self.files},
         }
         if self.state == "staging":
@@ -214,7 +224,7 @@ def _manifest_from(data: object, allowed: Callable[[str], bool]) -> Manifest:
         raise ManifestError("has unexpected keys or state")
     manifest = Manifest(state=state, files=_hashes(data["files"], allowed))
     if "inputs" in data:
-        manifest.inputs = _hashes(data["inputs"], allowed)
+        manifest.inputs = _fingerprints(data["inputs"], allowed)
         stray = sorted(set(manifest.inputs) - set(manifest.files))
         if stray:
             raise ManifestError(f"records the inputs of {stray[0]!r}, which it does not list")
@@ -246,6 +256,20 @@ def _hashes(value: object, allowed: Callable[[str], bool]) -> dict[str, str]:
         if not isinstance(digest, str) or not _HASH.match(digest):
             raise ManifestError(f"the hash of {rel!r} is not a SHA-256")
     return dict(value)
+
+
+def _fingerprints(value: object, allowed: Callable[[str], bool]) -> dict[str, Fingerprint]:
+    if not isinstance(value, dict):
+        raise ManifestError("`inputs` is not a mapping")
+    found: dict[str, Fingerprint] = {}
+    for rel, entry in value.items():
+        check_recorded_path(rel, allowed)
+        if not isinstance(entry, dict) or set(entry) != set(Fingerprint._fields) or not all(
+            isinstance(entry[key], str) and _HASH.match(entry[key]) for key in entry
+        ):
+            raise ManifestError(f"the inputs of {rel!r} are not two SHA-256")
+        found[rel] = Fingerprint(entry["sources"], entry["machine"])
+    return found
 
 
 def _plain_file(output_dir: Path, rel: str) -> Path | None:
@@ -430,19 +454,31 @@ def write_output_set(
     keep: Iterable[str] = (),
     allowed: Callable[[str], bool],
     previous: Manifest | None = None,
-    inputs: Mapping[str, str] | None = None,
+    inputs: Mapping[str, Fingerprint] | None = None,
 ) -> OutputSetWrite:
     """Replace the output set in `output_dir` with `files` (output-relative path, bytes),
     all or nothing (see above). Files recorded by `previous` (the valid complete manifest
     of an earlier build, or None) that are neither written now nor in `keep` are deleted —
     only if their bytes are still the recorded ones. Unchanged files are not touched.
     `inputs` (path -> fingerprint of what the file was made from) is recorded for files
-    written now; a kept file keeps the fingerprint `previous` recorded for it."""
+    written now, unless a file has the bytes `previous` recorded and the same sources: then,
+    as for a kept file, the fingerprint `previous` recorded for it stays."""
     old = previous.files if previous is not None else {}
     old_inputs = previous.inputs if previous is not None else {}
     # Only what `allowed` accepts is recorded (so only that can ever be deleted later).
     new: dict[str, str] = {rel: sha256(data) for rel, data in files if allowed(rel)}
-    new_inputs = {rel: digest for rel, digest in (inputs or {}).items() if rel in new}
+    # A file written with the very bytes the record had, from the same sources, keeps the
+    # recorded fingerprint (it still says what made those bytes): so two machines whose own
+    # part differs (another font, library or tool version) never take turns rewriting — and
+    # committing — the record while the outputs stay the same.
+    new_inputs: dict[str, Fingerprint] = {}
+    for rel in new:
+        given = inputs.get(rel) if inputs else None
+        recorded = old_inputs.get(rel) if old.get(rel) == new[rel] else None
+        if recorded is not None and (given is None or given.sources == recorded.sources):
+            new_inputs[rel] = recorded
+        elif given is not None:
+            new_inputs[rel] = given
     for rel in keep:
         if rel in old and rel not in new:
             new[rel] = old[rel]

@@ -29,6 +29,7 @@ from pathlib import Path
 
 from proceedings.atomic import (
     MANIFEST_NAME,
+    Fingerprint,
     LockTimeout,
     Manifest,
     ManifestError,
@@ -391,7 +392,7 @@ def _build(workspace: Workspace, options: BuildOptions) -> BuildResult:
     if any(name not in reused for name in formats):
         _check_estimated_size(ctx, sessions, [name for name in formats if name not in reused])
     rendered: dict[str, bytes] = {}
-    inputs: dict[str, str] = {}
+    inputs: dict[str, Fingerprint] = {}
     covered = _fingerprinted_paths(workspace, sessions, document)
     for name in formats:
         if name in reused:
@@ -591,7 +592,8 @@ def _refuse_hand_edits(
 
 
 def _unchanged_outputs(
-    previous: Manifest | None, on_disk: dict[str, bytes | None], prints: dict[str, str]
+    previous: Manifest | None, on_disk: dict[str, bytes | None],
+    prints: dict[str, Fingerprint],
 ) -> dict[str, bytes]:
     """Format -> the bytes on disk, for each output whose recorded inputs are this build's
     and whose file still has the recorded bytes: rendering it again would give those."""
@@ -661,7 +663,7 @@ def _write_outputs(
     files: list[tuple[Path, bytes]],
     asset_files: list[tuple[Path, bytes]],
     previous: Manifest | None,
-    inputs: dict[str, str],
+    inputs: dict[str, Fingerprint],
 ) -> tuple[list[bool], list[Path], OutputFile]:
     """Write the outputs and assets as one set (`atomic.write_output_set`); delete the files
     an earlier build recorded and this one no longer writes; record each output's inputs.

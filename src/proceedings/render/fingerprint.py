@@ -41,6 +41,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from proceedings.atomic import Fingerprint
 from proceedings.config import Table
 from proceedings.paths import real_inside
 
@@ -76,15 +77,23 @@ def input_fingerprints(
     document: Document,
     options: BuildOptions,
     formats: Iterable[str],
-) -> dict[str, str]:
-    """Format name -> SHA-256 (hex) of what that output is made from (see above)."""
-    common = _digest(_common_inputs(workspace, sessions, document, options))
-    prints: dict[str, str] = {}
+) -> dict[str, Fingerprint]:
+    """Format name -> what that output is made from (see above), as the SHA-256 of the
+    repository's part and of the machine's."""
+    sources = _digest(_sources(workspace, sessions, document, options))
+    machine = _digest(_machine())
+    prints: dict[str, Fingerprint] = {}
     for name in formats:
-        extra: object = None
+        extra_sources: object = None
+        extra_machine: object = None
         if name == "pdf":
-            extra = _pdf_inputs(workspace, options)
-        prints[name] = _digest({"format": name, "common": common, "extra": extra})
+            extra_sources, extra_machine = _pdf_sources(workspace, options), _pdf_machine(
+                workspace
+            )
+        prints[name] = Fingerprint(
+            _digest({"format": name, "sources": sources, "pdf": extra_sources}),
+            _digest({"format": name, "machine": machine, "pdf": extra_machine}),
+        )
     return prints
 
 
@@ -93,22 +102,15 @@ def _digest(value: object) -> str:
     return hashlib.sha256(text.encode("ascii")).hexdigest()
 
 
-def _common_inputs(
+def _sources(
     workspace: Workspace, sessions: list[Session], document: Document, options: BuildOptions
 ) -> dict[str, object]:
-    import proceedings
-    from proceedings.templates import packaged_templates_dir
-
+    """The repository's part: the same in every clone of the same commit."""
     root = workspace.root
     real_root = os.path.realpath(root)
     loaded = {file.rel: file.raw for file in workspace.markdown_files()}
     templates = root / workspace.config.templates_dir
     return {
-        "tool": proceedings.__version__,
-        "code": _package_digest(str(Path(proceedings.__file__).parent)),
-        "packaged_templates": _tree(packaged_templates_dir(), real_root, trusted=True),
-        "python": [sys.version, unicodedata.unidata_version],
-        "distributions": _versions(TEXT_DISTRIBUTIONS),
         "settings": settings(workspace.config),
         "selection": [session.name for session in sessions],
         "notes": sorted(loaded),
@@ -122,14 +124,33 @@ def _common_inputs(
     }
 
 
-def _pdf_inputs(workspace: Workspace, options: BuildOptions) -> dict[str, object]:
+def _machine() -> dict[str, object]:
+    """The machine's part: the tool and what it runs on."""
+    import proceedings
+    from proceedings.templates import packaged_templates_dir
+
+    return {
+        "tool": proceedings.__version__,
+        "code": _package_digest(str(Path(proceedings.__file__).parent)),
+        "packaged_templates": _tree(packaged_templates_dir(), "/", trusted=True),
+        "python": [sys.version, unicodedata.unidata_version],
+        "distributions": _versions(TEXT_DISTRIBUTIONS),
+    }
+
+
+def _pdf_sources(workspace: Workspace, options: BuildOptions) -> dict[str, object]:
     real_root = os.path.realpath(workspace.root)
     return {
-        # the PDF links a copied file by its absolute file: URL, so it depends on the folder
-        "root": real_root,
         "allow_missing_glyphs": options.allow_missing_glyphs,
         "fonts": {entry: _file(workspace.root / entry, real_root)
                   for entry in workspace.config.build.fonts},
+    }
+
+
+def _pdf_machine(workspace: Workspace) -> dict[str, object]:
+    return {
+        # the PDF links a copied file by its absolute file: URL, so it depends on the folder
+        "root": os.path.realpath(workspace.root),
         "distributions": _versions(PDF_DISTRIBUTIONS),
         "environment": {name: os.environ.get(name) for name in PDF_ENVIRONMENT},
         "system_fonts": system_fonts(),
