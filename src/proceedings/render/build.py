@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 from proceedings.atomic import (
     MANIFEST_NAME,
@@ -157,14 +158,14 @@ def _render_html(ctx: RenderContext) -> Rendered:
 
 
 def _render_pdf(ctx: RenderContext) -> Rendered:
-    from proceedings.render.pdf import MissingGlyphsError, render_document_pdf
+    from proceedings.render.pdf import MissingGlyphsError, PdfResult, render_document_pdf
 
     rel = relative_posix(ctx.output_dir / OUTPUT_NAMES["pdf"], ctx.workspace.root, resolve=True)
     try:
         result = render_document_pdf(
             ctx.workspace, ctx.document, markdown=ctx.markdown(), override_dir=ctx.override_dir,
             allow_missing_glyphs=ctx.options.allow_missing_glyphs, output_rel=rel,
-            layout=ctx.options.pdf_layout,
+            layout=cast("Callable[..., PdfResult] | None", ctx.options.pdf_layout),
         )
     except MissingGlyphsError as missing:
         blocked = BuildBlocked(missing.diagnostics, "PDF renderer")
@@ -206,7 +207,7 @@ class BuildResult:
         files = self.outputs + self.assets + ([self.manifest] if self.manifest else [])
         return any(o.changed for o in files) or bool(self.removed)
 
-    def to_json(self, root: Path | None = None) -> dict:
+    def to_json(self, root: Path | None = None) -> dict[str, object]:
         def show(path: Path) -> str:
             if root is not None:
                 try:
