@@ -434,3 +434,23 @@ def test_a_fifo_or_a_link_out_of_the_repository_in_the_sessions_is_hashed_safely
     again = subprocess.run(command, capture_output=True, text=True, timeout=120)
     assert again.returncode == 0, again.stderr
     assert states(again.stdout) == {"md": (False, False)}
+
+
+def test_the_pdf_helper_is_started_only_when_the_pdf_may_be_laid_out(tmp_path: Path) -> None:
+    """The guess made before anything is read (render/helper.py's helper imports WeasyPrint
+    at once): no after a build that recorded the PDF; yes once an input was modified, without
+    a record, or with --force."""
+    from proceedings.config import load_config
+    from proceedings.render.build import BuildOptions, pdf_may_render
+
+    root = spring(tmp_path / "wg")
+    loaded = load_config(root)
+    assert pdf_may_render(loaded, BuildOptions())  # nothing built yet
+    assert run(root, "--format", "md,html,pdf").exit_code == 0
+    assert not pdf_may_render(loaded, BuildOptions())
+    assert pdf_may_render(loaded, BuildOptions(force=True))
+    manifest = root / "proceedings" / MANIFEST_NAME
+    later = manifest.stat().st_mtime_ns + 1_000_000_000
+    note_path = root / "sessions" / S1 / "01-a.md"
+    os.utime(note_path, ns=(later, later))
+    assert pdf_may_render(loaded, BuildOptions())
