@@ -6,19 +6,24 @@
 A build records each output's fingerprint next to its SHA-256 in the output folder's
 manifest; a later build whose fingerprint is the same, finding the file with the recorded
 bytes, does not render that output again. So the fingerprint covers everything that can
-change an output's bytes:
+change an output's bytes, in two parts (`atomic.Fingerprint`):
 
-- the sources: every file of the sessions built (the notes as the build read them, session.md,
-  images, any other file there), each file another session lends them (assets), the names of
-  every note and session (links to them), the effective settings, the WG's templates folder,
-  the WG's font files, the provenance (source commit, note histories), the selection and the
-  flags that change the PDF (`--allow-missing-glyphs`), the WG root's path;
-- the tool: its version and a hash of its own code and packaged templates, the versions of
-  the Python packages that parse, template and lay out (markdown-it-py, mdit-py-plugins,
-  Jinja2, MarkupSafe, PyYAML; WeasyPrint and its helpers for the PDF), Python itself;
-- for the PDF, the machine: the files (names, sizes, modification times) of fontconfig's font
-  folders and configuration, the native libraries WeasyPrint draws with (Pango, HarfBuzz,
-  fontconfig, FreeType, GLib), and the environment variables they read.
+- `sources`, the repository's part, the same in every clone of a commit: every file of the
+  sessions built (the notes as the build read them, session.md, images, any other file
+  there), each file another session lends them (assets), the names of every note and
+  session (links to them), the effective settings, the WG's templates folder, the WG's font
+  files, the provenance (source commit, note histories), the selection, and for the PDF
+  `--allow-missing-glyphs`;
+- `machine`, the tool and what it runs on: its version and a hash of its own code and
+  packaged templates, the versions of the Python packages that parse, template and lay out
+  (markdown-it-py, mdit-py-plugins, Jinja2, MarkupSafe, PyYAML; WeasyPrint and its helpers
+  for the PDF), Python itself; for the PDF also the files (names, sizes, modification
+  times) of fontconfig's font folders and configuration, the native libraries WeasyPrint
+  draws with (Pango, HarfBuzz, fontconfig, FreeType, GLib), the environment variables they
+  and the PDF's dates read, and the WG root's path.
+
+An output rendered again to the bytes it had, from the same sources, keeps its recorded
+fingerprint (atomic.write_output_set), so machines never take turns rewriting the record.
 
 Files are read without following a symbolic link out of the WG root (the link's text is
 hashed instead) and only when they are regular files (a FIFO would never end). Nothing here
