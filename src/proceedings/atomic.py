@@ -12,9 +12,10 @@ import re
 import secrets
 import stat
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 
 def stage_beside(path: Path, data: bytes) -> str:
@@ -79,7 +80,8 @@ def write_text_atomic(path: Path, text: str) -> None:
 
 MANIFEST_NAME = ".proceedings-manifest.json"
 MANIFEST_FORMAT = "proceedings-output-manifest"
-MANIFEST_VERSION = 1
+MANIFEST_VERSION = 2  # 2 added `inputs`; a version-1 record (no `inputs`) is still read
+READABLE_VERSIONS = (1, 2)
 MAX_MANIFEST_BYTES = 4 * 1024 * 1024
 MAX_RECORDED_PATH = 1024
 _HASH = re.compile(r"\A[0-9a-f]{64}\Z")
@@ -91,6 +93,14 @@ class ManifestError(ValueError):
     """The manifest is not a valid record (why, in words); it is then ignored."""
 
 
+class Fingerprint(NamedTuple):
+    """What an output was made from: SHA-256 (hex) of the repository's inputs, and of the
+    machine's (see render/fingerprint.py)."""
+
+    sources: str
+    machine: str
+
+
 @dataclass
 class Manifest:
     state: str = "complete"  # "complete", "staging" or "committing"
@@ -98,6 +108,11 @@ class Manifest:
     temps: list[str] = field(default_factory=list)  # staging: temporary files being written
     moves: list[tuple[str, str]] = field(default_factory=list)  # committing: (temp, final)
     remove: dict[str, str] = field(default_factory=dict)  # committing: path -> sha256
+    # output-relative path of a recorded file -> what its bytes were made from, as two
+    # SHA-256 (render/fingerprint.py): the repository's part (`sources`) and the machine's
+    # (`machine`: the tool, its libraries, fonts). A build whose inputs hash the same,
+    # finding the file with its recorded hash, does not render it again. Pure data.
+    inputs: dict[str, Fingerprint] = field(default_factory=dict)
 
     def to_bytes(self) -> bytes:
         data: dict[str, object] = {
@@ -105,6 +120,8 @@ class Manifest:
             "version": MANIFEST_VERSION,
             "state": self.state,
             "files": dict(sorted(self.files.items())),
+            "inputs": {rel: print_._asdict() for rel, print_ in sorted(self.inputs.items())
+                       if rel in self.files},
         }
         if self.state == "staging":
             data["temps"] = sorted(self.temps)
@@ -194,15 +211,23 @@ def read_manifest(output_dir: Path, allowed: Callable[[str], bool]) -> Manifest 
 def _manifest_from(data: object, allowed: Callable[[str], bool]) -> Manifest:
     if not isinstance(data, dict) or data.get("format") != MANIFEST_FORMAT:
         raise ManifestError(f"is not a {MANIFEST_FORMAT}")
-    if data.get("version") != MANIFEST_VERSION:
-        raise ManifestError(f"has version {data.get('version')!r}, not {MANIFEST_VERSION}")
+    version = data.get("version")
+    if type(version) is not int or version not in READABLE_VERSIONS:
+        raise ManifestError(f"has version {version!r}, not {MANIFEST_VERSION}")
     state = data.get("state")
     expected = {"format", "version", "state", "files"} | {
         "staging": {"temps"}, "committing": {"moves", "remove"}
     }.get(str(state), set())
+    if version >= 2:
+        expected.add("inputs")
     if state not in ("complete", "staging", "committing") or set(data) != expected:
         raise ManifestError("has unexpected keys or state")
     manifest = Manifest(state=state, files=_hashes(data["files"], allowed))
+    if "inputs" in data:
+        manifest.inputs = _fingerprints(data["inputs"], allowed)
+        stray = sorted(set(manifest.inputs) - set(manifest.files))
+        if stray:
+            raise ManifestError(f"records the inputs of {stray[0]!r}, which it does not list")
     if state == "staging":
         temps = data["temps"]
         if not isinstance(temps, list):
@@ -233,6 +258,20 @@ def _hashes(value: object, allowed: Callable[[str], bool]) -> dict[str, str]:
     return dict(value)
 
 
+def _fingerprints(value: object, allowed: Callable[[str], bool]) -> dict[str, Fingerprint]:
+    if not isinstance(value, dict):
+        raise ManifestError("`inputs` is not a mapping")
+    found: dict[str, Fingerprint] = {}
+    for rel, entry in value.items():
+        check_recorded_path(rel, allowed)
+        if not isinstance(entry, dict) or set(entry) != set(Fingerprint._fields) or not all(
+            isinstance(entry[key], str) and _HASH.match(entry[key]) for key in entry
+        ):
+            raise ManifestError(f"the inputs of {rel!r} are not two SHA-256")
+        found[rel] = Fingerprint(entry["sources"], entry["machine"])
+    return found
+
+
 def _plain_file(output_dir: Path, rel: str) -> Path | None:
     """`output_dir/rel` when every folder on the way is a real folder (no symlink) and it is a
     regular file; None otherwise (absent, a link, a folder …)."""
@@ -243,6 +282,22 @@ def _plain_file(output_dir: Path, rel: str) -> Path | None:
         return path if stat.S_ISREG(os.lstat(path).st_mode) else None
     except OSError:
         return None
+
+
+def read_plain(output_dir: Path, rel: str) -> bytes | None:
+    """The bytes of `output_dir/rel` when it is a regular file reached through real folders
+    (no symlink on the way, none at the end); None otherwise (absent, a link, a FIFO …)."""
+    path = _plain_file(output_dir, rel)
+    if path is None:
+        return None
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
+        return None
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            return None
+        return handle.read()
 
 
 def _has_hash(path: Path, digest: str) -> bool:
@@ -325,7 +380,7 @@ def recover(
             if path is not None:
                 path.unlink()
                 result.discarded.append(path)
-        manifest = Manifest(files=manifest.files)
+        manifest = Manifest(files=manifest.files, inputs=manifest.inputs)
         _write_manifest(output_dir, manifest)
     elif manifest is not None and manifest.state == "committing":
         for temp, final in manifest.moves:
@@ -339,7 +394,7 @@ def recover(
                 path.unlink()
                 _prune_empty_folders(output_dir, rel)
         _sync_folder(output_dir)
-        manifest = Manifest(files=manifest.files)
+        manifest = Manifest(files=manifest.files, inputs=manifest.inputs)
         _write_manifest(output_dir, manifest)
     recorded = list(manifest.files) if manifest is not None else []
     result.discarded += _sweep_temps(output_dir, [*recorded, *top_names, MANIFEST_NAME])
@@ -392,17 +447,36 @@ def write_output_set(
     keep: Iterable[str] = (),
     allowed: Callable[[str], bool],
     previous: Manifest | None = None,
+    inputs: Mapping[str, Fingerprint] | None = None,
 ) -> OutputSetWrite:
     """Replace the output set in `output_dir` with `files` (output-relative path, bytes),
     all or nothing (see above). Files recorded by `previous` (the valid complete manifest
     of an earlier build, or None) that are neither written now nor in `keep` are deleted —
-    only if their bytes are still the recorded ones. Unchanged files are not touched."""
+    only if their bytes are still the recorded ones. Unchanged files are not touched.
+    `inputs` (path -> fingerprint of what the file was made from) is recorded for files
+    written now, unless a file has the bytes `previous` recorded and the same sources: then,
+    as for a kept file, the fingerprint `previous` recorded for it stays."""
     old = previous.files if previous is not None else {}
+    old_inputs = previous.inputs if previous is not None else {}
     # Only what `allowed` accepts is recorded (so only that can ever be deleted later).
     new: dict[str, str] = {rel: sha256(data) for rel, data in files if allowed(rel)}
+    # A file written with the very bytes the record had, from the same sources, keeps the
+    # recorded fingerprint (it still says what made those bytes): so two machines whose own
+    # part differs (another font, library or tool version) never take turns rewriting — and
+    # committing — the record while the outputs stay the same.
+    new_inputs: dict[str, Fingerprint] = {}
+    for rel in new:
+        given = inputs.get(rel) if inputs else None
+        recorded = old_inputs.get(rel) if old.get(rel) == new[rel] else None
+        if recorded is not None and (given is None or given.sources == recorded.sources):
+            new_inputs[rel] = recorded
+        elif given is not None:
+            new_inputs[rel] = given
     for rel in keep:
         if rel in old and rel not in new:
             new[rel] = old[rel]
+            if rel in old_inputs:
+                new_inputs[rel] = old_inputs[rel]
     paths = {rel: _target(output_dir, rel) for rel, _ in files}
     changed = [not _same_bytes(paths[rel], data) for rel, data in files]
     remove: dict[str, str] = {}
@@ -412,7 +486,7 @@ def write_output_set(
         path = _plain_file(output_dir, rel)
         if path is not None and _has_hash(path, digest):
             remove[rel] = digest
-    final = Manifest(files=new)
+    final = Manifest(files=new, inputs=new_inputs)
     manifest_path = output_dir / MANIFEST_NAME
     manifest_changed = not _same_bytes(manifest_path, final.to_bytes())
     if not any(changed) and not remove:
@@ -428,16 +502,22 @@ def write_output_set(
         for (rel, data), flag in zip(files, changed, strict=True) if flag
     ]
     try:
-        _write_manifest(output_dir, Manifest("staging", dict(old), [t for t, _, _ in staged]))
+        _write_manifest(
+            output_dir,
+            Manifest("staging", dict(old), [t for t, _, _ in staged], inputs=dict(old_inputs)),
+        )
         for temp, rel, data in staged:
             _create_temp(output_dir, temp, paths[rel], data)
     except OSError as exc:
         for temp, _, _ in staged:
             (output_dir / temp).unlink(missing_ok=True)
         with contextlib.suppress(OSError):
-            _write_manifest(output_dir, Manifest(files=dict(old)))
+            _write_manifest(output_dir, Manifest(files=dict(old), inputs=dict(old_inputs)))
         raise OutputWriteError(exc, committed=False) from None
-    journal = Manifest("committing", new, moves=[(t, rel) for t, rel, _ in staged], remove=remove)
+    journal = Manifest(
+        "committing", new, moves=[(t, rel) for t, rel, _ in staged], remove=remove,
+        inputs=new_inputs,
+    )
     try:
         _write_manifest(output_dir, journal)  # the commit point
         for temp, rel, _ in staged:

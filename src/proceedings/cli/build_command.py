@@ -80,7 +80,12 @@ OutputOption = Annotated[
     ),
 ]
 ForceOption = Annotated[
-    bool, typer.Option("--force", help="Build even if the checks find errors.")
+    bool,
+    typer.Option(
+        "--force",
+        help="Build even if the checks find errors or an output was edited by hand (the "
+        "edit is overwritten); render every output again.",
+    ),
 ]
 AllowMissingGlyphsOption = Annotated[
     bool,
@@ -111,9 +116,11 @@ def build(
 ) -> None:
     """Build the proceedings: one Markdown, HTML and PDF document of all sessions.
 
-    Runs the checks first and stops on errors (exit 1) unless --force. The PDF also stops on
-    characters no installed font can draw, unless --allow-missing-glyphs. Unchanged inputs
-    give byte-identical files, and unchanged files are not rewritten.
+    Runs the checks first and stops on errors (exit 1) unless --force; stops too, writing
+    nothing, when an output was edited by hand since the last build (--force overwrites it).
+    The PDF also stops on characters no installed font can draw, unless
+    --allow-missing-glyphs. An output whose inputs are unchanged is not rendered again, and
+    unchanged files are not rewritten.
 
     With --commit, only the outputs are committed to git (--push pushes the branch too);
     unsafe repository states are refused before building. See docs/publish.md.
@@ -212,13 +219,15 @@ def run_build(
 
 
 def _wants_pdf(options: BuildOptions, loaded: LoadedConfig) -> bool:
-    from proceedings.render.build import resolve_formats
+    """Whether to start the PDF helper: a PDF is to be built and probably laid out (an
+    unchanged PDF is not, and then nothing imports WeasyPrint)."""
+    from proceedings.render.build import pdf_may_render, resolve_formats
 
     try:
         formats, _ = resolve_formats(options.formats, loaded.config.build.formats)
     except ProceedingsError:
         return False  # the build reports it
-    return "pdf" in formats
+    return "pdf" in formats and pdf_may_render(loaded, options)
 
 
 def _report_blocked(blocked: BuildBlocked, as_json: bool) -> None:

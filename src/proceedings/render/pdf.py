@@ -285,11 +285,13 @@ def document_metadata(document: Document, environ: Mapping[str, str]) -> PdfMeta
                 hint="unset it or set it to e.g. `git log -1 --format=%ct`",
             ) from None
         created = modified = stamp.strftime("%Y-%m-%dT%H:%M:%SZ")
-    custom: tuple[tuple[str, str], ...] = ()
+    from proceedings.render.build import GENERATED_NOTICE
+
+    custom: tuple[tuple[str, str], ...] = (("Notice", GENERATED_NOTICE),)
     if document.provenance is not None:
         from proceedings.publish.provenance import metadata_entries
 
-        custom = metadata_entries(document.provenance, [s.path for s in document.sources])
+        custom += metadata_entries(document.provenance, [s.path for s in document.sources])
     return PdfMetadata(
         title=document.title,
         authors=(document.wg_name,),
