@@ -72,7 +72,9 @@ PDF_ENVIRONMENT = (
     "XDG_DATA_HOME", "XDG_DATA_DIRS", "XDG_CONFIG_HOME", "HOME", "LD_LIBRARY_PATH",
     "LANG", "LC_ALL", "LC_CTYPE", "PANGOCAIRO_BACKEND",
 )
-_DIR_ELEMENT = re.compile(r"<dir(\s[^>]*)?>([^<]{1,4096})</dir>")
+# `[^<>]`: an attempt ends at the next tag, so a file of many unclosed `<dir` stays linear.
+_NAME_PUNCTUATION = re.compile(r"[-_.]+")  # distribution names: PEP 503 normalisation
+_DIR_ELEMENT = re.compile(r"<dir(\s[^<>]*+)?>([^<]{1,4096}+)</dir>")
 _CHUNK = 1 << 20
 
 
@@ -289,7 +291,7 @@ def _installed() -> tuple[tuple[str, str], ...]:
 
 
 def _normal(name: str) -> str:
-    return re.sub(r"[-_.]+", "_", name).lower()
+    return _NAME_PUNCTUATION.sub("_", name).lower()
 
 
 # ----------------------------------------------------------------------------- the machine
