@@ -49,7 +49,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from build_archives import PNG
@@ -74,6 +74,7 @@ PENDING = {
 # each is pinned by a strict xfail test below, and its hostile input is left out until fixed.
 KNOWN_BUGS = {
     "symlink loop",  # build --force: internal error (RuntimeError from Path.resolve in compile/)
+    "non-UTF-8 session folder",  # build --force: internal error (UnicodeEncodeError in render/)
 }
 
 
@@ -83,6 +84,9 @@ def hostile_settings(examples: int) -> settings:
         deadline=None,
         derandomize=True,
         database=None,
+        # One example runs the tool a dozen times; shrinking a failure would take many
+        # minutes, and the plan it prints is readable as it is.
+        phases=[Phase.explicit, Phase.generate],
         print_blob=True,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                                HealthCheck.function_scoped_fixture],
@@ -116,7 +120,8 @@ NOTE_NAMES: list[str | bytes] = [
 ]
 SESSION_NAMES: list[str | bytes] = [
     "2024-09-01-camp", "2024-13-45-bad", "2024-09-02-x\n::error::x", "2024-09-03-" + "b" * 244,
-    b"2024-09-04-\xff", "-rf", "2024-09-05-\x1b[2J", "2024-09-06-two words",
+    *([] if "non-UTF-8 session folder" in KNOWN_BUGS else [b"2024-09-04-\xff"]), "-rf",
+    "2024-09-05-\x1b[2J", "2024-09-06-two words",
 ]
 
 FRONT_MATTER = [
@@ -153,6 +158,9 @@ LINKS = [
     "images-to-canary",  # sessions/<s>/images -> outside/, used by a note
     "image-to-canary",  # sessions/<s>/leak.png -> outside/secret.png, used by a note
     "cache-to-canary",  # .proceedings-cache -> outside/
+]
+# Links that stop every command (exit 2) or the build: drawn less often than the others.
+STOPPING_LINKS = [
     "output-to-canary",  # the configured output folder -> outside/
     "templates-to-canary",  # templates -> outside/templates
     "config-to-canary",  # proceedings.toml -> outside/proceedings.toml
@@ -305,6 +313,7 @@ def plans(draw: st.DrawFn, *, hostile_config: bool = True) -> Plan:
     config: dict[str, str] = {}
     # Most bad settings stop every command at once (exit 2), so they come in one example of
     # three; the others exercise the content with settings that are merely unusual.
+    stopping_links = hostile_config
     hostile_config = hostile_config and draw(st.integers(0, 2)) == 0
     for key in draw(st.sets(st.sampled_from(sorted(CONFIG_VALUES)), max_size=3)):
         values = CONFIG_VALUES[key] if hostile_config else CONFIG_VALUES[key][:2]
@@ -315,7 +324,9 @@ def plans(draw: st.DrawFn, *, hostile_config: bool = True) -> Plan:
         config=config,
         config_garbage=hostile_config and draw(st.integers(0, 15)) == 0,
         sessions=sessions,
-        links=sorted(draw(st.sets(st.sampled_from(LINKS), max_size=4))),
+        links=sorted(draw(st.sets(st.sampled_from(LINKS), max_size=4))
+                     | ({draw(st.sampled_from(STOPPING_LINKS))}
+                        if stopping_links and draw(st.integers(0, 5)) == 0 else set())),
         template=draw(st.sampled_from(TEMPLATES)) if draw(st.integers(0, 3)) == 0 else None,
         commit=draw(st.booleans()),
         check_format=draw(st.sampled_from([["text"], ["text", "--show-source"], ["github"],
@@ -680,6 +691,11 @@ def assert_contained(sandbox: Sandbox) -> None:
                         assert secret.encode() not in content, f"{secret} copied into {rel}"
 
 
+# What `check` takes for an asset beside the notes (T504 names the list).
+ASSET_TYPES = {"avif", "csv", "gif", "jpeg", "jpg", "json", "pdf", "png", "svg", "tsv", "txt",
+               "webp"}
+
+
 def diagnostics(run: Run) -> list[dict]:
     if run.returncode == 2:
         return []
@@ -696,8 +712,14 @@ def assert_nothing_lost(sandbox: Sandbox, written: list[Written], check: Run, bu
     errors = {d["path"] for d in diagnostics(check) if d["severity"] == "error"}
     if any(not path.startswith(sandbox.sessions_dir + "/") for path in errors):
         return  # a finding about the whole repository (settings, templates) stops everything
+    reported = {d["path"] for d in diagnostics(check)}
     for note in written:
         blamed = {note.rel, note.session_rel, f"{note.session_rel}/session.md"}
+        if not note.rel.endswith(".md"):
+            # Not a note: an asset (notes.txt) or a finding, never silently nothing.
+            asset = note.rel.rsplit(".", 1)[-1] in ASSET_TYPES
+            assert asset or blamed & reported, f"{note.rel!r} is neither asset nor finding"
+            continue
         if blamed & errors:
             continue
         assert note.marker in published, (
@@ -752,7 +774,8 @@ def exercise(plan: Plan, base: Path) -> Outcome:
         assert git_state(sandbox) == before_git, "check --fix changed .git"
         assert_contained(sandbox)
     if os.environ.get("HOSTILE_TRACE"):
-        print("\n", [(r.args[0], r.returncode) for r in sandbox.runs], sandbox.runs[0].stderr,
+        print("\n", [(r.args[0], r.returncode) for r in sandbox.runs],
+              [r.stderr[:200] for r in sandbox.runs if r.returncode == 2][:2],
               {w.rel: w.marker for w in written}, plan.config, plan.links, file=sys.stderr)
     return Outcome(sandbox, written, check, build)
 
@@ -868,3 +891,23 @@ def test_a_symlink_loop_is_a_finding_not_an_internal_error(tmp_path: Path) -> No
     build = sandbox.run("build", "--format", "md,html", "--force")
     assert build.returncode == 0
     assert "MKS0N0Z" in (sandbox.wg / "proceedings" / "proceedings.md").read_text()
+
+
+@pytest.mark.xfail(strict=True, reason="known bug, render/build.py: the folder name reaches the "
+                   "Markdown as surrogates; remove it from KNOWN_BUGS when fixed")
+def test_a_session_folder_name_that_is_not_utf8_is_a_finding_not_an_internal_error(
+    tmp_path: Path,
+) -> None:
+    """Found by the properties: `check` reports a session folder named b"2024-09-04-\\xff" as
+    T506, but `build --force` then stops with an internal error (exit 70, UnicodeEncodeError in
+    render/build.py `_render_md`): the undecodable name reaches the compiled document."""
+    sandbox = Sandbox(tmp_path)
+    plan = Plan(config={}, config_garbage=False, commit=False, check_format=["text"],
+                named_output=False, links=[], template=None,
+                sessions=[SessionPlan(name=b"2024-09-04-\xff", session_front_matter="", notes=[
+                    NotePlan(name="01-alpha.md", title="", front_matter="", blocks=[],
+                             encoding="utf-8", line_ending="\n", nul=False)])])
+    materialize(plan, sandbox)
+    check = sandbox.run("check")
+    assert "sessions/2024-09-04-\\xff:1:1: T506" in check.stdout
+    assert sandbox.run("build", "--format", "md,html", "--force").returncode == 0
