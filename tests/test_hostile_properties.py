@@ -911,3 +911,23 @@ def test_a_session_folder_name_that_is_not_utf8_is_a_finding_not_an_internal_err
     check = sandbox.run("check")
     assert "sessions/2024-09-04-\\xff:1:1: T506" in check.stdout
     assert sandbox.run("build", "--format", "md,html", "--force").returncode == 0
+
+
+def test_a_link_to_a_broken_symbolic_link_is_named_as_such(tmp_path: Path) -> None:
+    """Found by the properties: a link or image whose target is a dangling link or a link to
+    itself was reported as missing with the hint "did you mean `loop.png`?" — its own name."""
+    sandbox = Sandbox(tmp_path)
+    plan = Plan(config={}, config_garbage=False, commit=False, check_format=["text"],
+                named_output=False, links=[], template=None,
+                sessions=[SessionPlan(name="2024-09-01-camp", session_front_matter="", notes=[
+                    NotePlan(name="01-alpha.md", title="", front_matter="",
+                             blocks=["[l](loop.md) ![i](gone.png)"], encoding="utf-8",
+                             line_ending="\n", nul=False)])])
+    materialize(plan, sandbox)
+    session = sandbox.wg / "sessions" / "2024-09-01-camp"
+    os.symlink("loop.md", session / "loop.md")
+    os.symlink("nowhere.png", session / "gone.png")
+    found = {d["code"]: d for d in diagnostics(sandbox.run("check", "--format", "json"))}
+    for code, name in (("C402", "loop.md"), ("C403", "gone.png")):
+        assert f"did you mean `{name}`" not in found[code]["hint"]
+        assert "symbolic link" in found[code]["hint"], found[code]
