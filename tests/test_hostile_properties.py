@@ -32,7 +32,9 @@ and asserts for every example:
   session folder) has its title in the built Markdown.
 
 The examples are few and derandomized (CI must not flake; the machine is slow): each test
-states its own max_examples. Set HOSTILE_EXAMPLES to run more, e.g. HOSTILE_EXAMPLES=200.
+states its own max_examples. Set HOSTILE_EXAMPLES to run more, e.g. HOSTILE_EXAMPLES=200;
+HOSTILE_TRACE=1 (with pytest -s) prints the exit codes of every example; HOSTILE_PENDING=1
+turns on the inputs and checks still switched off for guarantees being built (PENDING below).
 """
 
 from __future__ import annotations
@@ -69,6 +71,10 @@ PENDING = {
     "nothing dropped",  # branch sec-patterns: items nested past markdown-it's limit vanish
     "deletes only its own files",  # branch sec-output: the build clears <output>/assets/
 }
+
+# HOSTILE_PENDING=1 empties the set: to try a merge of those branches before editing here.
+if os.environ.get("HOSTILE_PENDING"):
+    PENDING.clear()
 
 # Bugs the properties found in code this suite's author may not change (compile/, render/);
 # each is pinned by a strict xfail test below, and its hostile input is left out until fixed.
@@ -799,7 +805,7 @@ def scratch() -> Iterator[Path]:
 # --- the properties ---------------------------------------------------------------------------
 
 
-@hostile_settings(examples=14)
+@hostile_settings(examples=20)
 @given(plan=plans())
 def test_hostile_repositories_run_nothing_write_nothing_outside_and_lose_nothing(
     scratch, plan: Plan
@@ -807,7 +813,7 @@ def test_hostile_repositories_run_nothing_write_nothing_outside_and_lose_nothing
     exercise(plan, scratch())
 
 
-@hostile_settings(examples=8)
+@hostile_settings(examples=12)
 @given(plan=plans(hostile_config=False))
 def test_hostile_content_with_plain_settings_is_built_and_nothing_is_lost(
     scratch, plan: Plan
