@@ -34,9 +34,12 @@ if TYPE_CHECKING:
 # (U+2066–U+2069), the line and paragraph separators, and the invisible zero-width space,
 # word joiner and byte-order mark. Newline is in the set: a quoted name is one line.
 # Zero-width (non-)joiners are not: emoji and some scripts need them, and they move nothing.
+# Last, the surrogates: a file name whose bytes are not UTF-8 reaches Python with each such
+# byte as a lone surrogate (U+DC80–U+DCFF), which would go out as the raw byte (a C1 control
+# in some terminals; never valid UTF-8, so never valid JSON).
 CONTROL_CHARS = (
     "\x00-\x08\x0a-\x1f\x7f-\x9f\u061c\u200b\u200e\u200f\u2028\u2029\u202a-\u202e"
-    "\u2060\u2066-\u2069\ufeff"
+    "\u2060\u2066-\u2069\ufeff\ud800-\udfff"
 )
 _CONTROL = re.compile(f"[{CONTROL_CHARS}]")
 # The same without C0: json.dumps escapes those inside strings, and a raw newline in its output
@@ -50,11 +53,14 @@ _OLD_COMMAND = "##["
 
 
 def escape_char(char: str) -> str:
-    """`\\x1b`, `\\u202e`, `\\n`: one character written as a visible escape."""
+    """`\\x1b`, `\\u202e`, `\\n`: one character written as a visible escape; a byte of a
+    file name that is not UTF-8 (U+DC80–U+DCFF) as the byte it stands for, `\\xff`."""
     named = _NAMED.get(char)
     if named is not None:
         return named
     code = ord(char)
+    if 0xDC80 <= code <= 0xDCFF:
+        code -= 0xDC00
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 

@@ -155,4 +155,5 @@ def to_sarif(report: CheckReport, *, root: Path) -> str:
 
 
 def _uri_path(path: str) -> str:
-    return quote(path, safe="/")
+    # A name that is not UTF-8 holds surrogate escapes; its bytes are what the URI encodes.
+    return quote(path.encode("utf-8", "surrogateescape"), safe="/")

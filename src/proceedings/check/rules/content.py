@@ -151,6 +151,8 @@ def _near_miss(target: str) -> str:
         siblings = os.listdir(folder)
     except OSError:
         return "check the path (it is relative to this note's folder)"
+    if name in siblings:  # there, but a symbolic link that leads nowhere (or to itself)
+        return "it is a symbolic link that leads nowhere; replace it with the file itself"
     close = closest(name, siblings)
     if close:
         return f"did you mean `{close}`?"
