@@ -75,7 +75,6 @@ if os.environ.get("HOSTILE_PENDING"):
 # each is pinned by a strict xfail test below, and its hostile input is left out until fixed.
 KNOWN_BUGS = {
     "symlink loop",  # build --force: internal error (RuntimeError from Path.resolve in compile/)
-    "non-UTF-8 session folder",  # build --force: internal error (UnicodeEncodeError in render/)
 }
 
 
@@ -894,14 +893,12 @@ def test_a_symlink_loop_is_a_finding_not_an_internal_error(tmp_path: Path) -> No
     assert "MKS0N0Z" in (sandbox.wg / "proceedings" / "proceedings.md").read_text()
 
 
-@pytest.mark.xfail(strict=True, reason="known bug, render/build.py: the folder name reaches the "
-                   "Markdown as surrogates; remove it from KNOWN_BUGS when fixed")
 def test_a_session_folder_name_that_is_not_utf8_is_a_finding_not_an_internal_error(
     tmp_path: Path,
 ) -> None:
     """Found by the properties: `check` reports a session folder named b"2024-09-04-\\xff" as
-    T506, but `build --force` then stops with an internal error (exit 70, UnicodeEncodeError in
-    render/build.py `_render_md`): the undecodable name reaches the compiled document."""
+    T506, and `build --force` stopped with an internal error (exit 70): the undecodable name
+    reached the compiled document. Such a session is now left out, like a link out."""
     sandbox = Sandbox(tmp_path)
     plan = Plan(config={}, config_garbage=False, commit=False, check_format=["text"],
                 named_output=False, links=[], template=None,
@@ -911,7 +908,9 @@ def test_a_session_folder_name_that_is_not_utf8_is_a_finding_not_an_internal_err
     materialize(plan, sandbox)
     check = sandbox.run("check")
     assert "sessions/2024-09-04-\\xff:1:1: T506" in check.stdout
-    assert sandbox.run("build", "--format", "md,html", "--force").returncode == 0
+    built = sandbox.run("build", "--format", "md,html", "--force")
+    assert built.returncode == 2 and "internal error" not in built.stderr  # nothing to build
+    assert len(built.stderr.strip().splitlines()) == 1
 
 
 def test_a_link_to_a_broken_symbolic_link_is_named_as_such(tmp_path: Path) -> None:

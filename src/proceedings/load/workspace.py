@@ -193,11 +193,26 @@ def top_level_problem(entry: Path, root: Path) -> Diagnostic | None:
         if problem is not None:
             return _tree(codes.OUTSIDE_REPOSITORY, rel, *outside_message(problem))
     if entry.is_dir() and not entry.name.startswith("."):
+        if not _is_utf8_name(entry.name):
+            # Such a name cannot be written into the proceedings: the session is left out.
+            return _tree(
+                codes.BAD_SESSION_NAME, rel, "session folder name is not valid UTF-8",
+                "rename it to YYYY-MM-DD-slug (slug: a-z, 0-9, -); it is left out until then",
+            )
         return None
     return _tree(
         codes.STRAY_FILE, rel, f"`{entry.name}` is not a session folder",
         "sessions/ holds only YYYY-MM-DD-slug folders; move or delete it",
     )
+
+
+def _is_utf8_name(name: str) -> bool:
+    """False for a file name with bytes that are not UTF-8 (Python holds them as surrogates)."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def list_sessions_folder(sessions_path: Path) -> list[Path]:
