@@ -24,11 +24,16 @@ def _user_cache_folder(tmp_path_factory: pytest.TempPathFactory):
         os.environ["XDG_CACHE_HOME"] = before
 
 
-@pytest.fixture
-def sample_archive(tmp_path: Path) -> Path:
-    """A copy of the bundled sample WG archive (sessions/ + proceedings.toml) in tmp."""
-    root = tmp_path / "wg"
+def copy_sample(folder: Path) -> Path:
+    """A copy of the bundled sample WG archive (sessions/ + proceedings.toml) in folder/wg."""
+    root = folder / "wg"
     root.mkdir()
     shutil.copytree(REPO_ROOT / "sessions", root / "sessions")
     shutil.copy(REPO_ROOT / "proceedings.toml", root / "proceedings.toml")
     return root
+
+
+@pytest.fixture
+def sample_archive(tmp_path: Path) -> Path:
+    """A copy of the bundled sample WG archive (sessions/ + proceedings.toml) in tmp."""
+    return copy_sample(tmp_path)

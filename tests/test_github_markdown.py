@@ -59,14 +59,10 @@ def visible_text(page: str) -> str:
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, str]:
     """The sample archive built to Markdown (GitHub flavour, the default) and to the dialect."""
-    import shutil
 
-    from conftest import REPO_ROOT
+    from conftest import copy_sample
 
-    root = tmp_path_factory.mktemp("gh") / "wg"
-    root.mkdir()
-    shutil.copytree(REPO_ROOT / "sessions", root / "sessions")
-    shutil.copy(REPO_ROOT / "proceedings.toml", root / "proceedings.toml")
+    root = copy_sample(tmp_path_factory.mktemp("gh"))
     result = CliRunner().invoke(app, ["build", "--root", str(root), "--format", "md,html"])
     assert result.exit_code == 0, result.output
     markdown = (root / "proceedings" / "proceedings.md").read_text(encoding="utf-8")

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from conftest import REPO_ROOT
+from conftest import REPO_ROOT, copy_sample
 
 GOLDEN = REPO_ROOT / "tests" / "golden"
 
@@ -26,12 +26,8 @@ def _pdf_text(path: Path) -> str:
 @pytest.fixture(scope="module")
 def sample_outputs(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The sample archive (in a copy without git history) built once to md, HTML and PDF."""
-    import shutil
 
-    root = tmp_path_factory.mktemp("golden") / "wg"
-    root.mkdir()
-    shutil.copytree(REPO_ROOT / "sessions", root / "sessions")
-    shutil.copy(REPO_ROOT / "proceedings.toml", root / "proceedings.toml")
+    root = copy_sample(tmp_path_factory.mktemp("golden"))
     result = subprocess.run(
         [sys.executable, "-m", "proceedings", "build", "--root", str(root)],
         capture_output=True,

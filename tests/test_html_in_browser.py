@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from build_archives import run
-from conftest import REPO_ROOT
+from conftest import copy_sample
 
 CHROMIUM = "/usr/bin/chromium"
 WIDTHS = {"desktop": (1280, 800), "phone": (390, 844)}
@@ -47,10 +47,7 @@ IMAGES = """() => [...document.images].map(img => ({
 
 @pytest.fixture(scope="module")
 def sample_html(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("browser") / "wg"
-    root.mkdir()
-    shutil.copytree(REPO_ROOT / "sessions", root / "sessions")
-    shutil.copy(REPO_ROOT / "proceedings.toml", root / "proceedings.toml")
+    root = copy_sample(tmp_path_factory.mktemp("browser"))
     result = run(root, "--format", "html")
     assert result.exit_code == 0, result.output
     return root / "proceedings" / "proceedings.html"
