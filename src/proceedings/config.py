@@ -9,11 +9,15 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from functools import lru_cache
-from pathlib import Path, PurePosixPath, PureWindowsPath
+from pathlib import Path
 from typing import Any, NamedTuple, get_args, get_origin, get_type_hints
 
 from proceedings.errors import ProceedingsError
-from proceedings.paths import GIT_DIR, OutsideRepository, confinement_problem, read_inside
+from proceedings.load.setting_values import folder_problem, marker_problem, positive_problem
+from proceedings.load.setting_values import (  # re-exported: render/fonts.py imports it here
+    page_size_problem as page_size_problem,
+)
+from proceedings.paths import OutsideRepository, confinement_problem, read_inside
 from proceedings.text import closest
 
 CONFIG_FILE = "proceedings.toml"
@@ -84,76 +88,6 @@ def _fresh(default: Any) -> Any:
     return default
 
 
-# Page sizes WeasyPrint knows by name: the ISO A, B and C series, JIS B, and three US sizes.
-PAGE_SIZE_NAMES = frozenset(
-    [f"{series}{n}" for series in ("a", "b", "c", "jis-b") for n in range(11)]
-    + ["letter", "legal", "ledger"]
-)
-_PAGE_LENGTH = re.compile(r"^(\d+(?:\.\d+)?)(mm|cm|in|pt|pc|px|q)$")
-_MM_PER_UNIT = {"mm": 1.0, "cm": 10.0, "in": 25.4, "pt": 25.4 / 72, "pc": 25.4 / 6,
-                "px": 25.4 / 96, "q": 0.25}
-# A page outside these bounds is a typo; a 0 mm page would make the layout run away.
-SMALLEST_PAGE_MM, LARGEST_PAGE_MM = 50, 2000
-
-
-def page_size_problem(value: str) -> str | None:
-    """None when `value` is a page size for the PDF: a known name, optionally `portrait` or
-    `landscape`, or one or two lengths of 50–2000 mm (`182mm 257mm`)."""
-    words = value.lower().split()
-    named = (len(words) == 1 and words[0] in PAGE_SIZE_NAMES) or (
-        len(words) == 2 and words[0] in PAGE_SIZE_NAMES and words[1] in ("portrait", "landscape")
-    )
-    if named:
-        return None
-    lengths = [_PAGE_LENGTH.match(word) for word in words]
-    if words and len(words) <= 2 and all(lengths):
-        sizes = [float(m.group(1)) * _MM_PER_UNIT[m.group(2)] for m in lengths if m]
-        if all(SMALLEST_PAGE_MM <= size <= LARGEST_PAGE_MM for size in sizes):
-            return None
-    return ("a CSS page size such as A4, B5, JIS-B5, letter, `A4 landscape` or `182mm 257mm` "
-            f"({SMALLEST_PAGE_MM}–{LARGEST_PAGE_MM} mm a side)")
-
-
-# The longest file or folder name Linux, macOS and Windows file systems accept (NAME_MAX).
-LONGEST_NAME_BYTES = 255
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-_DRIVE = re.compile(r"^[A-Za-z]:")
-_PATH_PARTS = re.compile(r"[/\\]")
-
-
-def folder_problem(value: str) -> str | None:
-    """None when `value` can name a folder under the WG root: relative, no control characters
-    (a NUL makes every file call fail), no name longer than the file system allows."""
-    if _CONTROL.search(value):
-        return "a folder path without control characters (NUL, newline, …)"
-    if value.startswith(("/", "\\")) or _DRIVE.match(value):
-        return "a folder path relative to the WG root (e.g. \"sessions\")"
-    if any(len(part.encode("utf-8")) > LONGEST_NAME_BYTES for part in _PATH_PARTS.split(value)):
-        return f"a folder path whose names are at most {LONGEST_NAME_BYTES} bytes long"
-    return _inside_problem(value)
-
-
-def _positive(value: int) -> str | None:
-    return None if value >= 1 else "a whole number of at least 1"
-
-
-def _marker_problem(value: str) -> str | None:
-    # An empty marker would be found in every paragraph: each would become a key point.
-    return None if value.strip() else "a marker with at least one visible character"
-
-
-def _inside_problem(value: str) -> str | None:
-    """None when `value` names a folder inside the WG repository: relative, without `..`,
-    not in .git. (Where a symlink on the way leads is judged when the config is loaded:
-    `check_folder`.)"""
-    path = PurePosixPath(value.replace("\\", "/"))
-    if "\0" in value or path.is_absolute() or ".." in path.parts or PureWindowsPath(value).drive:
-        return "a folder inside the WG repository, relative to it and without `..`"
-    if any(part.lower() == GIT_DIR for part in path.parts):
-        return "a folder outside .git"
-    return None
-
-
 class SectionsConfig(Table):
     """The `[sections]` table: which sections a topic note must or may have."""
 
@@ -188,7 +122,7 @@ class CheckConfig(Table):
         2048,
         "Largest note (or `session.md`) in KiB. A larger file is an F108 error and is not "
         "read, which bounds the memory check and build need (docs/benchmarks.md).",
-        check=_positive,
+        check=positive_problem,
     )
 
 
@@ -223,7 +157,7 @@ class BuildConfig(Table):
         "multiple of its sources (every file of the sessions built), plus 10 MB for fonts "
         "and the page frame. A build that would write more stops before writing anything "
         "(docs/build.md).",
-        check=_positive,
+        check=positive_problem,
     )
 
 
@@ -247,7 +181,7 @@ class Config(Table):
         check=folder_problem,
     )
     key_point_marker: str = setting(
-        "★", "Marker that makes a list item or paragraph a key point.", check=_marker_problem
+        "★", "Marker that makes a list item or paragraph a key point.", check=marker_problem
     )
     sections: SectionsConfig = setting(SectionsConfig, "Note sections.")
     check: CheckConfig = setting(CheckConfig, "`proceedings check`.")

@@ -28,6 +28,7 @@ from proceedings.codes import RULE_CRASHED
 from proceedings.config import CONFIG_FILE, PYPROJECT_FILE, LoadedConfig
 from proceedings.diagnostics import Diagnostic, Severity
 from proceedings.errors import ProceedingsError
+from proceedings.load.source import MarkdownFile
 from proceedings.load.workspace import SESSION_FILE, Session, Workspace
 from proceedings.text import closest
 
@@ -403,7 +404,10 @@ def check_archive(
 MIN_PARALLEL_SESSIONS = 8
 
 
-def _check_chunk(args: tuple) -> tuple[list[Diagnostic], int, int, list[str]]:
+_Chunk = tuple[LoadedConfig, list[str], Sequence[str] | None, Sequence[str] | None]
+
+
+def _check_chunk(args: _Chunk) -> tuple[list[Diagnostic], int, int, list[str]]:
     from proceedings.load.workspace import load_workspace
 
     loaded, names, select, ignore = args
@@ -458,8 +462,8 @@ def _call(entry: Rule, subject: object, ctx: CheckContext, rel: str) -> list[Dia
 
 
 def _apply_directives(
-    found: list[Diagnostic], files: list, ctx: CheckContext, active: set[str],
-    other_files: Sequence = (),
+    found: list[Diagnostic], files: list[MarkdownFile], ctx: CheckContext, active: set[str],
+    other_files: Sequence[MarkdownFile] = (),
 ) -> tuple[list[Diagnostic], int]:
     """Drop findings silenced by disable comments; add X601/X602 about the comments of
     `files`. The comments of `other_files` (outside the run's scope) silence findings too,

@@ -28,7 +28,7 @@ def comments_only(html: str) -> bool:
     only: its text is content. A plain scan, in linear time: the pattern it replaces,
     `^\\s*(<!--.*?-->\\s*)+$`, backtracked exponentially on a line of many comments followed
     by a letter, and let `.*?` run across `-->` into the text between comments."""
-    at = _SPACES.match(html).end()
+    at = _skip_spaces(html, 0)
     if at == len(html):
         return False  # whitespace only: no comment at all
     while at < len(html):
@@ -37,8 +37,14 @@ def comments_only(html: str) -> bool:
         end = html.find("-->", at + 4)
         if end < 0:
             return False
-        at = _SPACES.match(html, end + 3).end()
+        at = _skip_spaces(html, end + 3)
     return True
+
+
+def _skip_spaces(text: str, at: int) -> int:
+    """The index of the first non-space character from `at` (the pattern always matches)."""
+    match = _SPACES.match(text, at)
+    return match.end() if match else at
 
 
 # Levels of block nesting markdown-it parses: a list item is two (the list and the item), a
@@ -131,11 +137,11 @@ def new_parser(*, stock_block_loop: bool = False) -> MarkdownIt:
     md.core.ruler.before("footnote_tail", "proceedings_unused_footnotes", _note_unused_footnotes)
     if not stock_block_loop:
         # An attribute on the instance: nested containers call `state.md.block.tokenize` too.
-        md.block.tokenize = _tokenize_by_first_char(md)  # type: ignore[method-assign]
+        md.block.tokenize = _tokenize_by_first_char(md)  # type: ignore[method-assign, assignment]
     return md
 
 
-def parse(text: str, env: dict | None = None) -> list[Token]:
+def parse(text: str, env: dict[str, Any] | None = None) -> list[Token]:
     return parser().parse(text, env if env is not None else {})
 
 
@@ -309,6 +315,8 @@ def complete_inline(unparsed: list[Token]) -> None:
     md.options["maxNesting"] = INLINE_NESTING  # as the core's inline stage has it
     try:
         for token in unparsed:
+            if token.children is None:  # parse_for_check gives each of them an empty list
+                token.children = []
             md.inline.parse(token.content, md, {}, token.children)
     finally:
         md.options["maxNesting"] = MAX_NESTING

@@ -12,6 +12,13 @@ from typing import TYPE_CHECKING, Any
 
 from proceedings import codes
 from proceedings.diagnostics import Diagnostic
+from proceedings.load.front_matter import (
+    WIDE_SPACE,
+    front_matter_with_slips,
+    has_alias,
+    report_marked_error,
+    report_refused_character,
+)
 from proceedings.load.markdown import (
     REPLACED_FOOTNOTES,
     TOO_DEEP,
@@ -37,7 +44,6 @@ MAX_NOTE_BYTES = 2048 * 1024
 # slip is reported (S310) instead of the missing front matter it would otherwise cause.
 FENCE = re.compile("^---[ \t\u3000]*$")
 CLOSING_FENCE = re.compile("^(---|\\.\\.\\.)[ \t\u3000]*$")
-WIDE_SPACE = "\u3000"
 
 
 @lru_cache(maxsize=1)
@@ -53,7 +59,7 @@ def _front_matter_loader() -> type:
 
     base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-    def construct_mapping(self, node, deep=False):  # noqa: ANN001, ANN202
+    def construct_mapping(self: Any, node: Any, deep: bool = False) -> Any:
         # YAML lets a later `title:` silently replace an earlier one; in a note that is a
         # mistake (two titles, one lost), so it is a syntax finding at the second key.
         first_lines: dict[str, int] = {}
@@ -77,15 +83,15 @@ def _front_matter_loader() -> type:
     class _MergeKeyError(yaml.constructor.ConstructorError):
         merge_key = True
 
-    loader = type("_FrontMatterLoader", (base,), {
-        "__doc__": _front_matter_loader.__doc__, "construct_mapping": construct_mapping,
-    })
-    loader.yaml_implicit_resolvers = {
+    resolvers_without_timestamps = {
         first: [(tag, regexp) for tag, regexp in resolvers
                 if tag != "tag:yaml.org,2002:timestamp"]
         for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
     }
-    return loader
+    return type("_FrontMatterLoader", (base,), {
+        "__doc__": _front_matter_loader.__doc__, "construct_mapping": construct_mapping,
+        "yaml_implicit_resolvers": resolvers_without_timestamps,
+    })
 
 
 class FrontMatterCache:
@@ -179,6 +185,11 @@ class MarkdownFile:
         self.unparsed_inline = None
         return self.parsed_tokens
 
+    @tokens.setter
+    def tokens(self, value: list[Token]) -> None:
+        self.parsed_tokens = value
+        self.unparsed_inline = None
+
     @property
     def check_tokens(self) -> list[Token]:
         """The tokens as far as the checker reads them: block tokens, headings' children, and
@@ -198,11 +209,6 @@ class MarkdownFile:
         self.unused_footnotes = env.get(UNUSED_FOOTNOTES, [])
         self.replaced_footnotes = env.get(REPLACED_FOOTNOTES, [])
 
-    @tokens.setter
-    def tokens(self, value: list[Token]) -> None:
-        self.parsed_tokens = value
-        self.unparsed_inline = None
-
     @property
     def readable(self) -> bool:
         return self.text is not None
@@ -211,10 +217,18 @@ class MarkdownFile:
     def headings(self) -> list[Heading]:
         return headings(self.tokens, self.body_offset)
 
-    def report(self, code: codes.Code, line: int, message: str, hint: str = "", col: int = 1):
+    def report(
+        self, code: codes.Code, line: int, message: str, hint: str = "", col: int = 1
+    ) -> None:
         self.diagnostics.append(
             Diagnostic(self.rel, line, col, code.code, message, code.severity, hint)
         )
+
+    def report_slip(self, index: int, at: int, message: str, fixed: str) -> None:
+        """S310 at line `index` (0-based), column `at` (0-based); `fixed` is the corrected line."""
+        self.slips[index + 1] = fixed
+        self.report(codes.FULL_WIDTH_SYNTAX, index + 1, message,
+                    f"write `{fixed.strip()}`; `proceedings check --fix` does", col=at + 1)
 
 
 def is_special_file(path: Path) -> bool:
@@ -415,7 +429,7 @@ def _split_front_matter(file: MarkdownFile, text: str) -> None:
     for index in (0, closing):
         if index is not None and WIDE_SPACE in lines[index]:
             fence = lines[index].rstrip(" \t" + WIDE_SPACE)
-            _report_slip(file, index, lines[index].index(WIDE_SPACE),
+            file.report_slip(index, lines[index].index(WIDE_SPACE),
                          f"full-width space after the front-matter fence `{fence}`; the fence "
                          "must be alone on its line", fence)
     if closing is None:
@@ -431,55 +445,7 @@ def _split_front_matter(file: MarkdownFile, text: str) -> None:
     file.closing_line = closing + 1
     file.body_offset = closing + 1
     file.body = _body_with_slips(file, lines, closing + 1)
-    _load_yaml(file, _front_matter_with_slips(file, lines[1:closing]))
-
-
-def _report_slip(file: MarkdownFile, index: int, at: int, message: str, fixed: str) -> None:
-    """S310 at line `index` (0-based), column `at` (0-based); `fixed` is the corrected line."""
-    file.slips[index + 1] = fixed
-    file.report(codes.FULL_WIDTH_SYNTAX, index + 1, message,
-                f"write `{fixed.strip()}`; `proceedings check --fix` does", col=at + 1)
-
-
-def _front_matter_with_slips(file: MarkdownFile, lines: list[str]) -> str:
-    """The front matter with each `key：value` (a full-width colon after a key) and `key:　value`
-    (a full-width space after the colon) read as `key: value`, each reported as S310, so the
-    slip is one finding and not a YAML error and the findings it would cause."""
-    out = []
-    for number, line in enumerate(lines, start=1):
-        if "：" in line or WIDE_SPACE in line:
-            fixed, at, what, key = _key_slip(line)
-            if fixed is not None:
-                _report_slip(file, number, at,
-                             f"full-width {what} after the key `{key}`; front matter needs an "
-                             "ASCII colon and a space: `key: value`", fixed)
-                line = fixed
-        out.append(line)
-    return "\n".join(out)
-
-
-def _key_slip(line: str) -> tuple[str | None, int, str, str]:
-    """(`line` corrected, column of the slip, what it is) for a front-matter line whose key is
-    followed by a full-width colon, or by a colon and a full-width space, and the key; (None,
-    0, "", "") else."""
-    indent = len(line) - len(line.lstrip(" "))
-    start = indent + 2 if line.startswith("- ", indent) else indent  # a list of mappings
-    end = start
-    while end < len(line) and (line[end].isascii() and (line[end].isalnum() or line[end] in "_-")):
-        end += 1
-    if end == start:
-        return None, 0, "", ""
-    after = end
-    while after < len(line) and line[after] == " ":
-        after += 1
-    rest = line[after:]
-    if rest.startswith("："):
-        value = rest[1:].lstrip(" " + WIDE_SPACE)
-        return line[:end] + (": " + value if value else ":"), after, "colon `：`", line[start:end]
-    if rest.startswith(":" + WIDE_SPACE):
-        value = rest[1:].lstrip(" " + WIDE_SPACE)
-        return line[:end] + ": " + value, after + 1, "space after `:`", line[start:end]
-    return None, 0, "", ""
+    load_front_matter(file, front_matter_with_slips(file, lines[1:closing]))
 
 
 def _body_with_slips(file: MarkdownFile, lines: list[str], start: int) -> str:
@@ -512,14 +478,16 @@ def _body_with_slips(file: MarkdownFile, lines: list[str], start: int) -> str:
         fixed = line[:indent] + "#" * level + " " + stripped[level + 1 :]
         at = indent + min(i for i, c in enumerate(marks) if c in "＃" + WIDE_SPACE)
         what = "space after `" + "#" * level + "`" if "＃" not in marks else "`＃`"
-        _report_slip(file, start + offset, at,
+        file.report_slip(start + offset, at,
                      f"full-width {what} in a heading; Markdown needs `{'#' * level}` and an "
                      "ASCII space, so this line is a paragraph, not a heading", fixed)
         body[offset] = fixed
     return "\n".join(body)
 
 
-def _load_yaml(file: MarkdownFile, source: str) -> None:
+def load_front_matter(file: MarkdownFile, source: str) -> None:
+    """Parse the front matter `source` into `file.meta` and `file.key_lines`, reporting what
+    is wrong with it; a clean result comes from (and goes to) `front_matter_cache` if set."""
     if len(source.encode("utf-8")) > MAX_FRONT_MATTER_BYTES:
         file.report(
             codes.UNSAFE_YAML,
@@ -536,9 +504,7 @@ def _load_yaml(file: MarkdownFile, source: str) -> None:
         if hit is not None:
             file.meta, file.key_lines = hit
             return
-    import yaml
-
-    if ("*" in source or "&" in source) and _has_alias(source):
+    if ("*" in source or "&" in source) and has_alias(source):
         file.report(
             codes.UNSAFE_YAML,
             1,
@@ -546,53 +512,10 @@ def _load_yaml(file: MarkdownFile, source: str) -> None:
             "write the values out in full",
         )
         return
-    quoted = 0  # values M212 reported and read as quoted
-    while True:
-        loader = _front_matter_loader()(source)
-        try:
-            node = loader.get_single_node()
-            data = loader.construct_document(node) if node is not None else None
-            break
-        except yaml.MarkedYAMLError as exc:
-            mark = exc.problem_mark or exc.context_mark
-            line = (mark.line + 2) if mark else 1  # +1 for 0-based, +1 for the opening ---
-            col = (mark.column + 1) if mark else 1
-            if getattr(exc, "merge_key", False):
-                file.report(codes.MERGE_KEY, line, f"front matter: {exc.problem}",
-                            "write every key out in full", col=col)
-                return
-            lines = source.split("\n")
-            fixed = _quoted_value(lines, exc) if quoted < 100 else None
-            if fixed is not None:
-                # Reported, then read as quoted, so each such line is one finding.
-                index, replacement, problem, at = fixed
-                file.report(codes.UNQUOTED_VALUE, index + 2,
-                            f"{problem}; quote the value",
-                            f"write `{replacement.strip()}`", col=at + 1)
-                lines[index] = replacement
-                source = "\n".join(lines)
-                quoted += 1
-                continue
-            if not _report_unclosed(file, exc):
-                file.report(codes.YAML_SYNTAX, line, f"YAML: {exc.problem or exc}",
-                            _yaml_hint(lines, exc), col=col)
-            return
-        except yaml.reader.ReaderError as exc:  # a character YAML refuses (NUL, BEL, …)
-            # Found again in the text: libyaml counts the error's position in bytes, PyYAML in
-            # characters.
-            code = exc.character if isinstance(exc.character, int) else ord(exc.character)
-            index = max(source.find(chr(code)), 0)
-            before = source[:index]
-            line = before.count("\n") + 2  # +1 for 1-based, +1 for the opening ---
-            col = index - (before.rfind("\n") + 1) + 1
-            file.report(codes.YAML_SYNTAX, line, f"YAML: character U+{code:04X} is not allowed",
-                        "delete it; most editors do not show it", col=col)
-            return
-        except (yaml.YAMLError, ValueError, RecursionError) as exc:
-            file.report(codes.YAML_SYNTAX, 1, "YAML: " + " ".join(str(exc).split()))  # one line
-            return
-        finally:
-            loader.dispose()
+    parsed = _parse_yaml(file, source)
+    if parsed is None:
+        return
+    data, node, quoted = parsed
     if data is None:
         return
     if not isinstance(data, dict):
@@ -610,99 +533,30 @@ def _load_yaml(file: MarkdownFile, source: str) -> None:
         cache.put(source, file.meta, file.key_lines)
 
 
-# What a value may not start with unquoted; a Japanese writer meets `@` (a handle) and `` ` ``.
-_RESERVED_STARTS = "@`"
-
-
-def _quoted_value(lines: list[str], exc: Any) -> tuple[int, str, str, int] | None:
-    """M212 for a YAML error caused by a plain value that needs quotes — `title: 監視: 設計`
-    (a `: ` inside), `title: @handle` — as (0-based line, the line with the value quoted, what
-    is wrong, 0-based column); None for any other error."""
-    mark = exc.problem_mark
-    if mark is None or not 0 <= mark.line < len(lines):
-        return None
-    problem = exc.problem or ""
-    line = lines[mark.line]
-    prefix_end = len(line) - len(line.lstrip(" "))
-    if line.startswith("- ", prefix_end):
-        prefix_end += 2
-    key_end = line.find(": ", prefix_end)
-    if key_end < 0:
-        return None
-    value_start = key_end + 2
-    while value_start < len(line) and line[value_start] == " ":
-        value_start += 1
-    value, comment = line[value_start:], ""
-    if " #" in value:
-        value, comment = value[: value.index(" #")], value[value.index(" #"):]
-    value = value.rstrip(" ")
-    key = line[prefix_end:key_end]
-    if not value or value[0] in "\"'[{|>&*!%#":
-        return None
-    if problem.startswith("mapping values are not allowed") and mark.column > key_end:
-        what = f"the value of `{key}` contains `: `, which YAML reads as another key"
-    elif "cannot start any token" in problem and value[0] in _RESERVED_STARTS \
-            and mark.column == value_start:
-        what = f"the value of `{key}` starts with `{value[0]}`, which YAML reserves"
-    else:
-        return None
-    escaped = value.replace("\\", "\\\\").replace('"', '\\"')
-    return mark.line, f'{line[:value_start]}"{escaped}"{comment}', what, mark.column
-
-
-_OPENERS = {
-    "while parsing a flow sequence": ("[", "]"),
-    "while parsing a flow mapping": ("{", "}"),
-}
-
-
-def _report_unclosed(file: MarkdownFile, exc: Any) -> bool:
-    """M213 for a `[`, `{` or quote that is never closed, at the line and column where it was
-    opened (the parser notices only later, often at the closing `---`); False otherwise."""
-    opened, noticed = exc.context_mark, exc.problem_mark
-    if opened is None or noticed is None:
-        return False
-    problem = exc.problem or ""
-    if exc.context in _OPENERS and problem.startswith("did not find expected ','"):
-        opener, closer = _OPENERS[exc.context]
-        what = f"`{opener}` opened here is never closed"
-        hint = f"close it with `{closer}` (on this line, after the last item)"
-    elif exc.context == "while scanning a quoted scalar" and "end of stream" in problem:
-        what = "the quote opened here is never closed"
-        hint = "add the closing quote at the end of the value"
-    else:
-        return False
-    where = noticed.line + 2
-    place = "the closing `---`" if where == file.closing_line else f"line {where}"
-    file.report(codes.UNCLOSED, opened.line + 2,
-                f"{what} (the YAML parser noticed at {place}, column {noticed.column + 1})",
-                hint, col=opened.column + 1)
-    return True
-
-
-def _yaml_hint(lines: list[str], exc: Any) -> str:
-    """A hint for M202 where one helps: tabs, full-width colons."""
-    mark = exc.problem_mark or exc.context_mark
-    line = lines[mark.line] if mark is not None and 0 <= mark.line < len(lines) else ""
-    before = lines[mark.line - 1] if mark is not None and 0 < mark.line <= len(lines) else ""
-    problem = exc.problem or ""
-    if "tab" in problem or line[: len(line) - len(line.lstrip(" \t"))].count("\t"):
-        return "YAML does not allow tabs for indentation; indent with spaces"
-    if "：" in line or "：" in before:  # the parser often notices on the next line
-        return "`：` is a full-width colon; YAML needs an ASCII colon and a space (`key: value`)"
-    if WIDE_SPACE in line:
-        return "a full-width space (U+3000) is not a space to YAML; use an ASCII space"
-    return ""
-
-
-def _has_alias(source: str) -> bool:
+def _parse_yaml(file: MarkdownFile, source: str) -> tuple[Any, Any, int] | None:
+    """(the data, its root node, how many values were read as quoted) from the YAML
+    `source`, or None once its error is reported. A value that needs quotes is reported and
+    read as quoted (M212), so each such line is one finding and the rest is still read."""
     import yaml
 
-    try:
-        return any(
-            isinstance(event, yaml.AliasEvent | yaml.events.NodeEvent)
-            and getattr(event, "anchor", None)
-            for event in yaml.parse(source, Loader=yaml.SafeLoader)
-        )
-    except yaml.YAMLError:
-        return False  # the real load reports the syntax error with its line
+    quoted = 0
+    while True:
+        loader = _front_matter_loader()(source)
+        try:
+            node = loader.get_single_node()
+            data = loader.construct_document(node) if node is not None else None
+            return data, node, quoted
+        except yaml.MarkedYAMLError as exc:
+            fixed = report_marked_error(file, source, exc, quoted)
+            if fixed is None:
+                return None
+            source = fixed
+            quoted += 1
+        except yaml.reader.ReaderError as exc:  # a character YAML refuses (NUL, BEL, …)
+            report_refused_character(file, source, exc)
+            return None
+        except (yaml.YAMLError, ValueError, RecursionError) as exc:
+            file.report(codes.YAML_SYNTAX, 1, "YAML: " + " ".join(str(exc).split()))  # one line
+            return None
+        finally:
+            loader.dispose()

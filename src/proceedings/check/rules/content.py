@@ -21,7 +21,7 @@ _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
 @rule(codes.UNFILLED_PLACEHOLDER, kind="markdown")
 def placeholders(doc: FileInput, ctx: CheckContext) -> Iterator[Diagnostic]:
     for line in doc.facts.placeholder_lines:
-        yield doc.diag(placeholders.code, line, "template placeholder `✎ …` is still here",
+        yield doc.diag(codes.UNFILLED_PLACEHOLDER, line, "template placeholder `✎ …` is still here",
                        "replace it with the real text", doc.facts.find_col(line, "✎"))
 
 
@@ -49,7 +49,7 @@ def link_outside_repo(doc: FileInput, ctx: CheckContext) -> Iterator[Diagnostic]
 def unused_footnote(doc: FileInput, ctx: CheckContext) -> Iterator[Diagnostic]:
     for line, label in doc.facts.unused_footnotes:
         yield doc.diag(
-            unused_footnote.code, line,
+            codes.UNUSED_FOOTNOTE, line,
             f"footnote `[^{label}]` is never cited: the outputs leave it out",
             f"cite it with `[^{label}]` in the text, or delete the definition",
             doc.facts.find_col(line, f"[^{label}]"),
@@ -60,7 +60,7 @@ def unused_footnote(doc: FileInput, ctx: CheckContext) -> Iterator[Diagnostic]:
 def duplicate_footnote(doc: FileInput, ctx: CheckContext) -> Iterator[Diagnostic]:
     for line, label, later in doc.facts.replaced_footnotes:
         yield doc.diag(
-            duplicate_footnote.code, line,
+            codes.DUPLICATE_FOOTNOTE, line,
             f"footnote `[^{label}]` is defined again on line {later}: the outputs keep only "
             "that one and leave this one out",
             "merge the two definitions, or give one of them its own label",
@@ -71,8 +71,10 @@ def duplicate_footnote(doc: FileInput, ctx: CheckContext) -> Iterator[Diagnostic
 def _links(doc: FileInput, ctx: CheckContext, wanted: str) -> Iterator[Diagnostic]:
     """One pass over the file's links; each of C402–C405 keeps only its own findings."""
     key = ("links", doc.rel)
-    found = ctx.cache.get(key)
-    if found is None:
+    cached = ctx.cache.get(key)
+    if isinstance(cached, list):
+        found: list[Diagnostic] = cached
+    else:
         found = [d for link in doc.facts.links for d in _check_link(doc, ctx, link)]
         ctx.cache[key] = found
     return (d for d in found if d.code == wanted)
@@ -88,7 +90,7 @@ def _check_link(doc: FileInput, ctx: CheckContext, link: LinkFact) -> Iterator[D
     if scheme:
         name = scheme.group(1).lower()
         if name == "file" or len(name) == 1:  # file:///… or a Windows drive path (C:\…)
-            yield doc.diag(link_outside_repo.code, link.line,
+            yield doc.diag(codes.LINK_OUTSIDE_REPO, link.line,
                            f"{what} `{href}` points at a file on one computer, outside the "
                            "repository", "copy the file next to the note and link it relatively",
                            link.col)
@@ -104,19 +106,19 @@ def _check_link(doc: FileInput, ctx: CheckContext, link: LinkFact) -> Iterator[D
     else:
         target = os.path.normpath(os.path.join(base, path_part))
     if not ctx.inside_root(target):
-        yield doc.diag(link_outside_repo.code, link.line,
+        yield doc.diag(codes.LINK_OUTSIDE_REPO, link.line,
                        f"{what} `{href}` leaves the repository",
                        "published proceedings cannot reach files outside the WG repository",
                        link.col)
         return
     if is_image and not ctx.inside_sessions(target):
-        yield doc.diag(link_outside_repo.code, link.line,
+        yield doc.diag(codes.LINK_OUTSIDE_REPO, link.line,
                        f"image `{href}` is outside the sessions folder",
                        "the build embeds images only from the sessions folder; move it into "
                        "the session (e.g. images/)", link.col)
         return
     if not ctx.exists(target):
-        code = missing_image.code if is_image else missing_link_target.code
+        code = codes.MISSING_IMAGE_TARGET if is_image else codes.MISSING_LINK_TARGET
         yield doc.diag(code, link.line, f"{what} target `{path_part}` does not exist",
                        _near_miss(target), link.col)
         return
@@ -128,7 +130,7 @@ def _check_link(doc: FileInput, ctx: CheckContext, link: LinkFact) -> Iterator[D
         where = "this note" if not path_part else f"`{path_part}`"
         close = closest(fragment, sorted(anchors), cutoff=0.5)
         hint = f"did you mean `#{close}`?" if close else "link to one of its headings"
-        diag = doc.diag(missing_anchor.code, link.line,
+        diag = doc.diag(codes.MISSING_ANCHOR, link.line,
                         f"anchor `#{fragment}` is not a heading in {where}", hint, link.col)
         ctx.link_targets[diag] = ctx.rel(target)
         yield diag
@@ -166,7 +168,7 @@ def raw_html(doc: FileInput, ctx: CheckContext) -> Iterator[Diagnostic]:
         if html.line in reported:
             continue  # `<b>x</b>`: one finding per line, not one per tag
         reported.add(html.line)
-        yield doc.diag(raw_html.code, html.line, f"raw HTML `{html.snippet}`",
+        yield doc.diag(codes.RAW_HTML, html.line, f"raw HTML `{html.snippet}`",
                        "the build escapes HTML; use Markdown instead", html.col)
 
 
@@ -226,5 +228,5 @@ def _invisible_diag(doc: FileInput, line: int, col: int, char: str, more: int,
     extra = f" (and {more} more)" if more else ""
     why = ("it makes the text display in another order than it is written"
            if _BIDI.match(char) else "it is invisible or acts on terminals")
-    return doc.diag(invisible_controls.code, line, f"{kind} {what}{where}{extra}",
+    return doc.diag(codes.INVISIBLE_CONTROL, line, f"{kind} {what}{where}{extra}",
                     f"delete it: {why}", col)

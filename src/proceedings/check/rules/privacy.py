@@ -111,7 +111,7 @@ def email_addresses(doc: FileInput, ctx: CheckContext) -> Iterator[Diagnostic]:
         written = text[offset : offset + len(local) + 1 + len(domain)]
         wide = " (typed with full-width characters)" if not written.isascii() else ""
         yield doc.diag(
-            email_addresses.code, line, f"e-mail address `{local[:2]}…@{domain}`{wide}",
+            codes.EMAIL_ADDRESS, line, f"e-mail address `{local[:2]}…@{domain}`{wide}",
             "remove it or write the person's name instead; the repository is public", col,
         )
 
@@ -149,7 +149,7 @@ def phone_numbers(doc: FileInput, ctx: CheckContext) -> Iterator[Diagnostic]:
     for offset, number in _phones(text):
         line, col = locate(offset)
         yield doc.diag(
-            phone_numbers.code, line, f"phone number `{_mask_digits(number)}`",
+            codes.PHONE_NUMBER, line, f"phone number `{_mask_digits(number)}`",
             "remove it; the repository is public", col,
         )
 
@@ -200,7 +200,7 @@ def private_terms(doc: FileInput, ctx: CheckContext) -> Iterator[Diagnostic]:
         line, col = locate(match.start())
         # The message names the list entry, not the term, so CI logs do not republish it.
         yield doc.diag(
-            private_terms.code, line,
+            codes.PRIVATE_TERM, line,
             f"private term (entry {index + 1} of check.private_terms) must not be published",
             "remove or rephrase it", col,
         )

@@ -40,7 +40,7 @@ def title_matches_h1(doc: FileInput, ctx: CheckContext) -> Iterator[Diagnostic]:
         return
     if " ".join(title.split()) != " ".join(h1.text.split()):
         yield doc.diag(
-            title_matches_h1.code, h1.line,
+            codes.TITLE_MISMATCH, h1.line,
             f"H1 `{h1.text}` differs from the title `{title.strip()}` in the front matter",
             "make them the same: the build uses the front-matter title", h1.col,
         )
@@ -51,7 +51,7 @@ def has_h1(doc: FileInput, ctx: CheckContext) -> Iterator[Diagnostic]:
     if not any(h.level == 1 for h in doc.facts.headings):
         title = doc.file.meta.get("title")
         shown = title.strip() if isinstance(title, str) and title.strip() else "<title>"
-        yield doc.diag(has_h1.code, first_body_line(doc), "note has no `# title` heading",
+        yield doc.diag(codes.MISSING_H1, first_body_line(doc), "note has no `# title` heading",
                        f"add `# {shown}` as the first line after the front matter")
 
 
@@ -59,7 +59,7 @@ def has_h1(doc: FileInput, ctx: CheckContext) -> Iterator[Diagnostic]:
 def single_h1(doc: FileInput, ctx: CheckContext) -> Iterator[Diagnostic]:
     ones = [h for h in doc.facts.headings if h.level == 1]
     for extra in ones[1:]:
-        yield doc.diag(single_h1.code, extra.line,
+        yield doc.diag(codes.MULTIPLE_H1, extra.line,
                        f"second H1 `{extra.text}` (the title is at line {ones[0].line})",
                        "make it `## …` — a note has one title", extra.col)
 
@@ -86,7 +86,7 @@ def required_sections(doc: FileInput, ctx: CheckContext) -> Iterator[Diagnostic]
         if close is not None:
             hint = f"`{close.text}` (line {close.line}) is not a recognised name; rename it " \
                    f"to {accepted}"
-        yield doc.diag(required_sections.code, line,
+        yield doc.diag(codes.MISSING_SECTION, line,
                        f"missing required section {accepted}", hint)
 
 
@@ -149,7 +149,7 @@ def empty_sections(doc: FileInput, ctx: CheckContext) -> Iterator[Diagnostic]:
             continue  # it has subsections
         stop = following.line if following is not None else end_of_file
         if not any(heading.line < line < stop for line in content):
-            yield doc.diag(empty_sections.code, heading.line, f"section `{heading.text}` is empty",
+            yield doc.diag(codes.EMPTY_SECTION, heading.line, f"section `{heading.text}` is empty",
                            "write its content, or remove the heading", heading.col)
 
 
@@ -159,7 +159,7 @@ def heading_levels(doc: FileInput, ctx: CheckContext) -> Iterator[Diagnostic]:
     for heading in doc.facts.headings:
         if previous is not None and heading.level > previous.level + 1:
             yield doc.diag(
-                heading_levels.code, heading.line,
+                codes.HEADING_JUMP, heading.line,
                 f"heading level jumps from H{previous.level} to H{heading.level}",
                 f"use `{'#' * (previous.level + 1)} {heading.text}`", heading.col,
             )
@@ -180,7 +180,7 @@ def duplicate_siblings(doc: FileInput, ctx: CheckContext) -> Iterator[Diagnostic
         first = seen.get(key)
         if first is not None:
             yield doc.diag(
-                duplicate_siblings.code, heading.line,
+                codes.DUPLICATE_HEADING, heading.line,
                 f"heading `{heading.text}` repeats the one at line {first.line}",
                 "merge the two sections or give them different names", heading.col,
             )
@@ -199,9 +199,9 @@ def duplicate_titles(session: Session, ctx: CheckContext) -> Iterator[Diagnostic
         key = normalize_heading(title)
         if key in seen:
             yield Diagnostic(
-                note.rel, note.file.key_lines.get("title", 1), 1, duplicate_titles.code.code,
+                note.rel, note.file.key_lines.get("title", 1), 1, codes.DUPLICATE_TITLE.code,
                 f"title `{title.strip()}` is also the title of {seen[key]}",
-                duplicate_titles.code.severity, "give each topic its own title",
+                codes.DUPLICATE_TITLE.severity, "give each topic its own title",
             )
         else:
             seen[key] = note.file.path.name
@@ -212,7 +212,7 @@ def nested_too_deep(doc: FileInput, ctx: CheckContext) -> Iterator[Diagnostic]:
     for first, last in doc.facts.too_deep_lines:
         lines = f"lines {first}–{last}" if last > first else f"line {first}"
         yield doc.diag(
-            nested_too_deep.code, first,
+            codes.NESTED_TOO_DEEP, first,
             f"nested more than {MAX_NESTING} levels deep (a list item counts two, a quote one):"
             f" Markdown stops parsing here, so {lines} would be missing from the outputs",
             "nest less deeply, e.g. start a new list or quote at the top level",
