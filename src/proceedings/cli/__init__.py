@@ -63,7 +63,8 @@ def _completion_shell(value: str) -> str:
 def _show_completion(value: str | None) -> None:
     if value is None:
         return
-    from typer.completion import get_completion_script
+    # typer.completion re-exports this without naming it in __all__ (mypy: private)
+    from typer.completion import get_completion_script  # type: ignore[attr-defined]
 
     shell = _completion_shell(value)
     typer.echo(get_completion_script(prog_name="proceedings",
@@ -74,7 +75,8 @@ def _show_completion(value: str | None) -> None:
 def _install_completion(value: str | None) -> None:
     if value is None:
         return
-    from typer.completion import install
+    # typer.completion re-exports this without naming it in __all__ (mypy: private)
+    from typer.completion import install  # type: ignore[attr-defined]
 
     shell, path = install(shell=_completion_shell(value), prog_name="proceedings",
                           complete_var="_PROCEEDINGS_COMPLETE")
@@ -120,7 +122,8 @@ def make_app(names: Sequence[str] | None = None) -> typer.Typer:
     app.callback()(_root_callback)
     # Register the completion scripts' shells, so that a shell asking for completions
     # (_PROCEEDINGS_COMPLETE=complete_bash …) gets them instead of "Shell bash not supported".
-    from typer.completion import completion_init
+    # typer.completion re-exports this without naming it in __all__ (mypy: private)
+    from typer.completion import completion_init  # type: ignore[attr-defined]
 
     completion_init()
     for name in COMMANDS if names is None else names:

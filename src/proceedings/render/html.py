@@ -34,11 +34,12 @@ from urllib.parse import quote, unquote
 
 from markdown_it.renderer import RendererHTML
 from markdown_it.token import Token
-from markdown_it.utils import OptionsDict
+from markdown_it.utils import EnvType, OptionsDict
 from markupsafe import Markup
 
-from proceedings.compile.document import Asset, Document, copy_tokens
 from proceedings.compile.labels import labels_for
+from proceedings.compile.records import Asset, Document
+from proceedings.compile.rewrite import copy_tokens
 from proceedings.load.markdown import split_footnotes
 from proceedings.render.dialect import dialect_parser, parse_dialect
 from proceedings.render.figures import html_figures
@@ -322,6 +323,8 @@ def _sections(
     numbering: _FootnoteNumbering,
     renderer: _Renderer,
 ) -> list[Token]:
+    """`tokens` with each part of the document wrapped in its sectioning element (`PARTS`)
+    and each scope's footnotes placed at the end of its part."""
     scopes = [
         str(t.attrGet("id"))
         for t in tokens
@@ -329,7 +332,14 @@ def _sections(
         and _part(t) is not None
     ]
     numbering.assign(scopes)
-    order = _reference_order(tokens, footnotes)
+    by_scope = _footnotes_by_scope(_reference_order(tokens, footnotes), footnotes)
+    return _SectionWrapper(by_scope, renderer).wrap(tokens)
+
+
+def _footnotes_by_scope(
+    order: list[str], footnotes: dict[str, _Footnote]
+) -> dict[str | None, list[_Footnote]]:
+    """Each scope's footnotes in the order of their first reference, numbered from 1."""
     by_scope: dict[str | None, list[_Footnote]] = {}
     for label in order:
         note = footnotes[label]
@@ -337,50 +347,67 @@ def _sections(
     for notes in by_scope.values():
         for number, note in enumerate(notes, start=1):
             note.number = number
+    return by_scope
 
-    out: list[Token] = []
-    stack: list[tuple[int, str, str | None]] = []  # (level, tag, scope id)
-    flushed: set[str | None] = set()
 
-    def flush(scope: str | None) -> None:
-        if scope in flushed or scope not in by_scope:
+class _SectionWrapper:
+    """Opens a sectioning element at each part's heading and closes it (after the part's
+    footnotes) where a heading of the same or a higher level begins, or at the end."""
+
+    def __init__(
+        self, by_scope: dict[str | None, list[_Footnote]], renderer: _Renderer
+    ) -> None:
+        self.by_scope = by_scope
+        self.renderer = renderer
+        self.out: list[Token] = []
+        self.stack: list[tuple[int, str, str | None]] = []  # (level, tag, scope id)
+        self.flushed: set[str | None] = set()
+
+    def wrap(self, tokens: list[Token]) -> list[Token]:
+        for token in tokens:
+            if token.type == "heading_open" and token.level == 0:
+                self._heading(token)
+            self.out.append(token)
+        self._close(0)
+        self._flush(None)
+        return self.out
+
+    def _heading(self, token: Token) -> None:
+        level = int(token.tag[1:])
+        part = _part(token)
+        if part is not None or (self.stack and self.stack[-1][0] >= level):
+            self._close(level)
+        if part is None:
             return
-        flushed.add(scope)
+        if self.stack:
+            self._flush(self.stack[-1][2])
+        tag = PARTS[part]
+        wrapper = Token(f"{tag}_open", tag, 1, block=True)
+        wrapper.attrSet("class", part)
+        scope = token.attrGet("id")
+        if scope:
+            wrapper.attrSet("id", str(scope))
+        if token.attrGet("lang"):
+            wrapper.attrSet("lang", str(token.attrGet("lang")))
+        others = [c for c in str(token.attrGet("class")).split() if c != part]
+        token.attrs = {"class": " ".join([f"{part}-title", *others])}
+        self.out.append(wrapper)
+        self.stack.append((level, tag, str(scope) if scope else None))
+
+    def _flush(self, scope: str | None) -> None:
+        """The footnotes of `scope`, once, where its part ends."""
+        if scope in self.flushed or scope not in self.by_scope:
+            return
+        self.flushed.add(scope)
         block = Token("footnotes_html", "", 0, block=True)
-        block.content = _footnotes_html(by_scope[scope], renderer)
-        out.append(block)
+        block.content = _footnotes_html(self.by_scope[scope], self.renderer)
+        self.out.append(block)
 
-    def close(until_level: int) -> None:
-        while stack and stack[-1][0] >= until_level:
-            level, tag, scope = stack.pop()
-            flush(scope)
-            out.append(Token(f"{tag}_close", tag, -1, block=True))
-
-    for token in tokens:
-        if token.type == "heading_open" and token.level == 0:
-            level = int(token.tag[1:])
-            part = _part(token)
-            if part is not None or (stack and stack[-1][0] >= level):
-                close(level)
-            if part is not None:
-                if stack:
-                    flush(stack[-1][2])
-                tag = PARTS[part]
-                wrapper = Token(f"{tag}_open", tag, 1, block=True)
-                wrapper.attrSet("class", part)
-                scope = token.attrGet("id")
-                if scope:
-                    wrapper.attrSet("id", str(scope))
-                if token.attrGet("lang"):
-                    wrapper.attrSet("lang", str(token.attrGet("lang")))
-                others = [c for c in str(token.attrGet("class")).split() if c != part]
-                token.attrs = {"class": " ".join([f"{part}-title", *others])}
-                out.append(wrapper)
-                stack.append((level, tag, str(scope) if scope else None))
-        out.append(token)
-    close(0)
-    flush(None)
-    return out
+    def _close(self, until_level: int) -> None:
+        while self.stack and self.stack[-1][0] >= until_level:
+            _, tag, scope = self.stack.pop()
+            self._flush(scope)
+            self.out.append(Token(f"{tag}_close", tag, -1, block=True))
 
 
 def _part(token: Token) -> str | None:
@@ -438,7 +465,7 @@ class _Renderer(RendererHTML):
         self.footnotes = footnotes
 
     def html_block(
-        self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: dict
+        self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
     ) -> str:
         content = tokens[idx].content
         if not self.allow_raw_html:
@@ -446,7 +473,7 @@ class _Renderer(RendererHTML):
         return sanitize_html(content, self.images.raw_policy).html
 
     def html_inline(
-        self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: dict
+        self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
     ) -> str:
         content = tokens[idx].content
         if not self.allow_raw_html:
@@ -454,7 +481,7 @@ class _Renderer(RendererHTML):
         return sanitize_html(content, self.images.raw_policy).html
 
     def footnote_ref(
-        self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: dict
+        self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
     ) -> str:
         token = tokens[idx]
         label = str(token.meta.get("label", ""))
@@ -469,7 +496,7 @@ class _Renderer(RendererHTML):
         )
 
     def footnotes_html(
-        self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: dict
+        self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
     ) -> str:
         return tokens[idx].content
 

@@ -17,119 +17,33 @@ note's definitions follow its text; footnotes likewise. Nothing here depends on 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from markdown_it.token import Token
 
-from proceedings.compile.document import (
-    CompiledNote,
-    CompiledSession,
-    Document,
-    Footnote,
-    copy_tokens,
-)
 from proceedings.compile.labels import labels_for
+from proceedings.compile.records import CompiledNote, CompiledSession, Document, Footnote
+from proceedings.compile.rewrite import copy_tokens
 from proceedings.load.markdown import closing_index
+from proceedings.render.markdown_syntax import (
+    ORDERED_START,
+    attributes,
+    code_span,
+    destination,
+    escape_text,
+    fenced_code,
+    link_title,
+    table_delimiter,
+)
 from proceedings.templates import render_template
 
 TEMPLATE = "proceedings.md.j2"
 
-_ALWAYS = frozenset("\\`*[]<~")
-_NEEDS_ESCAPE = re.compile(r"[\\`*\[\]<~|_&\n]")  # _ALWAYS and the characters handled below
-_ENTITY = re.compile(r"&(#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
-_ORDERED_START = re.compile(r"^(\d{1,9})([.)])")
 _HEADING_TRAILING_ATTRS = re.compile(r"(^|[ \t])\{([^{}]*)\}[ \t]*$")
 _HEADING_CLOSING_HASHES = re.compile(r"(^|[ \t])(#+)[ \t]*$")
-
-
-def escape_text(text: str, *, line_start: bool = False, brace: bool = False) -> str:
-    """Escape `text` so that Markdown reads it back as this exact text.
-
-    `line_start`: the text begins a line (block markers matter there); `brace`: the text
-    follows a link, where `{…}` would be read as attributes.
-    """
-    if _NEEDS_ESCAPE.search(text) is None:  # most text: nothing to escape in the loop below
-        escaped = text
-    else:
-        escaped = _escape_chars(text)
-    if brace and escaped.startswith("{"):
-        escaped = "\\" + escaped
-    if line_start:
-        escaped = _escape_line_start(escaped)
-    return escaped
-
-
-def _escape_chars(text: str) -> str:
-    out: list[str] = []
-    for index, char in enumerate(text):
-        if char in _ALWAYS:
-            out.append("\\" + char)
-        elif char == "|":
-            # not `\|`: any `|` on a line may make it a table row when read back
-            out.append("&#124;")
-        elif char == "_":
-            # inside a word (snake_case) `_` cannot start or end emphasis
-            inside_word = 0 < index < len(text) - 1 and text[index - 1].isalnum() and (
-                text[index + 1].isalnum()
-            )
-            out.append("_" if inside_word else "\\_")
-        elif char == "&" and _ENTITY.match(text, index):
-            out.append("\\&")
-        elif char == "\n":
-            out.append(" ")
-        else:
-            out.append(char)
-    return "".join(out)
-
-
-def _escape_line_start(text: str) -> str:
-    if not text:
-        return text
-    first = text[0]
-    if first in "#>+-={":
-        return "\\" + text
-    if first == ":" and text.startswith(":::"):
-        return "\\" + text
-    if first in " \t":
-        return "&#32;" + text[1:] if first == " " else "&#9;" + text[1:]
-    match = _ORDERED_START.match(text)
-    if match:
-        return match.group(1) + "\\" + match.group(2) + text[match.end() :]
-    return text
-
-
-_BARE_ATTRIBUTE = re.compile(r"[\w:-]+")
-
-
-def attributes(
-    id: str | None = None, classes: list[str] | tuple[str, ...] | str = (), **extra: str
-) -> str:
-    """`{#id .class key=value}` — Pandoc attribute syntax (empty string when nothing)."""
-    if isinstance(classes, str):
-        classes = classes.split()
-    parts = [f"#{id}"] if id else []
-    parts += [f".{name}" for name in classes]
-    for key, value in extra.items():
-        if value:
-            parts.append(f'{key}="{value}"' if not _BARE_ATTRIBUTE.fullmatch(value) else
-                         f"{key}={value}")
-    return "{" + " ".join(parts) + "}" if parts else ""
-
-
-_NEEDS_BRACKETS = re.compile(r"[\s()<>\\]")
-_BRACKET_ESCAPE = re.compile(r"([<>\\])")
-
-
-def destination(url: str) -> str:
-    """A link destination as Markdown: bare when safe, else in angle brackets."""
-    if url and not _NEEDS_BRACKETS.search(url):
-        return url
-    return "<" + _BRACKET_ESCAPE.sub(r"\\\1", url) + ">"
-
-
-def _title(title: str) -> str:
-    return ' "' + title.replace("\\", "\\\\").replace('"', '\\"') + '"' if title else ""
 
 
 @dataclass
@@ -145,7 +59,7 @@ class WrittenPart:
         if self.definitions:
             parts.append(
                 "\n".join(
-                    f"[{label}]: {destination(href)}{_title(title)}"
+                    f"[{label}]: {destination(href)}{link_title(title)}"
                     for label, (href, title) in self.definitions.items()
                 )
             )
@@ -206,7 +120,7 @@ class MarkdownWriter:
                 out.append(("blockquote", _prefix_lines(inner, "> ", ">")))
                 index = close + 1
             elif kind in ("fence", "code_block"):
-                out.append(("fence", _fence(token)))
+                out.append(("fence", fenced_code(token)))
                 index += 1
             elif kind == "hr":
                 out.append(("hr", "***"))
@@ -237,7 +151,9 @@ class MarkdownWriter:
             text = text[:brace] + "\\" + text[brace:]
         attrs = dict(token.attrs)
         classes = str(attrs.pop("class", "")).split()
-        suffix = attributes(attrs.pop("id", None), classes, **{k: str(v) for k, v in attrs.items()})
+        heading_id = attrs.pop("id", None)
+        extra = {k: str(v) for k, v in attrs.items()}
+        suffix = attributes(str(heading_id) if heading_id else None, classes, **extra)
         if "\n" in text:
             if level <= 2:  # a heading over several lines: only the setext form keeps them
                 text = f"{text} {suffix}" if suffix else text
@@ -303,7 +219,7 @@ class MarkdownWriter:
         if not rows:
             return ""
         lines = ["| " + " | ".join(rows[0]) + " |"]
-        lines.append("| " + " | ".join(_delimiter(style) for style in aligns) + " |")
+        lines.append("| " + " | ".join(table_delimiter(style) for style in aligns) + " |")
         width = len(rows[0])
         for row in rows[1:]:
             cells = (row + [""] * width)[:width]
@@ -316,77 +232,7 @@ class MarkdownWriter:
         return self._inline(token.children or [], line_start=line_start, table=table)
 
     def _inline(self, children: list[Token], *, line_start: bool, table: bool) -> str:
-        out: list[str] = []
-        links: list[Token] = []
-        at_start = line_start
-        previous = ""
-        skip_until_close = 0
-        for position, child in enumerate(children):
-            kind = child.type
-            if skip_until_close:
-                if kind == "link_close":
-                    skip_until_close -= 1
-                elif kind == "link_open":
-                    skip_until_close += 1
-                if skip_until_close:
-                    continue
-                previous, at_start = "link_close", False
-                continue
-            piece = ""
-            if kind == "text":
-                piece = escape_text(
-                    child.content,
-                    line_start=at_start,
-                    brace=previous in ("link_close", "span_close", "footnote_ref"),
-                )
-                if previous == "footnote_ref" and piece[:1] in ("(", ":"):
-                    piece = "\\" + piece  # `[^a](x)` would be a link, `[^a]:` a definition
-            elif kind == "softbreak":
-                piece = "\n"
-            elif kind == "hardbreak":
-                piece = "\\\n"
-            elif kind == "code_inline":
-                piece = _code_span(child.content, table)
-            elif kind in ("em_open", "em_close", "strong_open", "strong_close", "s_open",
-                          "s_close"):
-                piece = child.markup
-            elif kind == "link_open":
-                if child.markup == "autolink":
-                    text = ""
-                    for inner in children[position + 1 :]:
-                        if inner.type == "link_close":
-                            break
-                        text += inner.content
-                    piece = "<" + _autolink_text(child, text) + ">"
-                    skip_until_close = 1
-                else:
-                    links.append(child)
-                    piece = "["
-                    _unbang(out)
-            elif kind == "link_close":
-                opening = links.pop() if links else None
-                piece = "]" + (self._link_target(opening) if opening else "()")
-            elif kind == "image":
-                alt = self._inline(child.children or [], line_start=False, table=table)
-                src = str(child.attrGet("src") or "")
-                piece = f"![{alt}]({destination(src)}{_title(str(child.attrGet('title') or ''))})"
-            elif kind == "html_inline":
-                piece = child.content
-            elif kind == "footnote_ref":
-                piece = f"[^{child.meta.get('label', '')}]"
-                _unbang(out)
-            elif kind == "span_open":
-                piece = "["
-                _unbang(out)
-            elif kind == "span_close":
-                piece = "]" + attributes(**_span_attrs(children, child))
-            else:
-                piece = escape_text(child.content, line_start=at_start)
-            if piece:
-                out.append(piece)
-                at_start = kind in ("softbreak", "hardbreak")
-            previous = kind
-        return "".join(out)
+        return _InlineRun(self, children, line_start=line_start, table=table).render()
 
     def _link_target(self, opening: Token) -> str:
         href = str(opening.attrGet("href") or "")
@@ -398,7 +244,121 @@ class MarkdownWriter:
             self.definitions.setdefault(label, (href, title))
             if self.definitions[label] == (href, title):
                 return f"[{label}]{suffix}"
-        return f"({destination(href)}{_title(title)}){suffix}"
+        return f"({destination(href)}{link_title(title)}){suffix}"
+
+
+class _InlineRun:
+    """Markdown for one run of inline tokens. Each token kind has its writer (the table
+    `_INLINE_WRITERS`); what a token becomes may depend on what came before it, kept here."""
+
+    def __init__(
+        self, writer: MarkdownWriter, children: list[Token], *, line_start: bool, table: bool
+    ) -> None:
+        self.writer = writer  # collects reference-link definitions
+        self.children = children
+        self.table = table  # inside a table cell
+        self.out: list[str] = []
+        self.links: list[Token] = []  # the open (non-auto) links
+        self.at_start = line_start  # the next piece starts a line
+        self.previous = ""  # the kind of the token before
+        self.skip_until_close = 0  # inside an autolink, which is written whole at its opening
+
+    def render(self) -> str:
+        for position, child in enumerate(self.children):
+            if self.skip_until_close:
+                self._skip(child)
+                continue
+            piece = _INLINE_WRITERS.get(child.type, _InlineRun.other)(self, child, position)
+            if piece:
+                self.out.append(piece)
+                self.at_start = child.type in ("softbreak", "hardbreak")
+            self.previous = child.type
+        return "".join(self.out)
+
+    def _skip(self, child: Token) -> None:
+        if child.type == "link_close":
+            self.skip_until_close -= 1
+        elif child.type == "link_open":
+            self.skip_until_close += 1
+        if not self.skip_until_close:
+            self.previous, self.at_start = "link_close", False
+
+    # -- one writer per token kind: (token, its position) -> its Markdown -------------------
+
+    def text(self, child: Token, position: int) -> str:
+        piece = escape_text(
+            child.content,
+            line_start=self.at_start,
+            brace=self.previous in ("link_close", "span_close", "footnote_ref"),
+        )
+        if self.previous == "footnote_ref" and piece[:1] in ("(", ":"):
+            piece = "\\" + piece  # `[^a](x)` would be a link, `[^a]:` a definition
+        return piece
+
+    def code(self, child: Token, position: int) -> str:
+        return code_span(child.content, self.table)
+
+    def markup(self, child: Token, position: int) -> str:
+        return child.markup
+
+    def raw(self, child: Token, position: int) -> str:
+        return child.content
+
+    def link_open(self, child: Token, position: int) -> str:
+        if child.markup == "autolink":
+            text = ""
+            for inner in self.children[position + 1 :]:
+                if inner.type == "link_close":
+                    break
+                text += inner.content
+            self.skip_until_close = 1
+            return "<" + _autolink_text(child, text) + ">"
+        self.links.append(child)
+        _unbang(self.out)
+        return "["
+
+    def link_close(self, child: Token, position: int) -> str:
+        opening = self.links.pop() if self.links else None
+        return "]" + (self.writer._link_target(opening) if opening else "()")
+
+    def image(self, child: Token, position: int) -> str:
+        alt = self.writer._inline(child.children or [], line_start=False, table=self.table)
+        src = str(child.attrGet("src") or "")
+        title = str(child.attrGet("title") or "")
+        return f"![{alt}]({destination(src)}{link_title(title)})"
+
+    def footnote_ref(self, child: Token, position: int) -> str:
+        _unbang(self.out)
+        return f"[^{child.meta.get('label', '')}]"
+
+    def span_open(self, child: Token, position: int) -> str:
+        _unbang(self.out)
+        return "["
+
+    def span_close(self, child: Token, position: int) -> str:
+        return "]" + attributes(**_span_attrs(self.children, child))
+
+    def other(self, child: Token, position: int) -> str:
+        return escape_text(child.content, line_start=self.at_start)
+
+
+_INLINE_WRITERS: dict[str, Callable[[_InlineRun, Token, int], str]] = {
+    "text": _InlineRun.text,
+    "softbreak": lambda run, child, position: "\n",
+    "hardbreak": lambda run, child, position: "\\\n",
+    "code_inline": _InlineRun.code,
+    **dict.fromkeys(
+        ("em_open", "em_close", "strong_open", "strong_close", "s_open", "s_close"),
+        _InlineRun.markup,
+    ),
+    "link_open": _InlineRun.link_open,
+    "link_close": _InlineRun.link_close,
+    "image": _InlineRun.image,
+    "html_inline": _InlineRun.raw,
+    "footnote_ref": _InlineRun.footnote_ref,
+    "span_open": _InlineRun.span_open,
+    "span_close": _InlineRun.span_close,
+}
 
 
 def split_footnotes(tokens: list[Token]) -> tuple[list[Token], list[Footnote]]:
@@ -426,13 +386,14 @@ def split_footnotes(tokens: list[Token]) -> tuple[list[Token], list[Footnote]]:
     for token in tokens:
         for child in token.children or []:
             if child.type == "footnote_ref":
-                child.meta["label"] = labels.get(child.meta.get("id"), child.meta.get("label"))
+                number, label = child.meta.get("id"), child.meta.get("label")
+                if isinstance(number, int):
+                    label = labels.get(number, label)
+                child.meta["label"] = label
     return body, notes
 
 
 # ----------------------------------------------------------------------------- helpers
-
-
 
 
 def _unbang(out: list[str]) -> None:
@@ -457,38 +418,9 @@ def _prefix_lines(text: str, prefix: str, empty: str) -> str:
 def _list_marker(text: str, ordered: bool) -> str:
     first = text.lstrip()
     if ordered:
-        match = _ORDERED_START.match(first)
+        match = ORDERED_START.match(first)
         return match.group(2) if match else "."
     return first[:1]
-
-
-_BACKTICKS = re.compile("`+")
-_FENCE_RUNS = {"`": _BACKTICKS, "~": re.compile("~+")}
-
-
-def _fence(token: Token) -> str:
-    content = token.content
-    if content and not content.endswith("\n"):
-        content += "\n"
-    info = token.info.strip() if token.type == "fence" else ""
-    char = "~" if (token.markup.startswith("~") or "`" in info) else "`"
-    longest = max((len(run) for run in _FENCE_RUNS[char].findall(content)), default=0)
-    fence = char * max(3, longest + 1)
-    gap = " " if info.startswith(char) else ""  # `~~~~ ~~`: the info is `~~`
-    return f"{fence}{gap}{info}\n{content}{fence}"
-
-
-def _code_span(content: str, table: bool) -> str:
-    if table:
-        content = content.replace("|", "\\|")
-    longest = max((len(run) for run in _BACKTICKS.findall(content)), default=0)
-    ticks = "`" * (longest + 1)
-    pad = ""
-    if content.startswith("`") or content.endswith("`") or (
-        content.startswith(" ") and content.endswith(" ") and content.strip()
-    ):
-        pad = " "
-    return f"{ticks}{pad}{content}{pad}{ticks}"
 
 
 def _autolink_text(opening: Token, text: str) -> str:
@@ -498,8 +430,9 @@ def _autolink_text(opening: Token, text: str) -> str:
     return text or href
 
 
-def _span_attrs(children: list[Token], closing: Token) -> dict:
-    # the matching span_open is the nearest unmatched one before `closing`
+def _span_attrs(children: list[Token], closing: Token) -> dict[str, Any]:
+    """The `attributes` arguments of the span `closing` ends: those of the nearest unmatched
+    span_open before it."""
     depth = 0
     for token in reversed(children[: children.index(closing)]):
         if token.type == "span_close":
@@ -512,16 +445,6 @@ def _span_attrs(children: list[Token], closing: Token) -> dict:
                         **{k: str(v) for k, v in attrs.items()}}
             depth -= 1
     return {}
-
-
-def _delimiter(style: str) -> str:
-    if "left" in style:
-        return ":---"
-    if "right" in style:
-        return "---:"
-    if "center" in style:
-        return ":---:"
-    return "---"
 
 
 # ----------------------------------------------------------------------------- the document
@@ -612,4 +535,3 @@ def _tidy(text: str) -> str:
             blank = 0
         out.append(line.rstrip() if fence is None else line)
     return "\n".join(out).strip("\n") + "\n"
-
