@@ -125,9 +125,12 @@ def test_japanese_titles_fall_back_to_numbered_slugs_and_say_so(wg: Path) -> Non
         "session.md",
     ]
     output = flat(result)
-    assert "using slug session" in output and "--slug" in output
-    assert "using slug topic-1" in output and '--topic "監視アーキテクチャ=slug"' in output
+    assert "using slug session" in output and "--slug SLUG" in output
+    assert "using slug topic-1" in output and '--topic "監視アーキテクチャ=SLUG"' in output
     assert "using slug topic-2" in output
+    # ...and each note says how to give it a readable name afterwards.
+    assert "proceedings rename sessions/2025-06-01-session NEW-SLUG" in output
+    assert "proceedings rename sessions/2025-06-01-session/01-topic-1.md NEW-SLUG" in output
     note = read_markdown(session / "01-topic-1.md", "n.md")
     assert note.meta["title"] == "監視アーキテクチャ"
     # Default language ja: the Japanese section names.
@@ -162,6 +165,8 @@ def test_mixed_titles_and_explicit_topic_slugs(wg: Path) -> None:
         ("feature-store", "title"),
         ("a-equals-b", "given"),
     ]
+    # Each slug names its folder or note, so a script can `proceedings rename` a fallback.
+    assert [s["path"] for s in data["slugs"]] == [data["session"], *data["created"][1:]]
     for rel in data["created"]:
         assert (wg / rel).is_file()
     third = read_markdown(wg / data["created"][3], "n.md")
@@ -353,19 +358,61 @@ def test_prompted_date_defaults_to_today_and_bad_dates_are_asked_again(wg: Path)
 
 
 def test_prompts_ask_for_slugs_of_japanese_titles(wg: Path) -> None:
-    # title, date, folder slug (the title has no ASCII letters), topics, then each topic's slug;
-    # "Bad Slug" is refused and asked again, an empty answer keeps the offered topic-2.
-    answers = "夏合宿\n2025-08-23\nsummer-camp\n監視\n責任分界\n\nBad Slug\nmonitoring\n\n"
+    # title, date, folder slug (the title has no ASCII letters), topics, then each topic's slug.
+    # Nothing readable is proposed, so an empty answer is asked again (never a silent topic-2),
+    # and "Bad/Slug" is refused and asked again.
+    answers = "夏合宿\n2025-08-23\nsummer-camp\n監視\n責任分界\n\n\nBad/Slug\nmonitoring\nowners\n"
     result = run(wg, env=PROMPTING, input=answers)
     assert result.exit_code == 0, result.output
-    assert "File name (a-z, 0-9, -) for 「監視」" in flat(result)
-    assert "only a-z, 0-9" in flat(result)
+    output = flat(result)
+    assert "「監視」 has no ASCII letters to make a file name from" in output
+    assert "File name (a-z, 0-9, -) for 「監視」:" in output  # no [default] offered
+    assert "please type a name" in output and "is a path" in output
     session = wg / "sessions/2025-08-23-summer-camp"
     assert sorted(p.name for p in session.iterdir()) == [
         "01-monitoring.md",
-        "02-topic-2.md",
+        "02-owners.md",
         "session.md",
     ]
+    assert "using slug" not in output  # nothing fell back
+    loads_cleanly(wg)
+
+
+def test_the_folder_name_is_proposed_from_the_event(wg: Path) -> None:
+    # Enter takes the proposal; the topic given with =slug is not asked about.
+    result = run(wg, "夏合宿", "--date", "2025-08-23", "--event", "MLOps WG Summer Camp 2025",
+                 "--topic", "監視=monitoring", env=PROMPTING, input="\n")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    output = flat(result)
+    assert "proposed from --event: mlops-wg-summer-camp-2025" in output
+    assert "Folder name (a-z, 0-9, -) for 「夏合宿」 [mlops-wg-summer-camp-2025]:" in output
+    assert "File name" not in output
+    assert (wg / "sessions/2025-08-23-mlops-wg-summer-camp-2025/01-monitoring.md").is_file()
+
+
+def test_a_mistyped_or_taken_folder_name_is_asked_again(wg: Path) -> None:
+    make_session(wg, "2025-08-23-camp")
+    # "camp" is taken, "2025-08-23-x" repeats the date, "Summer Camp" is no slug — each is
+    # asked again; the last one's slug becomes the default, which the empty answer takes.
+    answers = "camp\n2025-08-23-x\nSummer Camp\n\n"
+    result = run(wg, "合宿", "--date", "2025-08-23", "--topic", "Ops",
+                 env=PROMPTING, input=answers)  # fmt: skip
+    assert result.exit_code == 0, result.output
+    output = flat(result)
+    assert "session folder sessions/2025-08-23-camp already exists" in output
+    assert "starts with a date" in output
+    assert "for 「合宿」 [summer-camp]:" in output
+    assert (wg / "sessions/2025-08-23-summer-camp/01-ops.md").is_file()
+
+
+def test_add_topic_asks_for_the_file_name_of_a_japanese_topic(wg: Path) -> None:
+    make_session(wg, "2025-06-01-x", notes=2)
+    result = run(wg, "--add-topic", "2025-06-01-x", "--topic", "データ契約",
+                 env=PROMPTING, input="\ndata contracts\ndata-contracts\n")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "File name (a-z, 0-9, -) for 「データ契約」" in flat(result)
+    assert "please type a name" in flat(result) and "did you mean `data-contracts`" in flat(result)
+    assert (wg / "sessions/2025-06-01-x/03-data-contracts.md").is_file()
 
 
 def test_add_topic_prompts_for_the_topic(wg: Path) -> None:
@@ -638,6 +685,58 @@ def test_without_a_terminal_nothing_is_asked(wg: Path) -> None:
     assert "missing --date and --topic" in done.stderr
     assert "Traceback" not in done.stderr
     assert list((wg / "sessions").iterdir()) == []
+
+
+def test_on_a_real_terminal_japanese_titles_are_asked_for_names(wg: Path) -> None:
+    primary, secondary = os.openpty()
+    try:
+        # folder: empty (asked again), then a valid name; topic: a bad name, then a valid one
+        os.write(primary, "\nsummer-camp\nモニタリング\nmonitoring\n".encode())
+        done = subprocess.run(
+            [sys.executable, "-m", "proceedings", "new-session", "--root", str(wg),
+             "夏合宿", "--date", "2025-08-23", "--topic", "監視アーキテクチャ"],  # fmt: skip
+            stdin=secondary,
+            capture_output=True,
+            text=True,
+            env=_cli_env(),
+            timeout=60,
+        )
+    finally:
+        os.close(primary)
+        os.close(secondary)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "「夏合宿」 has no ASCII letters to make a folder name from" in done.stderr
+    assert "「監視アーキテクチャ」 has no ASCII letters to make a file name from" in done.stderr
+    assert "please type a name" in done.stderr and "only a-z, 0-9" in done.stderr
+    assert (wg / "sessions/2025-08-23-summer-camp/01-monitoring.md").is_file()
+    assert "using slug" not in done.stdout
+    loads_cleanly(wg)
+
+
+def test_without_a_terminal_a_japanese_title_gets_a_fallback_and_a_one_line_note(
+    wg: Path,
+) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "proceedings", "new-session", "--root", str(wg), "夏合宿",
+         "--date", "2025-08-23", "--event", "Summer Camp", "--topic", "監視"],  # fmt: skip
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        env={**_cli_env(), "COLUMNS": "80"},  # narrow: the notes must not be wrapped anyway
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "has no ASCII letters" not in done.stderr  # nothing was asked
+    notes = [line for line in done.stdout.splitlines() if line.startswith("note:")]
+    assert notes == [
+        "note: 「夏合宿」 has no ASCII letters for a folder name; using slug session (choose "
+        "one with --slug, e.g. --slug summer-camp; or rename it later: proceedings rename "
+        "sessions/2025-08-23-session NEW-SLUG)",
+        "note: 「監視」 has no ASCII letters for a file name; using slug topic-1 (choose one "
+        'with --topic "監視=SLUG"; or rename it later: proceedings rename '
+        "sessions/2025-08-23-session/01-topic-1.md NEW-SLUG)",
+    ]
+    assert (wg / "sessions/2025-08-23-session/01-topic-1.md").is_file()
 
 
 def test_numbering_stops_at_99_and_language_must_be_known(wg: Path) -> None:

@@ -3,16 +3,25 @@ apply with --add-topic, and creating the planned files (written, then staged wit
 
 The CLI asks for missing values on a terminal and presents the result; planning and writing
 are in `authoring.scaffold`. Nothing here prints.
+
+A title without ASCII letters (`夏合宿`, `監視アーキテクチャ`) gives no slug. `missing_slugs` says
+which names are missing, with a readable proposal where the other values hold ASCII words
+(`--event "MLOps Summer Camp"` -> `mlops-summer-camp`) — there is no romanisation, so a topic
+usually gets none. The CLI asks for those names on a terminal; without one the plan falls back
+to `session` / `topic-N` and its `slugs` say so.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Literal
 
 from proceedings.authoring import scaffold
 from proceedings.authoring.scaffold import ScaffoldPlan, ScaffoldResult, TopicRequest
+from proceedings.authoring.slugs import SESSION_FALLBACK_SLUG, slug_problem, slugify
 from proceedings.config import LoadedConfig
 from proceedings.errors import ProceedingsError
+from proceedings.load.schema import parse_date_option
 
 # How to pass each value a new session needs, for the "missing …" message.
 _EXAMPLES = {
@@ -55,6 +64,94 @@ class NewSessionInput:
         """The values a new session needs but this input lacks."""
         needed = (("TITLE", self.title), ("--date", self.date), ("--topic", self.topics))
         return [flag for flag, value in needed if not value]
+
+    def missing_slugs(self) -> list[MissingSlug]:
+        """The folder and file names neither given nor derivable from a title, in order."""
+        missing: list[MissingSlug] = []
+        if self.title is not None and self.slug is None and not slugify(self.title):
+            proposal, source = propose_slug(
+                [("--event", self.event), ("--location", self.location)]
+            )
+            missing.append(
+                MissingSlug(
+                    kind="session",
+                    title=self.title,
+                    index=-1,
+                    fallback=SESSION_FALLBACK_SLUG,
+                    proposal=proposal,
+                    proposed_from=source,
+                    flag="--slug",
+                )
+            )
+        return missing + missing_topic_slugs(self.topics, start=1)
+
+
+@dataclass(frozen=True)
+class MissingSlug:
+    """A name a title could not give: what a run without a terminal uses instead, and a
+    readable proposal when another value has ASCII words."""
+
+    kind: Literal["session", "topic"]
+    title: str
+    index: int  # the topic's position in the request; -1 for the session
+    fallback: str  # `session` or `topic-N`: used when nobody can be asked
+    proposal: str | None  # a readable slug, or None when nothing gives one
+    proposed_from: str | None  # the flag whose value gave the proposal
+    flag: str  # how to pass the name on the command line
+
+
+def missing_topic_slugs(topics: list[TopicRequest], *, start: int) -> list[MissingSlug]:
+    """The topics whose notes would get a `topic-N` file name (numbered from `start`)."""
+    return [
+        MissingSlug(
+            kind="topic",
+            title=topic.title,
+            index=index,
+            fallback=f"topic-{start + index}",
+            proposal=None,  # nothing else describes a topic, and there is no romanisation
+            proposed_from=None,
+            flag=f'--topic "{topic.title}=SLUG"',
+        )
+        for index, topic in enumerate(topics)
+        if topic.slug is None and not slugify(topic.title)
+    ]
+
+
+def propose_slug(sources: list[tuple[str, str | None]]) -> tuple[str | None, str | None]:
+    """The first valid slug the given values make, and the flag it came from."""
+    for flag, value in sources:
+        slug = slugify(value or "")
+        if slug and slug_problem(slug) is None:
+            return slug, flag
+    return None, None
+
+
+def check_answer(loaded: LoadedConfig, need: MissingSlug, value: str, date: str | None) -> str:
+    """A slug typed for `need`: returned when it is usable, else a ProceedingsError saying why.
+
+    For a session this also refuses a name that starts with a date and one whose folder
+    exists already, so the question can be asked again instead of failing afterwards."""
+    if need.kind == "topic":
+        scaffold.check_slug(value, need.flag)
+        return value
+    scaffold.session_slug(need.title, value)
+    if date is not None:
+        name = f"{parse_date_option(date).isoformat()}-{value}"
+        folder = loaded.root / loaded.config.sessions_dir / name
+        if folder.exists() or folder.is_symlink():
+            raise ProceedingsError(
+                f"session folder {loaded.config.sessions_dir}/{name} already exists",
+                hint="choose another name",
+            )
+    return value
+
+
+def with_slug(topics: list[TopicRequest], index: int, slug: str) -> list[TopicRequest]:
+    """`topics` with the one at `index` given `slug`."""
+    return [
+        TopicRequest(topic.title, slug) if position == index else topic
+        for position, topic in enumerate(topics)
+    ]
 
 
 def refuse_missing(missing: list[str], no_input: bool) -> ProceedingsError:

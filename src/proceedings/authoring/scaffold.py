@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -70,9 +70,16 @@ class SlugChoice:
     title: str
     slug: str
     source: SlugSource
+    path: str = ""  # the folder or note it names, relative to the WG root (set by planning)
 
     def to_json(self) -> dict[str, str]:
-        return {"kind": self.kind, "title": self.title, "slug": self.slug, "source": self.source}
+        return {
+            "kind": self.kind,
+            "title": self.title,
+            "slug": self.slug,
+            "source": self.source,
+            "path": self.path,
+        }
 
 
 @dataclass(frozen=True)
@@ -220,7 +227,8 @@ def plan_session(loaded: LoadedConfig, request: SessionRequest) -> ScaffoldPlan:
             hint=f"choose another name with --slug, or add topics to it with --add-topic {name}",
         )
     language = request.language or config.language
-    topics, slugs = _topics(request.topics, start=1)
+    choice = replace(choice, path=session_rel)
+    topics, slugs = _topics(request.topics, start=1, session_rel=session_rel)
     context_session = {"title": title, "date": date.isoformat(), "name": name}
     files = [
         _render(
@@ -276,7 +284,7 @@ def plan_add_topics(
         "date": str(info.meta.get("date", "")),
         "name": session_dir.name,
     }
-    planned, slugs = _topics(topics, start=start)
+    planned, slugs = _topics(topics, start=start, session_rel=session_rel)
     files = _note_files(loaded, session_dir, context_session, planned, language)
     return ScaffoldPlan(root, session_dir, session_rel, False, language, files, slugs)
 
@@ -315,7 +323,7 @@ def find_session(loaded: LoadedConfig, value: str) -> Path:
 
 
 def _topics(
-    requests: list[TopicRequest], *, start: int
+    requests: list[TopicRequest], *, start: int, session_rel: str
 ) -> tuple[list[dict[str, Any]], list[SlugChoice]]:
     topics: list[dict[str, Any]] = []
     slugs: list[SlugChoice] = []
@@ -325,7 +333,7 @@ def _topics(
         if not title:
             raise ProceedingsError("a --topic title is empty", hint='pass --topic "TITLE"')
         choice = topic_slug(TopicRequest(title, request.slug), number)
-        slugs.append(choice)
+        slugs.append(replace(choice, path=f"{session_rel}/{number:02d}-{choice.slug}.md"))
         topics.append({"number": number, "title": title, "slug": choice.slug})
     return topics, slugs
 

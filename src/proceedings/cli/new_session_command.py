@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import shlex
 import sys
 from types import ModuleType
 from typing import TYPE_CHECKING, Annotated
@@ -16,7 +17,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.tree import Tree
 
-from proceedings.authoring.slugs import SESSION_FALLBACK_SLUG, slugify
+from proceedings.authoring.slugs import SESSION_FALLBACK_SLUG
 from proceedings.cli.common import (
     JsonOption,
     RootOption,
@@ -31,12 +32,14 @@ from proceedings.errors import ProceedingsError
 from proceedings.load.placeholders import PLACEHOLDER_MARK
 from proceedings.load.schema import parse_date_option
 from proceedings.text import plural
+from proceedings.visible import visible
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from proceedings.authoring.new_session import NewSessionInput
+    from proceedings.authoring.new_session import MissingSlug, NewSessionInput
     from proceedings.authoring.scaffold import ScaffoldPlan, SlugChoice, TopicRequest
+    from proceedings.config import LoadedConfig
 
 INTERACTIVE_ENV = "PROCEEDINGS_INTERACTIVE"
 
@@ -78,8 +81,8 @@ TopicOption = Annotated[
         metavar="TITLE[=slug]",
         help="A topic; repeat for each one, in order. Add =slug to choose the note's file "
         'name: --topic "監視アーキテクチャ=monitoring" (everything after the last = is the '
-        "slug). Without it the slug comes from the title, or is topic-N when the title has "
-        "no ASCII letters.",
+        "slug). Without it the slug comes from the title; a title without ASCII letters is "
+        "asked for on a terminal, else gets topic-N.",
     ),
 ]
 SlugOption = Annotated[
@@ -87,8 +90,9 @@ SlugOption = Annotated[
     typer.Option(
         "--slug",
         metavar="SLUG",
-        help="Folder name after the date (a-z, 0-9, -). Default: from the title, or "
-        f"`{SESSION_FALLBACK_SLUG}` when the title has no ASCII letters.",
+        help="Folder name after the date (a-z, 0-9, -). Default: from the title; a title "
+        "without ASCII letters is asked for on a terminal (proposed from --event or "
+        f"--location), else gets `{SESSION_FALLBACK_SLUG}`.",
     ),
 ]
 EventOption = Annotated[
@@ -155,9 +159,11 @@ def new_session(
 ) -> None:
     """Start a session: sessions/DATE-SLUG/ with session.md and one NN-slug.md note per topic.
 
-    On a terminal, a missing title, date (default: today) and topics are asked for.
+    On a terminal, a missing title, date (default: today) and topics are asked for, and so
+    is a folder or file name that a Japanese-only title cannot give.
 
-    Without a terminal, or with --no-input, nothing is asked: pass TITLE, --date and --topic.
+    Without a terminal, or with --no-input, nothing is asked: pass TITLE, --date and --topic
+    (such names become `session` / `topic-N`; `proceedings rename` renames them later).
 
     PROCEEDINGS_INTERACTIVE=1 asks even when stdin is not a terminal; =0 never asks.
 
@@ -178,31 +184,33 @@ def new_session(
         topics = given.topics
         if interactive:
             start = _core().next_note_number(_core().find_session(loaded, add_topic))
-            topics = _ask_missing_slugs(topics or _ask_topics(start), start)
+            topics = _ask_missing_slugs(loaded, topics or _ask_topics(start), start)
         plan = _core().plan_add_topics(loaded, add_topic, topics)
+        proposal = None
     else:
         missing = given.missing()
         if missing and not interactive:
             raise core.refuse_missing(missing, no_input)
         if interactive:
-            _ask_session(given)
+            _ask_session(loaded, given)
         plan = core.plan_new_session(loaded, given)
+        proposal = next((n.proposal for n in given.missing_slugs() if n.kind == "session"), None)
     result = core.create(plan, dry_run=dry_run, stage=stage)
-    _present(plan, result.created, result.staged, dry_run, as_json)
+    _present(plan, result.created, result.staged, dry_run, as_json, proposal)
 
 
 # ---------------------------------------------------------------------------------------------
 # Prompts (stderr, so --json output stays clean)
 
 
-def _ask_session(given: NewSessionInput) -> None:
-    """Ask for what a new session still lacks (title, date, topics, slugs), in place."""
+def _ask_session(loaded: LoadedConfig, given: NewSessionInput) -> None:
+    """Ask for what a new session still lacks (title, date, topics, names), in place."""
     given.title = given.title or _ask_text("Session title")
     given.date = given.date or _ask_date()
-    if given.slug is None and not slugify(given.title):
-        chosen = _ask_slug(given.title, SESSION_FALLBACK_SLUG, "--slug")
-        given.slug = None if chosen == SESSION_FALLBACK_SLUG else chosen  # kept the fallback
-    given.topics = _ask_missing_slugs(given.topics or _ask_topics(1), 1)
+    for need in given.missing_slugs():
+        if need.kind == "session":
+            given.slug = _ask_slug(loaded, need, given.date)
+    given.topics = _ask_missing_slugs(loaded, given.topics or _ask_topics(1), 1)
 
 
 def _ask_text(label: str) -> str:
@@ -239,28 +247,46 @@ def _ask_topics(start: int) -> list[TopicRequest]:
             err_console.print(f"[red]{escape(str(exc))}[/]")
 
 
-def _ask_missing_slugs(topics: list[TopicRequest], start: int) -> list[TopicRequest]:
-    """Ask for a file name for each topic whose title gives none (default: topic-N)."""
-    asked = []
-    for number, request in enumerate(topics, start=start):
-        if request.slug is None and not slugify(request.title):
-            fallback = f"topic-{number}"
-            chosen = _ask_slug(request.title, fallback, f'--topic "{request.title}=…"')
-            request = _core().TopicRequest(request.title, None if chosen == fallback else chosen)
-        asked.append(request)
-    return asked
+def _ask_missing_slugs(
+    loaded: LoadedConfig, topics: list[TopicRequest], start: int
+) -> list[TopicRequest]:
+    """Ask for a file name for each topic whose title gives none."""
+    from proceedings.authoring import new_session as core
+
+    for need in core.missing_topic_slugs(topics, start=start):
+        topics = core.with_slug(topics, need.index, _ask_slug(loaded, need, None))
+    return topics
 
 
-def _ask_slug(title: str, default: str, flag: str) -> str:
+def _ask_slug(loaded: LoadedConfig, need: MissingSlug, date: str | None) -> str:
+    """Ask for one name until a usable one is typed; the proposal (if any) is the default."""
+    from proceedings.authoring import new_session as core
+
+    title = visible(need.title)
+    what = "folder" if need.kind == "session" else "file"
+    example = "summer-camp" if need.kind == "session" else "monitoring"
+    intro = f"「{escape(title)}」 has no ASCII letters to make a {what} name from"
+    if need.proposal:
+        intro += f"; proposed from {need.proposed_from}: [bold]{need.proposal}[/]"
+    err_console.print(intro)
+    label = f"{what.capitalize()} name (a-z, 0-9, -) for 「{title}」"
+    default = need.proposal or ""
     while True:
         value = str(
-            typer.prompt(f"File name (a-z, 0-9, -) for 「{title}」", default=default, err=True)
+            typer.prompt(label, default=default, show_default=bool(default), err=True)
         ).strip()
+        if not value:
+            err_console.print(
+                f"[red]please type a name of a-z, 0-9 and hyphens, e.g. {example}[/]"
+            )
+            continue
         try:
-            _core().check_slug(value, flag)
-            return value
+            return core.check_answer(loaded, need, value, date)
         except ProceedingsError as exc:
             err_console.print(f"[red]{escape(str(exc))}[/]")
+            # `Summer Camp` -> offer `summer-camp` next time (Enter takes it).
+            suggestion = core.propose_slug([("", value)])[0]
+            default = suggestion if suggestion and suggestion != value else default
 
 
 # ---------------------------------------------------------------------------------------------
@@ -268,8 +294,16 @@ def _ask_slug(title: str, default: str, flag: str) -> str:
 
 
 def _present(
-    plan: ScaffoldPlan, created: list[Path], staged: list[str], dry_run: bool, as_json: bool
+    plan: ScaffoldPlan,
+    created: list[Path],
+    staged: list[str],
+    dry_run: bool,
+    as_json: bool,
+    proposal: str | None = None,
 ) -> None:
+    """The plan (or the files made), the next steps, and a note for each fallback name.
+
+    `proposal` is a readable folder name the other values suggest (see `MissingSlug`)."""
     if as_json:
         print_json(
             {
@@ -286,9 +320,13 @@ def _present(
         return
     for choice in plan.slugs:
         if choice.source == "fallback":
+            what = "folder" if choice.kind == "session" else "file"
+            later = f"proceedings rename {escape(shlex.quote(choice.path))} NEW-SLUG"
             console.print(
-                f"[yellow]note:[/] 「{escape(choice.title)}」 has no ASCII letters for a file "
-                f"name; using slug [bold]{choice.slug}[/] ({_how_to_choose(choice)})"
+                f"[yellow]note:[/] 「{escape(choice.title)}」 has no ASCII letters for a {what} "
+                f"name; using slug [bold]{choice.slug}[/] ({_how_to_choose(choice, proposal)}; "
+                f"or rename it later: {later})",
+                soft_wrap=True,
             )
     label = f"[bold]{escape(plan.session_rel)}/[/]"
     label += " [green](new session)[/]" if plan.new_session else " [dim](existing session)[/]"
@@ -321,7 +359,9 @@ def _present(
         console.print(f"  3. Commit: [bold]git add {escape(plan.session_rel)} && {commit}[/]")
 
 
-def _how_to_choose(choice: SlugChoice) -> str:
+def _how_to_choose(choice: SlugChoice, proposal: str | None) -> str:
     if choice.kind == "session":
-        return "choose one with --slug"
-    return f'choose one with --topic "{escape(choice.title)}=slug"'
+        return f"choose one with --slug, e.g. --slug {proposal}" if proposal else (
+            "choose one with --slug SLUG"
+        )
+    return f'choose one with --topic "{escape(choice.title)}=SLUG"'
