@@ -71,11 +71,9 @@ PENDING: set[str] = set()
 if os.environ.get("HOSTILE_PENDING"):
     PENDING.clear()
 
-# Bugs the properties found in code this suite's author may not change (compile/, render/);
-# each is pinned by a strict xfail test below, and its hostile input is left out until fixed.
-KNOWN_BUGS = {
-    "symlink loop",  # build --force: internal error (RuntimeError from Path.resolve in compile/)
-}
+# Bugs the properties found and that are not fixed yet: each would be pinned by a strict xfail
+# test below, and its hostile input left out until fixed. None now.
+KNOWN_BUGS: set[str] = set()
 
 
 def hostile_settings(examples: int) -> settings:
@@ -869,8 +867,6 @@ def test_a_file_name_that_is_not_utf8_is_shown_escaped_in_every_format(tmp_path:
     sandbox.run("list")  # valid UTF-8 too (run() asserts it for every command)
 
 
-@pytest.mark.xfail(strict=True, reason="known bug, compile/document.py: Path.resolve() raises "
-                   "RuntimeError on a symlink loop; remove it from KNOWN_BUGS when fixed")
 def test_a_symlink_loop_is_a_finding_not_an_internal_error(tmp_path: Path) -> None:
     """Found by the properties: `check` reports a note that is a link to itself as F105 and a
     link or image to such a loop as C402/C403, but `build --force` then stops with an internal

@@ -10,6 +10,12 @@ from functools import lru_cache
 from pathlib import Path
 
 
+def real_path(path: Path | str) -> Path:
+    """`path` with every symbolic link followed, like Path.resolve(), except that a link loop
+    gives the path where the loop was found instead of raising (a repository may hold one)."""
+    return Path(os.path.realpath(path))
+
+
 def relative_posix(path: Path, root: Path, *, resolve: bool = False) -> str:
     """`path` relative to `root` (POSIX separators), or `path` as given when it is outside.
 

@@ -26,6 +26,7 @@ from proceedings.codes import (
 from proceedings.compile.records import Asset, Report, short
 from proceedings.load.source import MarkdownFile
 from proceedings.load.workspace import IMAGE_TYPES
+from proceedings.paths import real_path
 from proceedings.render.sanitize import UnsafeSvgError, sanitize_svg
 
 # How each raster type's file starts. SVG is text and is left to the renderer.
@@ -130,7 +131,7 @@ class AssetResolver:
             )
             return None
         path = unquote(parts.path)
-        target = (file.path.parent / path).resolve()
+        target = real_path(file.path.parent / path)
         if not self._local_image_usable(target, path, file.rel, line):
             return None
         return self.add(target, image=True).output

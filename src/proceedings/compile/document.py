@@ -59,6 +59,7 @@ from proceedings.errors import ProceedingsError
 from proceedings.load.anchors import heading_anchors
 from proceedings.load.source import MarkdownFile
 from proceedings.load.workspace import Note, Session, Workspace
+from proceedings.paths import real_path
 
 # The records and helpers that lived here before the split, still importable from here.
 __all__ = [
@@ -139,8 +140,8 @@ class _Compiler:
     ) -> None:
         self.workspace = workspace
         self.config = workspace.config
-        self.root = workspace.root.resolve()
-        self.sessions_path = workspace.sessions_path.resolve()
+        self.root = real_path(workspace.root)
+        self.sessions_path = real_path(workspace.sessions_path)
         self.sessions = sessions
         self.options = options
         self.allow_raw_html = (
@@ -155,17 +156,17 @@ class _Compiler:
         self.note_ids: dict[Path, str] = {}
         self.assets = AssetResolver(self.root, self.sessions_path, self.report)
         self.diagnostics: list[Diagnostic] = []
-        self.loaded_files = {f.path.resolve() for f in workspace.markdown_files()}
-        self.loaded_dirs = {s.path.resolve() for s in workspace.sessions}
+        self.loaded_files = {real_path(f.path) for f in workspace.markdown_files()}
+        self.loaded_dirs = {real_path(s.path) for s in workspace.sessions}
 
     # -- phase 1: ids ---------------------------------------------------------------------
 
     def plan(self) -> None:
         for session in self.sessions:
             session_id = self.ids.claim(session.name)
-            self.session_ids[session.path.resolve()] = session_id
+            self.session_ids[real_path(session.path)] = session_id
             if session.info is not None and session.info.readable:
-                self.plans[session.info.path.resolve()] = self._plan_file(
+                self.plans[real_path(session.info.path)] = self._plan_file(
                     session.info, session_id
                 )
             slugs = [note.slug for note in session.notes]
@@ -174,9 +175,9 @@ class _Compiler:
                 if slugs.count(note.slug) > 1:
                     slug = f"{note.number:02d}-{note.slug}"
                 note_id = self.ids.claim(f"{session.name}--{slug}")
-                self.note_ids[note.file.path.resolve()] = note_id
+                self.note_ids[real_path(note.file.path)] = note_id
                 if note.file.readable:
-                    self.plans[note.file.path.resolve()] = self._plan_file(note.file, note_id)
+                    self.plans[real_path(note.file.path)] = self._plan_file(note.file, note_id)
 
     def _plan_file(self, file: MarkdownFile, scope: str) -> FilePlan:
         headings = file.headings
@@ -201,14 +202,14 @@ class _Compiler:
         return self._document(compiled)
 
     def _session(self, session: Session) -> CompiledSession:
-        session_id = self.session_ids[session.path.resolve()]
+        session_id = self.session_ids[real_path(session.path)]
         info = session.info
         meta = info.meta if info is not None else {}
         overview: list[Token] = []
         footnotes: list[Footnote] = []
         key_points: list[KeyPoint] = []
         if info is not None and info.readable:
-            plan = self.plans[info.path.resolve()]
+            plan = self.plans[real_path(info.path)]
             overview, footnotes, key_points = FileRewriter(self, plan, session_id, None).run()
         notes = [self._note(session_id, note) for note in session.notes]
         date = session.date.isoformat() if session.date else None
@@ -246,10 +247,10 @@ class _Compiler:
 
     def _note(self, session_id: str, note: Note) -> CompiledNote | None:
         file = note.file
-        note_id = self.note_ids[file.path.resolve()]
+        note_id = self.note_ids[real_path(file.path)]
         if not file.readable:
             return None  # the loader reported it (F101/F105); --force builds the rest
-        plan = self.plans[file.path.resolve()]
+        plan = self.plans[real_path(file.path)]
         tokens, footnotes, key_points = FileRewriter(self, plan, session_id, note_id).run()
         history = None
         if self.options.provenance is not None:

@@ -41,6 +41,7 @@ from proceedings.load.markdown import (
 )
 from proceedings.load.placeholders import is_placeholder
 from proceedings.load.source import MarkdownFile
+from proceedings.paths import real_path
 from proceedings.render.sanitize import sanitize_html
 
 RESERVED_IDS = ("cover", "toc", "digest", "colophon")
@@ -323,7 +324,7 @@ class FileRewriter:
         path, fragment = unquote(parts.path), unquote(parts.fragment)
         if not path:
             return "#" + self._anchor(self.plan, fragment, line, href)
-        target = (self.file.path.parent / path).resolve()
+        target = real_path(self.file.path.parent / path)
         if target in self.c.plans:
             return "#" + self._anchor(self.c.plans[target], fragment, line, href)
         if target in self.c.session_ids:
