@@ -28,20 +28,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import cast
 
-from proceedings.atomic import (
-    MANIFEST_NAME,
-    Fingerprint,
-    LockTimeout,
-    Manifest,
-    ManifestError,
-    OutputWriteError,
-    exclusive_lock,
-    read_manifest,
-    read_plain,
-    recover,
-    sha256,
-    write_output_set,
-)
 from proceedings.check.engine import check_workspace
 from proceedings.codes import MANIFEST_IGNORED
 from proceedings.compile.document import (
@@ -57,7 +43,17 @@ from proceedings.errors import EXIT_FINDINGS, ProceedingsError
 from proceedings.load.workspace import Session, Workspace
 from proceedings.paths import GIT_DIR, real_inside, relative_posix
 from proceedings.publish.provenance import Provenance
+from proceedings.render.build_lock import LockTimeout, exclusive_lock
 from proceedings.render.fingerprint import git_markers, input_fingerprints, newest_change
+from proceedings.render.manifest import (
+    MANIFEST_NAME,
+    Fingerprint,
+    Manifest,
+    ManifestError,
+    read_manifest,
+    sha256,
+)
+from proceedings.render.output_set import OutputWriteError, read_plain, recover, write_output_set
 
 OUTPUT_NAMES = {"md": "proceedings.md", "html": "proceedings.html", "pdf": "proceedings.pdf"}
 # What every output says of itself: at the top of proceedings.md (an HTML comment, which
@@ -666,7 +662,7 @@ def _write_outputs(
     previous: Manifest | None,
     inputs: dict[str, Fingerprint],
 ) -> tuple[list[bool], list[Path], OutputFile]:
-    """Write the outputs and assets as one set (`atomic.write_output_set`); delete the files
+    """Write the outputs and assets as one set (`output_set.write_output_set`); delete the files
     an earlier build recorded and this one no longer writes; record each output's inputs.
     Returns, per file, whether it changed; the files deleted; the manifest."""
     keep: set[str] = set()
