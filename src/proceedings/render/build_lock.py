@@ -6,6 +6,12 @@ import contextlib
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+from proceedings.errors import ProceedingsError
+
+if TYPE_CHECKING:
+    from proceedings.render.build import BuildOptions
 
 _held: dict[str, tuple[int, int]] = {}  # real path -> (fd, depth): the locks this process holds
 
@@ -61,3 +67,22 @@ class LockTimeout(Exception):
         super().__init__(folder, timeout)
         self.folder = folder
         self.timeout = timeout
+
+
+@contextlib.contextmanager
+def build_lock(root: Path, options: BuildOptions) -> Iterator[None]:
+    """One build of a WG root at a time: a second one waits for the first (telling
+    `options.progress` "wait for another build"), up to `options.lock_timeout` seconds."""
+    step = options.progress or (lambda name: None)
+    try:
+        with exclusive_lock(
+            root, timeout=options.lock_timeout,
+            on_wait=lambda: step("wait for another build of this folder to finish"),
+        ):
+            yield
+    except LockTimeout:
+        raise ProceedingsError(
+            f"another `proceedings build` of {root} is still running "
+            f"(waited {options.lock_timeout:g} s)",
+            hint="let it finish, then run the command again",
+        ) from None
