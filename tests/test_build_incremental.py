@@ -15,7 +15,7 @@ from pypdf import PdfReader
 import proceedings
 from build_archives import PNG, archive, note, run, session
 from git_helpers import commit_all, init_repo, isolated_git, snapshot  # noqa: F401
-from proceedings.atomic import MANIFEST_NAME
+from proceedings.render.manifest import MANIFEST_NAME
 
 from helpers import write
 

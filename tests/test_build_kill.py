@@ -23,8 +23,9 @@ from pathlib import Path
 import pytest
 
 from build_archives import archive, note, run, session
-from proceedings.atomic import MANIFEST_NAME, read_manifest, recover
 from proceedings.render.build import OUTPUT_NAMES, is_output_path
+from proceedings.render.manifest import MANIFEST_NAME, read_manifest
+from proceedings.render.output_set import recover
 
 S1 = "2024-05-01-spring"
 COPIES = 30  # linked files per version: a write step of ~70 files, long enough to hit
@@ -179,7 +180,7 @@ def test_pdf_builds_killed_while_writing_leave_the_old_or_the_new_outputs(
 # code runs unchanged.
 KILL_AT_RENAME = """
 import os, signal, sys
-import proceedings.atomic as atomic
+import proceedings.render.output_set as atomic
 calls, kill_at, out = [0], int(sys.argv[1]), os.path.join(sys.argv[2], "proceedings")
 real_replace = os.replace
 def replace(src, dst):

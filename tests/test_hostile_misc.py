@@ -21,8 +21,8 @@ from typer.testing import CliRunner
 
 from build_archives import PNG, SVG, Elements, archive, body_of, note, run, session
 from git_helpers import commit_all, commit_paths, init_repo, isolated_git, snapshot  # noqa: F401
-from proceedings.atomic import MANIFEST_NAME
 from proceedings.cli import app
+from proceedings.render.manifest import MANIFEST_NAME
 
 from helpers import make_archive, make_session, write
 

@@ -133,7 +133,7 @@ def pre_commit_config(wg_name: str, hook: HookPlan, sessions_dir: str) -> str:
 def init_repository(
     root: Path,
     *,
-    wg_name: str,
+    wg_name: str | None = None,
     language: str = "ja",
     title: str | None = None,
     force: bool = False,
@@ -145,7 +145,9 @@ def init_repository(
     source: ToolSource | None = None,
 ) -> InitResult:
     """Write the WG repository's files (never over existing ones without `force`). `source`
-    is where this proceedings was installed from (default: what pip recorded)."""
+    is where this proceedings was installed from (default: what pip recorded); `wg_name`
+    defaults to the folder's name."""
+    wg_name = root.resolve().name if wg_name is None else wg_name
     if root.exists() and not root.is_dir():
         raise ProceedingsError(f"{root} exists and is not a folder")
     if language not in ("ja", "en"):

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from proceedings.authoring.init import init_repository
+from proceedings.authoring.init import InitResult, init_repository
 from proceedings.cli.common import (
     JsonOption,
     console,
@@ -63,24 +63,31 @@ def init(
 ) -> None:
     """Create a new WG repository: proceedings.toml, sessions/, a README, a pre-commit hook,
     and git."""
-    wg_name = name or directory.resolve().name
     result = init_repository(
-        directory, wg_name=wg_name, language=language, title=title, force=force, ci=ci,
+        directory, wg_name=name or None, language=language, title=title, force=force, ci=ci,
         pages=pages, hook_repo=hook_repo, hook_rev=hook_rev,
     )
     if as_json:
-        print_json(
-            {
-                "root": str(result.root.resolve()),
-                "created": [display_path(p, result.root) for p in result.created],
-                "overwritten": [display_path(p, result.root) for p in result.overwritten],
-                "skipped": [display_path(p, result.root) for p in result.skipped],
-                "git_initialized": result.git_initialized,
-                "install_command": result.install_command,
-                "hook": {"repo": result.hook_repo, "rev": result.hook_rev},
-            }
-        )
-        return
+        _print_json(result)
+    else:
+        _print_text(result, directory)
+
+
+def _print_json(result: InitResult) -> None:
+    print_json(
+        {
+            "root": str(result.root.resolve()),
+            "created": [display_path(p, result.root) for p in result.created],
+            "overwritten": [display_path(p, result.root) for p in result.overwritten],
+            "skipped": [display_path(p, result.root) for p in result.skipped],
+            "git_initialized": result.git_initialized,
+            "install_command": result.install_command,
+            "hook": {"repo": result.hook_repo, "rev": result.hook_rev},
+        }
+    )
+
+
+def _print_text(result: InitResult, directory: Path) -> None:
     for path in result.created:
         console.print(f"[green]created[/]     {escape(display_path(path))}")
     for path in result.overwritten:

@@ -6,7 +6,7 @@
 A build records each output's fingerprint next to its SHA-256 in the output folder's
 manifest; a later build whose fingerprint is the same, finding the file with the recorded
 bytes, does not render that output again. So the fingerprint covers everything that can
-change an output's bytes, in two parts (`atomic.Fingerprint`):
+change an output's bytes, in two parts (`render.manifest.Fingerprint`):
 
 - `sources`, the repository's part, the same in every clone of a commit: every file of the
   sessions built (the notes as the build read them, session.md, images, any other file
@@ -46,9 +46,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from proceedings.atomic import Fingerprint
 from proceedings.config import Table
 from proceedings.paths import real_inside
+from proceedings.render.manifest import Fingerprint
 
 if TYPE_CHECKING:
     from proceedings.compile.document import Document

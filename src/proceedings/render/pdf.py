@@ -143,23 +143,50 @@ def layout_pdf(
     that belong to no note. Missing glyphs are reported in the result (as errors, or warnings
     when allowed), never raised: see `require_glyphs`.
     """
-    import weasyprint
-    from weasyprint.text.fonts import FontConfiguration
-
     root = Path(root)
     faces = load_wg_fonts(root, fonts, config_source)
     policy = SafeFetcherPolicy(root)
-    fetcher = make_url_fetcher(policy)
     if base_url is None:
         base_url = root.resolve().as_uri() + "/"
+    css_texts = [settings_css(faces, paper), *stylesheets]
+    data, pages, missing_chars = _lay_out(html, str(base_url), css_texts, policy, metadata)
+    sources = dict(sources or {})
+    missing = locate_missing(missing_chars, sources)
+    diagnostics = _blocked_diagnostics(policy.blocked, sources, origin)
+    diagnostics += _glyph_diagnostics(missing, origin, allow_missing_glyphs)
+    warnings = [] if harfbuzz_subsetting_available() else [NO_SUBSETTING_WARNING]
+    return PdfResult(
+        data=data,
+        pages=pages,
+        diagnostics=sorted(diagnostics),
+        blocked_requests=list(policy.blocked),
+        missing_glyphs=missing,
+        fetched=sorted(set(policy.fetched)),
+        warnings=warnings,
+    )
+
+
+def _lay_out(
+    html: str,
+    base_url: str,
+    css_texts: Sequence[str],
+    policy: SafeFetcherPolicy,
+    metadata: PdfMetadata | None,
+) -> tuple[bytes, int, list[str]]:
+    """WeasyPrint's part: (the PDF's bytes, its page count, the characters no font had).
+    Every file it reads goes through `policy`; embedded files are dropped."""
+    import weasyprint
+    from weasyprint.text.fonts import FontConfiguration
+
+    fetcher = make_url_fetcher(policy)
     font_config = FontConfiguration()
     css = [
-        weasyprint.CSS(string=text, base_url=str(base_url), url_fetcher=fetcher,
+        weasyprint.CSS(string=text, base_url=base_url, url_fetcher=fetcher,
                        font_config=font_config)
-        for text in (settings_css(faces, paper), *stylesheets)
+        for text in css_texts
     ]
     with _CapturedLog() as log:
-        html_document = weasyprint.HTML(string=html, base_url=str(base_url), url_fetcher=fetcher)
+        html_document = weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher)
         document = html_document.render(font_config=font_config, stylesheets=css)
         _drop_attachments(html_document, document, policy)
         _apply_metadata(document, metadata)
@@ -167,20 +194,7 @@ def layout_pdf(
             pdf_identifier=True, custom_metadata=bool(metadata and metadata.custom),
             finisher=_compress_streams_once,
         )
-    sources = dict(sources or {})
-    missing = locate_missing(log.missing_chars, sources)
-    diagnostics = _blocked_diagnostics(policy.blocked, sources, origin)
-    diagnostics += _glyph_diagnostics(missing, origin, allow_missing_glyphs)
-    warnings = [] if harfbuzz_subsetting_available() else [NO_SUBSETTING_WARNING]
-    return PdfResult(
-        data=data,
-        pages=len(document.pages),
-        diagnostics=sorted(diagnostics),
-        blocked_requests=list(policy.blocked),
-        missing_glyphs=missing,
-        fetched=sorted(set(policy.fetched)),
-        warnings=warnings,
-    )
+    return data, len(document.pages), log.missing_chars
 
 
 def _drop_attachments(html_document: Any, document: Any, policy: SafeFetcherPolicy) -> None:
