@@ -318,16 +318,7 @@ def _present(
             }
         )
         return
-    for choice in plan.slugs:
-        if choice.source == "fallback":
-            what = "folder" if choice.kind == "session" else "file"
-            later = f"proceedings rename {escape(shlex.quote(choice.path))} NEW-SLUG"
-            console.print(
-                f"[yellow]note:[/] 「{escape(choice.title)}」 has no ASCII letters for a {what} "
-                f"name; using slug [bold]{choice.slug}[/] ({_how_to_choose(choice, proposal)}; "
-                f"or rename it later: {later})",
-                soft_wrap=True,
-            )
+    _note_fallback_slugs(plan, proposal)
     label = f"[bold]{escape(plan.session_rel)}/[/]"
     label += " [green](new session)[/]" if plan.new_session else " [dim](existing session)[/]"
     tree = Tree(label, guide_style="dim")
@@ -344,6 +335,24 @@ def _present(
         console.print(
             f"[green]staged[/] {plural(len(staged), 'file')} in git"
         )
+    _next_steps(plan, staged)
+
+
+def _note_fallback_slugs(plan: ScaffoldPlan, proposal: str | None) -> None:
+    """One line for each name that fell back to `session` / `topic-N`, saying how to choose."""
+    for choice in plan.slugs:
+        if choice.source == "fallback":
+            what = "folder" if choice.kind == "session" else "file"
+            later = f"proceedings rename {escape(shlex.quote(choice.path))} NEW-SLUG"
+            console.print(
+                f"[yellow]note:[/] 「{escape(choice.title)}」 has no ASCII letters for a {what} "
+                f"name; using slug [bold]{choice.slug}[/] ({_how_to_choose(choice, proposal)}; "
+                f"or rename it later: {later})",
+                soft_wrap=True,
+            )
+
+
+def _next_steps(plan: ScaffoldPlan, staged: list[str]) -> None:
     notes = [f for f in plan.files if f.kind == "note"]
     console.print("[bold]Next steps[/]")
     console.print(
