@@ -216,7 +216,7 @@ RULE_CRASHED = register(
     "X603", "internal-error", "meta", E, "A rule failed on this file (a bug in proceedings)."
 )
 
-# Build (compile/document.py)
+# Build (compile/: document, rewrite, assets)
 MISSING_IMAGE = register(
     "B801", "missing-image", "build", E, "An image that a note shows does not exist."
 )
