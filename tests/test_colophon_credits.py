@@ -78,3 +78,19 @@ def test_without_git_the_colophon_still_credits_the_scribes(tmp_path: Path) -> N
     rows = _sources_rows(markdown)
     assert rows[NOTE][-1] == "田中、Alice Sato"
     assert rows[f"{SESSION}/02-topic-2.md"][-1] == ""
+
+
+def test_a_ja_wg_without_a_title_gets_the_japanese_default_title(tmp_path: Path) -> None:
+    """Issue 15: a `ja` WG whose proceedings.toml sets no title must not say "Proceedings"."""
+    from build_archives import archive, note, session
+
+    root = archive(tmp_path / "wg", {
+        "2024-08-24-camp/session.md": session("合宿", "2024-08-24"),
+        "2024-08-24-camp/01-topic.md": note("トピック", "## 概要\n\n本文。\n\n## 議論\n\n- 論点\n"),
+    }, config='language = "ja"\n')
+    built = CliRunner().invoke(app, ["build", "--root", str(root), "--format", "md,html"])
+    assert built.exit_code == 0, built.output
+    markdown = (root / "proceedings" / "proceedings.md").read_text("utf-8")
+    page = (root / "proceedings" / "proceedings.html").read_text("utf-8")
+    assert "# 議論記録集" in markdown and "<title>議論記録集</title>" in page
+    assert "Proceedings" not in markdown.split('<a id="colophon"></a>')[0]

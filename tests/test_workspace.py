@@ -258,7 +258,7 @@ def test_config_errors_point_at_the_key_however_it_is_written(
 def test_a_pyproject_whose_tool_is_not_a_table_has_no_proceedings_config(tmp_path: Path) -> None:
     write(tmp_path / "pyproject.toml", 'tool = "x"\n')
     loaded = load_config(tmp_path)
-    assert loaded.source is None and loaded.config.title == "Proceedings"
+    assert loaded.source is None and loaded.config.title == ""  # the language's default title
 
 
 def test_config_from_pyproject_and_walk_up(tmp_path: Path) -> None:

@@ -165,7 +165,11 @@ class Config(Table):
     """A WG's proceedings.toml (or `[tool.proceedings]`), with every default filled in."""
 
     wg_name: str = setting("Working Group", "The working group's name, shown on the cover.")
-    title: str = setting("Proceedings", "Title of the proceedings document.")
+    title: str = setting(
+        "",
+        "Title of the proceedings document. Empty: the default of the WG's language "
+        "(議論記録集 for `ja`, Proceedings for `en`).",
+    )
     language: str = setting("ja", "Default language of notes and labels.", choices=("ja", "en"))
     sessions_dir: str = setting(
         "sessions", "Folder (relative to the WG root) with the sessions.", check=folder_problem

@@ -16,6 +16,7 @@ from proceedings.authoring.tool_source import (
     pip_url,
     resolve_hook_rev,
 )
+from proceedings.compile.labels import DEFAULT_TITLES
 from proceedings.config import CONFIG_FILE, Config, load_config
 from proceedings.errors import ProceedingsError
 from proceedings.templates import render_template
@@ -24,7 +25,6 @@ CI_PROVIDERS = ("github",)
 GITHUB_WORKFLOW = ".github/workflows/proceedings.yml"
 PRE_COMMIT_CONFIG = ".pre-commit-config.yaml"
 # The title on the cover, in the running header and the PDF metadata when --title is not given.
-DEFAULT_TITLES = {"ja": "議論記録集", "en": "Proceedings"}
 # Characters a repository URL may have to be written, unquoted, into a shell command, YAML and
 # Markdown code (a URL with others is passed with --hook-repo, which is checked more loosely).
 _PLAIN_URL = re.compile(r"[A-Za-z0-9@%+=:,./~_-]+")

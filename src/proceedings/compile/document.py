@@ -33,7 +33,7 @@ from proceedings import __version__, codes
 from proceedings.codes import UNSAFE_URL
 from proceedings.compile.assets import AssetResolver
 from proceedings.compile.captions import CaptionNumbers
-from proceedings.compile.labels import labels_for
+from proceedings.compile.labels import DEFAULT_TITLES, labels_for
 from proceedings.compile.records import (
     Asset,
     CompiledNote,
@@ -291,7 +291,7 @@ class _Compiler:
         return Document(
             root=self.root,
             wg_name=self.config.wg_name,
-            title=self.config.title,
+            title=self.config.title or DEFAULT_TITLES[self.config.language],
             language=self.config.language,
             date_from=dates[0] if dates else None,
             date_to=dates[-1] if dates else None,

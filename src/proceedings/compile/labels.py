@@ -117,5 +117,9 @@ class Labels:
         return self.list_separator.join(items)
 
 
+# The document's title when the WG sets none (`title` in proceedings.toml).
+DEFAULT_TITLES = {"ja": "議論記録集", "en": "Proceedings"}
+
+
 def labels_for(language: str) -> Labels:
     return Labels(language)
