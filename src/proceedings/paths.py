@@ -22,7 +22,7 @@ def relative_posix(path: Path, root: Path, *, resolve: bool = False) -> str:
     With `resolve`, both are made real paths first (symlinks and `..` followed) — right for
     outputs; the loader compares paths as found, so a link that leaves the repository shows.
     """
-    inside, base = (path.resolve(), root.resolve()) if resolve else (path, root)
+    inside, base = (real_path(path), real_path(root)) if resolve else (path, root)
     try:
         return inside.relative_to(base).as_posix()
     except ValueError:
@@ -32,9 +32,9 @@ def relative_posix(path: Path, root: Path, *, resolve: bool = False) -> str:
 def display_path(path: Path, *bases: Path) -> str:
     """`path` as a user should see it: relative to the first of `bases` it lies in (default:
     the current folder), both resolved, with `/` separators; else as given."""
-    real = path.resolve()
+    real = real_path(path)
     for base in bases or (Path.cwd(),):
-        if real.is_relative_to(base.resolve()):
+        if real.is_relative_to(real_path(base)):
             return relative_posix(path, base, resolve=True)
     return path.as_posix()
 

@@ -28,7 +28,7 @@ from proceedings.load.source import (
     outside_message,
     read_markdown,
 )
-from proceedings.paths import confinement_problem, relative_posix
+from proceedings.paths import confinement_problem, real_path, relative_posix
 
 SESSION_DIR_PATTERN = re.compile(
     r"^(?P<date>\d{4}-\d{2}-\d{2})-(?P<slug>[a-z0-9]+(?:-[a-z0-9]+)*)$"
@@ -145,7 +145,7 @@ class Workspace(NamedTuple):
         return sorted(found)
 
     def session_for(self, path: Path) -> Session | None:
-        path = path.resolve()
+        path = real_path(path)
         for session in self.sessions:
             if path == session.path or session.path in path.parents:
                 return session
@@ -155,7 +155,7 @@ class Workspace(NamedTuple):
 def load_workspace(loaded: LoadedConfig, only: list[str] | None = None) -> Workspace:
     """Load every session under the configured folder (or only the named session folders)."""
     root, config = loaded.root, loaded.config
-    sessions_path = (root / config.sessions_dir).resolve()
+    sessions_path = real_path(root / config.sessions_dir)
     if not sessions_path.is_dir():
         raise ProceedingsError(
             f"sessions folder `{config.sessions_dir}` does not exist under {root}",
@@ -246,7 +246,7 @@ def _load_session(
         if Path(error.filename or folder) == folder:
             return None
     folder_date, slug = _folder_name(folder, root, rel, tree)
-    session = Session(folder.resolve(), rel, folder_date, slug, None)
+    session = Session(real_path(folder), rel, folder_date, slug, None)
     numbered: list[Note] = []
     refused_info = False  # session.md is a link out: F107 says so, not T505
     for path in files:

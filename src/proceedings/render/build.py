@@ -37,7 +37,7 @@ from proceedings.config import check_folder
 from proceedings.diagnostics import Diagnostic, Severity
 from proceedings.errors import EXIT_FINDINGS, ProceedingsError
 from proceedings.load.workspace import Session, Workspace
-from proceedings.paths import GIT_DIR, real_inside, relative_posix
+from proceedings.paths import GIT_DIR, real_inside, real_path, relative_posix
 from proceedings.publish.provenance import Provenance
 from proceedings.render.build_lock import build_lock as build_lock
 from proceedings.render.fingerprint import input_fingerprints
@@ -306,9 +306,9 @@ def output_folder(workspace: Workspace, requested: Path | None) -> Path:
             f"--output {requested} is inside a .git folder",
             hint="git's own files are never an output; choose another folder",
         )
-    folder = (requested or workspace.root / workspace.config.output_dir).resolve()
-    root = workspace.root.resolve()
-    sessions = workspace.sessions_path.resolve()
+    folder = real_path(requested or workspace.root / workspace.config.output_dir)
+    root = real_path(workspace.root)
+    sessions = real_path(workspace.sessions_path)
     if folder == root or folder == sessions or sessions.is_relative_to(folder):
         raise ProceedingsError(
             f"output folder {folder} would mix the proceedings with the notes",

@@ -18,6 +18,7 @@ from typing import TypedDict
 
 from proceedings.config import page_size_problem
 from proceedings.errors import ProceedingsError
+from proceedings.paths import real_path
 
 SERIF_STACK = (
     "Noto Serif CJK JP", "Noto Serif JP", "Source Han Serif JP", "Source Han Serif",
@@ -72,9 +73,9 @@ class _Where(TypedDict):
 def load_wg_fonts(root: Path, entries: Iterable[str], config_source: Path | None) -> list[FontFace]:
     """Read the WG's font files (paths relative to the WG root) and their family names."""
     faces: list[FontFace] = []
-    real_root = root.resolve()
+    real_root = real_path(root)
     for entry in entries:
-        path = (root / entry).resolve()
+        path = real_path(root / entry)
         where = _Where(path=config_source, line=_config_line(config_source, entry))
         if not path.is_relative_to(real_root):
             raise ProceedingsError(

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from proceedings.codes import BLOCKED_RESOURCE, MISSING_GLYPH, SLOW_SUBSETTING
 from proceedings.diagnostics import Diagnostic, Severity
 from proceedings.errors import EXIT_FINDINGS, ProceedingsError
+from proceedings.paths import real_path
 from proceedings.render.fetcher import BlockedRequest, SafeFetcherPolicy, make_url_fetcher
 from proceedings.render.fonts import (
     MissingGlyph,
@@ -147,7 +148,7 @@ def layout_pdf(
     faces = load_wg_fonts(root, fonts, config_source)
     policy = SafeFetcherPolicy(root)
     if base_url is None:
-        base_url = root.resolve().as_uri() + "/"
+        base_url = real_path(root).as_uri() + "/"
     css_texts = [settings_css(faces, paper), *stylesheets]
     data, pages, missing_chars = _lay_out(html, str(base_url), css_texts, policy, metadata)
     sources = dict(sources or {})
@@ -355,7 +356,7 @@ def _document_sources(
                 pass  # unreadable: the image itself is reported where it is used
     if stylesheet is not None:  # (path, text) of the print.css in use, already read
         path, text = stylesheet
-        root, real = workspace.root.resolve(), path.resolve()
+        root, real = real_path(workspace.root), real_path(path)
         if real.is_relative_to(root):  # the WG's own; the packaged one is not the WG's to fix
             sources[real.relative_to(root).as_posix()] = text
     if workspace.config_source is not None and workspace.config_source.is_file():
