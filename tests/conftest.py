@@ -37,3 +37,17 @@ def copy_sample(folder: Path) -> Path:
 def sample_archive(tmp_path: Path) -> Path:
     """A copy of the bundled sample WG archive (sessions/ + proceedings.toml) in tmp."""
     return copy_sample(tmp_path)
+
+
+# Messages are pinned to English for the suite (the sample WG says `language = "ja"`, which
+# would make them Japanese); tests/test_messages.py lifts the pin where it tests Japanese.
+os.environ["PROCEEDINGS_MESSAGES"] = "en"
+
+
+@pytest.fixture(autouse=True)
+def _english_again_after_each_test():
+    """A test that switched this process to Japanese messages does not leak them."""
+    yield
+    from proceedings import i18n
+
+    i18n.use_language("en")

@@ -12,6 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, NamedTuple, get_args, get_origin, get_type_hints
 
+from proceedings import i18n
 from proceedings.errors import ProceedingsError
 from proceedings.load.setting_values import folder_problem, marker_problem, positive_problem
 from proceedings.load.setting_values import (  # re-exported: render/fonts.py imports it here
@@ -201,6 +202,9 @@ class LoadedConfig(NamedTuple):
     root: Path
     config: Config
     source: Path | None  # None: defaults, no config file found
+    # `language` as the settings file states it (None when it does not): it alone, not the
+    # default, makes messages Japanese (proceedings.i18n).
+    stated_language: str | None = None
 
 
 def find_root(start: Path) -> Path | None:
@@ -280,6 +284,7 @@ def load_config(root: Path | None = None, *, cwd: Path | None = None) -> LoadedC
             )
         root = found
     loaded = _load(root)
+    i18n.follow(loaded.stated_language)  # every message from here on belongs to this WG
     for key in ("sessions_dir", "templates_dir"):  # output_dir: by the build (see --output)
         check_folder(root, loaded.config, loaded.source, key)
     return loaded
@@ -291,15 +296,21 @@ def _load(root: Path) -> LoadedConfig:
     if config_path.is_file():
         _refuse_outside(config_path, root)
         raw = _read_toml(config_path)
-        return LoadedConfig(root, parse_config(raw, config_path), config_path)
+        config = parse_config(raw, config_path)
+        return LoadedConfig(root, config, config_path, _stated_language(raw, config))
     pyproject = root / PYPROJECT_FILE
     if pyproject.is_file():
         _refuse_outside(pyproject, root)
         tool = _read_toml(pyproject).get("tool")
         table = tool.get("proceedings") if isinstance(tool, dict) else None
         if table is not None:
-            return LoadedConfig(root, parse_config(table, pyproject, "tool.proceedings"), pyproject)
+            config = parse_config(table, pyproject, "tool.proceedings")
+            return LoadedConfig(root, config, pyproject, _stated_language(table, config))
     return LoadedConfig(root, Config(), None)
+
+
+def _stated_language(raw: Any, config: Config) -> str | None:
+    return config.language if isinstance(raw, dict) and "language" in raw else None
 
 
 def _refuse_special_file(path: Path) -> None:

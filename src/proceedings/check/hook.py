@@ -95,6 +95,9 @@ def main(argv: list[str] | None = None) -> int:
     from proceedings.process import tune_for_one_command
 
     tune_for_one_command()  # first: importing the checker allocates plenty already
+    from proceedings import i18n
+
+    i18n.follow()  # the locale's language until the WG's settings are read
     from proceedings.check.runner import run_check
 
     argv = sys.argv[1:] if argv is None else argv

@@ -11,6 +11,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
+from proceedings import i18n
 from proceedings.config import LoadedConfig, load_config
 from proceedings.errors import ending_for
 from proceedings.paths import display_path as display_path  # the commands import it from here
@@ -52,6 +53,7 @@ def handle_errors(func: F) -> F:
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        i18n.follow()  # the locale's language until a WG's settings are read
         try:
             return func(*args, **kwargs)
         except (typer.Exit, typer.Abort, SystemExit):
