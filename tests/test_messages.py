@@ -35,9 +35,9 @@ def extracted() -> dict[str, str]:
     """Every marked message in src/proceedings (msgid → first file), as Babel extracts it."""
     found: dict[str, str] = {}
     for filename, _lineno, message, _comments, _context in extract_from_dir(str(SRC)):
-        ids = message if isinstance(message, tuple) else (message,)
-        for msgid in ids:
-            found.setdefault(msgid, filename)
+        # a plural (ngettext) is one catalog entry, known by its singular
+        msgid = message[0] if isinstance(message, tuple) else message
+        found.setdefault(msgid, filename)
     return found
 
 
