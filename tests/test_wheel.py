@@ -38,6 +38,8 @@ def test_installed_wheel_finds_packaged_templates(tmp_path: Path) -> None:
     )
     for name in templates:
         assert f"proceedings/templates/{name}" in names
+    # the compiled Japanese messages ship too (read with gettext at run time)
+    assert "proceedings/locale/ja/LC_MESSAGES/proceedings.mo" in names
 
     site = tmp_path / "site"
     subprocess.run(
