@@ -12,6 +12,7 @@ from proceedings.check.facts import LinkFact
 from proceedings.check.rules import rule
 from proceedings.check.rules.context import CheckContext, FileInput
 from proceedings.diagnostics import Diagnostic
+from proceedings.i18n import _
 from proceedings.load.anchors import slugify_heading
 from proceedings.text import closest
 
@@ -21,8 +22,9 @@ _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
 @rule(codes.UNFILLED_PLACEHOLDER, kind="markdown")
 def placeholders(doc: FileInput, ctx: CheckContext) -> Iterator[Diagnostic]:
     for line in doc.facts.placeholder_lines:
-        yield doc.diag(codes.UNFILLED_PLACEHOLDER, line, "template placeholder `✎ …` is still here",
-                       "replace it with the real text", doc.facts.find_col(line, "✎"))
+        yield doc.diag(codes.UNFILLED_PLACEHOLDER, line,
+                       _("template placeholder `✎ …` is still here"),
+                       _("replace it with the real text"), doc.facts.find_col(line, "✎"))
 
 
 @rule(codes.MISSING_LINK_TARGET, kind="markdown")
@@ -50,8 +52,10 @@ def unused_footnote(doc: FileInput, ctx: CheckContext) -> Iterator[Diagnostic]:
     for line, label in doc.facts.unused_footnotes:
         yield doc.diag(
             codes.UNUSED_FOOTNOTE, line,
-            f"footnote `[^{label}]` is never cited: the outputs leave it out",
-            f"cite it with `[^{label}]` in the text, or delete the definition",
+            _("footnote `[^{label}]` is never cited: the outputs leave it out").format(
+                label=label),
+            _("cite it with `[^{label}]` in the text, or delete the definition").format(
+                label=label),
             doc.facts.find_col(line, f"[^{label}]"),
         )
 
@@ -61,9 +65,9 @@ def duplicate_footnote(doc: FileInput, ctx: CheckContext) -> Iterator[Diagnostic
     for line, label, later in doc.facts.replaced_footnotes:
         yield doc.diag(
             codes.DUPLICATE_FOOTNOTE, line,
-            f"footnote `[^{label}]` is defined again on line {later}: the outputs keep only "
-            "that one and leave this one out",
-            "merge the two definitions, or give one of them its own label",
+            _("footnote `[^{label}]` is defined again on line {line}: the outputs keep only "
+              "that one and leave this one out").format(label=label, line=later),
+            _("merge the two definitions, or give one of them its own label"),
             doc.facts.find_col(line, f"[^{label}]"),
         )
 
@@ -83,19 +87,20 @@ def _links(doc: FileInput, ctx: CheckContext, wanted: str) -> Iterator[Diagnosti
 def _check_link(doc: FileInput, ctx: CheckContext, link: LinkFact) -> Iterator[Diagnostic]:
     href = link.href.strip()
     is_image = link.kind == "image" or (link.kind == "html" and _is_src(doc, link))
-    what = "image" if is_image else "link"
     if not href or href.startswith("//"):
         return
     scheme = _SCHEME.match(href)
     if scheme:
         name = scheme.group(1).lower()
         if name == "file" or len(name) == 1:  # file:///… or a Windows drive path (C:\…)
-            yield doc.diag(codes.LINK_OUTSIDE_REPO, link.line,
-                           f"{what} `{href}` points at a file on one computer, outside the "
-                           "repository", "copy the file next to the note and link it relatively",
-                           link.col)
+            message = (_("image `{href}` points at a file on one computer, outside the "
+                         "repository") if is_image else
+                       _("link `{href}` points at a file on one computer, outside the "
+                         "repository"))
+            yield doc.diag(codes.LINK_OUTSIDE_REPO, link.line, message.format(href=href),
+                           _("copy the file next to the note and link it relatively"), link.col)
         return
-    path_part, _, fragment = href.partition("#")
+    path_part, _hash, fragment = href.partition("#")
     path_part = unquote(path_part.split("?", 1)[0])
     fragment = unquote(fragment)
     base = os.path.dirname(str(doc.file.path))
@@ -106,32 +111,37 @@ def _check_link(doc: FileInput, ctx: CheckContext, link: LinkFact) -> Iterator[D
     else:
         target = os.path.normpath(os.path.join(base, path_part))
     if not ctx.inside_root(target):
-        yield doc.diag(codes.LINK_OUTSIDE_REPO, link.line,
-                       f"{what} `{href}` leaves the repository",
-                       "published proceedings cannot reach files outside the WG repository",
+        message = (_("image `{href}` leaves the repository") if is_image
+                   else _("link `{href}` leaves the repository"))
+        yield doc.diag(codes.LINK_OUTSIDE_REPO, link.line, message.format(href=href),
+                       _("published proceedings cannot reach files outside the WG repository"),
                        link.col)
         return
     if is_image and not ctx.inside_sessions(target):
         yield doc.diag(codes.LINK_OUTSIDE_REPO, link.line,
-                       f"image `{href}` is outside the sessions folder",
-                       "the build embeds images only from the sessions folder; move it into "
-                       "the session (e.g. images/)", link.col)
+                       _("image `{href}` is outside the sessions folder").format(href=href),
+                       _("the build embeds images only from the sessions folder; move it into "
+                         "the session (e.g. images/)"), link.col)
         return
     if not ctx.exists(target):
         code = codes.MISSING_IMAGE_TARGET if is_image else codes.MISSING_LINK_TARGET
-        yield doc.diag(code, link.line, f"{what} target `{path_part}` does not exist",
-                       _near_miss(target), link.col)
+        message = (_("image target `{path}` does not exist") if is_image
+                   else _("link target `{path}` does not exist"))
+        yield doc.diag(code, link.line, message.format(path=path_part), _near_miss(target),
+                       link.col)
         return
     if fragment and target.endswith(".md") and not is_image:
         anchors = ctx.anchors_of(target)
         # The same leniency as the build: the anchor as written, lower-cased, or slugified.
         if anchors is None or {fragment, fragment.lower(), slugify_heading(fragment)} & anchors:
             return
-        where = "this note" if not path_part else f"`{path_part}`"
+        message = (_("anchor `#{fragment}` is not a heading in `{path}`") if path_part
+                   else _("anchor `#{fragment}` is not a heading in this note"))
         close = closest(fragment, sorted(anchors), cutoff=0.5)
-        hint = f"did you mean `#{close}`?" if close else "link to one of its headings"
+        hint = (_("did you mean `#{anchor}`?").format(anchor=close) if close
+                else _("link to one of its headings"))
         diag = doc.diag(codes.MISSING_ANCHOR, link.line,
-                        f"anchor `#{fragment}` is not a heading in {where}", hint, link.col)
+                        message.format(fragment=fragment, path=path_part), hint, link.col)
         ctx.link_targets[diag] = ctx.rel(target)
         yield diag
 
@@ -152,13 +162,13 @@ def _near_miss(target: str) -> str:
     try:
         siblings = os.listdir(folder)
     except OSError:
-        return "check the path (it is relative to this note's folder)"
+        return _("check the path (it is relative to this note's folder)")
     if name in siblings:  # there, but a symbolic link that leads nowhere (or to itself)
-        return "it is a symbolic link that leads nowhere; replace it with the file itself"
+        return _("it is a symbolic link that leads nowhere; replace it with the file itself")
     close = closest(name, siblings)
     if close:
-        return f"did you mean `{close}`?"
-    return "check the path (it is relative to this note's folder)"
+        return _("did you mean `{name}`?").format(name=close)
+    return _("check the path (it is relative to this note's folder)")
 
 
 @rule(codes.RAW_HTML, kind="markdown")
@@ -168,8 +178,9 @@ def raw_html(doc: FileInput, ctx: CheckContext) -> Iterator[Diagnostic]:
         if html.line in reported:
             continue  # `<b>x</b>`: one finding per line, not one per tag
         reported.add(html.line)
-        yield doc.diag(codes.RAW_HTML, html.line, f"raw HTML `{html.snippet}`",
-                       "the build escapes HTML; use Markdown instead", html.col)
+        yield doc.diag(codes.RAW_HTML, html.line,
+                       _("raw HTML `{snippet}`").format(snippet=html.snippet),
+                       _("the build escapes HTML; use Markdown instead"), html.col)
 
 
 # Bidi embeddings, overrides, isolates and marks, the other invisible characters
@@ -222,11 +233,18 @@ def _invisible_diag(doc: FileInput, line: int, col: int, char: str, more: int,
 
     name = unicodedata.name(char, "")
     what = f"U+{ord(char):04X}" + (f" {name}" if name else "")
-    kind = ("bidi control" if _BIDI.match(char)
-            else "control character" if not name else "invisible character")
-    where = f" in the value of `{key}`" if key else ""
-    extra = f" (and {more} more)" if more else ""
-    why = ("it makes the text display in another order than it is written"
-           if _BIDI.match(char) else "it is invisible or acts on terminals")
-    return doc.diag(codes.INVISIBLE_CONTROL, line, f"{kind} {what}{where}{extra}",
-                    f"delete it: {why}", col)
+    bidi = _BIDI.match(char) is not None
+    if key:
+        message = (_("bidi control {char} in the value of `{key}`") if bidi
+                   else _("control character {char} in the value of `{key}`") if not name
+                   else _("invisible character {char} in the value of `{key}`"))
+    else:
+        message = (_("bidi control {char}") if bidi
+                   else _("control character {char}") if not name
+                   else _("invisible character {char}"))
+    message = message.format(char=what, key=key)
+    if more:
+        message = _("{finding} (and {more} more)").format(finding=message, more=more)
+    hint = (_("delete it: it makes the text display in another order than it is written")
+            if bidi else _("delete it: it is invisible or acts on terminals"))
+    return doc.diag(codes.INVISIBLE_CONTROL, line, message, hint, col)

@@ -19,6 +19,7 @@ from proceedings import codes
 from proceedings.check.facts import Facts
 from proceedings.codes import BAD_DISABLE, UNUSED_DISABLE
 from proceedings.diagnostics import Diagnostic
+from proceedings.i18n import _
 
 # The codes stop at a `<`: a line of many unclosed `<!-- proceedings-disable` would otherwise
 # scan to its end from each of them (quadratic time). Codes never hold a `<`.
@@ -64,8 +65,9 @@ def parse_directives(facts: Facts) -> tuple[list[Directive], list[Diagnostic]]:
                 if code is None:
                     problems.append(
                         Diagnostic(facts.file.rel, number, match.start() + 1, BAD_DISABLE.code,
-                                   f"`{word}` in a disable comment is not a rule code or name",
-                                   BAD_DISABLE.severity, "see `proceedings rules` for the codes")
+                                   _("`{word}` in a disable comment is not a rule code or "
+                                     "name").format(word=word),
+                                   BAD_DISABLE.severity, _("see `proceedings rules` for the codes"))
                     )
                     continue
                 resolved.append(code)
@@ -88,13 +90,17 @@ def _is_code(word: str) -> bool:
 
 def unused(directive: Directive, rel: str, active: set[str]) -> list[Diagnostic]:
     """X601 findings for a directive's codes that suppressed nothing (and were run)."""
-    scope = "next line" if directive.next_line else "file"
     if not directive.codes:
         if directive.used:
             return []
-        return [_unused(directive, rel, f"disable comment for the {scope} suppresses nothing")]
+        message = (_("disable comment for the next line suppresses nothing") if directive.next_line
+                   else _("disable comment for the file suppresses nothing"))
+        return [_unused(directive, rel, message)]
+    each = (_("`{code}` is disabled for the next line but reports nothing there")
+            if directive.next_line else
+            _("`{code}` is disabled for the file but reports nothing there"))
     return [
-        _unused(directive, rel, f"`{code}` is disabled for the {scope} but reports nothing there")
+        _unused(directive, rel, each.format(code=code))
         for code in directive.codes
         if code not in directive.used and code in active
     ]
@@ -102,4 +108,4 @@ def unused(directive: Directive, rel: str, active: set[str]) -> list[Diagnostic]
 
 def _unused(directive: Directive, rel: str, message: str) -> Diagnostic:
     return Diagnostic(rel, directive.line, directive.col, UNUSED_DISABLE.code, message,
-                      UNUSED_DISABLE.severity, "remove the comment (or the code from it)")
+                      UNUSED_DISABLE.severity, _("remove the comment (or the code from it)"))

@@ -17,6 +17,7 @@ from proceedings import codes
 from proceedings.check.rules import rule
 from proceedings.check.rules.context import CheckContext, FileInput
 from proceedings.diagnostics import Diagnostic
+from proceedings.i18n import _
 
 GROUP = "content"
 
@@ -109,10 +110,11 @@ def email_addresses(doc: FileInput, ctx: CheckContext) -> Iterator[Diagnostic]:
             continue
         line, col = locate(offset)
         written = text[offset : offset + len(local) + 1 + len(domain)]
-        wide = " (typed with full-width characters)" if not written.isascii() else ""
+        message = (_("e-mail address `{address}`") if written.isascii()
+                   else _("e-mail address `{address}` (typed with full-width characters)"))
         yield doc.diag(
-            codes.EMAIL_ADDRESS, line, f"e-mail address `{local[:2]}…@{domain}`{wide}",
-            "remove it or write the person's name instead; the repository is public", col,
+            codes.EMAIL_ADDRESS, line, message.format(address=f"{local[:2]}…@{domain}"),
+            _("remove it or write the person's name instead; the repository is public"), col,
         )
 
 
@@ -149,8 +151,9 @@ def phone_numbers(doc: FileInput, ctx: CheckContext) -> Iterator[Diagnostic]:
     for offset, number in _phones(text):
         line, col = locate(offset)
         yield doc.diag(
-            codes.PHONE_NUMBER, line, f"phone number `{_mask_digits(number)}`",
-            "remove it; the repository is public", col,
+            codes.PHONE_NUMBER, line,
+            _("phone number `{number}`").format(number=_mask_digits(number)),
+            _("remove it; the repository is public"), col,
         )
 
 
@@ -201,8 +204,9 @@ def private_terms(doc: FileInput, ctx: CheckContext) -> Iterator[Diagnostic]:
         # The message names the list entry, not the term, so CI logs do not republish it.
         yield doc.diag(
             codes.PRIVATE_TERM, line,
-            f"private term (entry {index + 1} of check.private_terms) must not be published",
-            "remove or rephrase it", col,
+            _("private term (entry {entry} of check.private_terms) must not be published")
+            .format(entry=index + 1),
+            _("remove or rephrase it"), col,
         )
 
 

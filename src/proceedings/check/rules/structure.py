@@ -12,6 +12,7 @@ from proceedings.check.facts import HeadingFact
 from proceedings.check.rules import rule
 from proceedings.check.rules.context import CheckContext, FileInput
 from proceedings.diagnostics import Diagnostic
+from proceedings.i18n import _
 from proceedings.load.markdown import MAX_NESTING
 from proceedings.load.workspace import Session
 from proceedings.text import closest
@@ -41,8 +42,9 @@ def title_matches_h1(doc: FileInput, ctx: CheckContext) -> Iterator[Diagnostic]:
     if " ".join(title.split()) != " ".join(h1.text.split()):
         yield doc.diag(
             codes.TITLE_MISMATCH, h1.line,
-            f"H1 `{h1.text}` differs from the title `{title.strip()}` in the front matter",
-            "make them the same: the build uses the front-matter title", h1.col,
+            _("H1 `{heading}` differs from the title `{title}` in the front matter").format(
+                heading=h1.text, title=title.strip()),
+            _("make them the same: the build uses the front-matter title"), h1.col,
         )
 
 
@@ -50,9 +52,10 @@ def title_matches_h1(doc: FileInput, ctx: CheckContext) -> Iterator[Diagnostic]:
 def has_h1(doc: FileInput, ctx: CheckContext) -> Iterator[Diagnostic]:
     if not any(h.level == 1 for h in doc.facts.headings):
         title = doc.file.meta.get("title")
-        shown = title.strip() if isinstance(title, str) and title.strip() else "<title>"
-        yield doc.diag(codes.MISSING_H1, first_body_line(doc), "note has no `# title` heading",
-                       f"add `# {shown}` as the first line after the front matter")
+        shown = title.strip() if isinstance(title, str) and title.strip() else _("<title>")
+        yield doc.diag(codes.MISSING_H1, first_body_line(doc), _("note has no `# title` heading"),
+                       _("add `# {title}` as the first line after the front matter").format(
+                           title=shown))
 
 
 @rule(codes.MULTIPLE_H1, kind="note")
@@ -60,8 +63,9 @@ def single_h1(doc: FileInput, ctx: CheckContext) -> Iterator[Diagnostic]:
     ones = [h for h in doc.facts.headings if h.level == 1]
     for extra in ones[1:]:
         yield doc.diag(codes.MULTIPLE_H1, extra.line,
-                       f"second H1 `{extra.text}` (the title is at line {ones[0].line})",
-                       "make it `## …` — a note has one title", extra.col)
+                       _("second H1 `{heading}` (the title is at line {line})").format(
+                           heading=extra.text, line=ones[0].line),
+                       _("make it `## …` — a note has one title"), extra.col)
 
 
 @rule(codes.MISSING_SECTION, kind="note")
@@ -79,15 +83,23 @@ def required_sections(doc: FileInput, ctx: CheckContext) -> Iterator[Diagnostic]
     for group in ctx.config.sections.required:
         if any(normalize_heading(name) in names for name in group):
             continue
-        accepted = " or ".join(f"`{name}`" for name in group)
-        hint = (f"add a `{'#' * level} {pick_name(group, variant)}` section; "
-                "`proceedings check --fix` inserts it")
+        accepted = either(group)
+        hint = _("add a `{heading}` section; `proceedings check --fix` inserts it").format(
+            heading=f"{'#' * level} {pick_name(group, variant)}")
         close = _closest(group, unknown)
         if close is not None:
-            hint = f"`{close.text}` (line {close.line}) is not a recognised name; rename it " \
-                   f"to {accepted}"
+            hint = _("`{heading}` (line {line}) is not a recognised name; rename it to "
+                     "{accepted}").format(heading=close.text, line=close.line, accepted=accepted)
         yield doc.diag(codes.MISSING_SECTION, line,
-                       f"missing required section {accepted}", hint)
+                       _("missing required section {accepted}").format(accepted=accepted), hint)
+
+
+def either(names: list[str]) -> str:
+    """The accepted names of a section, in backticks: "`概要` or `Summary`"."""
+    accepted = f"`{names[0]}`" if names else ""
+    for name in names[1:]:
+        accepted = _("{names} or {name}").format(names=accepted, name=f"`{name}`")
+    return accepted
 
 
 def name_variant(present: list[HeadingFact], groups: list[list[str]], language: str) -> int | str:
@@ -149,8 +161,9 @@ def empty_sections(doc: FileInput, ctx: CheckContext) -> Iterator[Diagnostic]:
             continue  # it has subsections
         stop = following.line if following is not None else end_of_file
         if not any(heading.line < line < stop for line in content):
-            yield doc.diag(codes.EMPTY_SECTION, heading.line, f"section `{heading.text}` is empty",
-                           "write its content, or remove the heading", heading.col)
+            yield doc.diag(codes.EMPTY_SECTION, heading.line,
+                           _("section `{heading}` is empty").format(heading=heading.text),
+                           _("write its content, or remove the heading"), heading.col)
 
 
 @rule(codes.HEADING_JUMP, kind="markdown")
@@ -160,8 +173,10 @@ def heading_levels(doc: FileInput, ctx: CheckContext) -> Iterator[Diagnostic]:
         if previous is not None and heading.level > previous.level + 1:
             yield doc.diag(
                 codes.HEADING_JUMP, heading.line,
-                f"heading level jumps from H{previous.level} to H{heading.level}",
-                f"use `{'#' * (previous.level + 1)} {heading.text}`", heading.col,
+                _("heading level jumps from H{previous} to H{level}").format(
+                    previous=previous.level, level=heading.level),
+                _("use `{heading}`").format(heading=f"{'#' * (previous.level + 1)} {heading.text}"),
+                heading.col,
             )
         previous = heading
 
@@ -181,8 +196,9 @@ def duplicate_siblings(doc: FileInput, ctx: CheckContext) -> Iterator[Diagnostic
         if first is not None:
             yield doc.diag(
                 codes.DUPLICATE_HEADING, heading.line,
-                f"heading `{heading.text}` repeats the one at line {first.line}",
-                "merge the two sections or give them different names", heading.col,
+                _("heading `{heading}` repeats the one at line {line}").format(
+                    heading=heading.text, line=first.line),
+                _("merge the two sections or give them different names"), heading.col,
             )
         else:
             seen[key] = heading
@@ -200,8 +216,9 @@ def duplicate_titles(session: Session, ctx: CheckContext) -> Iterator[Diagnostic
         if key in seen:
             yield Diagnostic(
                 note.rel, note.file.key_lines.get("title", 1), 1, codes.DUPLICATE_TITLE.code,
-                f"title `{title.strip()}` is also the title of {seen[key]}",
-                codes.DUPLICATE_TITLE.severity, "give each topic its own title",
+                _("title `{title}` is also the title of {name}").format(
+                    title=title.strip(), name=seen[key]),
+                codes.DUPLICATE_TITLE.severity, _("give each topic its own title"),
             )
         else:
             seen[key] = note.file.path.name
@@ -210,10 +227,16 @@ def duplicate_titles(session: Session, ctx: CheckContext) -> Iterator[Diagnostic
 @rule(codes.NESTED_TOO_DEEP, kind="markdown")
 def nested_too_deep(doc: FileInput, ctx: CheckContext) -> Iterator[Diagnostic]:
     for first, last in doc.facts.too_deep_lines:
-        lines = f"lines {first}–{last}" if last > first else f"line {first}"
+        if last > first:
+            message = _("nested more than {levels} levels deep (a list item counts two, a quote "
+                        "one): Markdown stops parsing here, so lines {first}–{last} would be "
+                        "missing from the outputs")
+        else:
+            message = _("nested more than {levels} levels deep (a list item counts two, a quote "
+                        "one): Markdown stops parsing here, so line {first} would be missing "
+                        "from the outputs")
         yield doc.diag(
             codes.NESTED_TOO_DEEP, first,
-            f"nested more than {MAX_NESTING} levels deep (a list item counts two, a quote one):"
-            f" Markdown stops parsing here, so {lines} would be missing from the outputs",
-            "nest less deeply, e.g. start a new list or quote at the top level",
+            message.format(levels=MAX_NESTING, first=first, last=last),
+            _("nest less deeply, e.g. start a new list or quote at the top level"),
         )
