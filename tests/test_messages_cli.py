@@ -348,3 +348,21 @@ def test_rules_table_in_japanese_with_the_same_codes(monkeypatch, how):
     assert codes.findall(result.output) == codes.findall(english.output) != []
     assert _run("rules", "--json").output == english_json
     assert re.search(r"\d+ rules — `proceedings explain CODE` for details", english.output)
+
+
+def test_new_session_asks_in_japanese(wg, monkeypatch):
+    _messages(monkeypatch, "LANG=ja_JP.UTF-8")
+    monkeypatch.setenv("PROCEEDINGS_INTERACTIVE", "1")
+    answers = "夏合宿\n2025-05-01\n\ncamp\n監視\n\nmonitoring\n"
+    result = CliRunner().invoke(app, ["new-session", "--root", str(wg)], input=answers,
+                                catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    asked = result.stderr
+    for prompt in ("セッションのタイトル", "日付 (YYYY-MM-DD)",
+                   "「夏合宿」にはフォルダ名を作れる ASCII 文字がありません",
+                   "「夏合宿」のフォルダ名 (a-z, 0-9, -)",
+                   "a-z、0-9 とハイフンで名前を入力してください (例: summer-camp)",
+                   "トピック 01 のタイトル", "トピック 02 のタイトル (空行で終了)",
+                   "「監視」のファイル名 (a-z, 0-9, -)"):
+        assert prompt in asked, f"{prompt!r} not in:\n{asked}"
+    assert (wg / "sessions" / "2025-05-01-camp" / "01-monitoring.md").exists()
