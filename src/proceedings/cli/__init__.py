@@ -52,10 +52,15 @@ COMPLETION_SHELLS = ("bash", "zsh", "fish")
 def _completion_shell(value: str) -> str:
     shell = value.lower()
     if shell not in COMPLETION_SHELLS:
+        from proceedings import i18n
+        from proceedings.i18n import _
         from proceedings.visible import visible
 
-        typer.echo(f"error: no completion for the shell {visible(value)!r} — name one of "
-                   f"{', '.join(COMPLETION_SHELLS)}, e.g. --show-completion bash", err=True)
+        i18n.follow()  # an eager option: runs before any command has chosen the language
+        detail = _("no completion for the shell {shell!r} — name one of {shells}, "
+                   "e.g. --show-completion bash").format(
+            shell=visible(value), shells=", ".join(COMPLETION_SHELLS))
+        typer.echo(_("error: {detail}").format(detail=detail), err=True)
         raise typer.Exit(2)
     return shell
 
@@ -80,7 +85,12 @@ def _install_completion(value: str | None) -> None:
 
     shell, path = install(shell=_completion_shell(value), prog_name="proceedings",
                           complete_var="_PROCEEDINGS_COMPLETE")
-    typer.echo(f"{shell} completion installed in {path}; it works in new terminals")
+    from proceedings import i18n
+    from proceedings.i18n import _
+
+    i18n.follow()
+    typer.echo(_("{shell} completion installed in {path}; it works in new terminals").format(
+        shell=shell, path=path))
     raise typer.Exit()
 
 

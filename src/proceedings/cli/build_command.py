@@ -25,6 +25,7 @@ from proceedings.cli.common import (
     console,
     display_path,
     err_console,
+    error_line,
     escape,
     handle_errors,
     load,
@@ -41,10 +42,10 @@ from proceedings.cli.publish_step import (
 )
 from proceedings.diagnostics import Diagnostic, Severity
 from proceedings.errors import EXIT_FINDINGS, ProceedingsError
+from proceedings.i18n import _, ngettext
 from proceedings.load import schema
 from proceedings.load.workspace import Workspace, load_workspace
 from proceedings.publish.publishing import Publishing
-from proceedings.text import plural
 
 if TYPE_CHECKING:  # the build core (WeasyPrint and all) loads only when building
     from proceedings.config import LoadedConfig
@@ -203,10 +204,10 @@ def run_build(
         # One build of a WG root at a time, from before the notes are read: a build that
         # started later (newer notes) never has its outputs replaced by an earlier one's.
         with build_lock(loaded.root, dataclasses.replace(options, progress=step)):
-            step("load")
+            step(_("load"))
             workspace = load_workspace(loaded)
             if prepare is not None:
-                step("git")
+                step(_("git"))
                 options = prepare(workspace, options)
             try:
                 return build_proceedings(
@@ -224,7 +225,7 @@ def _wants_pdf(options: BuildOptions, loaded: LoadedConfig) -> bool:
     from proceedings.render.build import pdf_may_render, resolve_formats
 
     try:
-        formats, _ = resolve_formats(options.formats, loaded.config.build.formats)
+        formats, _unused = resolve_formats(options.formats, loaded.config.build.formats)
     except ProceedingsError:
         return False  # the build reports it
     return "pdf" in formats and pdf_may_render(loaded, options)
@@ -244,7 +245,7 @@ def _report_blocked(blocked: BuildBlocked, as_json: bool) -> None:
         return
     for diagnostic in blocked.diagnostics:
         err_console.print(_line(diagnostic))
-    err_console.print(f"[bold red]error:[/] {escape(str(blocked))}")
+    err_console.print(error_line(escape(str(blocked))))
 
 
 @contextmanager
@@ -284,37 +285,54 @@ def present(result: BuildResult, *, as_json: bool = False) -> None:
         if diagnostic.severity >= Severity.WARNING:
             console.print(_line(diagnostic), soft_wrap=True)  # one finding, one line
     for name, why in result.skipped_formats.items():
-        console.print(f"[yellow]note:[/] {escape(name)} not built: {escape(why)}")
+        console.print(_("[yellow]note:[/] {name} not built: {why}").format(
+            name=escape(name), why=escape(why)))
     table = Table(box=None, show_header=False, pad_edge=False)
     table.add_column("file", overflow="fold")
     table.add_column("size", justify="right")
     table.add_column("state")
     for output in result.outputs:
-        state = "[green]written[/]" if output.changed else "[dim]unchanged[/]"
+        state = _("[green]written[/]") if output.changed else _("[dim]unchanged[/]")
         shown = display_path(output.path, root, Path.cwd())
         table.add_row(escape(shown), _size(output.size), state)
     if result.assets:
         written = sum(1 for a in result.assets if a.changed)
         total = sum(a.size for a in result.assets)
-        state = f"[green]{written} written[/]" if written else "[dim]unchanged[/]"
+        state = (_("[green]{count} written[/]").format(count=written) if written
+                 else _("[dim]unchanged[/]"))
         folder = display_path(result.output_dir / "assets", root, Path.cwd())
-        table.add_row(escape(f"{folder}/ ({len(result.assets)} files)"), _size(total), state)
+        files = ngettext("{folder}/ ({count} file)", "{folder}/ ({count} files)",
+                         len(result.assets))
+        table.add_row(escape(files.format(folder=folder, count=len(result.assets))),
+                      _size(total), state)
     console.print(table)
     if result.removed:
-        console.print(f"[dim]removed {len(result.removed)} stale asset(s)[/]")
+        console.print(_("[dim]removed {count} stale asset(s)[/]").format(
+            count=len(result.removed)))
     if result.recovered:
         console.print(
-            f"[yellow]note:[/] completed the write of an interrupted earlier build "
-            f"({len(result.recovered)} file(s)) before building"
+            _("[yellow]note:[/] completed the write of an interrupted earlier build "
+              "({count} file(s)) before building").format(count=len(result.recovered))
         )
-    sessions = len(result.sessions)
-    console.print(
-        f"{plural(sessions, 'session')}, {plural(result.notes, 'topic')}, "
-        f"{plural(result.key_points, 'key point')}"
-        + ("" if result.changed else " — nothing changed")
-        + (" [red](built with --force despite errors)[/]" if result.forced and result.errors
-           else "")
+    console.print(_summary(result))
+
+
+def _summary(result: BuildResult) -> str:
+    """`2 sessions, 5 topics, 12 key points`, and what is worth knowing about the build."""
+    sessions, notes, key_points = len(result.sessions), result.notes, result.key_points
+    summary = _("{sessions}, {topics}, {key_points}").format(
+        sessions=ngettext("{count} session", "{count} sessions", sessions).format(
+            count=sessions),
+        topics=ngettext("{count} topic", "{count} topics", notes).format(count=notes),
+        key_points=ngettext("{count} key point", "{count} key points", key_points).format(
+            count=key_points),
     )
+    if not result.changed:
+        summary = _("{summary} — nothing changed").format(summary=summary)
+    if result.forced and result.errors:
+        summary = _("{summary} [red](built with --force despite errors)[/]").format(
+            summary=summary)
+    return summary
 
 
 

@@ -11,6 +11,7 @@ from proceedings.check.options import BY_DEST, PATHS_HELP, CheckOptions, with_js
 from proceedings.check.runner import run_check
 from proceedings.cli.common import handle_errors
 from proceedings.errors import ProceedingsError
+from proceedings.i18n import _
 
 
 def _option(dest: str, **extra: Any) -> Any:
@@ -38,7 +39,9 @@ def check(
     try:
         output_format = with_json_alias(output_format, as_json)
     except ValueError as exc:
-        raise ProceedingsError(str(exc), hint="--json is --format json: pass one of them") from None
+        raise ProceedingsError(
+            str(exc), hint=_("--json is --format json: pass one of them")
+        ) from None
     options = CheckOptions(
         paths=list(paths or []), root=root, select=select, ignore=list(ignore or []),
         fail_on=fail_on, output_format=output_format, show_source=show_source, fix=fix,

@@ -14,6 +14,7 @@ import typer
 from proceedings import i18n
 from proceedings.config import LoadedConfig, load_config
 from proceedings.errors import ending_for
+from proceedings.i18n import N_, _
 from proceedings.paths import display_path as display_path  # the commands import it from here
 from proceedings.visible import json_safe, make_console, markup
 
@@ -41,11 +42,18 @@ escape = markup  # the name every command uses for Rich markup of repository tex
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+# Marked here, translated when shown (the language is known only once a command runs).
+ERROR_LINE = N_("[bold red]error:[/] {detail}")
 _ENDING_STYLE = {
-    "error": "[bold red]error:[/] {detail}",
-    "interrupted": "[yellow]interrupted[/]",
-    "internal error": "[bold red]internal error:[/] {detail}",
+    "error": ERROR_LINE,
+    "interrupted": N_("[yellow]interrupted[/]"),
+    "internal error": N_("[bold red]internal error:[/] {detail}"),
 }
+
+
+def error_line(detail: str) -> str:
+    """The `error: …` line for `detail` (Rich markup, repository text already escaped)."""
+    return _(ERROR_LINE).format(detail=detail)
 
 
 def handle_errors(func: F) -> F:
@@ -63,7 +71,8 @@ def handle_errors(func: F) -> F:
             if ending is None:
                 raise
             if ending.label:
-                err_console.print(_ENDING_STYLE[ending.label].format(detail=escape(ending.detail)))
+                style = _ENDING_STYLE[ending.label]
+                err_console.print(_(style).format(detail=escape(ending.detail)))
             raise typer.Exit(ending.exit_code) from None
 
     return wrapper  # type: ignore[return-value]

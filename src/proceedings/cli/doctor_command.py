@@ -14,9 +14,14 @@ from proceedings.cli.common import (
     print_json,
 )
 from proceedings.errors import EXIT_FINDINGS
+from proceedings.i18n import N_, _
 from proceedings.render.doctor import MISSING, OK, run_doctor
 
-_MARKS = {OK: "[green]✓ ok[/]", "warning": "[yellow]! warning[/]", MISSING: "[red]✗ missing[/]"}
+_MARKS = {
+    OK: N_("[green]✓ ok[/]"),
+    "warning": N_("[yellow]! warning[/]"),
+    MISSING: N_("[red]✗ missing[/]"),
+}
 
 
 @handle_errors
@@ -31,20 +36,23 @@ def doctor(root: RootOption = None, as_json: JsonOption = False) -> None:
         print_json(report.to_json())
     else:
         table = Table(title="proceedings doctor", title_justify="left")
-        table.add_column("check", no_wrap=True)
-        table.add_column("status", no_wrap=True)
-        table.add_column("found")
+        table.add_column(_("check"), no_wrap=True)
+        table.add_column(_("status"), no_wrap=True)
+        table.add_column(_("found"))
         for check in report.checks:
             detail = escape(check.detail)
             if check.status != OK and check.fix:
-                detail += f"\n[dim]fix: {escape(check.fix)}[/]"
-            table.add_row(check.name, _MARKS[check.status], detail)
+                detail += "\n" + _("[dim]fix: {fix}[/]").format(fix=escape(check.fix))
+            # TODO(i18n): show the translated `check.label` once render/doctor.py has it
+            mark = _MARKS[check.status]
+            table.add_row(check.name, _(mark), detail)
         console.print(table)
         if report.apt_command:
-            console.print(f"To install what is missing:\n  [bold]{escape(report.apt_command)}[/]")
+            console.print(_("To install what is missing:\n  [bold]{command}[/]").format(
+                command=escape(report.apt_command)))
         if report.pip_command:
             console.print(f"  [bold]{escape(report.pip_command)}[/]")
         if report.ok and not report.apt_command and not report.pip_command:
-            console.print("[green]Ready to build proceedings.pdf.[/]")
+            console.print(_("[green]Ready to build proceedings.pdf.[/]"))
     if not report.ok:
         raise typer.Exit(EXIT_FINDINGS)

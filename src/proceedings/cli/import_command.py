@@ -14,14 +14,15 @@ from proceedings.cli.common import (
     RootOption,
     console,
     err_console,
+    error_line,
     escape,
     handle_errors,
     load,
     print_json,
 )
 from proceedings.errors import EXIT_USAGE
+from proceedings.i18n import _, ngettext
 from proceedings.load import schema
-from proceedings.text import plural
 
 if TYPE_CHECKING:
     from proceedings.authoring.importing.model import Finding, ImportPlan
@@ -83,21 +84,25 @@ def _present(plan: ImportPlan, dry_run: bool, as_json: bool) -> None:
     console.print(_tree(plan, dry_run))
     unmapped = sum(len(memo.unmapped) for memo in plan.memos)
     if dry_run:
-        console.print("[yellow]Dry run:[/] nothing was written.")
+        console.print(_("[yellow]Dry run:[/] nothing was written."))
     else:
+        memos = len(plan.memos)
         console.print(
-            f"[green]Imported[/] {plural(len(plan.memos), 'memo')}; "
-            "the originals were not changed."
+            ngettext("[green]Imported[/] {count} memo; the originals were not changed.",
+                     "[green]Imported[/] {count} memos; the originals were not changed.",
+                     memos).format(count=memos)
         )
     if unmapped:
         console.print(
-            f"[yellow]{plural(unmapped, 'item')} could not be "
-            "mapped[/] (marked ⚠ above); each is kept in the imported text or named."
+            ngettext("[yellow]{count} item could not be mapped[/] (marked ⚠ above); each is "
+                     "kept in the imported text or named.",
+                     "[yellow]{count} items could not be mapped[/] (marked ⚠ above); each is "
+                     "kept in the imported text or named.", unmapped).format(count=unmapped)
         )
     if not dry_run:
-        console.print(
+        console.print(_(
             "Next: [bold]proceedings check[/] shows the sections left to fill in (✎ placeholders)."
-        )
+        ))
 
 
 def _fail(plan: ImportPlan, as_json: bool) -> None:
@@ -105,21 +110,23 @@ def _fail(plan: ImportPlan, as_json: bool) -> None:
         print_json({"root": str(plan.root), "errors": [str(p) for p in plan.problems]})
     else:
         for problem in plan.problems:
-            err_console.print(f"[bold red]error:[/] {escape(str(problem))}")
-        err_console.print("Nothing was written.")
+            err_console.print(error_line(escape(str(problem))))
+        err_console.print(_("Nothing was written."))
     raise typer.Exit(EXIT_USAGE)
 
 
 def _tree(plan: ImportPlan, dry_run: bool) -> Tree:
-    heading = "Import plan (dry run)" if dry_run else "Imported"
-    tree = Tree(f"[bold]{heading}[/] into {escape(str(plan.root))}")
+    heading = (_("[bold]Import plan (dry run)[/] into {root}") if dry_run
+               else _("[bold]Imported[/] into {root}"))
+    tree = Tree(heading.format(root=escape(str(plan.root))))
     for memo in plan.memos:
         branch = tree.add(f"[bold]{escape(memo.session_rel)}/[/]  [dim]← {escape(memo.shown)}[/]")
         for planned in memo.files:
             name = escape(planned.name_in_session)
             if planned.kind == "asset":
                 source = planned.source.name if planned.source else ""
-                branch.add(f"{name}  [dim]copied from {escape(source)}[/]")
+                branch.add(f"{name}  " + _("[dim]copied from {source}[/]").format(
+                    source=escape(source)))
             elif planned.kind == "session":
                 branch.add(f"[cyan]{name}[/]  {escape(memo.title)} ({memo.date.isoformat()})")
             else:
@@ -132,4 +139,4 @@ def _tree(plan: ImportPlan, dry_run: bool) -> Tree:
 
 
 def _where(finding: Finding) -> str:
-    return f"line {finding.line}: " if finding.line else ""
+    return _("line {line}: ").format(line=finding.line) if finding.line else ""

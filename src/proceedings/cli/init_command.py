@@ -16,6 +16,7 @@ from proceedings.cli.common import (
     handle_errors,
     print_json,
 )
+from proceedings.i18n import _
 
 
 @handle_errors
@@ -89,21 +90,23 @@ def _print_json(result: InitResult) -> None:
 
 def _print_text(result: InitResult, directory: Path) -> None:
     for path in result.created:
-        console.print(f"[green]created[/]     {escape(display_path(path))}")
+        console.print(_("[green]created[/]     {path}").format(path=escape(display_path(path))))
     for path in result.overwritten:
-        console.print(f"[yellow]overwritten[/] {escape(display_path(path))}")
+        console.print(_("[yellow]overwritten[/] {path}").format(path=escape(display_path(path))))
     for path in result.skipped:
-        console.print(f"[dim]exists, left alone[/] {escape(display_path(path))}")
+        console.print(_("[dim]exists, left alone[/] {path}").format(
+            path=escape(display_path(path))))
     if result.skipped:
-        console.print("[dim]Pass --force to overwrite files that exist.[/]")
+        console.print(_("[dim]Pass --force to overwrite files that exist.[/]"))
     if result.git_initialized:
-        console.print(f"[green]initialized[/] git repository in {escape(display_path(directory))}")
-    console.print("Next:")
-    console.print(
-        f"  every member, once: [bold]{escape(result.install_command)}[/] (the tool), "
+        console.print(_("[green]initialized[/] git repository in {folder}").format(
+            folder=escape(display_path(directory))))
+    console.print(_("Next:"))
+    console.print("  " + _(
+        "every member, once: [bold]{install}[/] (the tool), "
         "[bold]pipx install pre-commit[/], then [bold]pre-commit install[/] in the clone"
-    )
-    console.print(
-        "  then: [bold]proceedings new-session[/] to start a session, "
+    ).format(install=escape(result.install_command)))
+    console.print("  " + _(
+        "then: [bold]proceedings new-session[/] to start a session, "
         "[bold]proceedings check[/] to check the notes"
-    )
+    ))

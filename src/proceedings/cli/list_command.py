@@ -14,8 +14,8 @@ from proceedings.cli.common import (
     load,
     print_json,
 )
+from proceedings.i18n import _, ngettext
 from proceedings.load.workspace import load_workspace
-from proceedings.text import plural
 
 
 @handle_errors
@@ -29,16 +29,17 @@ def list_sessions(root: RootOption = None, as_json: JsonOption = False) -> None:
         print_json({"root": str(workspace.root), "sessions": [row.to_json() for row in rows]})
         return
     if not rows:
-        console.print("No sessions yet. Start one with [bold]proceedings new-session[/].")
+        console.print(_("No sessions yet. Start one with [bold]proceedings new-session[/]."))
         return
-    table = Table(title=f"{escape(workspace.config.wg_name)} — {len(rows)} sessions")
-    table.add_column("date", no_wrap=True)
-    table.add_column("session", ratio=2)
+    table = Table(title=_("{wg_name} — {count} sessions").format(
+        wg_name=escape(workspace.config.wg_name), count=len(rows)))
+    table.add_column(_("date"), no_wrap=True)
+    table.add_column(_("session"), ratio=2)
     table.add_column("#", justify="right")
-    table.add_column("topic", ratio=3)
-    table.add_column("status")
+    table.add_column(_("topic"), ratio=3)
+    table.add_column(_("status"))
     table.add_column("★", justify="right")
-    table.add_column("problems", justify="right", no_wrap=True)
+    table.add_column(_("problems"), justify="right", no_wrap=True)
     for row in rows:
         first = True
         topics: list[TopicRow | None] = list(row.topics) or [None]
@@ -50,7 +51,7 @@ def list_sessions(root: RootOption = None, as_json: JsonOption = False) -> None:
                 (escape(row.date) if row.date else "[red]?[/]") if first else "",
                 escape(row.title) if first else "",
                 f"{topic.number:02d}" if topic else "",
-                escape(topic.title) if topic else "[dim]no topics[/]",
+                escape(topic.title) if topic else _("[dim]no topics[/]"),
                 status,
                 str(topic.key_points) if topic else "",
                 _problems(row.errors, row.warnings) if first else "",
@@ -61,9 +62,12 @@ def list_sessions(root: RootOption = None, as_json: JsonOption = False) -> None:
 
 
 def _problems(errors: int, warnings: int) -> str:
-    parts = []
+    shown_errors = ngettext("[red]{count} error[/]", "[red]{count} errors[/]", errors).format(
+        count=errors)
+    shown_warnings = ngettext("[yellow]{count} warning[/]", "[yellow]{count} warnings[/]",
+                              warnings).format(count=warnings)
+    if errors and warnings:
+        return _("{errors}, {warnings}").format(errors=shown_errors, warnings=shown_warnings)
     if errors:
-        parts.append(f"[red]{plural(errors, 'error')}[/]")
-    if warnings:
-        parts.append(f"[yellow]{plural(warnings, 'warning')}[/]")
-    return ", ".join(parts) or "[green]0[/]"
+        return shown_errors
+    return shown_warnings if warnings else "[green]0[/]"

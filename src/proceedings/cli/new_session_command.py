@@ -29,9 +29,9 @@ from proceedings.cli.common import (
     print_json,
 )
 from proceedings.errors import ProceedingsError
+from proceedings.i18n import _, ngettext
 from proceedings.load.placeholders import PLACEHOLDER_MARK
 from proceedings.load.schema import parse_date_option
-from proceedings.text import plural
 from proceedings.visible import visible
 
 if TYPE_CHECKING:
@@ -205,7 +205,7 @@ def new_session(
 
 def _ask_session(loaded: LoadedConfig, given: NewSessionInput) -> None:
     """Ask for what a new session still lacks (title, date, topics, names), in place."""
-    given.title = given.title or _ask_text("Session title")
+    given.title = given.title or _ask_text(_("Session title"))
     given.date = given.date or _ask_date()
     for need in given.missing_slugs():
         if need.kind == "session":
@@ -218,12 +218,12 @@ def _ask_text(label: str) -> str:
         value = str(typer.prompt(label, err=True)).strip()
         if value:
             return value
-        err_console.print("[red]please enter a value[/]")
+        err_console.print(_("[red]please enter a value[/]"))
 
 
 def _ask_date() -> str:
     while True:
-        value = typer.prompt("Date (YYYY-MM-DD)", default=dt.date.today().isoformat(), err=True)
+        value = typer.prompt(_("Date (YYYY-MM-DD)"), default=dt.date.today().isoformat(), err=True)
         try:
             return parse_date_option(value).isoformat()
         except ProceedingsError as exc:
@@ -234,12 +234,13 @@ def _ask_topics(start: int) -> list[TopicRequest]:
     topics: list[TopicRequest] = []
     while True:
         number = start + len(topics)
-        label = f"Topic {number:02d} title" + (" (empty line to finish)" if topics else "")
+        label = (_("Topic {number:02d} title (empty line to finish)") if topics
+                 else _("Topic {number:02d} title")).format(number=number)
         value = typer.prompt(label, default="", show_default=False, err=True).strip()
         if not value:
             if topics:
                 return topics
-            err_console.print("[red]a session needs at least one topic[/]")
+            err_console.print(_("[red]a session needs at least one topic[/]"))
             continue
         try:
             topics.append(_core().parse_topic(value))
@@ -263,13 +264,20 @@ def _ask_slug(loaded: LoadedConfig, need: MissingSlug, date: str | None) -> str:
     from proceedings.authoring import new_session as core
 
     title = visible(need.title)
-    what = "folder" if need.kind == "session" else "file"
-    example = "summer-camp" if need.kind == "session" else "monitoring"
-    intro = f"「{escape(title)}」 has no ASCII letters to make a {what} name from"
+    session = need.kind == "session"
+    example = "summer-camp" if session else "monitoring"
     if need.proposal:
-        intro += f"; proposed from {need.proposed_from}: [bold]{need.proposal}[/]"
-    err_console.print(intro)
-    label = f"{what.capitalize()} name (a-z, 0-9, -) for 「{title}」"
+        intro = (_("「{title}」 has no ASCII letters to make a folder name from; proposed from "
+                   "{source}: [bold]{proposal}[/]") if session
+                 else _("「{title}」 has no ASCII letters to make a file name from; proposed from "
+                        "{source}: [bold]{proposal}[/]"))
+    else:
+        intro = (_("「{title}」 has no ASCII letters to make a folder name from") if session
+                 else _("「{title}」 has no ASCII letters to make a file name from"))
+    err_console.print(intro.format(title=escape(title), source=need.proposed_from,
+                                   proposal=need.proposal))
+    label = (_("Folder name (a-z, 0-9, -) for 「{title}」") if session
+             else _("File name (a-z, 0-9, -) for 「{title}」")).format(title=title)
     default = need.proposal or ""
     while True:
         value = str(
@@ -277,7 +285,8 @@ def _ask_slug(loaded: LoadedConfig, need: MissingSlug, date: str | None) -> str:
         ).strip()
         if not value:
             err_console.print(
-                f"[red]please type a name of a-z, 0-9 and hyphens, e.g. {example}[/]"
+                _("[red]please type a name of a-z, 0-9 and hyphens, e.g. {example}[/]").format(
+                    example=example)
             )
             continue
         try:
@@ -320,20 +329,25 @@ def _present(
         return
     _note_fallback_slugs(plan, proposal)
     label = f"[bold]{escape(plan.session_rel)}/[/]"
-    label += " [green](new session)[/]" if plan.new_session else " [dim](existing session)[/]"
+    label += " " + (_("[green](new session)[/]") if plan.new_session
+                    else _("[dim](existing session)[/]"))
     tree = Tree(label, guide_style="dim")
     for planned in plan.files:
         tree.add(f"{escape(planned.path.name)}  [dim]{escape(planned.title)}[/]")
     if dry_run:
-        console.print("[bold]Would create[/] (dry run — nothing was written):")
+        console.print(_("[bold]Would create[/] (dry run — nothing was written):"))
         console.print(tree)
-        console.print("Run again without --dry-run to create these files.")
+        console.print(_("Run again without --dry-run to create these files."))
         return
-    console.print(f"[bold green]Created[/] {plural(len(created), 'file')}:")
+    console.print(ngettext("[bold green]Created[/] {count} file:",
+                           "[bold green]Created[/] {count} files:", len(created)).format(
+        count=len(created)))
     console.print(tree)
     if staged:
         console.print(
-            f"[green]staged[/] {plural(len(staged), 'file')} in git"
+            ngettext("[green]staged[/] {count} file in git",
+                     "[green]staged[/] {count} files in git", len(staged)).format(
+                count=len(staged))
         )
     _next_steps(plan, staged)
 
@@ -342,35 +356,34 @@ def _note_fallback_slugs(plan: ScaffoldPlan, proposal: str | None) -> None:
     """One line for each name that fell back to `session` / `topic-N`, saying how to choose."""
     for choice in plan.slugs:
         if choice.source == "fallback":
-            what = "folder" if choice.kind == "session" else "file"
             later = f"proceedings rename {escape(shlex.quote(choice.path))} NEW-SLUG"
+            line = (_("[yellow]note:[/] 「{title}」 has no ASCII letters for a folder name; "
+                      "using slug [bold]{slug}[/] ({how}; or rename it later: {later})")
+                    if choice.kind == "session"
+                    else _("[yellow]note:[/] 「{title}」 has no ASCII letters for a file name; "
+                           "using slug [bold]{slug}[/] ({how}; or rename it later: {later})"))
             console.print(
-                f"[yellow]note:[/] 「{escape(choice.title)}」 has no ASCII letters for a {what} "
-                f"name; using slug [bold]{choice.slug}[/] ({_how_to_choose(choice, proposal)}; "
-                f"or rename it later: {later})",
+                line.format(title=escape(choice.title), slug=choice.slug,
+                            how=_how_to_choose(choice, proposal), later=later),
                 soft_wrap=True,
             )
 
 
 def _next_steps(plan: ScaffoldPlan, staged: list[str]) -> None:
     notes = [f for f in plan.files if f.kind == "note"]
-    console.print("[bold]Next steps[/]")
-    console.print(
-        f"  1. Edit the notes and replace each {PLACEHOLDER_MARK} paragraph: "
-        + ", ".join(escape(f.rel) for f in notes)
-    )
-    console.print("  2. Check them: [bold]proceedings check[/]")
+    console.print(_("[bold]Next steps[/]"))
+    console.print("  " + _("1. Edit the notes and replace each {mark} paragraph: {notes}").format(
+        mark=PLACEHOLDER_MARK, notes=", ".join(escape(f.rel) for f in notes)))
+    console.print("  " + _("2. Check them: [bold]proceedings check[/]"))
     what = plan.session_rel if plan.new_session else f"topics to {plan.session_rel}"
     commit = f'git commit -m "Add {escape(what)}"'
-    if staged:
-        console.print(f"  3. Commit: [bold]{commit}[/]")
-    else:
-        console.print(f"  3. Commit: [bold]git add {escape(plan.session_rel)} && {commit}[/]")
+    if not staged:
+        commit = f"git add {escape(plan.session_rel)} && {commit}"
+    console.print("  " + _("3. Commit: [bold]{command}[/]").format(command=commit))
 
 
 def _how_to_choose(choice: SlugChoice, proposal: str | None) -> str:
     if choice.kind == "session":
-        return f"choose one with --slug, e.g. --slug {proposal}" if proposal else (
-            "choose one with --slug SLUG"
-        )
-    return f'choose one with --topic "{escape(choice.title)}=SLUG"'
+        return (_("choose one with --slug, e.g. --slug {proposal}").format(proposal=proposal)
+                if proposal else _("choose one with --slug SLUG"))
+    return _('choose one with --topic "{title}=SLUG"').format(title=escape(choice.title))

@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from proceedings.cli.common import console, err_console, escape
-from proceedings.text import plural
+from proceedings.cli.common import console, err_console, error_line, escape
+from proceedings.i18n import _, ngettext
 
 if TYPE_CHECKING:
     from proceedings.publish.publishing import PublishOutcome
@@ -59,24 +59,30 @@ def show(outcome: PublishOutcome) -> None:
     commit, pushed = outcome.commit, outcome.push
     if commit is None:
         return
-    where = f" on {escape(commit.branch)}" if commit.branch else " (detached HEAD)"
+    branch = escape(commit.branch) if commit.branch else None
     if commit.committed:
-        console.print(
-            f"[green]committed[/] {escape(commit.commit or '')}{where}: "
-            f"{plural(len(commit.paths), 'file')} "
-            f"({escape(', '.join(commit.paths[:4]))}{', …' if len(commit.paths) > 4 else ''})"
-        )
+        count = len(commit.paths)
+        shown = escape(", ".join(commit.paths[:4])) + (", …" if count > 4 else "")
+        files = ngettext("{count} file", "{count} files", count).format(count=count)
+        line = (_("[green]committed[/] {commit} on {branch}: {files} ({paths})") if branch
+                else _("[green]committed[/] {commit} (detached HEAD): {files} ({paths})"))
+        console.print(line.format(commit=escape(commit.commit or ""), branch=branch,
+                                  files=files, paths=shown))
+    elif branch:
+        console.print(_("[dim]outputs unchanged since the last commit — no commit made on "
+                        "{branch}[/]").format(branch=branch))
     else:
-        console.print(
-            f"[dim]outputs unchanged since the last commit — no commit made{where}[/]"
-        )
+        console.print(_("[dim]outputs unchanged since the last commit — no commit made "
+                        "(detached HEAD)[/]"))
     if pushed is None:
         return
     if pushed.ok:
-        console.print(f"[green]pushed[/] {escape(pushed.branch)} to {escape(pushed.remote)}")
+        console.print(_("[green]pushed[/] {branch} to {remote}").format(
+            branch=escape(pushed.branch), remote=escape(pushed.remote)))
     else:
-        err_console.print(
-            f"[bold red]error:[/] push to {escape(pushed.remote)} failed: "
-            f"{escape(pushed.error or 'unknown error')} — the commit is kept locally; "
-            f"push it later with `git push {escape(pushed.remote)} {escape(pushed.branch)}`"
-        )
+        err_console.print(error_line(
+            _("push to {remote} failed: {error} — the commit is kept locally; push it later "
+              "with `git push {remote} {branch}`").format(
+                remote=escape(pushed.remote), error=escape(pushed.error or _("unknown error")),
+                branch=escape(pushed.branch))
+        ))

@@ -16,6 +16,7 @@ from proceedings.cli.common import (
     load,
     print_json,
 )
+from proceedings.i18n import _, ngettext
 
 if TYPE_CHECKING:
     from proceedings.authoring.rename import RenamePlan, RenameResult
@@ -83,10 +84,12 @@ def _json(plan: RenamePlan, result: RenameResult | None) -> dict[str, object]:
 
 
 def _show(plan: RenamePlan, result: RenameResult | None) -> None:
-    what = "note" if plan.kind == "note" else "session folder"
+    note = plan.kind == "note"
     arrow = f"{escape(plan.source_rel)} → [bold]{escape(plan.target_rel)}[/]"
     if result is None:
-        console.print(f"[yellow]Dry run:[/] would rename the {what} {arrow}", soft_wrap=True)
+        line = (_("[yellow]Dry run:[/] would rename the note {arrow}") if note
+                else _("[yellow]Dry run:[/] would rename the session folder {arrow}"))
+        console.print(line.format(arrow=arrow), soft_wrap=True)
     for change in plan.changes:
         console.print(
             f"  {escape(change.rel)}:{change.line}:{change.col}: "
@@ -99,15 +102,22 @@ def _show(plan: RenamePlan, result: RenameResult | None) -> None:
         )
     links = len(plan.changes)
     files = len(plan.files)
-    counted = (f"{links} link{'s' if links != 1 else ''} in {files} "
-               f"file{'s' if files != 1 else ''}")
+    counted = _("{links} in {files}").format(
+        links=ngettext("{count} link", "{count} links", links).format(count=links),
+        files=ngettext("{count} file", "{count} files", files).format(count=files),
+    )
     if result is None:
-        console.print(f"Would rewrite {counted}. Nothing was written.")
+        console.print(_("Would rewrite {counted}. Nothing was written.").format(counted=counted))
         return
-    how = " with git mv" if result.git else ""
-    console.print(f"[green]Renamed[/] the {what} {arrow}{how}; rewrote {counted}.",
-                  soft_wrap=True)
+    if note:
+        done = (_("[green]Renamed[/] the note {arrow} with git mv; rewrote {counted}.")
+                if result.git else _("[green]Renamed[/] the note {arrow}; rewrote {counted}."))
+    else:
+        done = (_("[green]Renamed[/] the session folder {arrow} with git mv; rewrote {counted}.")
+                if result.git
+                else _("[green]Renamed[/] the session folder {arrow}; rewrote {counted}."))
+    console.print(done.format(arrow=arrow, counted=counted), soft_wrap=True)
     if plan.leftovers:
-        console.print(f"[yellow]{len(plan.leftovers)} place(s) still name the old path[/] "
-                      "(listed above); check them by hand.")
-    console.print("Next: [bold]proceedings check[/], then commit.")
+        console.print(_("[yellow]{count} place(s) still name the old path[/] "
+                        "(listed above); check them by hand.").format(count=len(plan.leftovers)))
+    console.print(_("Next: [bold]proceedings check[/], then commit."))

@@ -11,6 +11,7 @@ from rich.table import Table
 from proceedings import codes
 from proceedings.cli.common import JsonOption, console, handle_errors, print_json
 from proceedings.errors import ProceedingsError
+from proceedings.i18n import _
 from proceedings.text import closest
 
 
@@ -33,17 +34,18 @@ def rules(as_json: JsonOption = False) -> None:
             ]
         )
         return
-    table = Table(title=f"{len(entries)} rules — `proceedings explain CODE` for details")
-    table.add_column("code", no_wrap=True)
-    table.add_column("name", no_wrap=True)
-    table.add_column("severity", no_wrap=True)
-    table.add_column("fix", no_wrap=True)
-    table.add_column("summary", ratio=1)
+    table = Table(title=_("{count} rules — `proceedings explain CODE` for details").format(
+        count=len(entries)))
+    table.add_column(_("code"), no_wrap=True)
+    table.add_column(_("name"), no_wrap=True)
+    table.add_column(_("severity"), no_wrap=True)
+    table.add_column(_("fix"), no_wrap=True)
+    table.add_column(_("summary"), ratio=1)
     colours = {"error": "red", "warning": "yellow", "info": "blue"}
     for e in entries:
         severity = str(e.severity)
         table.add_row(e.code, e.name, f"[{colours[severity]}]{severity}[/]",
-                      "yes" if e.fixable else "", e.summary)
+                      _("yes") if e.fixable else "", e.summary)
     console.print(table)
 
 
@@ -61,8 +63,9 @@ def explain(
     if resolved not in {e.code for e in entries}:
         close = closest(wanted, [e.code for e in entries] + list(by_name))
         raise ProceedingsError(
-            f"no rule `{wanted}`",
-            hint=f"did you mean `{close}`?" if close else "`proceedings rules` lists them",
+            _("no rule `{code}`").format(code=wanted),
+            hint=(_("did you mean `{code}`?").format(code=close) if close
+                  else _("`proceedings rules` lists them")),
         )
     text = explain_markdown(resolved)
     if console.is_terminal:
