@@ -36,6 +36,7 @@ from proceedings.compile.document import (
 from proceedings.config import check_folder
 from proceedings.diagnostics import Diagnostic, Severity
 from proceedings.errors import EXIT_FINDINGS, ProceedingsError
+from proceedings.i18n import _, ngettext
 from proceedings.load.workspace import Session, Workspace
 from proceedings.paths import GIT_DIR, real_inside, real_path, relative_posix
 from proceedings.publish.provenance import Provenance
@@ -223,15 +224,32 @@ class BuildResult:
         }
 
 
+def _blocked_message(stage: str, count: int) -> str:
+    """The one-line message of BuildBlocked, a whole sentence for each stage (`stage` itself
+    stays English: `--json` shows it as `blocked`)."""
+    if stage == "checks":
+        text = ngettext("{count} error found by the checks; nothing was written",
+                        "{count} errors found by the checks; nothing was written", count)
+    elif stage == "build":
+        text = ngettext("{count} error found by the build; nothing was written",
+                        "{count} errors found by the build; nothing was written", count)
+    elif stage == "PDF renderer":
+        text = ngettext("{count} error found by the PDF renderer; nothing was written",
+                        "{count} errors found by the PDF renderer; nothing was written", count)
+    else:
+        text = ngettext("{count} error found by the {stage}; nothing was written",
+                        "{count} errors found by the {stage}; nothing was written", count)
+    return text.format(count=count, stage=stage)
+
+
 class BuildBlocked(ProceedingsError):
     """The checks (or the compile step) found errors; nothing was written."""
 
     def __init__(self, diagnostics: list[Diagnostic], stage: str) -> None:
         errors = [d for d in diagnostics if d.severity >= Severity.ERROR]
-        noun = "error" if len(errors) == 1 else "errors"
         super().__init__(
-            f"{len(errors)} {noun} found by the {stage}; nothing was written",
-            hint="fix them (see above), or build anyway with --force",
+            _blocked_message(stage, len(errors)),
+            hint=_("fix them (see above), or build anyway with --force"),
             exit_code=EXIT_FINDINGS,
         )
         self.diagnostics = diagnostics
@@ -260,18 +278,20 @@ def resolve_formats(
                 continue
             if name not in OUTPUT_NAMES:
                 raise ProceedingsError(
-                    f"unknown output format `{name}`",
-                    hint="choose from " + ", ".join(OUTPUT_NAMES),
+                    _("unknown output format `{name}`").format(name=name),
+                    hint=_("choose from {formats}").format(formats=", ".join(OUTPUT_NAMES)),
                 )
             if name not in RENDERERS:
                 raise ProceedingsError(
-                    f"the `{name}` output is not available in this version of proceedings",
-                    hint="available: " + ", ".join(available_formats()),
+                    _("the `{name}` output is not available in this version of proceedings")
+                    .format(name=name),
+                    hint=_("available: {formats}").format(formats=", ".join(available_formats())),
                 )
             if name not in chosen:
                 chosen.append(name)
         if not chosen:
-            raise ProceedingsError("--format names no format", hint="e.g. --format md,html")
+            raise ProceedingsError(_("--format names no format"),
+                                    hint=_("e.g. --format md,html"))
         return chosen, skipped
     chosen = []
     for name in configured:
@@ -279,18 +299,20 @@ def resolve_formats(
             if name not in chosen:
                 chosen.append(name)
         elif name in OUTPUT_NAMES:
-            skipped[name] = "not available in this version of proceedings"
+            skipped[name] = _("not available in this version of proceedings")
         else:
-            skipped[name] = "unknown format in build.formats"
+            skipped[name] = _("unknown format in build.formats")
     if not configured:
         raise ProceedingsError(
-            "build.formats is empty: there is nothing to build",
-            hint="list some of " + ", ".join(available_formats()) + ", or pass --format",
+            _("build.formats is empty: there is nothing to build"),
+            hint=_("list some of {formats}, or pass --format").format(
+                formats=", ".join(available_formats())),
         )
     if not chosen:
         raise ProceedingsError(
-            "none of the formats in build.formats can be built: " + ", ".join(configured),
-            hint="available: " + ", ".join(available_formats()),
+            _("none of the formats in build.formats can be built: {formats}").format(
+                formats=", ".join(configured)),
+            hint=_("available: {formats}").format(formats=", ".join(available_formats())),
         )
     return chosen, skipped
 
@@ -303,24 +325,26 @@ def output_folder(workspace: Workspace, requested: Path | None) -> Path:
         check_folder(workspace.root, workspace.config, workspace.config_source, "output_dir")
     elif GIT_DIR in Path(os.path.realpath(requested)).parts:
         raise ProceedingsError(
-            f"--output {requested} is inside a .git folder",
-            hint="git's own files are never an output; choose another folder",
+            _("--output {path} is inside a .git folder").format(path=requested),
+            hint=_("git's own files are never an output; choose another folder"),
         )
     folder = real_path(requested or workspace.root / workspace.config.output_dir)
     root = real_path(workspace.root)
     sessions = real_path(workspace.sessions_path)
     if folder == root or folder == sessions or sessions.is_relative_to(folder):
         raise ProceedingsError(
-            f"output folder {folder} would mix the proceedings with the notes",
-            hint="use a folder of its own, e.g. the default `proceedings/`",
+            _("output folder {folder} would mix the proceedings with the notes").format(
+                folder=folder),
+            hint=_("use a folder of its own, e.g. the default `proceedings/`"),
         )
     if folder.is_relative_to(sessions):
         raise ProceedingsError(
-            f"output folder {folder} is inside the sessions folder",
-            hint="the build would then read its own output as notes; choose another folder",
+            _("output folder {folder} is inside the sessions folder").format(folder=folder),
+            hint=_("the build would then read its own output as notes; choose another folder"),
         )
     if folder.exists() and not folder.is_dir():
-        raise ProceedingsError(f"output path {folder} exists and is not a folder")
+        raise ProceedingsError(
+            _("output path {folder} exists and is not a folder").format(folder=folder))
     return folder
 
 
@@ -340,7 +364,7 @@ def _build(workspace: Workspace, options: BuildOptions) -> BuildResult:
     }
     if not options.force:
         refuse_hand_edits(workspace, output_dir, previous, on_disk, asset_files)
-    step("compare inputs")
+    step(_("compare inputs"))
     prints = input_fingerprints(workspace, sessions, document, options, formats)
     reused = {} if options.force else unchanged_outputs(previous, on_disk, prints)
     if any(name not in reused for name in formats):
@@ -350,7 +374,7 @@ def _build(workspace: Workspace, options: BuildOptions) -> BuildResult:
         )
     rendered, inputs = _render_formats(ctx, sessions, formats, reused, prints, diagnostics)
 
-    step("write")
+    step(_("write"))
     files = [(output_dir / OUTPUT_NAMES[name], rendered[name]) for name in formats]
     _refuse_links_out(output_dir, files + asset_files)
     check_output_size(workspace, sessions, files + asset_files)
@@ -385,15 +409,17 @@ def _selected_sessions(workspace: Workspace, options: BuildOptions) -> list[Sess
     """The sessions to build; none (an empty archive or selection) is a user error."""
     if not workspace.sessions:
         raise ProceedingsError(
-            f"the archive has no sessions yet: {workspace.config.sessions_dir}/ is empty",
-            hint="start one with `proceedings new-session`",
+            _("the archive has no sessions yet: {folder}/ is empty").format(
+                folder=workspace.config.sessions_dir),
+            hint=_("start one with `proceedings new-session`"),
         )
     sessions = select_sessions(workspace, options.sessions, options.since, options.until)
     if not sessions:
         raise ProceedingsError(
-            "no session matches the selection "
-            + _describe_selection(options),
-            hint="sessions: " + ", ".join(s.name for s in workspace.sessions),
+            _("no session matches the selection {selection}").format(
+                selection=_describe_selection(options)),
+            hint=_("sessions: {names}").format(
+                names=", ".join(s.name for s in workspace.sessions)),
         )
     return sessions
 
@@ -407,14 +433,14 @@ def _check_and_compile(
     """Steps 2 and 3: the checks, then the compiled document, with the findings of both
     (compile findings the checks already reported are not repeated). Errors stop the build
     (BuildBlocked) unless `options.force`."""
-    step("check")
+    step(_("check"))
     whole = len(sessions) == len(workspace.sessions)
     report = check_workspace(workspace, paths=None if whole else [s.path for s in sessions])
     diagnostics = list(report.diagnostics)
     if report.errors and not options.force:
         raise BuildBlocked(diagnostics, "checks")
 
-    step("compile")
+    step(_("compile"))
     document = compile_workspace(
         workspace, sessions, CompileOptions(provenance=options.provenance)
     )
@@ -458,7 +484,7 @@ def _render_formats(
             rendered[name] = reused[name]
             inputs[OUTPUT_NAMES[name]] = prints[name]
             continue
-        step(f"render {OUTPUT_NAMES[name]}")
+        step(_("render {file}").format(file=OUTPUT_NAMES[name]))
         result = RENDERERS[name](ctx)
         rendered[name] = result.data
         diagnostics += result.diagnostics
@@ -484,7 +510,9 @@ def _read_asset(asset: Asset) -> bytes:
     try:
         return asset.data()
     except OSError as exc:
-        raise ProceedingsError(f"cannot read {asset.source}: {exc.strerror}") from None
+        raise ProceedingsError(
+            _("cannot read {path}: {reason}").format(path=asset.source, reason=exc.strerror)
+        ) from None
 
 
 def _refuse_links_out(output_dir: Path, files: list[tuple[Path, bytes]]) -> None:
@@ -492,11 +520,12 @@ def _refuse_links_out(output_dir: Path, files: list[tuple[Path, bytes]]) -> None
     symlink leading elsewhere (`assets/ -> ~/.ssh`) stops the build before anything is
     written."""
     real_output = os.path.realpath(output_dir)
-    for path, _ in files:
+    for path, _data in files:
         if not real_inside(os.path.realpath(path.parent), real_output):
             raise ProceedingsError(
-                f"{path.parent} leads outside the output folder through a symbolic link",
-                hint="remove the link; nothing was written",
+                _("{folder} leads outside the output folder through a symbolic link").format(
+                    folder=path.parent),
+                hint=_("remove the link; nothing was written"),
             )
 
 
@@ -513,9 +542,9 @@ def build_proceedings(workspace: Workspace, options: BuildOptions | None = None)
             recovery = recover(output_dir, is_output_path, OUTPUT_NAMES.values())
         except OSError as exc:
             raise ProceedingsError(
-                f"cannot repair what an interrupted build left in {output_dir}: "
-                f"{exc.strerror} ({exc.filename})",
-                hint="make the output folder writable and run the build again",
+                _("cannot repair what an interrupted build left in {folder}: {reason} ({file})")
+                .format(folder=output_dir, reason=exc.strerror, file=exc.filename),
+                hint=_("make the output folder writable and run the build again"),
             ) from None
         result = _build(workspace, options)
         result.recovered = recovery.completed

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from proceedings.errors import ProceedingsError
+from proceedings.i18n import _
 
 if TYPE_CHECKING:
     from proceedings.render.build import BuildOptions
@@ -77,12 +78,12 @@ def build_lock(root: Path, options: BuildOptions) -> Iterator[None]:
     try:
         with exclusive_lock(
             root, timeout=options.lock_timeout,
-            on_wait=lambda: step("wait for another build of this folder to finish"),
+            on_wait=lambda: step(_("wait for another build of this folder to finish")),
         ):
             yield
     except LockTimeout:
         raise ProceedingsError(
-            f"another `proceedings build` of {root} is still running "
-            f"(waited {options.lock_timeout:g} s)",
-            hint="let it finish, then run the command again",
+            _("another `proceedings build` of {root} is still running (waited {seconds:g} s)")
+            .format(root=root, seconds=options.lock_timeout),
+            hint=_("let it finish, then run the command again"),
         ) from None

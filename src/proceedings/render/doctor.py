@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from proceedings.errors import ProceedingsError
+from proceedings.i18n import N_, _
 from proceedings.render.fonts import SANS_STACK, SERIF_STACK
 
 OK, WARNING, MISSING = "ok", "warning", "missing"
@@ -36,16 +37,31 @@ JAPANESE_FAMILIES = tuple(
 ) + ("Noto Sans Mono CJK JP", "TakaoGothic", "TakaoMincho", "VL Gothic", "IPAGothic",
      "IPAMincho")
 
+# What a person reads for a check's `name` (which stays as it is in --json); a name that is
+# a program's own (WeasyPrint, Pango, git) is shown as it is.
+_LABELS = {
+    "HarfBuzz subsetting": N_("HarfBuzz subsetting"),
+    "CJK fonts": N_("CJK fonts"),
+    "WG config": N_("WG config"),
+    "WG fonts": N_("WG fonts"),
+}
+
 
 @dataclass(frozen=True)
 class Check:
-    name: str
+    name: str  # the check's identity, also in --json; show `label` to a person
     status: str  # ok | warning | missing
     detail: str
     required: bool
     fix: str = ""
     apt_packages: tuple[str, ...] = ()
     pip_packages: tuple[str, ...] = ()
+
+    @property
+    def label(self) -> str:
+        """The check's name in the reader's language (`name` is the same in every language)."""
+        label = _LABELS.get(self.name)
+        return _(label) if label is not None else self.name
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -96,6 +112,8 @@ class DoctorReport:
 def run_doctor(root: Path | None = None) -> DoctorReport:
     """Run every check. `root` (or the WG repository around the current folder) adds the
     check of the WG's own font files; outside a WG repository that check is skipped."""
+    # The WG's settings first: a WG that says `language = "ja"` gets every detail in Japanese.
+    wg_fonts = _check_wg_fonts(root)
     weasyprint_check, ffi = _check_weasyprint()
     checks = [
         weasyprint_check,
@@ -104,7 +122,6 @@ def run_doctor(root: Path | None = None) -> DoctorReport:
         _check_cjk_fonts(ffi),
         _check_git(),
     ]
-    wg_fonts = _check_wg_fonts(root)
     if wg_fonts is not None:
         checks.append(wg_fonts)
     return DoctorReport(checks)
@@ -121,19 +138,21 @@ def _check_weasyprint() -> tuple[Check, object | None]:
             from weasyprint.text import ffi
     except ImportError:
         return Check(
-            "WeasyPrint", MISSING, "the weasyprint Python package is not installed", True,
+            "WeasyPrint", MISSING, _("the weasyprint Python package is not installed"), True,
             f"pip install '{WEASYPRINT_PIN}'", pip_packages=(WEASYPRINT_PIN,),
         ), None
     except OSError as exc:
         return Check(
-            "WeasyPrint", MISSING, f"installed, but a system library failed to load: {exc}",
-            True, "install Pango and its font libraries",
+            "WeasyPrint", MISSING,
+            _("installed, but a system library failed to load: {error}").format(error=exc),
+            True, _("install Pango and its font libraries"),
             apt_packages=PANGO_PACKAGES,
         ), None
     version = weasyprint.__version__
     if not version.startswith("70."):
         return Check(
-            "WeasyPrint", WARNING, f"{version} (proceedings is tested with 70.x)", False,
+            "WeasyPrint", WARNING,
+            _("{version} (proceedings is tested with 70.x)").format(version=version), False,
             f"pip install '{WEASYPRINT_PIN}'", pip_packages=(WEASYPRINT_PIN,),
         ), ffi
     return Check("WeasyPrint", OK, version, True), ffi
@@ -150,15 +169,18 @@ def _check_pango(ffi: object | None) -> Check:
                 number = int(ctypes.CDLL(name).pango_version())
     if number is None:
         return Check(
-            "Pango", MISSING, "libpango not found", True,
-            "install Pango", apt_packages=PANGO_PACKAGES,
+            "Pango", MISSING, _("libpango not found"), True,
+            _("install Pango"), apt_packages=PANGO_PACKAGES,
         )
     version = (number // 10000, number // 100 % 100, number % 100)
     text = ".".join(map(str, version))
     if version < MIN_PANGO:
         return Check(
-            "Pango", MISSING, f"{text} is older than {'.'.join(map(str, MIN_PANGO))}", True,
-            "upgrade Pango (a newer distribution release)", apt_packages=PANGO_PACKAGES,
+            "Pango", MISSING,
+            _("{version} is older than {minimum}").format(
+                version=text, minimum=".".join(map(str, MIN_PANGO))),
+            True, _("upgrade Pango (a newer distribution release)"),
+            apt_packages=PANGO_PACKAGES,
         )
     return Check("Pango", OK, text, True)
 
@@ -168,13 +190,14 @@ def _check_subsetting(ffi: object | None) -> Check:
     loaded = ffi is not None and getattr(ffi, "harfbuzz_subset", None) is not None
     if loaded or (ffi is None and library):
         return Check(
-            "HarfBuzz subsetting", OK, f"{library or 'libharfbuzz-subset'} (fast font embedding)",
+            "HarfBuzz subsetting", OK,
+            _("{library} (fast font embedding)").format(library=library or "libharfbuzz-subset"),
             False,
         )
     return Check(
         "HarfBuzz subsetting", WARNING,
-        "libharfbuzz-subset not found: PDF builds fall back to fontTools and are several "
-        "times slower with CJK fonts",
+        _("libharfbuzz-subset not found: PDF builds fall back to fontTools and are several "
+          "times slower with CJK fonts"),
         False, f"sudo apt-get install {SUBSET_PACKAGE}", apt_packages=(SUBSET_PACKAGE,),
     )
 
@@ -186,7 +209,7 @@ def _check_cjk_fonts(ffi: object | None) -> Check:
     families = _font_families(ffi)
     if families is None:
         return Check(
-            "CJK fonts", MISSING, "could not list fonts (no fontconfig, no fc-list)", True,
+            "CJK fonts", MISSING, _("could not list fonts (no fontconfig, no fc-list)"), True,
             f"sudo apt-get install {CJK_PACKAGE} fontconfig",
             apt_packages=(CJK_PACKAGE, "fontconfig"),
         )
@@ -201,14 +224,16 @@ def _check_cjk_fonts(ffi: object | None) -> Check:
             missing = {"Noto Serif CJK JP", "Noto Sans CJK JP"} - set(preferred)
             return Check(
                 "CJK fonts", WARNING,
-                f"found {', '.join(japanese)}; the default style also wants "
-                f"{', '.join(sorted(missing))}",
+                _("found {found}; the default style also wants {wanted}").format(
+                    found=", ".join(japanese), wanted=", ".join(sorted(missing))),
                 True, f"sudo apt-get install {CJK_PACKAGE}", apt_packages=(CJK_PACKAGE,),
             )
         return Check("CJK fonts", OK, ", ".join(japanese), True)
-    detail = "no Japanese font found; Japanese text would print as empty boxes"
     if other_cjk:
-        detail += f" (found only {', '.join(other_cjk)})"
+        detail = _("no Japanese font found; Japanese text would print as empty boxes "
+                   "(found only {found})").format(found=", ".join(other_cjk))
+    else:
+        detail = _("no Japanese font found; Japanese text would print as empty boxes")
     return Check(
         "CJK fonts", MISSING, detail, True,
         f"sudo apt-get install {CJK_PACKAGE}", apt_packages=(CJK_PACKAGE,),
@@ -255,7 +280,7 @@ def _check_git() -> Check:
     git = shutil.which("git")
     if git is None:
         return Check(
-            "git", MISSING, "git not found (needed for the pre-commit hook and build --commit)",
+            "git", MISSING, _("git not found (needed for the pre-commit hook and build --commit)"),
             True, "sudo apt-get install git", apt_packages=("git",),
         )
     try:
@@ -263,7 +288,7 @@ def _check_git() -> Check:
             [git, "--version"], capture_output=True, text=True, timeout=30, check=True
         ).stdout.strip()
     except (OSError, subprocess.SubprocessError) as exc:
-        return Check("git", MISSING, f"git does not run: {exc}", True,
+        return Check("git", MISSING, _("git does not run: {error}").format(error=exc), True,
                      "sudo apt-get install git", apt_packages=("git",))
     return Check("git", OK, output.removeprefix("git version "), True)
 
@@ -280,14 +305,14 @@ def _check_wg_fonts(root: Path | None) -> Check | None:
         if find_root(Path.cwd()) is None:
             return None  # not inside a WG repository: nothing to check
         # In a WG repository whose config does not load, no build can run either.
-        return Check("WG config", MISSING, str(exc), True, "fix the config file")
+        return Check("WG config", MISSING, str(exc), True, _("fix the config file"))
     entries = loaded.config.build.fonts
     if not entries:
-        return Check("WG fonts", OK, "none configured (build.fonts); using the default stack",
-                     False)
+        return Check("WG fonts", OK,
+                     _("none configured (build.fonts); using the default stack"), False)
     try:
         faces = load_wg_fonts(loaded.root, entries, loaded.source)
     except ProceedingsError as exc:
-        return Check("WG fonts", MISSING, str(exc), True, "fix `build.fonts` in the config")
+        return Check("WG fonts", MISSING, str(exc), True, _("fix `build.fonts` in the config"))
     names = sorted({face.family for face in faces})
     return Check("WG fonts", OK, ", ".join(names), True)

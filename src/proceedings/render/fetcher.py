@@ -25,6 +25,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 from urllib.request import DataHandler, Request, url2pathname
 
+from proceedings.i18n import _
 from proceedings.paths import read_inside
 
 
@@ -59,29 +60,31 @@ class SafeFetcherPolicy:
         try:
             parts = urlsplit(url)
         except ValueError:
-            raise self.block(url, "malformed URL") from None
+            raise self.block(url, _("malformed URL")) from None
         if parts.scheme.lower() != "file":
-            raise self.block(url, f"`{parts.scheme or 'relative'}:` URLs are not fetched")
+            raise self.block(url, _("`{scheme}:` URLs are not fetched").format(
+                scheme=parts.scheme or "relative"))
         if parts.netloc not in ("", "localhost"):
-            raise self.block(url, f"file URL names another host `{parts.netloc}`")
+            raise self.block(url, _("file URL names another host `{host}`").format(
+                host=parts.netloc))
         requested = Path(url2pathname(unquote(parts.path)))
         if not requested.is_absolute():
-            raise self.block(url, "relative file URL")
+            raise self.block(url, _("relative file URL"))
         real = Path(os.path.realpath(requested))
         try:
             inside = real.relative_to(self.root)
         except ValueError:
             if ".." in requested.parts:
-                reason = "path leaves the WG repository through `..`"
+                reason = _("path leaves the WG repository through `..`")
             elif real != Path(os.path.normpath(requested)):
-                reason = "path leaves the WG repository through a symbolic link"
+                reason = _("path leaves the WG repository through a symbolic link")
             else:
-                reason = "file is outside the WG repository"
+                reason = _("file is outside the WG repository")
             raise self.block(url, reason) from None
         if any(part.startswith(".") for part in inside.parts):
-            raise self.block(url, "hidden files and folders (such as .git) are never read")
+            raise self.block(url, _("hidden files and folders (such as .git) are never read"))
         if not real.is_file():
-            raise self.block(url, "file does not exist")
+            raise self.block(url, _("file does not exist"))
         return real
 
     def read(self, url: str) -> tuple[str, bytes, str | None]:
@@ -93,10 +96,10 @@ class SafeFetcherPolicy:
                     body = response.read()
                     content_type = response.headers.get_content_type()
             except ValueError:
-                raise self.block(url, "malformed data: URL") from None
+                raise self.block(url, _("malformed data: URL")) from None
             return url, body, content_type
         if scheme in ("http", "https", "ftp"):
-            raise self.block(url, "network access is disabled for the PDF")
+            raise self.block(url, _("network access is disabled for the PDF"))
         path = self.local_path(url)
         self.fetched.append(path.relative_to(self.root).as_posix())
         return url, read_inside(path, self.root), mimetypes.guess_type(path.name)[0]

@@ -18,6 +18,7 @@ from typing import TypedDict
 
 from proceedings.config import page_size_problem
 from proceedings.errors import ProceedingsError
+from proceedings.i18n import _
 from proceedings.paths import real_path
 
 SERIF_STACK = (
@@ -79,18 +80,18 @@ def load_wg_fonts(root: Path, entries: Iterable[str], config_source: Path | None
         where = _Where(path=config_source, line=_config_line(config_source, entry))
         if not path.is_relative_to(real_root):
             raise ProceedingsError(
-                f"font `{entry}` lies outside the WG repository",
-                **where, hint="copy the font file into the repository (e.g. fonts/)",
+                _("font `{entry}` lies outside the WG repository").format(entry=entry),
+                **where, hint=_("copy the font file into the repository (e.g. fonts/)"),
             )
         if not path.is_file():
             raise ProceedingsError(
-                f"font file `{entry}` does not exist", **where,
-                hint="fix the path in `build.fonts` (relative to the WG root)",
+                _("font file `{entry}` does not exist").format(entry=entry), **where,
+                hint=_("fix the path in `build.fonts` (relative to the WG root)"),
             )
         if path.suffix.lower() not in FONT_SUFFIXES:
             raise ProceedingsError(
-                f"`{entry}` is not a font file", **where,
-                hint="use " + ", ".join(FONT_SUFFIXES) + " files",
+                _("`{entry}` is not a font file").format(entry=entry), **where,
+                hint=_("use {suffixes} files").format(suffixes=", ".join(FONT_SUFFIXES)),
             )
         faces.append(_read_face(path, entry, where))
     return faces
@@ -110,7 +111,8 @@ def _read_face(path: Path, entry: str, where: _Where) -> FontFace:
         italic = bool(font["head"].macStyle & 0b10)
     except (TTLibError, OSError, KeyError, AssertionError) as exc:
         raise ProceedingsError(
-            f"cannot read font `{entry}`: {exc}", **where, hint="check that it is a valid font"
+            _("cannot read font `{entry}`: {error}").format(entry=entry, error=exc), **where,
+            hint=_("check that it is a valid font"),
         ) from None
     return FontFace(family, max(100, min(900, weight)), italic, path, entry)
 
@@ -160,7 +162,9 @@ def _paper(value: str) -> str:
     `;` or a brace), checked again for callers that did not load it from a config."""
     problem = page_size_problem(value)
     if problem is not None:
-        raise ProceedingsError(f"`build.paper` must be {problem}, not {value!r}")
+        raise ProceedingsError(
+            _("`build.paper` must be {problem}, not {value!r}").format(
+                problem=problem, value=value))
     return value.strip()
 
 
@@ -196,7 +200,7 @@ def describe_chars(missing: Iterable[MissingGlyph], limit: int = 8) -> str:
         for glyph in glyphs[:limit]
     )
     more = " …" if len(glyphs) > limit else ""
-    return f"{len(glyphs)} characters ({shown}{more})"
+    return _("{count} characters ({shown})").format(count=len(glyphs), shown=shown + more)
 
 
 def notes_using(missing: Iterable[MissingGlyph]) -> dict[str, list[MissingGlyph]]:
@@ -216,30 +220,33 @@ def missing_glyph_message(missing: list[MissingGlyph], limit: int = 3) -> str:
     """One line naming the characters and the notes they are used in."""
     by_note = notes_using(missing)
     places = [f"{rel}:{first_line(glyphs, rel)}" for rel, glyphs in by_note.items()]
+    chars = describe_chars(missing)
     if not places:
-        where = "the page templates or labels"
-    elif len(places) > limit:
-        where = ", ".join(places[:limit]) + f" and {len(places) - limit} more notes"
-    else:
-        where = ", ".join(places)
-    return f"no installed font can draw {describe_chars(missing)}, used in {where}"
+        return _("no installed font can draw {chars}, used in the page templates or labels"
+                 ).format(chars=chars)
+    if len(places) > limit:
+        more = len(places) - limit
+        return _("no installed font can draw {chars}, used in {places} and {count} more notes"
+                 ).format(chars=chars, places=", ".join(places[:limit]), count=more)
+    return _("no installed font can draw {chars}, used in {places}").format(
+        chars=chars, places=", ".join(places))
 
 
 def missing_glyph_hint(missing: list[MissingGlyph]) -> str:
     if any(_is_cjk(glyph.char) for glyph in missing):
-        return (
-            f"install the Noto CJK fonts (`{INSTALL_FONTS}`), add a font file that has them to "
+        return _(
+            "install the Noto CJK fonts (`{command}`), add a font file that has them to "
             "`build.fonts`, or build with --allow-missing-glyphs"
-        )
+        ).format(command=INSTALL_FONTS)
     if all(_is_emoji(glyph.char) for glyph in missing):
-        return (
-            f"install an emoji font (`sudo apt-get install {EMOJI_PACKAGE}`), add a font file "
+        return _(
+            "install an emoji font (`{command}`), add a font file "
             "that has them to `build.fonts`, or build with --allow-missing-glyphs"
-        )
-    return (
-        f"add a font file that has these characters to `build.fonts` (or install one, e.g. "
-        f"`{INSTALL_FONTS}` for Japanese), or build with --allow-missing-glyphs"
-    )
+        ).format(command=f"sudo apt-get install {EMOJI_PACKAGE}")
+    return _(
+        "add a font file that has these characters to `build.fonts` (or install one, e.g. "
+        "`{command}` for Japanese), or build with --allow-missing-glyphs"
+    ).format(command=INSTALL_FONTS)
 
 
 def _is_emoji(char: str) -> bool:

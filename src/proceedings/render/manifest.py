@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
+from proceedings.i18n import _
+
 MANIFEST_NAME = ".proceedings-manifest.json"
 MANIFEST_FORMAT = "proceedings-output-manifest"
 MANIFEST_VERSION = 2  # 2 added `inputs`; a version-1 record (no `inputs`) is still read
@@ -77,14 +79,14 @@ def sha256(data: bytes) -> str:
 def check_recorded_path(rel: object, allowed: Callable[[str], bool]) -> str:
     """`rel` when it is a plain relative POSIX path the caller may own, else ManifestError."""
     if not isinstance(rel, str) or not rel or len(rel) > MAX_RECORDED_PATH:
-        raise ManifestError(f"path {rel!r} is not a short string")
+        raise ManifestError(_("path {rel!r} is not a short string").format(rel=rel))
     if any(ord(char) < 0x20 or char in "\\\x7f" for char in rel) or rel.startswith("/"):
-        raise ManifestError(f"path {rel!r} is not a plain relative path")
+        raise ManifestError(_("path {rel!r} is not a plain relative path").format(rel=rel))
     parts = rel.split("/")
     if any(part in ("", ".", "..") for part in parts):
-        raise ManifestError(f"path {rel!r} is not a plain relative path")
+        raise ManifestError(_("path {rel!r} is not a plain relative path").format(rel=rel))
     if not allowed(rel):
-        raise ManifestError(f"path {rel!r} is not one the build writes")
+        raise ManifestError(_("path {rel!r} is not one the build writes").format(rel=rel))
     return rel
 
 
@@ -92,15 +94,17 @@ def _check_temp(rel: object, allowed: Callable[[str], bool], final: str | None =
     """A recorded temporary file: `.<name>.<random>.tmp` beside the output `<name>` (which
     must be `final` when given, and one the build may write)."""
     if not isinstance(rel, str):
-        raise ManifestError(f"temporary file {rel!r} is not a string")
-    check_recorded_path(rel, lambda _: True)
-    folder, _, name = rel.rpartition("/")
+        raise ManifestError(_("temporary file {rel!r} is not a string").format(rel=rel))
+    check_recorded_path(rel, lambda _rel: True)
+    folder, _slash, name = rel.rpartition("/")
     cut = name.rfind(".", 0, len(name) - len(".tmp"))
     if not name.startswith(".") or cut <= 1 or not TEMP_TAIL.match(name[cut:]):
-        raise ManifestError(f"{rel!r} is not named like a temporary file of the build")
+        raise ManifestError(_("{rel!r} is not named like a temporary file of the build").format(
+            rel=rel))
     owner = (folder + "/" if folder else "") + name[1:cut]
     if final is not None and owner != final:
-        raise ManifestError(f"temporary file {rel!r} does not belong to {final!r}")
+        raise ManifestError(_("temporary file {rel!r} does not belong to {final!r}").format(
+            rel=rel, final=final))
     check_recorded_path(owner, allowed)
     return rel
 
@@ -114,27 +118,30 @@ def read_manifest(output_dir: Path, allowed: Callable[[str], bool]) -> Manifest 
     except FileNotFoundError:
         return None
     except OSError as exc:
-        raise ManifestError(f"cannot be read ({exc.strerror})") from None
+        raise ManifestError(_("cannot be read ({reason})").format(reason=exc.strerror)) from None
     if not stat.S_ISREG(info.st_mode):
-        raise ManifestError("is not a regular file")
+        raise ManifestError(_("is not a regular file"))
     if info.st_size > MAX_MANIFEST_BYTES:
-        raise ManifestError(f"is larger than {MAX_MANIFEST_BYTES // (1024 * 1024)} MiB")
+        raise ManifestError(_("is larger than {size} MiB").format(
+            size=MAX_MANIFEST_BYTES // (1024 * 1024)))
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
         with os.fdopen(fd, "rb") as handle:
             raw = handle.read(MAX_MANIFEST_BYTES + 1)
         data = json.loads(raw.decode("utf-8"))
     except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
-        raise ManifestError(f"is not valid JSON ({type(exc).__name__})") from None
+        raise ManifestError(_("is not valid JSON ({error})").format(
+            error=type(exc).__name__)) from None
     return _manifest_from(data, allowed)
 
 
 def _manifest_from(data: object, allowed: Callable[[str], bool]) -> Manifest:
     if not isinstance(data, dict) or data.get("format") != MANIFEST_FORMAT:
-        raise ManifestError(f"is not a {MANIFEST_FORMAT}")
+        raise ManifestError(_("is not a {format}").format(format=MANIFEST_FORMAT))
     version = data.get("version")
     if type(version) is not int or version not in READABLE_VERSIONS:
-        raise ManifestError(f"has version {version!r}, not {MANIFEST_VERSION}")
+        raise ManifestError(_("has version {version!r}, not {expected}").format(
+            version=version, expected=MANIFEST_VERSION))
     state = data.get("state")
     expected = {"format", "version", "state", "files"} | {
         "staging": {"temps"}, "committing": {"moves", "remove"}
@@ -142,28 +149,30 @@ def _manifest_from(data: object, allowed: Callable[[str], bool]) -> Manifest:
     if version >= 2:
         expected.add("inputs")
     if state not in ("complete", "staging", "committing") or set(data) != expected:
-        raise ManifestError("has unexpected keys or state")
+        raise ManifestError(_("has unexpected keys or state"))
     manifest = Manifest(state=state, files=_hashes(data["files"], allowed))
     if "inputs" in data:
         manifest.inputs = _fingerprints(data["inputs"], allowed)
         stray = sorted(set(manifest.inputs) - set(manifest.files))
         if stray:
-            raise ManifestError(f"records the inputs of {stray[0]!r}, which it does not list")
+            raise ManifestError(_("records the inputs of {rel!r}, which it does not list").format(
+                rel=stray[0]))
     if state == "staging":
         temps = data["temps"]
         if not isinstance(temps, list):
-            raise ManifestError("`temps` is not a list")
+            raise ManifestError(_("`temps` is not a list"))
         manifest.temps = [_check_temp(rel, allowed) for rel in temps]
     if state == "committing":
         moves = data["moves"]
         if not isinstance(moves, list):
-            raise ManifestError("`moves` is not a list")
+            raise ManifestError(_("`moves` is not a list"))
         for move in moves:
             if not (isinstance(move, list) and len(move) == 2):
-                raise ManifestError("a move is not a [temporary, final] pair")
+                raise ManifestError(_("a move is not a [temporary, final] pair"))
             final = check_recorded_path(move[1], allowed)
             if final not in manifest.files:
-                raise ManifestError(f"move to {final!r}, which the new set does not list")
+                raise ManifestError(_("move to {final!r}, which the new set does not list").format(
+                    final=final))
             manifest.moves.append((_check_temp(move[0], allowed, final), final))
         manifest.remove = _hashes(data["remove"], allowed)
     return manifest
@@ -171,24 +180,24 @@ def _manifest_from(data: object, allowed: Callable[[str], bool]) -> Manifest:
 
 def _hashes(value: object, allowed: Callable[[str], bool]) -> dict[str, str]:
     if not isinstance(value, dict):
-        raise ManifestError("a file list is not a mapping")
+        raise ManifestError(_("a file list is not a mapping"))
     for rel, digest in value.items():
         check_recorded_path(rel, allowed)
         if not isinstance(digest, str) or not _HASH.match(digest):
-            raise ManifestError(f"the hash of {rel!r} is not a SHA-256")
+            raise ManifestError(_("the hash of {rel!r} is not a SHA-256").format(rel=rel))
     return dict(value)
 
 
 def _fingerprints(value: object, allowed: Callable[[str], bool]) -> dict[str, Fingerprint]:
     if not isinstance(value, dict):
-        raise ManifestError("`inputs` is not a mapping")
+        raise ManifestError(_("`inputs` is not a mapping"))
     found: dict[str, Fingerprint] = {}
     for rel, entry in value.items():
         check_recorded_path(rel, allowed)
         if not isinstance(entry, dict) or set(entry) != set(Fingerprint._fields) or not all(
             isinstance(entry[key], str) and _HASH.match(entry[key]) for key in entry
         ):
-            raise ManifestError(f"the inputs of {rel!r} are not two SHA-256")
+            raise ManifestError(_("the inputs of {rel!r} are not two SHA-256").format(rel=rel))
         found[rel] = Fingerprint(entry["sources"], entry["machine"])
     return found
 

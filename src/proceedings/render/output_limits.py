@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from proceedings.errors import ProceedingsError
+from proceedings.i18n import _
 
 if TYPE_CHECKING:
     from proceedings.compile.document import Document
@@ -25,7 +26,7 @@ def check_output_size(
 ) -> None:
     """Stop before writing when the outputs outgrow their sources (build.max_output_ratio)."""
     limit, sources = output_limit(workspace, sessions)
-    total = sum(len(data) for _, data in files)
+    total = sum(len(data) for _path, data in files)
     if total > limit:
         raise output_too_large(total, sources, workspace.config.build.max_output_ratio)
 
@@ -53,7 +54,7 @@ def source_bytes(sessions: list[Session]) -> int:
     """The size of what a build reads: every file of the selected session folders."""
     total = 0
     for session in sessions:
-        for dirpath, _, filenames in os.walk(session.path):
+        for dirpath, _dirnames, filenames in os.walk(session.path):
             for name in filenames:
                 with contextlib.suppress(OSError):
                     total += os.lstat(os.path.join(dirpath, name)).st_size
@@ -69,11 +70,12 @@ def output_limit(workspace: Workspace, sessions: list[Session]) -> tuple[int, in
 
 def output_too_large(size: int, sources: int, ratio: float) -> ProceedingsError:
     return ProceedingsError(
-        f"the outputs would be {_megabytes(size)}, more than {ratio:g} × the "
-        f"{_megabytes(sources)} of notes and images (+ {_megabytes(OUTPUT_ALLOWANCE)}); "
-        "nothing was written",
-        hint="look for a link, reference or image repeated very many times; if the outputs "
-        "really are that large, raise `max_output_ratio` in the [build] table",
+        _("the outputs would be {size}, more than {ratio:g} × the {sources} of notes and "
+          "images (+ {allowance}); nothing was written").format(
+            size=_megabytes(size), ratio=ratio, sources=_megabytes(sources),
+            allowance=_megabytes(OUTPUT_ALLOWANCE)),
+        hint=_("look for a link, reference or image repeated very many times; if the outputs "
+               "really are that large, raise `max_output_ratio` in the [build] table"),
     )
 
 

@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from proceedings.atomic import stage_beside
+from proceedings.i18n import _
 from proceedings.render.manifest import (
     MANIFEST_NAME,
     TEMP_TAIL,
@@ -208,7 +209,7 @@ def _sweep_temps(output_dir: Path, beside: Iterable[str]) -> list[Path]:
     """Delete `.<name>.<random>.tmp` files next to each of the paths `beside`."""
     by_folder: dict[str, set[str]] = {}
     for rel in beside:
-        folder, _, name = rel.rpartition("/")
+        folder, _slash, name = rel.rpartition("/")
         by_folder.setdefault(folder, set()).add(name)
     removed: list[Path] = []
     for folder, names in sorted(by_folder.items()):
@@ -250,7 +251,7 @@ def write_output_set(
     stays."""
     before = previous if previous is not None else Manifest()
     final = _new_record(files, keep, allowed, before, inputs)
-    paths = {rel: _target(output_dir, rel) for rel, _ in files}
+    paths = {rel: _target(output_dir, rel) for rel, _data in files}
     changed = [not _same_bytes(paths[rel], data) for rel, data in files]
     remove = _stale_files(output_dir, before.files, final.files)
     manifest_changed = not _same_bytes(output_dir / MANIFEST_NAME, final.to_bytes())
@@ -316,7 +317,7 @@ def _stale_files(output_dir: Path, old: dict[str, str], new: dict[str, str]) -> 
 
 def _temp_name(rel: str) -> str:
     """`.<name>.<random>.tmp` beside `rel`."""
-    folder, _, name = rel.rpartition("/")
+    folder, _slash, name = rel.rpartition("/")
     return f"{folder + '/' if '/' in rel else ''}.{name}.{secrets.token_hex(6)}.tmp"
 
 
@@ -331,12 +332,12 @@ def _stage(output_dir: Path, staged: Staged, paths: dict[str, Path], before: Man
     try:
         _write_manifest(
             output_dir,
-            Manifest("staging", dict(old), [t for t, _, _ in staged], inputs=dict(old_inputs)),
+            Manifest("staging", dict(old), [t for t, _r, _d in staged], inputs=dict(old_inputs)),
         )
         for temp, rel, data in staged:
             _create_temp(output_dir, temp, paths[rel], data)
     except OSError as exc:
-        for temp, _, _ in staged:
+        for temp, _r, _d in staged:
             (output_dir / temp).unlink(missing_ok=True)
         with contextlib.suppress(OSError):
             _write_manifest(output_dir, Manifest(files=dict(old), inputs=dict(old_inputs)))
@@ -353,12 +354,12 @@ def _commit(
     """Steps 3-5: the commit point, the renames and deletions, the complete record. Returns
     the files deleted."""
     journal = Manifest(
-        "committing", final.files, moves=[(t, rel) for t, rel, _ in staged], remove=remove,
+        "committing", final.files, moves=[(t, rel) for t, rel, _d in staged], remove=remove,
         inputs=final.inputs,
     )
     try:
         _write_manifest(output_dir, journal)  # the commit point
-        for temp, rel, _ in staged:
+        for temp, rel, _d in staged:
             os.replace(output_dir / temp, paths[rel])
         removed: list[Path] = []
         for rel in sorted(remove):
@@ -389,7 +390,7 @@ def _target(output_dir: Path, rel: str) -> Path:
         folder = folder / part
         if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
             raise OutputWriteError(
-                OSError(errno.ENOTDIR, "a symlink or a file stands where a folder belongs",
+                OSError(errno.ENOTDIR, _("a symlink or a file stands where a folder belongs"),
                         str(folder)),
                 committed=False,
             )
@@ -397,7 +398,7 @@ def _target(output_dir: Path, rel: str) -> Path:
     # A symlink here is replaced by the file (os.replace never writes through it).
     if path.is_dir() and not path.is_symlink():
         raise OutputWriteError(
-            OSError(errno.EISDIR, "a folder stands where an output belongs", str(path)),
+            OSError(errno.EISDIR, _("a folder stands where an output belongs"), str(path)),
             committed=False,
         )
     return path

@@ -16,6 +16,7 @@ from proceedings.codes import MANIFEST_IGNORED
 from proceedings.config import LoadedConfig
 from proceedings.diagnostics import Diagnostic
 from proceedings.errors import EXIT_FINDINGS, ProceedingsError
+from proceedings.i18n import _, ngettext
 from proceedings.paths import relative_posix
 from proceedings.render.fingerprint import git_markers, newest_change
 from proceedings.render.manifest import (
@@ -76,15 +77,25 @@ class HandEdited(ProceedingsError):
     """Outputs were changed since the build that wrote them: building would lose the edit."""
 
     def __init__(self, paths: list[str], output_dir: Path, sessions_dir: str) -> None:
-        shown = ", ".join(paths[:3]) + (f" and {len(paths) - 3} more" if len(paths) > 3 else "")
-        were = "was" if len(paths) == 1 else "were"
+        if len(paths) > 3:
+            message = _(
+                "{files} and {count} more were edited by hand since the last build wrote them; "
+                "building would overwrite the edit, so nothing was written"
+            ).format(files=", ".join(paths[:3]), count=len(paths) - 3)
+        else:
+            message = ngettext(
+                "{files} was edited by hand since the last build wrote it; building would "
+                "overwrite the edit, so nothing was written",
+                "{files} were edited by hand since the last build wrote them; building would "
+                "overwrite the edit, so nothing was written",
+                len(paths),
+            ).format(files=", ".join(paths))
         super().__init__(
-            f"{shown} {were} edited by hand since the last build wrote "
-            f"{'it' if len(paths) == 1 else 'them'}; building would overwrite the edit, so "
-            "nothing was written",
+            message,
             path=None,
-            hint=f"the outputs are made from the notes: move the change into the notes in "
-            f"{sessions_dir}/ (or the templates), or rerun with --force to discard it",
+            hint=_("the outputs are made from the notes: move the change into the notes in "
+                   "{folder}/ (or the templates), or rerun with --force to discard it"
+                   ).format(folder=sessions_dir),
             exit_code=EXIT_FINDINGS,
         )
         self.paths = paths
@@ -214,16 +225,13 @@ def write_outputs(
         )
     except OutputWriteError as exc:
         if exc.committed:
-            hint = "the new outputs are only partly in place; the next build completes them"
+            hint = _("the new outputs are only partly in place; the next build completes them")
         else:
-            hint = "check that the output folder is writable; no output was changed"
-        raise ProceedingsError(
-            f"cannot write {exc.filename or 'the outputs'}: {exc.strerror}", hint=hint
-        ) from None
+            hint = _("check that the output folder is writable; no output was changed")
+        raise ProceedingsError(_cannot_write(exc), hint=hint) from None
     except OSError as exc:
         raise ProceedingsError(
-            f"cannot write {exc.filename or 'the outputs'}: {exc.strerror}",
-            hint="check that the output folder is writable",
+            _cannot_write(exc), hint=_("check that the output folder is writable"),
         ) from None
     manifest_path = output_dir / MANIFEST_NAME
     size = manifest_path.stat().st_size if manifest_path.is_file() else 0
@@ -231,13 +239,20 @@ def write_outputs(
     return written.changed, written.removed, manifest
 
 
+def _cannot_write(exc: OSError) -> str:
+    if exc.filename:
+        return _("cannot write {file}: {reason}").format(file=exc.filename, reason=exc.strerror)
+    return _("cannot write the outputs: {reason}").format(reason=exc.strerror)
+
+
 def manifest_ignored(output_dir: Path, root: Path, why: str) -> Diagnostic:
     """B810: the manifest in `output_dir` is not a valid record, so it was ignored."""
     rel = relative_posix(output_dir / MANIFEST_NAME, root, resolve=True)
     return Diagnostic(
         rel, 1, 1, MANIFEST_IGNORED.code,
-        f"the record of the build's own files {why}: it is ignored and replaced, so no file "
-        "of an earlier build was deleted",
+        _("the record of the build's own files {why}: it is ignored and replaced, so no file "
+          "of an earlier build was deleted").format(why=why),
         MANIFEST_IGNORED.severity,
-        f"delete files an earlier build left in {ASSETS_DIR}/ by hand if there are any",
+        _("delete files an earlier build left in {folder}/ by hand if there are any").format(
+            folder=ASSETS_DIR),
     )

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from proceedings.codes import BLOCKED_RESOURCE, MISSING_GLYPH, SLOW_SUBSETTING
 from proceedings.diagnostics import Diagnostic, Severity
 from proceedings.errors import EXIT_FINDINGS, ProceedingsError
+from proceedings.i18n import N_, _
 from proceedings.paths import real_path
 from proceedings.render.fetcher import BlockedRequest, SafeFetcherPolicy, make_url_fetcher
 from proceedings.render.fonts import (
@@ -45,7 +46,7 @@ if TYPE_CHECKING:
 
 PRINT_CSS = "print.css"
 NOTDEF_PREFIX = ".notdef glyph rendered"
-NO_SUBSETTING_WARNING = (
+NO_SUBSETTING_WARNING = N_(  # translated where it becomes a finding
     "HarfBuzz font subsetting (libharfbuzz-subset0) is not available: WeasyPrint falls back to "
     "fontTools, which is several times slower for CJK fonts — "
     "`sudo apt-get install libharfbuzz-subset0`"
@@ -205,7 +206,7 @@ def _drop_attachments(html_document: Any, document: Any, policy: SafeFetcherPoli
     for element in html_document.etree_element.iter():
         if element.tag in ("link", "a") and "attachment" in element.get("rel", "").split():
             href = element.get("href") or f"<{element.tag} rel=attachment>"
-            policy.block(href, "file attachments are never embedded in the PDF")
+            policy.block(href, _("file attachments are never embedded in the PDF"))
     document.metadata.attachments = []
     for page in document.pages:
         page.links = [link for link in page.links if link[0] != "attachment"]
@@ -274,9 +275,10 @@ def render_document_pdf(
     )
     require_glyphs(result, allow_missing_glyphs)
     if result.warnings:
+        warning = result.warnings[0]  # NO_SUBSETTING_WARNING, marked with N_()
         result.diagnostics.append(
-            Diagnostic(output_rel, 1, 1, SLOW_SUBSETTING.code, result.warnings[0],
-                       SLOW_SUBSETTING.severity, "run `proceedings doctor`")
+            Diagnostic(output_rel, 1, 1, SLOW_SUBSETTING.code, _(warning),
+                       SLOW_SUBSETTING.severity, _("run `proceedings doctor`"))
         )
     return result
 
@@ -296,8 +298,9 @@ def document_metadata(document: Document, environ: Mapping[str, str]) -> PdfMeta
             stamp = dt.datetime.fromtimestamp(int(epoch), dt.UTC)
         except (ValueError, OverflowError, OSError):
             raise ProceedingsError(
-                f"SOURCE_DATE_EPOCH={epoch!r} is not a number of seconds since 1970",
-                hint="unset it or set it to e.g. `git log -1 --format=%ct`",
+                _("SOURCE_DATE_EPOCH={epoch!r} is not a number of seconds since 1970").format(
+                    epoch=epoch),
+                hint=_("unset it or set it to e.g. `git log -1 --format=%ct`"),
             ) from None
         created = modified = stamp.strftime("%Y-%m-%dT%H:%M:%SZ")
     from proceedings.render.build import GENERATED_NOTICE
@@ -427,9 +430,10 @@ def _blocked_diagnostics(
         found.append(
             Diagnostic(
                 path, line, 1, BLOCKED_RESOURCE.code,
-                f"not put into the PDF: {request.url} ({request.reason})",
+                _("not put into the PDF: {url} ({reason})").format(
+                    url=request.url, reason=request.reason),
                 BLOCKED_RESOURCE.severity,
-                "reference images inside the repository with a relative path",
+                _("reference images inside the repository with a relative path"),
             )
         )
     return found
@@ -459,8 +463,8 @@ def _glyph_diagnostics(
     found = [
         Diagnostic(
             rel, first_line(glyphs, rel), 1, MISSING_GLYPH.code,
-            f"no installed font can draw {describe_chars(glyphs)}; "
-            "they would print as empty boxes",
+            _("no installed font can draw {chars}; they would print as empty boxes").format(
+                chars=describe_chars(glyphs)),
             severity, missing_glyph_hint(glyphs),
         )
         for rel, glyphs in groups
@@ -469,8 +473,8 @@ def _glyph_diagnostics(
         found.append(
             Diagnostic(
                 origin, 1, 1, MISSING_GLYPH.code,
-                f"no installed font can draw {describe_chars(unplaced)} (from the templates "
-                "or labels); they would print as empty boxes",
+                _("no installed font can draw {chars} (from the templates or labels); they "
+                  "would print as empty boxes").format(chars=describe_chars(unplaced)),
                 severity, missing_glyph_hint(unplaced),
             )
         )

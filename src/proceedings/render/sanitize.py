@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
+from proceedings.i18n import _
+
 GLOBAL_ATTRIBUTES = frozenset({"title", "lang", "dir"})
 TAGS: dict[str, frozenset[str]] = {
     name: frozenset(attributes.split())
@@ -125,32 +127,32 @@ class _Sanitizer(HTMLParser):
                 self.skip.append(tag)
             return
         if tag in DROP_WITH_CONTENT:
-            self._drop(f"<{tag}> element")
+            self._drop(_("<{tag}> element").format(tag=tag))
             if not closed and tag not in VOID_ELEMENTS:
                 self.skip.append(tag)
             return
         allowed = TAGS.get(tag)
         if allowed is None:
-            self._drop(f"<{tag}> tag")
+            self._drop(_("<{tag}> tag").format(tag=tag))
             return
         kept: list[str] = []
         for name, value in attrs:
             name = name.lower()
             if name not in allowed and name not in GLOBAL_ATTRIBUTES:
-                self._drop(f"`{name}` attribute")
+                self._drop(_("`{name}` attribute").format(name=name))
                 continue
             value = value or ""
             if name in URL_ATTRIBUTES:
                 checked = self.url_policy(name, value)
                 if checked is None:
-                    self._drop(f"`{name}` URL `{value[:40]}`")
+                    self._drop(_("`{name}` URL `{url}`").format(name=name, url=value[:40]))
                     continue
                 value = checked
             if name in NUMERIC and not value.strip().isdigit():
                 continue
             kept.append(f' {name}="{html.escape(value, quote=True)}"')
         if tag == "img" and not any(k.startswith(" src=") for k in kept):
-            self._drop("<img> without an allowed src")
+            self._drop(_("<img> without an allowed src"))
             return
         self.out.append(f"<{tag}{''.join(kept)}>")
 
@@ -170,13 +172,13 @@ class _Sanitizer(HTMLParser):
         del data  # comments are dropped without a word: they never show
 
     def handle_decl(self, decl: str) -> None:
-        self._drop("declaration")
+        self._drop(_("declaration"))
 
     def handle_pi(self, data: str) -> None:
-        self._drop("processing instruction")
+        self._drop(_("processing instruction"))
 
     def unknown_decl(self, data: str) -> None:
-        self._drop("declaration")
+        self._drop(_("declaration"))
 
 
 # ----------------------------------------------------------------------------- SVG images
@@ -225,7 +227,8 @@ def sanitize_svg(raw: bytes) -> SanitizedSvg:
         parser.Parse(raw, True)
     except expat.ExpatError as exc:
         raise UnsafeSvgError(
-            f"not well-formed XML (line {exc.lineno}: {expat.ErrorString(exc.code)})"
+            _("not well-formed XML (line {line}: {error})").format(
+                line=exc.lineno, error=expat.ErrorString(exc.code))
         ) from None
     if not writer.dropped:
         return SanitizedSvg(raw)
@@ -247,11 +250,13 @@ class _SvgWriter:
         if what not in self.dropped:
             self.dropped.append(what)
 
-    def entity(self, name: str, *_: object) -> None:
-        raise UnsafeSvgError(f"declares the entity `{name}` (entities are not allowed)")
+    def entity(self, name: str, *_rest: object) -> None:
+        raise UnsafeSvgError(
+            _("declares the entity `{name}` (entities are not allowed)").format(name=name))
 
     def instruction(self, target: str, data: str) -> None:
-        self._drop(f"<?{target}?> instruction")  # e.g. xml-stylesheet, which loads a file
+        # e.g. xml-stylesheet, which loads a file
+        self._drop(_("<?{target}?> instruction").format(target=target))
 
     def start(self, name: str, attributes: list[str]) -> None:
         local = _local(name)
@@ -263,7 +268,7 @@ class _SvgWriter:
         if local in SVG_DROP_ELEMENTS or (
             local in SVG_ANIMATIONS and (target in ("href", "src") or target.startswith("on"))
         ):
-            self._drop(f"<{name}> element")
+            self._drop(_("<{tag}> element").format(tag=name))
             self.skipping = 1
             return
         kept = []
@@ -284,7 +289,7 @@ class _SvgWriter:
         if self.style is not None:
             css, self.style = "".join(self.style), None
             if _EXTERNAL_CSS.search(css):
-                self._drop("<style> with an external reference")
+                self._drop(_("<style> with an external reference"))
             else:
                 self.out.append(_xml_escape(css))
         self.out.append(f"</{name}>")
@@ -302,18 +307,18 @@ def _svg_attribute_problem(element: str, key: str, value: str) -> str | None:
     """What is wrong with an attribute (for the finding), or None to keep it."""
     local = _local(key)
     if local.startswith("on"):
-        return f"`{key}` handler"
+        return _("`{name}` handler").format(name=key)
     if local == "base" and key.lower().startswith("xml:"):
-        return f"`{key}` attribute"
+        return _("`{name}` attribute").format(name=key)
     if local in ("href", "src"):
         url = CONTROL_OR_SPACE.sub("", value).lower()
         if url.startswith("#") or _SVG_DATA_IMAGE.match(url):
             return None
         if element == "a" and url.startswith(("https://", "http://")):
             return None  # a link to follow, not a resource to load
-        return f"`{key}` to `{value[:40]}`"
+        return _("`{name}` to `{url}`").format(name=key, url=value[:40])
     if _EXTERNAL_CSS.search(value):
-        return f"`{key}` with an external reference"
+        return _("`{name}` with an external reference").format(name=key)
     return None
 
 
