@@ -28,6 +28,7 @@ from proceedings.codes import RULE_CRASHED
 from proceedings.config import CONFIG_FILE, PYPROJECT_FILE, LoadedConfig
 from proceedings.diagnostics import Diagnostic, Severity
 from proceedings.errors import ProceedingsError
+from proceedings.i18n import _
 from proceedings.load.source import MarkdownFile
 from proceedings.load.workspace import SESSION_FILE, Session, Workspace
 from proceedings.text import closest
@@ -126,8 +127,8 @@ def resolve_selection(
         level = str(value).strip().lower()
         if level not in SEVERITY_CHOICES:
             raise ProceedingsError(
-                f"`check.severity.{key}` must be one of {', '.join(SEVERITY_CHOICES)}, "
-                f"not {value!r}",
+                _("`check.severity.{key}` must be one of {choices}, not {value!r}").format(
+                    key=key, choices=", ".join(SEVERITY_CHOICES), value=value),
                 path=source, line=_find_line(source, key),
             )
         severities.append((code, level))
@@ -147,9 +148,14 @@ def _resolve_entry(entry: str, source: Path | None, where: str, *, exact: bool =
         return upper
     candidates = [c.code for c in known] + list(by_name)
     close = closest(text, candidates)
-    hint = f"did you mean `{close}`?" if close else "see `proceedings rules` for every code"
+    hint = (_("did you mean `{close}`?").format(close=close) if close
+            else _("see `proceedings rules` for every code"))
+    if exact:
+        message = _("`{text}` in {where} is not a rule code or name")
+    else:
+        message = _("`{text}` in {where} is not a rule code, prefix or name")
     raise ProceedingsError(
-        f"`{text}` in {where} is not a rule code{'' if exact else ', prefix'} or name",
+        message.format(text=text, where=where),
         path=source, line=_find_line(source, text), hint=hint,
     )
 
@@ -213,7 +219,7 @@ def sessions_to_load(loaded: LoadedConfig, paths: Sequence[Path | str] | None) -
     for raw in paths:
         path = _absolute(raw)
         if not os.path.lexists(path):  # a dangling symlink is there: reported as F105
-            raise ProceedingsError(f"{raw}: no such file or folder")
+            raise ProceedingsError(_("{path}: no such file or folder").format(path=raw))
         if _whole_archive_path(path, loaded.root, sessions_path):
             return None
         parts = _parts_under(path, sessions_path)
@@ -262,7 +268,7 @@ def _scope(workspace: Workspace, paths: Sequence[Path | str] | None) -> Scope | 
     for raw in paths:
         path = _absolute(raw)
         if not os.path.lexists(path):  # a dangling symlink is there: reported as F105
-            raise ProceedingsError(f"{raw}: no such file or folder")
+            raise ProceedingsError(_("{path}: no such file or folder").format(path=raw))
         if _whole_archive_path(path, root, sessions_path):
             return None
         parts = _parts_under(path, sessions_path)
@@ -290,7 +296,7 @@ def _scope(workspace: Workspace, paths: Sequence[Path | str] | None) -> Scope | 
 
 def _files_under(folder: Path, root: Path) -> set[str]:
     found: set[str] = set()
-    for dirpath, _, filenames in os.walk(folder):
+    for dirpath, _dirnames, filenames in os.walk(folder):
         for name in filenames:
             found.add((Path(dirpath) / name).relative_to(root).as_posix())
     return found
@@ -391,7 +397,7 @@ def check_archive(
         parts = pool.map(_check_chunk, [(loaded, chunk, select, ignore) for chunk in chunks])
     selection = resolve_selection(loaded, select, ignore)
     found = [selection.with_severity(d) for d in top_level if selection.enabled(d.code)]
-    for diagnostics, _, _, _ in parts:
+    for diagnostics, *_rest in parts:
         found += diagnostics
     return CheckReport(
         sorted(set(found)),
@@ -454,9 +460,10 @@ def _call(entry: Rule, subject: object, ctx: CheckContext, rel: str) -> list[Dia
         return [
             Diagnostic(
                 rel, 1, 1, RULE_CRASHED.code,
-                f"rule {entry.code.code} failed: {type(exc).__name__}: {exc}",
+                _("rule {code} failed: {error}").format(
+                    code=entry.code.code, error=f"{type(exc).__name__}: {exc}"),
                 RULE_CRASHED.severity,
-                "please report this bug; PROCEEDINGS_DEBUG=1 shows the traceback",
+                _("please report this bug; PROCEEDINGS_DEBUG=1 shows the traceback"),
             )
         ]
 

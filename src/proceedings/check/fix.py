@@ -38,6 +38,7 @@ from proceedings.check.rules.structure import (
 )
 from proceedings.diagnostics import Diagnostic
 from proceedings.errors import ProceedingsError
+from proceedings.i18n import _
 from proceedings.load.placeholders import PLACEHOLDER_MARK
 from proceedings.load.source import MarkdownFile, lf_text, line_ending_names, line_endings
 from proceedings.load.workspace import Session, Workspace
@@ -72,8 +73,9 @@ class FileFix:
         """A unified diff of the text, plus a note for BOM and line-ending changes."""
         if self.converted_from is not None and self.converted_from.text is not None:
             # The text is the same; only its encoding changes.
-            return (f"# {self.rel}: convert from {self.converted_from.name} to UTF-8 "
-                    "(the text is unchanged)\n")
+            return f"# {self.rel}: " + _(
+                "convert from {encoding} to UTF-8 (the text is unchanged)"
+            ).format(encoding=self.converted_from.name) + "\n"
         old, new = (lf_text(data.decode("utf-8-sig", "replace"))
                     for data in (self.before, self.after))
         lines = list(
@@ -86,12 +88,15 @@ class FileFix:
                        for line in lines)
         notes = []
         if self.before.startswith(BOM) and not self.after.startswith(BOM):
-            notes.append("remove the byte-order mark")
+            notes.append(_("remove the byte-order mark"))
         after = line_ending_names(self.after.decode("utf-8", "replace"))
         converted = [name for name in line_ending_names(self.before.decode("utf-8", "replace"))
                      if name not in after]
         if converted:
-            notes.append(f"convert {' and '.join(converted)} line endings to LF")
+            kinds = converted[0]
+            for kind in converted[1:]:
+                kinds = _("{first} and {second}").format(first=kinds, second=kind)
+            notes.append(_("convert {kinds} line endings to LF").format(kinds=kinds))
         if notes:
             header = f"# {self.rel}: " + "; ".join(notes) + "\n"
             if not text:
@@ -143,12 +148,13 @@ def _refusal(path: Path, workspace: Workspace, session: Session | None) -> str |
     repository) is never changed by `--fix`."""
     problem = confinement_problem(path, workspace.root)
     if problem is not None:
-        return f"it is a symbolic link that {problem}"
+        return _("it is a symbolic link that {problem}").format(problem=problem)
     real = os.path.realpath(path)
     folders = [workspace.sessions_path] + ([session.path] if session is not None else [])
     if not any(real_inside(real, os.path.realpath(folder)) for folder in folders):
         shown = relative_posix(Path(real), workspace.root, resolve=True)
-        return f"it is a link to {shown}, outside the sessions folder; fix that file by hand"
+        return _("it is a link to {path}, outside the sessions folder; fix that file by "
+                 "hand").format(path=shown)
     return None
 
 
@@ -156,7 +162,7 @@ def fix_target(fix: FileFix, workspace: Workspace) -> Path:
     """The real file a fix writes (checked again just before writing): never a symlink."""
     refused = fix.refused or _refusal(fix.path, workspace, workspace.session_for(fix.path))
     if refused:
-        raise ProceedingsError(f"not fixed: {refused}", path=fix.rel)
+        raise ProceedingsError(_("not fixed: {reason}").format(reason=refused), path=fix.rel)
     return Path(os.path.realpath(fix.path))
 
 
@@ -169,8 +175,8 @@ def apply_fixes(fixes: list[FileFix], workspace: Workspace) -> None:
             write_bytes_atomic(fix_target(fix, workspace), fix.after)
         except OSError as error:
             raise ProceedingsError(
-                f"cannot write the fix: {error.strerror or error}", path=fix.rel,
-                hint="make the file writable, or run without --fix",
+                _("cannot write the fix: {reason}").format(reason=error.strerror or error),
+                path=fix.rel, hint=_("make the file writable, or run without --fix"),
             ) from None
 
 

@@ -24,6 +24,7 @@ from proceedings.check.options import (
     with_json_alias,
 )
 from proceedings.errors import EXIT_USAGE, ending_for
+from proceedings.i18n import _
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -108,7 +109,8 @@ def main(argv: list[str] | None = None) -> int:
         as_json = bool(parsed.pop("as_json", False))
         parsed["output_format"] = with_json_alias(parsed["output_format"], as_json)
     except ValueError as exc:
-        sys.stderr.write(f"error: {exc} — --json is --format json: pass one of them\n")
+        sys.stderr.write("error: " + _("{problem} — --json is --format json: pass one of "
+                                       "them").format(problem=exc) + "\n")
         return EXIT_USAGE
     options = CheckOptions(**parsed)
     try:

@@ -11,6 +11,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import NamedTuple
 
+from proceedings.i18n import _
+
 OUTPUT_FORMATS = ("text", "json", "github", "sarif")
 FAIL_ON = ("error", "warning", "info")
 
@@ -107,7 +109,10 @@ def with_json_alias(output_format: str, as_json: bool) -> str:
     if not as_json:
         return output_format
     if output_format not in ("text", "json"):
-        raise ValueError(f"--json and --format {output_format} ask for two formats")
+        raise ValueError(
+            _("--json and --format {output_format} ask for two formats").format(
+                output_format=output_format)
+        )
     return "json"
 
 

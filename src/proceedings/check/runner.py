@@ -22,10 +22,10 @@ from proceedings.check.options import FAIL_ON, OUTPUT_FORMATS, CheckOptions
 from proceedings.config import LoadedConfig, load_config
 from proceedings.diagnostics import Diagnostic, Severity
 from proceedings.errors import EXIT_FINDINGS, EXIT_OK, ProceedingsError
+from proceedings.i18n import _, ngettext
 from proceedings.load.source import lf_text
 from proceedings.load.workspace import load_workspace
 from proceedings.paths import read_inside, within
-from proceedings.text import plural
 from proceedings.visible import visible
 
 
@@ -42,11 +42,13 @@ def run_check(options: CheckOptions, out: TextIO | None = None, err: TextIO | No
     err = err or sys.stderr
     if options.output_format not in OUTPUT_FORMATS:
         raise ProceedingsError(
-            f"--format must be one of {', '.join(OUTPUT_FORMATS)}, not {options.output_format!r}"
+            _("--format must be one of {choices}, not {value!r}").format(
+                choices=", ".join(OUTPUT_FORMATS), value=options.output_format)
         )
     if options.fail_on is not None and options.fail_on not in FAIL_ON:
         raise ProceedingsError(
-            f"--fail-on must be one of {', '.join(FAIL_ON)}, not {options.fail_on!r}"
+            _("--fail-on must be one of {choices}, not {value!r}").format(
+                choices=", ".join(FAIL_ON), value=options.fail_on)
         )
     loaded = load_config(options.root)
     fail_on = Severity.parse(options.fail_on or loaded.config.check.fail_on)
@@ -97,20 +99,25 @@ def _check_files(
         fixes = plan_fixes(workspace, report, options.paths or None)
         stream = out if options.output_format == "text" else err
         for refused in (f for f in fixes if f.refused):
-            stream.write(f"{refused.rel}: not fixed: {refused.refused}.\n")
+            stream.write(_("{path}: not fixed: {reason}.").format(
+                path=refused.rel, reason=refused.refused) + "\n")
         fixes = [f for f in fixes if not f.refused]
         fixed = sum(len(f.fixed) for f in fixes)
         if options.diff:
             for fix in fixes:  # the notes' own lines, so shown like any quoted text
                 diff = fix.diff()
                 out.write("".join(visible(line) + "\n" for line in diff.split("\n")[:-1]))
-            out.write(f"Would fix {plural(fixed, 'problem')} in {plural(len(fixes), 'file')}"
-                      " (nothing written; run with --fix to apply).\n" if fixes
-                      else "Nothing to fix.\n")
+            if fixes:
+                out.write(_("Would fix {problems} in {files} (nothing written; run with --fix "
+                            "to apply).").format(problems=_problems(fixed),
+                                                 files=_files(len(fixes))) + "\n")
+            else:
+                out.write(_("Nothing to fix.") + "\n")
             return EXIT_FINDINGS if fixes else EXIT_OK
         apply_fixes(fixes, workspace)
         if fixes:
-            stream.write(f"Fixed {plural(fixed, 'problem')} in {plural(len(fixes), 'file')}.\n")
+            stream.write(_("Fixed {problems} in {files}.").format(
+                problems=_problems(fixed), files=_files(len(fixes))) + "\n")
             workspace = load_workspace(loaded, sessions_to_load(loaded, options.paths))
             report = check_workspace(
                 workspace, paths=options.paths or None, select=select, ignore=ignore
@@ -243,25 +250,45 @@ def cell_width(text: str) -> int:
 
 
 def summary_line(report: CheckReport, fail_on: Severity, fixable: int) -> str:
-    files = plural(report.files, "file")
+    """`Found 4 errors, 1 warning, 0 info in 1 file; 2 fixable with --fix — fails
+    (--fail-on error).` (or `All clear: …`), each part a whole sentence in the catalog."""
+    files = _files(report.files)
     if not report.diagnostics:
-        text = f"All clear: {files} checked, no problems."
+        text = _("All clear: {files} checked, no problems").format(files=files)
     else:
-        parts = [
-            plural(report.errors, "error"),
-            plural(report.warnings, "warning"),
-            f"{report.infos} info",
-        ]
+        counts = _("{errors}, {warnings}, {infos}").format(
+            errors=ngettext("{count} error", "{count} errors", report.errors).format(
+                count=report.errors),
+            warnings=ngettext("{count} warning", "{count} warnings", report.warnings).format(
+                count=report.warnings),
+            infos=ngettext("{count} info", "{count} info", report.infos).format(
+                count=report.infos),
+        )
         # "in 0 files" would read oddly when only a stray file (say .DS_Store) was given.
-        text = f"Found {', '.join(parts)}" + (f" in {files}" if report.files else "")
+        if report.files:
+            text = _("Found {counts} in {files}").format(counts=counts, files=files)
+        else:
+            text = _("Found {counts}").format(counts=counts)
         if fixable:
-            text += f"; {fixable} fixable with --fix"
-        verdict = "fails" if report.failed(fail_on) else "passes"
-        text += f" — {verdict} (--fail-on {fail_on})."
+            text = _("{found}; {fixable} fixable with --fix").format(found=text, fixable=fixable)
+        if report.failed(fail_on):
+            text = _("{found} — fails (--fail-on {fail_on})").format(
+                found=text, fail_on=str(fail_on))
+        else:
+            text = _("{found} — passes (--fail-on {fail_on})").format(
+                found=text, fail_on=str(fail_on))
     if report.suppressed:
-        text = text[:-1] + f"; {report.suppressed} suppressed by disable comments."
-    return text
+        return _("{summary}; {suppressed} suppressed by disable comments.").format(
+            summary=text, suppressed=report.suppressed)
+    return _("{summary}.").format(summary=text)
 
+
+def _files(count: int) -> str:
+    return ngettext("{count} file", "{count} files", count).format(count=count)
+
+
+def _problems(count: int) -> str:
+    return ngettext("{count} problem", "{count} problems", count).format(count=count)
 
 
 def _fixable_count(report: CheckReport, root: Path, fix_scope: Sequence[Path]) -> int:

@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from proceedings.errors import EXIT_FINDINGS, ProceedingsError
+from proceedings.i18n import N_, _
 from proceedings.publish.gitrepo import git_errors, git_lines, open_repo, repo_path
 from proceedings.publish.provenance import SHORT_HASH, Provenance, dirty_error, dirty_sources
 from proceedings.text import plural
@@ -47,26 +48,29 @@ if TYPE_CHECKING:
 # rule from a hostile .gitignore.
 _IGNORE_LINE = re.compile(r"^(?>(.+?):(\d+):)(.*)\t([^\t\n]*)$")
 
-# (file in the git dir, what is going on, how to get out of it)
+# (file in the git dir, what is going on, how to get out of it); translated where shown
 OPERATIONS_IN_PROGRESS = (
-    ("MERGE_HEAD", "a merge", "finish it with `git commit` or abort it with `git merge --abort`"),
-    ("rebase-merge", "a rebase", "finish it with `git rebase --continue` or `git rebase --abort`"),
+    ("MERGE_HEAD", N_("a merge"),
+     N_("finish it with `git commit` or abort it with `git merge --abort`")),
+    ("rebase-merge", N_("a rebase"),
+     N_("finish it with `git rebase --continue` or `git rebase --abort`")),
     (
         "rebase-apply",
-        "a rebase or `git am`",
-        "finish or abort it (`git rebase --abort`, `git am --abort`)",
+        N_("a rebase or `git am`"),
+        N_("finish or abort it (`git rebase --abort`, `git am --abort`)"),
     ),
     (
         "CHERRY_PICK_HEAD",
-        "a cherry-pick",
-        "finish it with `git cherry-pick --continue` or abort it with `git cherry-pick --abort`",
+        N_("a cherry-pick"),
+        N_("finish it with `git cherry-pick --continue` or abort it with "
+           "`git cherry-pick --abort`"),
     ),
     (
         "REVERT_HEAD",
-        "a revert",
-        "finish it with `git revert --continue` or abort it with `git revert --abort`",
+        N_("a revert"),
+        N_("finish it with `git revert --continue` or abort it with `git revert --abort`"),
     ),
-    ("BISECT_LOG", "a bisect", "end it with `git bisect reset`"),
+    ("BISECT_LOG", N_("a bisect"), N_("end it with `git bisect reset`")),
 )
 
 
@@ -167,9 +171,9 @@ def _preflight(
     branch = _branch(repo, allow_detached, push)
     if repo.git.rev_parse("--is-shallow-repository") == "true":
         raise ProceedingsError(
-            "the repository is a shallow clone, so the notes' history is incomplete",
-            hint="fetch the whole history (`git fetch --unshallow`; in GitHub Actions: "
-            "`fetch-depth: 0` for actions/checkout)",
+            _("the repository is a shallow clone, so the notes' history is incomplete"),
+            hint=_("fetch the whole history (`git fetch --unshallow`; in GitHub Actions: "
+                   "`fetch-depth: 0` for actions/checkout)"),
         )
     _check_identity(repo)
     remote_branch = push_remote = None
@@ -197,13 +201,16 @@ def _check_ready(repo: Repo, top: Path) -> None:
     repo.git.rev_parse("--git-dir")  # fails loudly where git refuses the repository at all
     if not repo.head.is_valid():
         raise ProceedingsError(
-            "the repository has no commits yet",
-            hint="commit your notes first (`git add sessions proceedings.toml && git commit`)",
+            _("the repository has no commits yet"),
+            hint=_("commit your notes first (`git add sessions proceedings.toml && git commit`)"),
         )
     for name, what, how in OPERATIONS_IN_PROGRESS:
         marker = repo.git.rev_parse("--git-path", name)
         if (top / marker).exists():
-            raise ProceedingsError(f"{what} is in progress in {top}", hint=how)
+            raise ProceedingsError(
+                _("{operation} is in progress in {folder}").format(operation=_(what), folder=top),
+                hint=_(how),
+            )
 
 
 def _branch(repo: Repo, allow_detached: bool, push: bool) -> str | None:
@@ -212,13 +219,13 @@ def _branch(repo: Repo, allow_detached: bool, push: bool) -> str | None:
         return str(repo.head.reference.name)
     if not allow_detached:
         raise ProceedingsError(
-            "HEAD is detached, so the commit would belong to no branch",
-            hint="check out a branch (`git switch main`), or pass --allow-detached",
+            _("HEAD is detached, so the commit would belong to no branch"),
+            hint=_("check out a branch (`git switch main`), or pass --allow-detached"),
         )
     if push:
         raise ProceedingsError(
-            "cannot --push from a detached HEAD: there is no branch to push",
-            hint="check out a branch first",
+            _("cannot --push from a detached HEAD: there is no branch to push"),
+            hint=_("check out a branch first"),
         )
     return None
 
@@ -241,10 +248,16 @@ def _check_identity(repo: Repo) -> None:
         )
         missing = [key for key, value in (("user.name", name), ("user.email", email)) if not value]
         if missing:
+            if len(missing) == 1:
+                message = _("git does not know who is committing: {key} not set").format(
+                    key=missing[0])
+            else:
+                message = _("git does not know who is committing: {first} and {second} not "
+                            "set").format(first=missing[0], second=missing[1])
             raise ProceedingsError(
-                f"git does not know who is committing: {' and '.join(missing)} not set",
-                hint='set it with `git config user.name "Your Name"` and '
-                "`git config user.email you@example.org`",
+                message,
+                hint=_('set it with `git config user.name "Your Name"` and '
+                       "`git config user.email you@example.org`"),
             )
 
 
@@ -262,10 +275,11 @@ def _check_remote(repo: Repo, remote: str, branch: str | None) -> str | None:
     names = {r.name for r in repo.remotes}
     looks_like_url = ":" in remote or "/" in remote or Path(remote).exists()
     if remote not in names and not looks_like_url:
-        known = ", ".join(sorted(names)) or "none"
+        known = ", ".join(sorted(names)) or _("none")
         raise ProceedingsError(
-            f"no git remote named `{remote}` (remotes: {known})",
-            hint="add it with `git remote add NAME URL`, or pass --remote NAME",
+            _("no git remote named `{remote}` (remotes: {known})").format(
+                remote=remote, known=known),
+            hint=_("add it with `git remote add NAME URL`, or pass --remote NAME"),
         )
     if branch is None:
         return None
@@ -284,8 +298,8 @@ def _check_outputs(repo: Repo, root: Path, top: Path, output_paths: Sequence[str
             (root / rel).resolve().relative_to(top)
         except ValueError:
             raise ProceedingsError(
-                f"output {rel} is outside the git repository {top}",
-                hint="set `output_dir` to a folder inside the repository",
+                _("output {path} is outside the git repository {top}").format(path=rel, top=top),
+                hint=_("set `output_dir` to a folder inside the repository"),
             ) from None
     if not output_paths:
         return
@@ -302,8 +316,9 @@ def _check_outputs(repo: Repo, root: Path, top: Path, output_paths: Sequence[str
         if pattern.startswith("!"):  # the last matching rule re-includes it: not ignored
             continue
         raise ProceedingsError(
-            f"output {path} is ignored by git (`{pattern}` in {source}:{number})",
-            hint="remove that rule, or set `output_dir` to a folder git does not ignore",
+            _("output {path} is ignored by git (`{pattern}` in {source}:{number})").format(
+                path=path, pattern=pattern, source=source, number=number),
+            hint=_("remove that rule, or set `output_dir` to a folder git does not ignore"),
         )
 
 
@@ -327,14 +342,14 @@ def _changed_outputs(
     if repo.head.is_valid():
         out = repo.git.ls_tree("-z", "--full-tree", "HEAD", "--", *specs)
         for entry in filter(None, out.split("\0")):
-            meta, _, path = entry.partition("\t")
+            meta, _tab, path = entry.partition("\t")
             in_head[path] = meta.split()[2]
     present = [
         (rel, spec) for rel, spec in zip(output_paths, specs, strict=True) if (root / rel).exists()
     ]
     # hash-object applies the same filters (eol, clean) as `git add` would.
-    hashes = repo.git.hash_object("--", *(spec for _, spec in present)).split() if present else []
-    current = {spec: sha for (_, spec), sha in zip(present, hashes, strict=True)}
+    hashes = repo.git.hash_object("--", *(item[1] for item in present)).split() if present else []
+    current = {spec: sha for (_rel, spec), sha in zip(present, hashes, strict=True)}
     changed: list[str] = []
     unchanged: list[str] = []
     for rel, spec in zip(output_paths, specs, strict=True):
@@ -350,8 +365,8 @@ def commit_outputs(target: GitTarget, output_paths: Sequence[str], message: str)
     try:
         if repo.head.commit.hexsha != target.head:
             raise ProceedingsError(
-                "HEAD moved while the proceedings were being built",
-                hint="the outputs are built but not committed; run the command again",
+                _("HEAD moved while the proceedings were being built"),
+                hint=_("the outputs are built but not committed; run the command again"),
             )
         with git_errors():
             changed, unchanged = _changed_outputs(repo, target.root, output_paths)
@@ -388,15 +403,17 @@ def _commit_exactly(
         made = repo.git.rev_parse("HEAD")
         if made == target.head:
             raise ProceedingsError(
-                "git made no commit", hint="the outputs are built but not committed"
+                _("git made no commit"), hint=_("the outputs are built but not committed")
             )
         extra = _unexpected_paths(repo, target.head, made, expected)
         if extra is not None:
             _undo_commit(repo, target)
             raise ProceedingsError(
-                f"a git hook changed what is committed ({extra}); the commit was undone",
-                hint="the outputs are built but not committed; the index is as it was — "
-                "change the hook so it does not stage files, then run the command again",
+                _("a git hook changed what is committed ({what}); the commit was "
+                  "undone").format(what=extra),
+                hint=_("the outputs are built but not committed; the index is as it was — "
+                       "change the hook so it does not stage files, then run the command "
+                       "again"),
                 exit_code=EXIT_FINDINGS,
             )
         with git_errors():  # the outputs read as committed in `git status`
@@ -434,8 +451,8 @@ def _run_commit(repo: Repo, top: Path, env: dict[str, str], message: str) -> Non
     if process.returncode != 0:
         said = _git_output_text(out.decode("utf-8", "replace"), err.decode("utf-8", "replace"))
         raise ProceedingsError(
-            f"git refused the commit: {said or 'no reason given'}",
-            hint="the outputs are built but not committed; the index is as it was",
+            _("git refused the commit: {reason}").format(reason=said or _("no reason given")),
+            hint=_("the outputs are built but not committed; the index is as it was"),
             exit_code=EXIT_FINDINGS,
         )
 
@@ -448,11 +465,12 @@ def _unexpected_paths(repo: Repo, parent: str, made: str, expected: str) -> str 
     if parents == [parent] and tree == expected:
         return None
     if parents != [parent]:
-        return "the new commit does not follow the old HEAD"
+        return _("the new commit does not follow the old HEAD")
     out = repo.git.diff_tree("-r", "--name-only", "-z", "--no-renames", expected, tree)
     paths = [path for path in out.split("\0") if path]
     shown = ", ".join(paths[:4]) + (", …" if len(paths) > 4 else "")
-    return f"also {shown}" if paths else "a different tree"
+    return (_("also {paths}").format(paths=shown) if paths
+            else _("a different tree"))
 
 
 def _undo_commit(repo: Repo, target: GitTarget) -> None:
@@ -468,8 +486,10 @@ def _undo_commit(repo: Repo, target: GitTarget) -> None:
         )
     except git.GitCommandError as exc:
         raise ProceedingsError(
-            f"could not undo the refused commit: {_git_output(exc) or exc.status}",
-            hint=f"reset the branch yourself: `git reset --soft {target.head[:SHORT_HASH]}`",
+            _("could not undo the refused commit: {reason}").format(
+                reason=_git_output(exc) or exc.status),
+            hint=_("reset the branch yourself: `git reset --soft {commit}`").format(
+                commit=target.head[:SHORT_HASH]),
         ) from None
 
 
@@ -485,7 +505,8 @@ def push(target: GitTarget) -> PushResult:
         repo.git.push("--porcelain", target.remote, f"HEAD:refs/heads/{branch}")
         result.ok = True
     except git.GitCommandError as exc:
-        result.error = _git_output(exc) or f"git push exited with {exc.status}"
+        result.error = _git_output(exc) or _("git push exited with {status}").format(
+            status=exc.status)
     finally:
         repo.close()
     return result

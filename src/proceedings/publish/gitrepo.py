@@ -12,6 +12,7 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
 from proceedings.errors import ProceedingsError
+from proceedings.i18n import _
 
 if TYPE_CHECKING:
     from git import Repo
@@ -26,18 +27,21 @@ def open_repo(root: Path, *, purpose: str = "", hint: str = "") -> Repo:
         import git
     except ImportError as exc:  # GitPython refuses to import without a git executable
         raise ProceedingsError(
-            f"git is not usable: {str(exc).splitlines()[0]}",
-            hint="install git (e.g. `apt-get install git`)",
+            _("git is not usable: {reason}").format(reason=str(exc).splitlines()[0]),
+            hint=_("install git (e.g. `apt-get install git`)"),
         ) from None
     try:
         repo = git.Repo(root, search_parent_directories=True)
     except (git.InvalidGitRepositoryError, git.NoSuchPathError):
         raise ProceedingsError(
-            f"{purpose}{root} is not inside a git repository",
-            hint=hint or "run `git init` and commit your notes first, or build without --commit",
+            _("{purpose}{root} is not inside a git repository").format(purpose=purpose, root=root),
+            hint=hint or _("run `git init` and commit your notes first, or build without "
+                           "--commit"),
         ) from None
     if repo.bare or repo.working_tree_dir is None:
-        raise ProceedingsError(f"{purpose}{root} is inside a bare git repository (no work tree)")
+        raise ProceedingsError(
+            _("{purpose}{root} is inside a bare git repository (no work tree)").format(
+                purpose=purpose, root=root))
     return repo
 
 
@@ -66,11 +70,11 @@ def git_errors() -> Iterator[None]:
         lines = git_lines(exc.stderr)
         reason = next(
             (line for line in lines if line.lower().startswith(("fatal", "error"))),
-            lines[0] if lines else f"exit code {exc.status}",
+            lines[0] if lines else _("exit code {status}").format(status=exc.status),
         )
         raise ProceedingsError(
-            f"`{command}` failed: {reason}",
-            hint="fix the repository (see `git status`) and run the command again",
+            _("`{command}` failed: {reason}").format(command=command, reason=reason),
+            hint=_("fix the repository (see `git status`) and run the command again"),
         ) from None
 
 
@@ -80,7 +84,9 @@ def repo_path(repo: Repo, root: Path, rel: str) -> str:
     try:
         prefix = root.resolve().relative_to(top)
     except ValueError:
-        raise ProceedingsError(f"{root} is not inside the git work tree {top}") from None
+        raise ProceedingsError(
+            _("{root} is not inside the git work tree {top}").format(root=root, top=top)
+        ) from None
     joined = PurePosixPath(prefix.as_posix()) / rel
     parts = [part for part in joined.parts if part != "."]
     return "/".join(parts) if parts else "."

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 
 from proceedings import __version__
 from proceedings.errors import ProceedingsError
+from proceedings.i18n import _
 from proceedings.publish.gitrepo import git_errors, open_repo, repo_path
 from proceedings.visible import visible
 
@@ -224,11 +225,13 @@ def _collect(
 
 
 def dirty_error(dirty: Sequence[str]) -> ProceedingsError:
-    shown = ", ".join(dirty[:5]) + (f" and {len(dirty) - 5} more" if len(dirty) > 5 else "")
+    shown = ", ".join(dirty[:5])
+    if len(dirty) > 5:
+        shown = _("{paths} and {count} more").format(paths=shown, count=len(dirty) - 5)
     return ProceedingsError(
-        f"uncommitted changes in the sources: {shown}",
-        hint="the proceedings would match no commit; commit the notes first, "
-        "or pass --allow-dirty to build anyway (the colophon then says +dirty)",
+        _("uncommitted changes in the sources: {paths}").format(paths=shown),
+        hint=_("the proceedings would match no commit; commit the notes first, "
+               "or pass --allow-dirty to build anyway (the colophon then says +dirty)"),
     )
 
 
@@ -250,11 +253,11 @@ def _note_history(
     if not rows:
         return NoteHistory(rel, "", "", (), dirty=True)
     authors: list[str] = []
-    for _, _, author in reversed(rows):
+    for *_unused, author in reversed(rows):
         shown = public_author(author, private_terms)
         if shown and shown not in authors:
             authors.append(shown)
-    last_hash, last_date, _ = rows[0]
+    last_hash, last_date, _author = rows[0]
     commit = last_hash[:SHORT_HASH] + (DIRTY_MARK if dirty else "")
     return NoteHistory(rel, commit, last_date, tuple(authors), dirty=dirty)
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from proceedings.errors import EXIT_FINDINGS, EXIT_OK, ProceedingsError
+from proceedings.i18n import _
 from proceedings.paths import relative_posix
 
 if TYPE_CHECKING:
@@ -83,8 +84,9 @@ class Publishing:
         ]
         if needs_commit:
             raise ProceedingsError(
-                f"{', '.join(needs_commit)} only works together with --commit",
-                hint="add --commit, e.g. `proceedings build --commit --push`",
+                _("{options} only works together with --commit").format(
+                    options=", ".join(needs_commit)),
+                hint=_("add --commit, e.g. `proceedings build --commit --push`"),
             )
 
     def prepare(self, workspace: Workspace, options: BuildOptions) -> BuildOptions:
@@ -100,7 +102,7 @@ class Publishing:
         if self.commit:
             from proceedings.publish.commit import preflight
 
-            formats, _ = resolve_formats(options.formats, workspace.config.build.formats)
+            formats, _skipped = resolve_formats(options.formats, workspace.config.build.formats)
             planned = [
                 relative_posix(output_dir / OUTPUT_NAMES[name], root, resolve=True)
                 for name in formats
