@@ -57,6 +57,7 @@ from proceedings.authoring.importing.model import (
 from proceedings.authoring.importing.reading import MEMO_SUFFIXES, find_memos
 from proceedings.config import LoadedConfig
 from proceedings.errors import ProceedingsError
+from proceedings.i18n import _
 from proceedings.paths import display_path, relative_posix
 
 
@@ -73,11 +74,16 @@ def plan_import(
     memos, plan.problems = find_memos(paths)
     sessions_path = (loaded.root / config.sessions_dir).resolve()
     if (date is not None or slug is not None) and len(memos) > 1:
-        flags = " and ".join(f for f, v in (("--date", date), ("--slug", slug)) if v is not None)
+        flags = [f for f, v in (("--date", date), ("--slug", slug)) if v is not None]
+        message = (
+            _("{options} applies to a single memo, but {count} were found") if len(flags) == 1
+            else _("{first} and {second} applies to a single memo, but {count} were found")
+        )
         plan.problems.append(
             ProceedingsError(
-                f"{flags} applies to a single memo, but {len(memos)} were found",
-                hint="import the memo that needs it on its own",
+                message.format(options=flags[0], first=flags[0], second=flags[-1],
+                               count=len(memos)),
+                hint=_("import the memo that needs it on its own"),
             )
         )
         return plan
@@ -86,9 +92,9 @@ def plan_import(
         if memo.path == sessions_path or sessions_path in memo.path.parents:
             plan.problems.append(
                 ProceedingsError(
-                    "is already inside the sessions folder",
+                    _("is already inside the sessions folder"),
                     path=display_path(memo.path),
-                    hint="import memos from outside the WG archive",
+                    hint=_("import memos from outside the WG archive"),
                 )
             )
             continue
@@ -113,18 +119,19 @@ def _target_problem(
     it too, or it exists. Records the folder in `targets`."""
     if memo_plan.session_rel in targets:
         return ProceedingsError(
-            f"would become {memo_plan.session_rel}, "
-            f"like {display_path(targets[memo_plan.session_rel])}",
+            _("would become {folder}, like {other}").format(
+                folder=memo_plan.session_rel,
+                other=display_path(targets[memo_plan.session_rel])),
             path=memo_plan.shown,
-            hint="import one of them separately with --slug",
+            hint=_("import one of them separately with --slug"),
         )
     targets[memo_plan.session_rel] = memo_plan.source
     target = root / memo_plan.session_rel
     if target.exists() or target.is_symlink():
         return ProceedingsError(
-            f"{memo_plan.session_rel} already exists",
+            _("{folder} already exists").format(folder=memo_plan.session_rel),
             path=memo_plan.shown,
-            hint="pass --slug to import it under another name, or remove the folder",
+            hint=_("pass --slug to import it under another name, or remove the folder"),
         )
     return None
 
@@ -147,8 +154,8 @@ def _report_shared_folder_files(plan: ImportPlan, memos: list[MemoSource]) -> No
                     Finding(
                         owner.shown,
                         None,
-                        f"`{path.relative_to(folder).as_posix()}` sits in a folder with "
-                        "several memos and none links it; not copied",
+                        _("`{file}` sits in a folder with several memos and none links it; "
+                          "not copied").format(file=path.relative_to(folder).as_posix()),
                     )
                 )
 
@@ -166,7 +173,9 @@ def apply_import(plan: ImportPlan) -> ImportResult:
             target = plan.root / memo.session_rel
             if target.exists() or target.is_symlink():
                 raise ProceedingsError(
-                    f"{memo.session_rel} already exists; nothing was written", path=memo.shown
+                    _("{folder} already exists; nothing was written").format(
+                        folder=memo.session_rel),
+                    path=memo.shown,
                 )
             temp = _new_folder(sessions_path, f".import-{memo.slug}-")
             staged.append((temp, target))
@@ -180,13 +189,13 @@ def apply_import(plan: ImportPlan) -> ImportResult:
         for temp, target in staged:
             if target.exists() or target.is_symlink():  # appeared while we were writing
                 raise ProceedingsError(
-                    f"{relative_posix(target, plan.root)} appeared during the import; "
-                    "nothing was written"
+                    _("{folder} appeared during the import; nothing was written").format(
+                        folder=relative_posix(target, plan.root))
                 )
             os.rename(temp, target)
             created.append(target)
     except BaseException:
-        for temp, _ in staged:
+        for temp, _target in staged:
             shutil.rmtree(temp, ignore_errors=True)
         for target in created:  # only folders this call made a moment ago
             shutil.rmtree(target, ignore_errors=True)
@@ -197,7 +206,7 @@ def apply_import(plan: ImportPlan) -> ImportResult:
 def _new_folder(parent: Path, prefix: str) -> Path:
     """A new, uniquely named folder with the mode any folder the user makes gets (0777 less
     the umask) — `tempfile.mkdtemp` would make it 0700, and the session folder keeps it."""
-    for _ in range(100):
+    for _attempt in range(100):
         folder = parent / f"{prefix}{secrets.token_hex(4)}"
         try:
             folder.mkdir(0o777)
@@ -205,6 +214,6 @@ def _new_folder(parent: Path, prefix: str) -> Path:
             continue
         return folder
     raise ProceedingsError(
-        f"cannot create a temporary folder in {parent}",
-        hint="remove the leftover `.import-*` folders there",
+        _("cannot create a temporary folder in {folder}").format(folder=parent),
+        hint=_("remove the leftover `.import-*` folders there"),
     )

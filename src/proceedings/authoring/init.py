@@ -19,6 +19,7 @@ from proceedings.authoring.tool_source import (
 from proceedings.compile.labels import DEFAULT_TITLES
 from proceedings.config import CONFIG_FILE, Config, load_config
 from proceedings.errors import ProceedingsError
+from proceedings.i18n import _
 from proceedings.templates import render_template
 
 CI_PROVIDERS = ("github",)
@@ -58,13 +59,15 @@ def plan_hook(
     """Check --hook-repo/--hook-rev and find the revision to pin (see `resolve_hook_rev`).
     Without `resolve` (no file that names it is written) the revision is not looked up."""
     if hook_rev and not hook_repo:
-        raise ProceedingsError("--hook-rev needs --hook-repo", hint="pass the hook's repository")
+        raise ProceedingsError(_("--hook-rev needs --hook-repo"),
+                               hint=_("pass the hook's repository"))
     for value, flag in ((hook_repo, "--hook-repo"), (hook_rev, "--hook-rev")):
         if value is not None and (
             not value.strip() or value.startswith("-")
             or any(c in value for c in "\n\r#'\"") or not value.isprintable()
         ):
-            raise ProceedingsError(f"{flag} {value!r} is not a usable value")
+            raise ProceedingsError(
+                _("{flag} {value!r} is not a usable value").format(flag=flag, value=value))
     url = hook_repo or source.url
     if url is not None and not _PLAIN_URL.fullmatch(url):
         url = None if hook_repo is None else url
@@ -149,22 +152,26 @@ def init_repository(
     defaults to the folder's name."""
     wg_name = root.resolve().name if wg_name is None else wg_name
     if root.exists() and not root.is_dir():
-        raise ProceedingsError(f"{root} exists and is not a folder")
+        raise ProceedingsError(_("{path} exists and is not a folder").format(path=root))
     if language not in ("ja", "en"):
-        raise ProceedingsError(f"language must be ja or en, not {language!r}")
+        raise ProceedingsError(
+            _("language must be ja or en, not {language!r}").format(language=language))
     for value, flag in ((wg_name, "--name"), (title, "--title")):
         if value is not None and (
             not value.strip() or any(ord(c) < 32 or ord(c) == 127 for c in value)
         ):
             raise ProceedingsError(
-                f"{value!r} must be one line of text", hint=f"pass it with {flag}"
+                _("{value!r} must be one line of text").format(value=value),
+                hint=_("pass it with {flag}").format(flag=flag),
             )
     if ci is not None and ci not in CI_PROVIDERS:
         raise ProceedingsError(
-            f"unknown CI provider {ci!r}", hint="supported: " + ", ".join(CI_PROVIDERS)
+            _("unknown CI provider {provider!r}").format(provider=ci),
+            hint=_("supported: {providers}").format(providers=", ".join(CI_PROVIDERS)),
         )
     if pages and ci is None:
-        raise ProceedingsError("--pages needs --ci github", hint="pass --ci github --pages")
+        raise ProceedingsError(_("--pages needs --ci github"),
+                               hint=_("pass --ci github --pages"))
     source = installed_source() if source is None else source
     result = InitResult(root)
     # A config init leaves in place keeps its sessions folder: the hook must watch that one.
@@ -198,9 +205,9 @@ def _ci_install_spec(hook: HookPlan, source: ToolSource) -> str:
         url = source.url if source.url and _PLAIN_URL.fullmatch(source.url) else None
         if url is None:
             raise ProceedingsError(
-                "the CI workflow must install proceedings from its git repository, and this "
-                "installation does not say where that is",
-                hint="pass --hook-repo URL (and --hook-rev REV) of the proceedings repository",
+                _("the CI workflow must install proceedings from its git repository, and this "
+                  "installation does not say where that is"),
+                hint=_("pass --hook-repo URL (and --hook-rev REV) of the proceedings repository"),
             )
         rev = source.commit if source.fetched and source.commit else None
     if rev is None:

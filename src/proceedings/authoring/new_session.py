@@ -21,13 +21,14 @@ from proceedings.authoring.scaffold import ScaffoldPlan, ScaffoldResult, TopicRe
 from proceedings.authoring.slugs import SESSION_FALLBACK_SLUG, slug_problem, slugify
 from proceedings.config import LoadedConfig
 from proceedings.errors import ProceedingsError
+from proceedings.i18n import N_, _, ngettext
 from proceedings.load.schema import parse_date_option
 
 # How to pass each value a new session needs, for the "missing …" message.
 _EXAMPLES = {
     "TITLE": '"TITLE"',
     "--date": "--date YYYY-MM-DD",
-    "--topic": '--topic "TOPIC" (repeat for each topic)',
+    "--topic": N_('--topic "TOPIC" (repeat for each topic)'),
 }
 
 
@@ -140,8 +141,9 @@ def check_answer(loaded: LoadedConfig, need: MissingSlug, value: str, date: str 
         folder = loaded.root / loaded.config.sessions_dir / name
         if folder.exists() or folder.is_symlink():
             raise ProceedingsError(
-                f"session folder {loaded.config.sessions_dir}/{name} already exists",
-                hint="choose another name",
+                _("session folder {folder} already exists").format(
+                    folder=f"{loaded.config.sessions_dir}/{name}"),
+                hint=_("choose another name"),
             )
     return value
 
@@ -157,10 +159,12 @@ def with_slug(topics: list[TopicRequest], index: int, slug: str) -> list[TopicRe
 def refuse_missing(missing: list[str], no_input: bool) -> ProceedingsError:
     """The error for values that cannot be asked for."""
     return ProceedingsError(
-        f"missing {join_words(missing)}: pass " + " ".join(_EXAMPLES[flag] for flag in missing),
-        hint="--no-input was given, so nothing is asked"
+        _("missing {values}: pass {examples}").format(
+            values=join_words(missing),
+            examples=" ".join(_(example) for example in [_EXAMPLES[flag] for flag in missing])),
+        hint=_("--no-input was given, so nothing is asked")
         if no_input
-        else "prompts appear only on a terminal",
+        else _("prompts appear only on a terminal"),
     )
 
 
@@ -169,14 +173,15 @@ def check_add_topic(given: NewSessionInput, interactive: bool) -> None:
     extra = [flag for flag, value in given.session_values() if value]
     if extra:
         raise ProceedingsError(
-            f"--add-topic adds notes to an existing session; {join_words(extra)} "
-            f"{'does' if len(extra) == 1 else 'do'} not apply",
-            hint='pass only --add-topic SESSION and --topic "TITLE[=slug]"',
+            ngettext("--add-topic adds notes to an existing session; {options} does not apply",
+                     "--add-topic adds notes to an existing session; {options} do not apply",
+                     len(extra)).format(options=join_words(extra)),
+            hint=_('pass only --add-topic SESSION and --topic "TITLE[=slug]"'),
         )
     if not given.topics and not interactive:
         raise ProceedingsError(
-            'missing --topic: pass --add-topic SESSION --topic "TOPIC"',
-            hint="prompts appear only on a terminal",
+            _('missing --topic: pass --add-topic SESSION --topic "TOPIC"'),
+            hint=_("prompts appear only on a terminal"),
         )
 
 
@@ -214,7 +219,7 @@ def create(plan: ScaffoldPlan, *, dry_run: bool, stage: bool) -> ScaffoldResult:
 
 
 def join_words(items: list[str]) -> str:
-    """`a`, `a and b`, `a, b and c`."""
+    """`a`, `a and b`, `a, b and c` (in Japanese `a と b`, `a、b と c`)."""
     if len(items) <= 1:
         return "".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]
+    return _("{items} and {last}").format(items=_(", ").join(items[:-1]), last=items[-1])

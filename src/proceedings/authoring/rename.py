@@ -26,6 +26,7 @@ from urllib.parse import unquote
 from proceedings.authoring.slugs import validate_slug
 from proceedings.config import LoadedConfig
 from proceedings.errors import ProceedingsError
+from proceedings.i18n import _
 from proceedings.load.naming import propose_session_folder, session_meta
 from proceedings.load.workspace import (
     SESSION_DIR_PATTERN,
@@ -107,11 +108,11 @@ def plan_rename(
     shown = _shown(path)
     problem = confinement_problem(given, root)
     if problem is not None:
-        raise ProceedingsError(f"{shown} {problem}", hint="rename notes and sessions of this "
-                               "repository only")
+        raise ProceedingsError(_confinement_sentence(shown, problem),
+                               hint=_("rename notes and sessions of this repository only"))
     if given.is_symlink():
-        raise ProceedingsError(f"{shown} is a symbolic link",
-                               hint="rename the file or folder it points to")
+        raise ProceedingsError(_("{path} is a symbolic link").format(path=shown),
+                               hint=_("rename the file or folder it points to"))
     real = Path(os.path.realpath(given))
     sessions_real = Path(os.path.realpath(workspace.sessions_path))
     kind, session = _what(workspace, real, sessions_real, shown)
@@ -122,17 +123,18 @@ def plan_rename(
         match = _NOTE_NUMBER.match(real.name)
         if real.name == SESSION_FILE or match is None:
             raise ProceedingsError(
-                f"{shown} is not a topic note named NN-slug.md",
-                hint="only notes with a number (01-…) and session folders are renamed",
+                _("{path} is not a topic note named NN-slug.md").format(path=shown),
+                hint=_("only notes with a number (01-…) and session folders are renamed"),
             )
         source = session.path / real.name
         target = source.parent / f"{match['number']}-{new_slug}.md"
     if source.name == target.name:
-        raise ProceedingsError(f"{shown} is already named `{target.name}`")
+        raise ProceedingsError(
+            _("{path} is already named `{name}`").format(path=shown, name=target.name))
     if os.path.lexists(target) and not _same_entry(source, target):
         raise ProceedingsError(
-            f"`{relative_posix(target, root)}` already exists",
-            hint="pick another slug; rename never overwrites a file or folder",
+            _("`{path}` already exists").format(path=relative_posix(target, root)),
+            hint=_("pick another slug; rename never overwrites a file or folder"),
         )
     rename = _Rename(root, source, target, kind == "session")
     changes, leftovers, originals, rewritten = rename.scan(workspace)
@@ -140,6 +142,17 @@ def plan_rename(
         root, kind, relative_posix(source, root), relative_posix(target, root), source,
         target, tuple(changes), tuple(leftovers), originals, rewritten,
     )
+
+
+def _confinement_sentence(shown: str, problem: str) -> str:
+    """`paths.confinement_problem`'s reason as one sentence about `shown`."""
+    sentences = {
+        "leads outside the repository": _("{path} leads outside the repository"),
+        "leads into the repository's .git folder":
+            _("{path} leads into the repository's .git folder"),
+    }
+    sentence = sentences.get(problem)
+    return sentence.format(path=shown) if sentence is not None else f"{shown} {problem}"
 
 
 def _shown(path: str | Path) -> str:
@@ -158,9 +171,9 @@ def _find(path: Path, root: Path, cwd: Path) -> Path:
     if existing:
         return existing[0]
     raise ProceedingsError(
-        f"{_shown(path)} does not exist",
-        hint="give a note (sessions/<session>/NN-slug.md) or a session folder "
-        "(sessions/YYYY-MM-DD-slug)",
+        _("{path} does not exist").format(path=_shown(path)),
+        hint=_("give a note (sessions/<session>/NN-slug.md) or a session folder "
+               "(sessions/YYYY-MM-DD-slug)"),
     )
 
 
@@ -174,11 +187,14 @@ def _what(
     if real.is_file() and real.parent in by_real and real.parent.parent == sessions_real:
         return "note", by_real[real.parent]
     inside = real == sessions_real or sessions_real in real.parents
+    message = (
+        _("{path} is neither a topic note nor a session folder") if inside
+        else _("{path} is neither a topic note nor a session folder under `{folder}`")
+    )
     raise ProceedingsError(
-        f"{shown} is neither a topic note nor a session folder"
-        + ("" if inside else f" under `{workspace.config.sessions_dir}`"),
-        hint="give a note (sessions/<session>/NN-slug.md) or a session folder "
-        "(sessions/YYYY-MM-DD-slug)",
+        message.format(path=shown, folder=workspace.config.sessions_dir),
+        hint=_("give a note (sessions/<session>/NN-slug.md) or a session folder "
+               "(sessions/YYYY-MM-DD-slug)"),
     )
 
 
@@ -189,8 +205,9 @@ def _session_date(session: Session, root: Path, shown: str) -> str:
     proposal = propose_session_folder(session.name, session_meta(session.path, root))
     if proposal.date is None:
         raise ProceedingsError(
-            f"{shown} has no valid date in its name, and its session.md gives none",
-            hint="set `date: YYYY-MM-DD` in its session.md, then rename it",
+            _("{path} has no valid date in its name, and its session.md gives none").format(
+                path=shown),
+            hint=_("set `date: YYYY-MM-DD` in its session.md, then rename it"),
         )
     return proposal.date.isoformat()
 
@@ -252,7 +269,7 @@ class _Rename:
             if file.text is None:
                 if self.old_name.encode() in file.raw:
                     leftovers.append(Leftover(rel, 1, 1, self.old_name,
-                                              "the file could not be read as UTF-8 text"))
+                                              _("the file could not be read as UTF-8 text")))
                 continue
             found, lost = destinations(file.body)
             base = os.path.dirname(os.path.normpath(file.path))
@@ -261,8 +278,8 @@ class _Rename:
             for item in lost:
                 if self.points_here(self.resolve(base, item.href)):
                     kept.append(Leftover(rel, item.line + 1 + file.body_offset, 1, item.href,
-                                         "a link whose text could not be located (fix it by "
-                                         "hand)"))
+                                         _("a link whose text could not be located (fix it by "
+                                           "hand)")))
             for dest in found:
                 target = self.resolve(base, dest.href)
                 if not self.points_here(target) or (
@@ -273,8 +290,8 @@ class _Rename:
                 line, col = dest.line + 1 + file.body_offset, dest.col + 1
                 new = self.rewrite(dest.raw, dest.kind, base, target)
                 if new is None:
-                    kept.append(Leftover(rel, line, col, dest.raw, "a link that could not be "
-                                         "rewritten safely (fix it by hand)"))
+                    kept.append(Leftover(rel, line, col, dest.raw, _("a link that could not be "
+                                         "rewritten safely (fix it by hand)")))
                 else:
                     edits.append(Change(rel, line, col, dest.raw, new))
             spans = [(c.line, c.col, c.old) for c in edits] + [
@@ -284,13 +301,13 @@ class _Rename:
             if not edits:
                 continue
             if file.path.is_symlink() or confinement_problem(file.path, self.root) is not None:
-                leftovers += [Leftover(c.rel, c.line, c.col, c.old, "the file is a symbolic "
-                                       "link; it is not rewritten") for c in edits]
+                reason = _("the file is a symbolic link; it is not rewritten")
+                leftovers += [Leftover(c.rel, c.line, c.col, c.old, reason) for c in edits]
                 continue
             data = _apply(file.raw, edits)
             if data is None:
-                leftovers += [Leftover(c.rel, c.line, c.col, c.old, "the line changed while "
-                                       "planning (run again)") for c in edits]
+                reason = _("the line changed while planning (run again)")
+                leftovers += [Leftover(c.rel, c.line, c.col, c.old, reason) for c in edits]
                 continue
             changes += edits
             originals[rel] = file.raw
@@ -307,7 +324,7 @@ class _Rename:
         angle = kind != "html" and raw.startswith("<") and raw.endswith(">") and len(raw) >= 2
         inner = raw[1:-1] if angle else raw
         units = list(_units(inner, markdown=kind != "html"))
-        path_end = next((i for i, (_, ch) in enumerate(units) if ch in "#?"), len(units))
+        path_end = next((i for i, (_piece, ch) in enumerate(units) if ch in "#?"), len(units))
         current = self.root if units[:1] and units[0][1] == "/" else base
         pieces: list[str] = []
         segment: list[tuple[str, str]] = []
@@ -315,8 +332,8 @@ class _Rename:
 
         def flush() -> None:
             nonlocal current, replaced
-            name = unquote("".join(ch for _, ch in segment))
-            text = "".join(piece for piece, _ in segment)
+            name = unquote("".join(ch for _piece, ch in segment))
+            text = "".join(piece for piece, _meaning in segment)
             if name == "..":
                 current = os.path.dirname(current)
             elif name not in ("", "."):
@@ -335,7 +352,7 @@ class _Rename:
         flush()
         if not replaced:
             return None
-        new_inner = "".join(pieces) + "".join(piece for piece, _ in units[path_end:])
+        new_inner = "".join(pieces) + "".join(piece for piece, _meaning in units[path_end:])
         md = parser()
         href = new_inner if kind == "html" else md.normalizeLink(unescapeAll(new_inner))
         new_base = self.moved(base)
@@ -356,8 +373,8 @@ class _Rename:
             while at >= 0:
                 if (number, at + 1) not in covered:
                     yield Leftover(rel, number, at + 1, line.strip()[:120],
-                                   f"names `{self.old_name}` but does not link to it; left "
-                                   "as is")
+                                   _("names `{name}` but does not link to it; left as is")
+                                   .format(name=self.old_name))
                 at = line.find(self.old_name, at + len(self.old_name))
 
 
@@ -398,10 +415,10 @@ def apply_rename(plan: RenamePlan, *, use_git: bool = True) -> RenameResult:
     from proceedings.atomic import stage_beside, write_bytes_atomic
 
     if os.path.lexists(plan.target) and not _same_entry(plan.source, plan.target):
-        raise ProceedingsError(f"`{plan.target_rel}` already exists",
-                               hint="pick another slug; rename never overwrites")
+        raise ProceedingsError(_("`{path}` already exists").format(path=plan.target_rel),
+                               hint=_("pick another slug; rename never overwrites"))
     if not os.path.lexists(plan.source):
-        raise ProceedingsError(f"`{plan.source_rel}` no longer exists")
+        raise ProceedingsError(_("`{path}` no longer exists").format(path=plan.source_rel))
     paths = {rel: _writable(plan.root, rel, original) for rel, original in plan.originals.items()}
     staged: dict[str, str] = {}
     try:
@@ -410,8 +427,10 @@ def apply_rename(plan: RenamePlan, *, use_git: bool = True) -> RenameResult:
     except OSError as exc:
         for temp in staged.values():
             Path(temp).unlink(missing_ok=True)
-        raise ProceedingsError(f"cannot write {rel}: {exc.strerror or exc}; nothing was changed",
-                               path=None) from None
+        raise ProceedingsError(
+            _("cannot write {path}: {problem}; nothing was changed").format(
+                path=rel, problem=exc.strerror or exc),
+            path=None) from None
     replaced: list[str] = []
     try:
         for rel, temp in staged.items():
@@ -425,10 +444,12 @@ def apply_rename(plan: RenamePlan, *, use_git: bool = True) -> RenameResult:
             if rel not in replaced:
                 Path(temp).unlink(missing_ok=True)
         if isinstance(exc, ProceedingsError):
-            exc.message += "; the rewritten links were put back"
+            exc.message = _("{problem}; the rewritten links were put back").format(
+                problem=exc.message)
             raise
         raise ProceedingsError(
-            f"cannot rename {plan.source_rel}: {exc.strerror or exc}; nothing was changed"
+            _("cannot rename {path}: {problem}; nothing was changed").format(
+                path=plan.source_rel, problem=exc.strerror or exc)
         ) from None
     return RenameResult(plan, tuple(sorted(replaced)), moved_with_git)
 
@@ -439,14 +460,17 @@ def _writable(root: Path, rel: str, original: bytes) -> Path:
     path = root / rel
     try:
         if path.is_symlink():
-            raise OutsideRepository(0, "is a symbolic link")
+            raise OutsideRepository(0, _("is a symbolic link"))
         current = read_inside(path, root)
     except OSError as exc:
-        raise ProceedingsError(f"cannot rewrite {rel}: {exc.strerror or exc}; nothing was "
-                               "changed") from None
+        raise ProceedingsError(
+            _("cannot rewrite {path}: {problem}; nothing was changed").format(
+                path=rel, problem=exc.strerror or exc)) from None
     if current != original:
-        raise ProceedingsError(f"{rel} changed while the rename was planned; nothing was "
-                               "changed", hint="run the command again")
+        raise ProceedingsError(
+            _("{path} changed while the rename was planned; nothing was changed").format(
+                path=rel),
+            hint=_("run the command again"))
     return path
 
 
@@ -466,13 +490,14 @@ def _move(plan: RenamePlan, use_git: bool) -> bool:
             raise
         except OSError:  # a file system without hard links
             if os.path.lexists(plan.target):
-                raise ProceedingsError(f"`{plan.target_rel}` already exists") from None
+                raise ProceedingsError(
+                    _("`{path}` already exists").format(path=plan.target_rel)) from None
             os.rename(plan.source, plan.target)
         else:
             os.unlink(plan.source)
     else:
         if os.path.lexists(plan.target) and not _same_entry(plan.source, plan.target):
-            raise ProceedingsError(f"`{plan.target_rel}` already exists")
+            raise ProceedingsError(_("`{path}` already exists").format(path=plan.target_rel))
         os.rename(plan.source, plan.target)
     return False
 

@@ -28,6 +28,7 @@ from proceedings.authoring.slugs import (
 from proceedings.config import LoadedConfig
 from proceedings.diagnostics import Severity
 from proceedings.errors import ProceedingsError
+from proceedings.i18n import _
 from proceedings.load import schema
 from proceedings.load.source import parse_markdown, read_markdown
 from proceedings.load.workspace import NOTE_FILE_PATTERN, SESSION_DIR_PATTERN, SESSION_FILE
@@ -120,7 +121,8 @@ def parse_topic(text: str) -> TopicRequest:
         return TopicRequest(clean_text(text, "--topic"))
     if not title.strip():
         raise ProceedingsError(
-            f"--topic `{text}` has a slug but no title", hint='pass --topic "TITLE=slug"'
+            _("--topic `{text}` has a slug but no title").format(text=text),
+            hint=_('pass --topic "TITLE=slug"'),
         )
     return TopicRequest(clean_text(title, "--topic"), slug)
 
@@ -137,7 +139,7 @@ def parse_participants(text: str) -> int | list[str]:
     names = [name for name in names if name]
     if not names:
         raise ProceedingsError(
-            "--participants is empty", hint="pass a count (24) or names (佐藤, Kim)"
+            _("--participants is empty"), hint=_("pass a count (24) or names (佐藤, Kim)")
         )
     return names
 
@@ -148,8 +150,9 @@ def clean_text(text: str, flag: str) -> str:
     bad = next((ch for ch in value if unicodedata.category(ch) in ("Cc", "Zl", "Zp")), None)
     if bad is not None:
         raise ProceedingsError(
-            f"{flag} {value!r} contains a control character ({bad!r})",
-            hint="pass a single line of text",
+            _("{flag} {value!r} contains a control character ({character!r})").format(
+                flag=flag, value=value, character=bad),
+            hint=_("pass a single line of text"),
         )
     return value
 
@@ -163,8 +166,8 @@ def session_slug(title: str, given: str | None) -> SlugChoice:
         check_slug(given, "--slug")
         if starts_with_date(given):
             raise ProceedingsError(
-                f"--slug `{given}` starts with a date",
-                hint="the folder takes its date from --date; pass only the name part",
+                _("--slug `{slug}` starts with a date").format(slug=given),
+                hint=_("the folder takes its date from --date; pass only the name part"),
             )
         return SlugChoice("session", title, given, "given")
     derived = slugify(title)
@@ -190,11 +193,14 @@ def check_slug(value: str, flag: str) -> None:
     shown = repr(value) if any(unicodedata.category(ch) == "Cc" for ch in value) else f"`{value}`"
     suggestion = slugify(value)
     hint = (
-        f"did you mean `{suggestion}`?"
+        _("did you mean `{suggestion}`?").format(suggestion=suggestion)
         if suggestion and suggestion != value and slug_problem(suggestion) is None
-        else f"use lower-case a-z, 0-9 and single hyphens, at most {MAX_SLUG_LENGTH} characters"
+        else _("use lower-case a-z, 0-9 and single hyphens, at most {limit} characters").format(
+            limit=MAX_SLUG_LENGTH)
     )
-    raise ProceedingsError(f"slug {shown} ({flag}) {problem}", hint=hint)
+    raise ProceedingsError(
+        _("slug {slug} ({flag}) {problem}").format(slug=shown, flag=flag, problem=problem),
+        hint=hint)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -206,16 +212,19 @@ def plan_session(loaded: LoadedConfig, request: SessionRequest) -> ScaffoldPlan:
     root, config = loaded.root, loaded.config
     title = clean_text(request.title, "TITLE")
     if not title:
-        raise ProceedingsError("the session title is empty", hint='pass it: new-session "TITLE"')
+        raise ProceedingsError(_("the session title is empty"),
+                               hint=_('pass it: new-session "TITLE"'))
     date = schema.parse_date_option(request.date)
     if request.language is not None and request.language not in ("ja", "en"):
-        raise ProceedingsError(f"--language must be ja or en, not `{request.language}`")
+        raise ProceedingsError(
+            _("--language must be ja or en, not `{language}`").format(language=request.language))
     if not request.topics:
         raise ProceedingsError(
-            "a session needs at least one topic", hint='pass --topic "TITLE" for each topic'
+            _("a session needs at least one topic"), hint=_('pass --topic "TITLE" for each topic')
         )
     if len(request.topics) > MAX_NOTES:
-        raise ProceedingsError(f"a session can have at most {MAX_NOTES} topic notes")
+        raise ProceedingsError(
+            _("a session can have at most {limit} topic notes").format(limit=MAX_NOTES))
     choice = session_slug(title, request.slug)
     name = f"{date.isoformat()}-{choice.slug}"
     sessions_path = _sessions_path(loaded)
@@ -223,8 +232,10 @@ def plan_session(loaded: LoadedConfig, request: SessionRequest) -> ScaffoldPlan:
     session_rel = relative_posix(session_dir, root.resolve())
     if session_dir.exists() or session_dir.is_symlink():
         raise ProceedingsError(
-            f"session folder {session_rel} already exists; nothing was written",
-            hint=f"choose another name with --slug, or add topics to it with --add-topic {name}",
+            _("session folder {folder} already exists; nothing was written").format(
+                folder=session_rel),
+            hint=_("choose another name with --slug, or add topics to it with "
+                   "--add-topic {name}").format(name=name),
         )
     language = request.language or config.language
     choice = replace(choice, path=session_rel)
@@ -268,13 +279,14 @@ def plan_add_topics(
     root, config = loaded.root, loaded.config
     if not topics:
         raise ProceedingsError(
-            "--add-topic needs a topic", hint='pass --topic "TITLE" (repeat for more)'
+            _("--add-topic needs a topic"), hint=_('pass --topic "TITLE" (repeat for more)')
         )
     session_dir = find_session(loaded, session_name)
     session_rel = relative_posix(session_dir, root.resolve())
     start = next_note_number(session_dir)
     if start + len(topics) - 1 > MAX_NOTES:
-        raise ProceedingsError(f"{session_rel} would have more than {MAX_NOTES} notes")
+        raise ProceedingsError(_("{folder} would have more than {limit} notes").format(
+            folder=session_rel, limit=MAX_NOTES))
     info = read_markdown(session_dir / SESSION_FILE, f"{session_rel}/{SESSION_FILE}", root)
     meta_title = info.meta.get("title")
     meta_language = info.meta.get("language")
@@ -301,10 +313,12 @@ def find_session(loaded: LoadedConfig, value: str) -> Path:
     if problem is not None or match is None:
         shown = repr(value) if any(unicodedata.category(ch) == "Cc" for ch in value) else value
         raise ProceedingsError(
-            f"--add-topic {shown}: "
-            + (problem or "is not a session folder name (YYYY-MM-DD-slug)"),
-            hint=f"pass the folder name of a session under {loaded.config.sessions_dir}/, "
-            "e.g. --add-topic 2024-08-24-summer-camp",
+            _("--add-topic {value}: {problem}").format(
+                value=shown,
+                problem=problem or _("is not a session folder name (YYYY-MM-DD-slug)")),
+            hint=_("pass the folder name of a session under {folder}/, "
+                   "e.g. --add-topic 2024-08-24-summer-camp").format(
+                folder=loaded.config.sessions_dir),
         )
     folder = _inside(sessions_path, name)
     if not folder.is_dir():
@@ -315,9 +329,10 @@ def find_session(loaded: LoadedConfig, value: str) -> Path:
         )
         close = closest(name, existing, cutoff=0.5)
         raise ProceedingsError(
-            "--add-topic: there is no session folder "
-            + relative_posix(folder, loaded.root.resolve()),
-            hint=f"did you mean {close}?" if close else "`proceedings list` shows the sessions",
+            _("--add-topic: there is no session folder {folder}").format(
+                folder=relative_posix(folder, loaded.root.resolve())),
+            hint=_("did you mean {name}?").format(name=close) if close
+            else _("`proceedings list` shows the sessions"),
         )
     return folder
 
@@ -331,7 +346,7 @@ def _topics(
         number = start + offset
         title = clean_text(request.title, "--topic")
         if not title:
-            raise ProceedingsError("a --topic title is empty", hint='pass --topic "TITLE"')
+            raise ProceedingsError(_("a --topic title is empty"), hint=_('pass --topic "TITLE"'))
         choice = topic_slug(TopicRequest(title, request.slug), number)
         slugs.append(replace(choice, path=f"{session_rel}/{number:02d}-{choice.slug}.md"))
         topics.append({"number": number, "title": title, "slug": choice.slug})
@@ -351,7 +366,8 @@ def _note_files(
         path = session_dir / f"{topic['number']:02d}-{topic['slug']}.md"
         if path.exists() or path.is_symlink():
             shown = relative_posix(path, loaded.root.resolve())
-            raise ProceedingsError(f"{shown} already exists; nothing was written")
+            raise ProceedingsError(
+                _("{path} already exists; nothing was written").format(path=shown))
         context = {**topic, "language": language, "session": session, "sections": sections}
         files.append(_render(loaded, NOTE_TEMPLATE, path, "note", topic["title"], context))
     return files
@@ -387,26 +403,27 @@ def _check_rendered(
     """A (WG-customised) template must produce a file the loader accepts; else write nothing."""
     file = parse_markdown(content.encode("utf-8"), path, rel)
     problems = [
-        f"line {d.line}: {d.message}" for d in file.diagnostics if d.severity is Severity.ERROR
+        _("line {line}: {message}").format(line=d.line, message=d.message)
+        for d in file.diagnostics if d.severity is Severity.ERROR
     ]
     if not problems and not file.has_front_matter:
-        problems.append("it has no front matter")
+        problems.append(_("it has no front matter"))
     elif not problems:
         keys = schema.SESSION_KEYS if kind == "session" else schema.NOTE_KEYS
         problems += [
-            f"line {d.line}: {d.message}"
+            _("line {line}: {message}").format(line=d.line, message=d.message)
             for d in schema.validate(file.meta, file.key_lines, file.closing_line, keys, rel)
             if d.severity is Severity.ERROR
         ]
         date = schema.parse_iso_date(file.meta.get("date"))
         if not problems and expect_date is not None and date != expect_date:
-            problems.append(f"`date` is not {expect_date.isoformat()}")
+            problems.append(_("`date` is not {date}").format(date=expect_date.isoformat()))
     if problems:
         raise ProceedingsError(
-            f"the template produced an invalid {Path(rel).name} ({'; '.join(problems)}); "
-            "nothing was written",
+            _("the template produced an invalid {file} ({problems}); nothing was written").format(
+                file=Path(rel).name, problems="; ".join(problems)),
             path=source,
-            hint="fix the template, or delete it to use the packaged one",
+            hint=_("fix the template, or delete it to use the packaged one"),
         )
 
 
@@ -448,10 +465,12 @@ def write_plan(plan: ScaffoldPlan) -> list[Path]:
                     folder.mkdir()  # FileExistsError on a race: never write into another's
                     created_dirs.append(folder)
             if plan.session_dir not in created_dirs:
-                raise ProceedingsError(f"session folder {plan.session_rel} already exists")
+                raise ProceedingsError(_("session folder {folder} already exists").format(
+                    folder=plan.session_rel))
         for planned in plan.files:
             if planned.path.exists() or planned.path.is_symlink():
-                raise ProceedingsError(f"{planned.rel} already exists; it was left alone")
+                raise ProceedingsError(
+                    _("{path} already exists; it was left alone").format(path=planned.rel))
             write_text_atomic(planned.path, planned.content)
             created_files.append(planned.path)
     except BaseException as exc:
@@ -459,8 +478,9 @@ def write_plan(plan: ScaffoldPlan) -> list[Path]:
         if isinstance(exc, OSError):
             where = exc.filename or plan.session_rel
             raise ProceedingsError(
-                f"could not write {where}: {exc.strerror or exc}",
-                hint="nothing this run created was kept",
+                _("could not write {path}: {problem}").format(
+                    path=where, problem=exc.strerror or exc),
+                hint=_("nothing this run created was kept"),
             ) from None
         raise
     return created_files
@@ -483,7 +503,7 @@ def git_repository(root: Path) -> Any:
     return open_repo(
         root,
         purpose="--git-add: ",
-        hint="nothing was written; run `git init` there first, or leave out --git-add",
+        hint=_("nothing was written; run `git init` there first, or leave out --git-add"),
     )
 
 
@@ -498,8 +518,8 @@ def git_add(repo: Any, paths: list[Path]) -> list[str]:
     except git.GitCommandError as exc:
         detail = (exc.stderr or str(exc)).strip().splitlines()
         raise ProceedingsError(
-            f"git add failed: {detail[-1] if detail else exc}",
-            hint="the files were created but not staged; stage them with `git add`",
+            _("git add failed: {detail}").format(detail=detail[-1] if detail else exc),
+            hint=_("the files were created but not staged; stage them with `git add`"),
         ) from None
     return rels
 
@@ -511,7 +531,8 @@ def git_add(repo: Any, paths: list[Path]) -> list[str]:
 def _sessions_path(loaded: LoadedConfig) -> Path:
     path = (loaded.root / loaded.config.sessions_dir).resolve()
     if path.exists() and not path.is_dir():
-        raise ProceedingsError(f"`{loaded.config.sessions_dir}` exists but is not a folder")
+        raise ProceedingsError(_("`{folder}` exists but is not a folder").format(
+            folder=loaded.config.sessions_dir))
     return path
 
 
@@ -519,7 +540,8 @@ def _inside(sessions_path: Path, name: str) -> Path:
     """`sessions_path/name`, refusing anything that would not be a direct child of it."""
     candidate = (sessions_path / name).resolve()
     if candidate.parent != sessions_path or candidate.name != name:
-        raise ProceedingsError(f"`{name}` would lie outside {sessions_path}")
+        raise ProceedingsError(_("`{name}` would lie outside {folder}").format(
+            name=name, folder=sessions_path))
     return candidate
 
 

@@ -12,6 +12,7 @@ import re
 import unicodedata
 
 from proceedings.errors import ProceedingsError
+from proceedings.i18n import _
 
 MAX_SLUG_LENGTH = 50
 SESSION_FALLBACK_SLUG = "session"  # for a session whose title gives no slug: 2025-06-01-session
@@ -69,11 +70,13 @@ def validate_slug(value: str, *, flag: str = "--slug") -> str:
         return value
     suggestion = slugify(value)
     hint = (
-        f"try {flag} {suggestion}"
+        _("try {flag} {suggestion}").format(flag=flag, suggestion=suggestion)
         if suggestion and suggestion != value and slug_problem(suggestion) is None
-        else "use lower-case a-z, 0-9 and single hyphens, e.g. `summer-camp`"
+        else _("use lower-case a-z, 0-9 and single hyphens, e.g. `summer-camp`")
     )
-    raise ProceedingsError(f"{flag} {shown}: {problem}", hint=hint)
+    raise ProceedingsError(
+        _("{flag} {value}: {problem}").format(flag=flag, value=shown, problem=problem),
+        hint=hint)
 
 
 _DRIVE = re.compile(r"^[A-Za-z]:")
@@ -81,29 +84,34 @@ _PATH_SEPARATORS = re.compile(r"[/\\]")
 
 
 def slug_problem(value: str) -> str | None:
-    """Why `value` cannot be a slug (None when it can). Checks the dangerous cases first."""
+    """Why `value` cannot be a slug (None when it can). Checks the dangerous cases first.
+
+    The reason reads after the slug it is about (`slug `x` (--slug) is not a name`); in
+    Japanese it is a clause of its own, after a colon."""
     if value == "":
-        return "a slug cannot be empty"
+        return _("a slug cannot be empty")
     if "\x00" in value:
-        return "contains a NUL character"
+        return _("contains a NUL character")
     if any(unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") for ch in value):
-        return "contains a control character"
+        return _("contains a control character")
     if value.startswith(("/", "\\")) or _DRIVE.match(value):
-        return "is an absolute path; a slug is a single name inside the sessions folder"
+        return _("is an absolute path; a slug is a single name inside the sessions folder")
     if value in (".", ".."):
-        return "is not a name"
+        return _("is not a name")
     if ".." in _PATH_SEPARATORS.split(value):
-        return "points outside the sessions folder (`..`)"
+        return _("points outside the sessions folder (`..`)")
     if "/" in value or "\\" in value:
-        return "is a path; a slug is a single name without `/` or `\\`"
+        return _("is a path; a slug is a single name without `/` or `\\`")
     if ".." in value:
-        return "contains `..`"
+        return _("contains `..`")
     if value.lower() in RESERVED_NAMES or value.lower().split(".")[0] in RESERVED_NAMES:
-        return f"`{value.lower().split('.')[0]}` is a reserved name on Windows"
+        return _("`{name}` is a reserved name on Windows").format(
+            name=value.lower().split(".")[0])
     if not SLUG_PATTERN.match(value):
-        return "may contain only a-z, 0-9 and single hyphens (not at the start or end)"
+        return _("may contain only a-z, 0-9 and single hyphens (not at the start or end)")
     if len(value) > MAX_SLUG_LENGTH:
-        return f"is {len(value)} characters long; at most {MAX_SLUG_LENGTH} are allowed"
+        return _("is {length} characters long; at most {limit} are allowed").format(
+            length=len(value), limit=MAX_SLUG_LENGTH)
     return None
 
 

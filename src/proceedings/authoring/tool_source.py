@@ -22,6 +22,7 @@ from urllib.parse import unquote, urlparse
 
 from proceedings import __version__
 from proceedings.errors import ProceedingsError
+from proceedings.i18n import _
 
 GIT_TIMEOUT = 60  # seconds for one `git ls-remote`; it may cross the network
 _SHA = re.compile(r"[0-9a-f]{40}([0-9a-f]{24})?")
@@ -108,10 +109,13 @@ def resolve_hook_rev(repository: str, source: ToolSource, version: str = __versi
         return commit
     if tag:
         return tag
-    tried = f"commit {commit[:12]} or " if commit else ""
+    message = (
+        _("{repository} has neither commit {commit} nor a tag v{version} of this proceedings")
+        if commit else _("{repository} has neither a tag v{version} of this proceedings")
+    )
     raise ProceedingsError(
-        f"{repository} has neither {tried}a tag v{version} of this proceedings",
-        hint="pass --hook-rev with a tag or commit of that repository",
+        message.format(repository=repository, commit=(commit or "")[:12], version=version),
+        hint=_("pass --hook-rev with a tag or commit of that repository"),
     )
 
 
@@ -119,15 +123,16 @@ def remote_refs(repository: str) -> dict[str, str]:
     """`git ls-remote`: ref name -> commit, peeled tags as `refs/tags/NAME^{}`."""
     output = _git(["ls-remote", repository], cwd=None, keep_error=True)
     if output is None or output.startswith("error: "):
-        reason = (output or "git is not installed").removeprefix("error: ").strip()
-        first = reason.splitlines()[0] if reason else "no answer"
+        reason = (output or _("git is not installed")).removeprefix("error: ").strip()
+        first = reason.splitlines()[0] if reason else _("no answer")
         raise ProceedingsError(
-            f"cannot read the proceedings repository {repository}: {first}",
-            hint="check the URL, or pass --hook-rev with a tag or commit of it",
+            _("cannot read the proceedings repository {repository}: {reason}").format(
+                repository=repository, reason=first),
+            hint=_("check the URL, or pass --hook-rev with a tag or commit of it"),
         )
     refs: dict[str, str] = {}
     for line in output.splitlines():
-        sha, _, name = line.partition("\t")
+        sha, _tab, name = line.partition("\t")
         if _is_sha(sha) and name:
             refs[name] = sha
     return refs

@@ -24,6 +24,7 @@ from proceedings.codes import (
     UNSUPPORTED_IMAGE,
 )
 from proceedings.compile.records import Asset, Report, short
+from proceedings.i18n import _
 from proceedings.load.source import MarkdownFile
 from proceedings.load.workspace import IMAGE_TYPES
 from proceedings.paths import real_path
@@ -114,20 +115,22 @@ class AssetResolver:
         if scheme == "http":
             self.report(
                 INSECURE_IMAGE, file.rel, line,
-                f"image `{short(src)}` is loaded over plain http; left out",
-                "use its https:// address, or download it into the session's images/ folder",
+                _("image `{src}` is loaded over plain http; left out").format(src=short(src)),
+                _("use its https:// address, or download it into the session's images/ folder"),
             )
             return None
         if scheme == "https":
             self.report(
                 REMOTE_IMAGE, file.rel, line,
-                f"image `{short(src)}` is loaded from the network and not embedded",
-                "download it into the session's images/ folder and link it relatively",
+                _("image `{src}` is loaded from the network and not embedded").format(
+                    src=short(src)),
+                _("download it into the session's images/ folder and link it relatively"),
             )
             return src
         if scheme or parts.netloc:
             self.report(
-                UNSAFE_URL, file.rel, line, f"image `{short(src)}` is not a file or https URL"
+                UNSAFE_URL, file.rel, line,
+                _("image `{src}` is not a file or https URL").format(src=short(src)),
             )
             return None
         path = unquote(parts.path)
@@ -140,28 +143,29 @@ class AssetResolver:
         if not inside(target, self.sessions_path):
             self.report(
                 IMAGE_OUTSIDE, rel, line,
-                f"image `{path}` is outside the sessions folder",
-                "put images in the session's folder (e.g. images/) and link them relatively",
+                _("image `{path}` is outside the sessions folder").format(path=path),
+                _("put images in the session's folder (e.g. images/) and link them relatively"),
             )
             return False
         if not os.path.isfile(target):  # (False, not an error, in a folder it may not enter)
             self.report(
-                MISSING_IMAGE, rel, line, f"image `{path}` does not exist",
-                "check the file name (it is relative to the note), or add the file",
+                MISSING_IMAGE, rel, line, _("image `{path}` does not exist").format(path=path),
+                _("check the file name (it is relative to the note), or add the file"),
             )
             return False
         if target.suffix.lower() not in IMAGE_TYPES:
             self.report(
                 UNSUPPORTED_IMAGE, rel, line,
-                f"image `{path}` is not SVG, PNG, JPEG, GIF, WebP or AVIF",
+                _("image `{path}` is not SVG, PNG, JPEG, GIF, WebP or AVIF").format(path=path),
             )
             return False
         if not _content_fits_suffix(target):
             kind = IMAGE_TYPES[target.suffix.lower()].split("/")[1].upper()
             self.report(
                 UNSUPPORTED_IMAGE, rel, line,
-                f"image `{path}` is named .{target.suffix[1:]} but is not a {kind} file",
-                "export the image again, or give it the name of its real type",
+                _("image `{path}` is named .{suffix} but is not a {kind} file").format(
+                    path=path, suffix=target.suffix[1:], kind=kind),
+                _("export the image again, or give it the name of its real type"),
             )
             return False
         return self.svg_usable(target, path, rel, line)
@@ -180,16 +184,20 @@ class AssetResolver:
             cleaned = None  # reported when it is copied or embedded
         except UnsafeSvgError as exc:
             self.report(
-                UNSUPPORTED_IMAGE, rel, line, f"SVG `{path}` is left out: {exc}",
-                "export it again as a plain SVG file",
+                UNSUPPORTED_IMAGE, rel, line,
+                _("SVG `{path}` is left out: {problem}").format(path=path, problem=exc),
+                _("export it again as a plain SVG file"),
             )
             cleaned, usable = None, False
         if cleaned is not None and cleaned.dropped:
-            shown = ", ".join(cleaned.dropped[:4]) + (", …" if len(cleaned.dropped) > 4 else "")
+            separator = _(", ")
+            shown = separator.join(cleaned.dropped[:4]) + (
+                separator + "…" if len(cleaned.dropped) > 4 else "")
             self.report(
                 SVG_CLEANED, rel, line,
-                f"SVG `{path}`: removed from the published copy: {shown}",
-                "export the image without scripts, event handlers or links to other files",
+                _("SVG `{path}`: removed from the published copy: {shown}").format(
+                    path=path, shown=shown),
+                _("export the image without scripts, event handlers or links to other files"),
             )
         self._svg_checked[target] = usable
         return usable

@@ -56,6 +56,7 @@ from proceedings.compile.rewrite import (
 )
 from proceedings.diagnostics import Diagnostic
 from proceedings.errors import ProceedingsError
+from proceedings.i18n import _
 from proceedings.load.anchors import heading_anchors
 from proceedings.load.source import MarkdownFile
 from proceedings.load.workspace import Note, Session, Workspace
@@ -97,10 +98,11 @@ def select_sessions(
         for name in names:
             match = [s for s in workspace.sessions if name in (s.name, s.slug)]
             if not match:
-                known = ", ".join(s.name for s in workspace.sessions) or "none"
+                known = ", ".join(s.name for s in workspace.sessions) or _("none")
                 raise ProceedingsError(
-                    f"no session `{name}` in {workspace.config.sessions_dir}/",
-                    hint=f"sessions: {known}",
+                    _("no session `{name}` in {folder}/").format(
+                        name=name, folder=workspace.config.sessions_dir),
+                    hint=_("sessions: {known}").format(known=known),
                 )
             picked += [s for s in match if s not in picked]
         chosen = [s for s in workspace.sessions if s in picked]
@@ -124,8 +126,8 @@ def compile_workspace(
     sessions = list(workspace.sessions if sessions is None else sessions)
     if not sessions:
         raise ProceedingsError(
-            "there is nothing to build: no sessions selected",
-            hint="add a session with `proceedings new-session`, or widen the selection",
+            _("there is nothing to build: no sessions selected"),
+            hint=_("add a session with `proceedings new-session`, or widen the selection"),
         )
     compiler = _Compiler(workspace, sessions, options)
     return compiler.run()
@@ -241,7 +243,7 @@ class _Compiler:
             return url
         self.report(
             UNSAFE_URL, info.rel, info.key_lines.get("url", 1),
-            f"`url: {short(url)}` is not an http(s) address; left out",
+            _("`url: {url}` is not an http(s) address; left out").format(url=short(url)),
         )
         return None
 

@@ -19,6 +19,7 @@ from markdown_it.token import Token
 from proceedings import codes
 from proceedings.diagnostics import Diagnostic, Severity
 from proceedings.errors import ProceedingsError
+from proceedings.i18n import _
 from proceedings.publish.provenance import NoteHistory, Provenance
 from proceedings.render.sanitize import UnsafeSvgError, sanitize_svg
 
@@ -42,8 +43,9 @@ class Asset:
         try:
             return sanitize_svg(raw).data
         except UnsafeSvgError as exc:  # changed since it was compiled
-            raise ProceedingsError(f"{exc}; not published", path=self.rel,
-                                   hint="export the SVG again and rebuild") from None
+            raise ProceedingsError(_("{problem}; not published").format(problem=exc),
+                                   path=self.rel,
+                                   hint=_("export the SVG again and rebuild")) from None
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,7 @@ from proceedings.compile.assets import AssetResolver
 from proceedings.compile.labels import Labels
 from proceedings.compile.records import Footnote, KeyPoint, short
 from proceedings.config import Config
+from proceedings.i18n import _
 from proceedings.load.anchors import slugify_heading
 from proceedings.load.markdown import (
     FootnoteDefinition,
@@ -230,7 +231,8 @@ class FileRewriter:
             if not _ACCEPTED_DATA.match(url):
                 self.c.report(
                     UNSAFE_URL, self.file.rel, self._line(token, url),
-                    f"link `{short(url)}` is not http(s), mailto or relative; shown as text",
+                    _("link `{url}` is not http(s), mailto or relative; shown as text").format(
+                        url=short(url)),
                 )
         children: list[Token] = []
         dropped_links: list[bool] = []  # per open link: was it neutralised?
@@ -284,8 +286,9 @@ class FileRewriter:
     def _report_dropped(self, dropped: list[str], line: int) -> None:
         for what in dropped:
             self.c.report(
-                RAW_HTML_DROPPED, self.file.rel, line, f"raw HTML {what} removed",
-                "only the allowlisted tags and attributes of docs/build.md pass",
+                RAW_HTML_DROPPED, self.file.rel, line,
+                _("raw HTML {what} removed").format(what=what),
+                _("only the allowlisted tags and attributes of docs/build.md pass"),
             )
 
     def _raw_url(self, kind: str, url: str, line: int) -> str | None:
@@ -318,7 +321,8 @@ class FileRewriter:
         if scheme or parts.netloc:
             self.c.report(
                 UNSAFE_URL, self.file.rel, line,
-                f"link `{short(href)}` is not http(s), mailto or relative; shown as text",
+                _("link `{url}` is not http(s), mailto or relative; shown as text").format(
+                    url=short(href)),
             )
             return None
         path, fragment = unquote(parts.path), unquote(parts.fragment)
@@ -332,17 +336,18 @@ class FileRewriter:
         if target in self.c.loaded_files or target in self.c.loaded_dirs:
             self.c.report(
                 LINK_NOT_BUILT, self.file.rel, line,
-                f"link to `{path}`, which is not part of this build; shown as text",
-                "build that session too, or ignore this when building a selection",
+                _("link to `{path}`, which is not part of this build; shown as text").format(
+                    path=path),
+                _("build that session too, or ignore this when building a selection"),
             )
             return None
         if self.c.assets.is_session_file(target):
             return self.c.assets.linked_file(target, path, self.file.rel, line)
         self.c.report(
             LINK_NOT_BUILT, self.file.rel, line,
-            f"link to `{path}`, which is not a note or a file in the sessions folder; "
-            "shown as text",
-            "link to notes and assets inside the sessions folder, or use a full https:// URL",
+            _("link to `{path}`, which is not a note or a file in the sessions folder; "
+              "shown as text").format(path=path),
+            _("link to notes and assets inside the sessions folder, or use a full https:// URL"),
         )
         return None
 
@@ -354,9 +359,9 @@ class FileRewriter:
                 return plan.anchors[candidate]
         self.c.report(
             UNKNOWN_ANCHOR, self.file.rel, line,
-            f"`{short(unquote(href))}`: no heading with the anchor `#{fragment}` in "
-            f"{plan.file.rel}",
-            "use the anchor of an existing heading (see `proceedings check`)",
+            _("`{link}`: no heading with the anchor `#{fragment}` in {path}").format(
+                link=short(unquote(href)), fragment=fragment, path=plan.file.rel),
+            _("use the anchor of an existing heading (see `proceedings check`)"),
         )
         return plan.scope
 

@@ -15,6 +15,7 @@ from proceedings.authoring.importing.vocabulary import (
     INLINE_TARGET,
     SCHEME,
 )
+from proceedings.i18n import _
 from proceedings.load.workspace import ASSET_SUFFIXES, IMAGE_TYPES
 
 _QUERY_OR_FRAGMENT = re.compile(r"[#?]")
@@ -74,19 +75,24 @@ class MemoAssets:
     def _copyable(self, source: Path, path_part: str, line: int) -> bool:
         if not source.is_file():
             self.report.unmapped(
-                line, f"link target `{path_part}` does not exist; the link is kept as it is"
+                line,
+                _("link target `{path}` does not exist; the link is kept as it is").format(
+                    path=path_part),
             )
             return False
         if source.suffix.lower() not in ASSET_SUFFIXES:
             self.report.unmapped(
                 line,
-                f"`{path_part}` is not an asset type the WG format accepts "
-                f"({' '.join(sorted(ASSET_SUFFIXES))}); not copied, link kept",
+                _("`{path}` is not an asset type the WG format accepts ({suffixes}); "
+                  "not copied, link kept").format(
+                    path=path_part, suffixes=" ".join(sorted(ASSET_SUFFIXES))),
             )
             return False
         boundary = self.memo.boundary.resolve()
         if source != boundary and boundary not in source.parents:
-            self.report.unmapped(line, f"`{path_part}` is outside the imported folder; not copied")
+            self.report.unmapped(
+                line, _("`{path}` is outside the imported folder; not copied").format(
+                    path=path_part))
             return False
         return True
 
@@ -114,29 +120,31 @@ class MemoAssets:
 
     def _folder_asset(self, path: Path, rel: str) -> None:
         if path.name.startswith("."):
-            self.report.unmapped(None, f"hidden file `{rel}` was not copied")
+            self.report.unmapped(None, _("hidden file `{path}` was not copied").format(path=rel))
             return
         resolved = path.resolve()
         if resolved in self.assets:
             return
         boundary = self.memo.boundary.resolve()
         if path.is_symlink() and boundary not in resolved.parents:
-            self.report.unmapped(None, f"`{rel}` links outside the imported folder; not copied")
+            self.report.unmapped(
+                None, _("`{path}` links outside the imported folder; not copied").format(path=rel))
             return
         if path.suffix.lower() not in ASSET_SUFFIXES:
             self.report.unmapped(
                 None,
-                f"`{rel}` is not an asset type the WG format accepts "
-                f"({' '.join(sorted(ASSET_SUFFIXES))}); not copied",
+                _("`{path}` is not an asset type the WG format accepts ({suffixes}); "
+                  "not copied").format(path=rel, suffixes=" ".join(sorted(ASSET_SUFFIXES))),
             )
             return
         if not resolved.is_file():  # a FIFO or device: copying it would never end
-            self.report.unmapped(None, f"`{rel}` is not a regular file; not copied")
+            self.report.unmapped(
+                None, _("`{path}` is not a regular file; not copied").format(path=rel))
             return
         inside = self._add_asset(resolved)
         self.unlinked.append(inside)
         self.report.decided(
             None,
-            f"`{rel}` was not linked from the memo; copied to `{inside}` "
-            "and linked from session.md",
+            _("`{path}` was not linked from the memo; copied to `{copy}` "
+              "and linked from session.md").format(path=rel, copy=inside),
         )

@@ -28,6 +28,7 @@ from proceedings.authoring.importing.structure import (
 )
 from proceedings.authoring.importing.writing import MemoWriter
 from proceedings.config import Config
+from proceedings.i18n import _
 from proceedings.load.workspace import SESSION_FILE
 from proceedings.paths import display_path
 
@@ -55,9 +56,9 @@ def plan_memo(
     lines = read_memo(memo.path, report)
     if lines and _DASHES_ONLY.match(lines[0]):
         raise report.error(
-            "starts with front matter, so it looks like it is in a structured format already",
+            _("starts with front matter, so it looks like it is in a structured format already"),
             0,
-            "import handles free-form memos; copy structured notes into sessions/ by hand",
+            _("import handles free-form memos; copy structured notes into sessions/ by hand"),
         )
     assets = MemoAssets(memo, report)
     assets.rewrite_links(lines, code_lines(lines))
@@ -79,9 +80,9 @@ def plan_memo(
     if lost:
         number, text = lost[0]
         raise report.error(
-            f"the import would lose this line: {text!r}",
+            _("the import would lose this line: {text!r}").format(text=text),
             number - 1,
-            "please report this memo's layout so the importer can learn it",
+            _("please report this memo's layout so the importer can learn it"),
         )
     return MemoPlan(
         memo.path,

@@ -16,6 +16,7 @@ from proceedings.authoring.importing.vocabulary import (
     normal_key,
     words_from_name,
 )
+from proceedings.i18n import _
 
 _PARTICIPANT_COUNT = re.compile(
     r"^(?:約|およそ|about|approx\.?|~)?\s*(\d+)\s*(名|人|people|persons|participants)?"
@@ -64,8 +65,8 @@ def header_metadata(
             if key is None:
                 report.unmapped(
                     line,
-                    f"metadata `{pair[0]}` has no place in the format; kept in session.md "
-                    "under the original metadata",
+                    _("metadata `{key}` has no place in the format; kept in session.md "
+                      "under the original metadata").format(key=pair[0]),
                 )
                 continue
             metadata.append(Metadata(key, pair[0], pair[1], line))
@@ -107,8 +108,8 @@ def front_matter(
             if normal(seen[item.key].value) != normal(item.value):
                 report.unmapped(
                     item.line,
-                    f"`{item.raw_key}: {item.value}` differs from line "
-                    f"{seen[item.key].line + 1}, which was used",
+                    _("`{key}: {value}` differs from line {line}, which was used").format(
+                        key=item.raw_key, value=item.value, line=seen[item.key].line + 1),
                 )
             continue
         seen[item.key] = item
@@ -120,14 +121,16 @@ def front_matter(
         if title and front["title"] != title:
             report.unmapped(
                 seen["title"].line,
-                "the `title` line differs from the H1, "
-                "which was used; the line is kept in session.md",
+                _("the `title` line differs from the H1, "
+                  "which was used; the line is kept in session.md"),
             )
         title = title or front["title"]
     front.pop("title", None)
     if not title:
         title = words_from_name(name) or name
-        report.decided(None, f"no H1 title; the title `{title}` comes from the name `{name}`")
+        report.decided(
+            None, _("no H1 title; the title `{title}` comes from the name `{name}`").format(
+                title=title, name=name))
     return front, title
 
 
@@ -138,7 +141,7 @@ def convert(item: Metadata, report: Report) -> Any:
     if item.key == "date":
         return value  # parsed later, with the other date sources
     if not value:
-        report.unmapped(item.line, f"metadata `{item.raw_key}` is empty")
+        report.unmapped(item.line, _("metadata `{key}` is empty").format(key=item.raw_key))
         return None
     if item.key in ("tags", "facilitators", "scribes"):
         separators = _TAG_SEPARATORS if item.key == "tags" else _PEOPLE_SEPARATORS
@@ -152,7 +155,8 @@ def convert(item: Metadata, report: Report) -> Any:
             return "ja"
         if lowered in ("en", "english", "英語"):
             return "en"
-        report.unmapped(item.line, f"language `{value}` is neither ja nor en; not used")
+        report.unmapped(
+            item.line, _("language `{value}` is neither ja nor en; not used").format(value=value))
         return None
     if item.key == "url":
         link = _URL_VALUE.match(value)
@@ -166,8 +170,9 @@ def _participants(item: Metadata, value: str, text: str, report: Report) -> int 
         if count.group("rest").strip():
             report.unmapped(
                 item.line,
-                f"`participants` keeps only the count {count.group(1)}; "
-                f"`{count.group('rest').strip()}` stays in the memo text",
+                _("`participants` keeps only the count {count}; "
+                  "`{rest}` stays in the memo text").format(
+                    count=count.group(1), rest=count.group("rest").strip()),
             )
         return int(count.group(1))
     return [p.strip() for p in _NAME_SEPARATORS.split(value) if p.strip()]

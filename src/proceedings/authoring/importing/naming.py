@@ -17,6 +17,7 @@ from proceedings.authoring.importing.vocabulary import (
     name_date,
 )
 from proceedings.authoring.slugs import slug_problem, slugify
+from proceedings.i18n import _
 
 _WEEKDAY_OR_COMMA = re.compile(r"^[\s(（]*[月火水木金土日](?:曜日?)?[)）]?\s*|^[\s,]+")
 
@@ -54,34 +55,36 @@ class MemoNaming:
         found, where = self._metadata_date(metadata)
         from_name = self.name_date()
         if found is None and from_name is not None:
-            found, where = from_name, "the name"
+            found, where = from_name, _("the name")
             self.report.decided(
-                None, f"date {found.isoformat()} comes from the folder or file name"
+                None, _("date {date} comes from the folder or file name").format(
+                    date=found.isoformat())
             )
         if found is None:
             match = DATE_IN_TEXT.search(unicodedata.normalize("NFKC", title))
             if match:
-                found, where = self._real_date(match, None), "the title"
-                self.report.decided(None, f"date {found.isoformat()} comes from the title")
+                found, where = self._real_date(match, None), _("the title")
+                self.report.decided(
+                    None, _("date {date} comes from the title").format(date=found.isoformat()))
         if self.given_date is not None:
             if found is not None and found != self.given_date:
                 self.report.decided(
                     None,
-                    f"--date {self.given_date.isoformat()} replaces "
-                    f"{found.isoformat()} from {where}",
+                    _("--date {given} replaces {found} from {where}").format(
+                        given=self.given_date.isoformat(), found=found.isoformat(), where=where),
                 )
             return self.given_date
         if found is None:
             raise self.report.error(
-                "has no recognisable date (no `Date:`/`日付:` line, none in the folder or file "
-                "name or the title)",
-                hint="pass --date YYYY-MM-DD",
+                _("has no recognisable date (no `Date:`/`日付:` line, none in the folder or file "
+                  "name or the title)"),
+                hint=_("pass --date YYYY-MM-DD"),
             )
         if from_name is not None and from_name != found:
             self.report.unmapped(
                 None,
-                f"the name says {from_name.isoformat()} but {where} says "
-                f"{found.isoformat()}, which was used",
+                _("the name says {named} but {where} says {found}, which was used").format(
+                    named=from_name.isoformat(), where=where, found=found.isoformat()),
             )
         return found
 
@@ -94,9 +97,10 @@ class MemoNaming:
             if match is None:
                 if self.given_date is None:
                     raise self.report.error(
-                        f"no date in `{item.raw_key}: {item.value}`",
+                        _("no date in `{key}: {value}`").format(
+                            key=item.raw_key, value=item.value),
                         item.line,
-                        "pass --date YYYY-MM-DD",
+                        _("pass --date YYYY-MM-DD"),
                     )
                 continue
             found = self._real_date(match, item.line)
@@ -105,9 +109,10 @@ class MemoNaming:
             if rest:
                 self.report.unmapped(
                     item.line,
-                    f"the front matter keeps only the date; `{rest}` stays in the memo text",
+                    _("the front matter keeps only the date; `{rest}` stays in the memo text")
+                    .format(rest=rest),
                 )
-            return found, f"line {item.line + 1}"
+            return found, _("line {line}").format(line=item.line + 1)
         return None, ""
 
     def _real_date(self, match: re.Match[str], line: int | None) -> dt.date:
@@ -117,9 +122,9 @@ class MemoNaming:
             if self.given_date is not None:
                 return self.given_date
             raise self.report.error(
-                f"`{match.group(0)}` is not a real date",
+                _("`{date}` is not a real date").format(date=match.group(0)),
                 line,
-                "fix the memo or pass --date YYYY-MM-DD",
+                _("fix the memo or pass --date YYYY-MM-DD"),
             ) from None
 
     def slug(self, title: str) -> str:
@@ -132,10 +137,10 @@ class MemoNaming:
             return slug
         slug = slugify(title)
         if slug and slug_problem(slug) is None:
-            self.report.decided(None, f"slug `{slug}` comes from the title")
+            self.report.decided(None, _("slug `{slug}` comes from the title").format(slug=slug))
             return slug
         raise self.report.error(
-            f"neither the name `{self.name()}` nor the title gives an ASCII slug for the "
-            "session folder",
-            hint="pass --slug, e.g. --slug summer-camp",
+            _("neither the name `{name}` nor the title gives an ASCII slug for the "
+              "session folder").format(name=self.name()),
+            hint=_("pass --slug, e.g. --slug summer-camp"),
         )

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from proceedings.authoring.importing.model import MemoSource, Report
 from proceedings.errors import ProceedingsError
+from proceedings.i18n import _
 
 _NOT_SHIFT_JIS = re.compile(r"[\x80-\x9f\ue000-\uf8ff]")
 
@@ -20,16 +21,16 @@ def find_memos(paths: list[Path]) -> tuple[list[MemoSource], list[ProceedingsErr
     problems: list[ProceedingsError] = []
     for given in paths:
         if not given.exists():
-            problems.append(ProceedingsError("no such file or folder", path=given))
+            problems.append(ProceedingsError(_("no such file or folder"), path=given))
             continue
         given = given.resolve()
         if not given.is_file() and not given.is_dir():
             # Reading a FIFO waits forever and /dev/zero never ends: only files are memos.
             problems.append(
                 ProceedingsError(
-                    "is not a regular file or a folder (a pipe, device or socket)",
+                    _("is not a regular file or a folder (a pipe, device or socket)"),
                     path=given,
-                    hint="pass the memo file or the folder that holds it",
+                    hint=_("pass the memo file or the folder that holds it"),
                 )
             )
             continue
@@ -37,9 +38,9 @@ def find_memos(paths: list[Path]) -> tuple[list[MemoSource], list[ProceedingsErr
             if given.suffix.lower() not in MEMO_SUFFIXES:
                 problems.append(
                     ProceedingsError(
-                        "not a Markdown memo (.md)",
+                        _("not a Markdown memo (.md)"),
                         path=given,
-                        hint="pass the memo file or the folder that holds it",
+                        hint=_("pass the memo file or the folder that holds it"),
                     )
                 )
                 continue
@@ -49,7 +50,7 @@ def find_memos(paths: list[Path]) -> tuple[list[MemoSource], list[ProceedingsErr
         _collect(given, given, found, depth=0)
         if len(found) == before:
             problems.append(
-                ProceedingsError("no Markdown memo (.md) found in this folder", path=given)
+                ProceedingsError(_("no Markdown memo (.md) found in this folder"), path=given)
             )
     unique: dict[Path, MemoSource] = {}
     for memo in found:
@@ -86,7 +87,7 @@ def read_memo(path: Path, report: Report) -> list[str]:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise report.error(f"cannot be read: {exc.strerror}") from None
+        raise report.error(_("cannot be read: {problem}").format(problem=exc.strerror)) from None
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     try:
@@ -101,11 +102,12 @@ def read_memo(path: Path, report: Report) -> list[str]:
         except UnicodeDecodeError:
             line = raw[: exc.start].count(b"\n")
             raise report.error(
-                f"is neither UTF-8 nor Shift_JIS (byte offset {exc.start})",
+                _("is neither UTF-8 nor Shift_JIS (byte offset {offset})").format(
+                    offset=exc.start),
                 line,
-                "re-save the memo as UTF-8",
+                _("re-save the memo as UTF-8"),
             ) from None
-        report.decided(None, "read as Shift_JIS (cp932); the imported files are UTF-8")
+        report.decided(None, _("read as Shift_JIS (cp932); the imported files are UTF-8"))
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     if lines and lines[-1] == "":
         lines.pop()

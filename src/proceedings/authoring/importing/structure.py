@@ -20,6 +20,7 @@ from proceedings.authoring.importing.vocabulary import (
     matches,
     normal,
 )
+from proceedings.i18n import _
 from proceedings.load.markdown import inline_text, parser
 
 
@@ -109,7 +110,7 @@ class MemoStructure:
         return blocks
 
     def in_block(self, line: int) -> bool:
-        return any(start <= line < end for start, end, _ in self.blocks)
+        return any(start <= line < end for start, end, _token in self.blocks)
 
     def _definitions(self, env: dict[str, Any]) -> list[Definition]:
         found: list[Definition] = []
@@ -211,6 +212,7 @@ def classify(
     for section in closing:
         report.decided(
             section.start,
-            f"section `{section.heading.text}` follows the topics; kept in session.md",
+            _("section `{section}` follows the topics; kept in session.md").format(
+                section=section.heading.text),
         )
     return intro, topics, closing

@@ -21,6 +21,7 @@ from proceedings.authoring.importing.vocabulary import (
 from proceedings.authoring.sections import section_kind, section_name
 from proceedings.authoring.slugs import slugify
 from proceedings.config import Config
+from proceedings.i18n import _
 from proceedings.load.placeholders import PLACEHOLDER_MARK
 
 Note = tuple[str, str, str]  # file name, title, text
@@ -65,7 +66,8 @@ class MemoWriter:
             if len(heading.lines) > 1 and level > 2:
                 level = 2  # only setext keeps a heading's several lines, and it has 2 levels
                 self.report.unmapped(
-                    heading.start, "a heading written over several lines stays a level-2 heading"
+                    heading.start,
+                    _("a heading written over several lines stays a level-2 heading"),
                 )
             stack.append((heading.level, level))
             out += heading.render(level)
@@ -100,7 +102,9 @@ class MemoWriter:
             if not title:  # `##` with no text: the note still needs a title
                 title = f"トピック {number}" if language == "ja" else f"Topic {number}"
                 h1 = Heading(1, title, md_escape(title), heading.start, heading.end)
-                self.report.decided(heading.start, f"a topic heading has no text; titled `{title}`")
+                self.report.decided(
+                    heading.start,
+                    _("a topic heading has no text; titled `{title}`").format(title=title))
             text = self._note_text(
                 title, h1, (heading.end, section.end), language, scribes, section=section
             )
@@ -124,8 +128,10 @@ class MemoWriter:
         text = self._note_text(title, heading, (rest, preamble_end), language, scribes)
         self.report.decided(
             None,
-            f"no topic sections: the memo's text became one note, `{name}`"
-            + (" (its opening paragraphs became the overview)" if lead else ""),
+            (_("no topic sections: the memo's text became one note, `{name}` (its opening "
+               "paragraphs became the overview)") if lead
+             else _("no topic sections: the memo's text became one note, `{name}`"))
+            .format(name=name),
         )
         return name, title, text
 
@@ -229,8 +235,8 @@ class MemoWriter:
             parts.append([f"## {section_name(group, language)}", "", _placeholder(group, language)])
         self.report.decided(
             section.start,
-            f"topic `{section.heading.text}` already has the WG's "
-            "sections; they became the note's sections",
+            _("topic `{topic}` already has the WG's sections; they became the note's sections")
+            .format(topic=section.heading.text),
         )
         return parts
 
