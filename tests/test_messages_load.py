@@ -220,3 +220,19 @@ def test_encoding_hints_are_japanese_and_keep_the_command(tmp_path, monkeypatch)
     message = found["F101"][0][1]
     assert "iconv -f " in message and "-t UTF-8 03-cafe.md" in message
     assert JAPANESE.search(_tool_words(message)), message
+
+
+@pytest.mark.parametrize(("language", "expected"), [
+    ("ja", "front matter の YAML エラー: あるはずの '-' が見つかりません"),
+    ("en", "YAML: did not find expected '-' indicator"),
+])
+def test_yaml_syntax_errors_say_what_pyyaml_found(tmp_path, monkeypatch, language, expected):
+    """M202 shows PyYAML's own problem; the common ones are translated."""
+    _neutral(monkeypatch)
+    monkeypatch.setenv("PROCEEDINGS_MESSAGES", language)
+    bad = "---\ntitle: t\ntags:\n  - a\n  b: 2\n---\n\n# t\n"
+    root = make_wg(tmp_path / "wg", {f"{SESSION}/03-gamma.md": bad})
+    result = _cli(["check", "--root", str(root), "--select", "M202"])
+    found = _findings(result.output)
+    assert result.exit_code == 1 and "M202" in found, result.output
+    assert found["M202"][0] == (f"{SESSION}/03-gamma.md", expected)

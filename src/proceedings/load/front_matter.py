@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from proceedings import codes
-from proceedings.i18n import _
+from proceedings.i18n import N_, _
 
 if TYPE_CHECKING:
     from proceedings.load.source import MarkdownFile
@@ -165,6 +165,31 @@ def yaml_hint(lines: list[str], exc: Any) -> str:
     return ""
 
 
+# The problems PyYAML (libyaml) reports most often, shown in the message language; any other
+# is shown as PyYAML words it.
+_YAML_PROBLEMS = frozenset({
+    N_("mapping values are not allowed in this context"),
+    N_("mapping values are not allowed here"),
+    N_("found character that cannot start any token"),
+    N_("found a tab character that violates indentation"),
+    N_("found unexpected end of stream"),
+    N_("did not find expected '-' indicator"),
+    N_("did not find expected key"),
+    N_("did not find expected ',' or ']'"),
+    N_("did not find expected ',' or '}'"),
+    N_("could not find expected ':'"),
+    N_("did not find expected node content"),
+    N_("did not find expected <document start>"),
+    N_("found undefined alias"),
+    N_("found unknown escape character"),
+})
+
+
+def yaml_problem(problem: str) -> str:
+    """PyYAML's description of a problem, in the message language when it is a known one."""
+    return _(problem) if problem in _YAML_PROBLEMS else problem
+
+
 def has_alias(source: str) -> bool:
     """Whether the YAML in `source` defines an anchor (`&name`), which an alias could repeat."""
     import yaml
@@ -200,7 +225,8 @@ def report_marked_error(file: MarkdownFile, source: str, exc: Any, quoted: int) 
         return "\n".join(lines)
     if not report_unclosed(file, exc):
         file.report(codes.YAML_SYNTAX, line,
-                    _("YAML: {problem}").format(problem=exc.problem or exc),
+                    _("YAML: {problem}").format(problem=yaml_problem(exc.problem) if exc.problem
+                                                else exc),
                     yaml_hint(lines, exc), col=col)
     return None
 
