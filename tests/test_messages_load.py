@@ -167,7 +167,7 @@ def test_language_stated_after_the_bad_key_still_counts(tmp_path, monkeypatch):
     with pytest.raises(ProceedingsError) as caught:
         load_config(root)
     assert str(caught.value).endswith(
-        "proceedings.toml:1: `wg_name` は 文字列 にしてください（今は 3）")
+        "proceedings.toml:1: `wg_name` の値 3 は使えません（指定できる値: 文字列）")
     assert i18n.current_language() == "ja"
 
 
