@@ -12,13 +12,19 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, NamedTuple, get_args, get_origin, get_type_hints
 
-from proceedings import i18n
+from proceedings import i18n, paths
 from proceedings.errors import ProceedingsError
+from proceedings.i18n import _
 from proceedings.load.setting_values import folder_problem, marker_problem, positive_problem
 from proceedings.load.setting_values import (  # re-exported: render/fonts.py imports it here
     page_size_problem as page_size_problem,
 )
-from proceedings.paths import OutsideRepository, confinement_problem, read_inside
+from proceedings.paths import (
+    OutsideRepository,
+    confinement_problem,
+    read_inside,
+    refused_link_message,
+)
 from proceedings.text import closest
 
 CONFIG_FILE = "proceedings.toml"
@@ -227,10 +233,14 @@ def _read_inside(path: Path, root: Path) -> str:
     except OutsideRepository:
         return ""
     except OSError as exc:
-        raise ProceedingsError(
-            f"cannot read the settings file: {exc.strerror or exc}", path=path,
-            hint="make it readable (`chmod a+r`) or restore it from git",
-        ) from None
+        raise _unreadable(path, exc) from None
+
+
+def _unreadable(path: Path, exc: OSError) -> ProceedingsError:
+    return ProceedingsError(
+        _("cannot read the settings file: {reason}").format(reason=exc.strerror or exc),
+        path=path, hint=_("make it readable (`chmod a+r`) or restore it from git"),
+    )
 
 
 def _refuse_outside(path: Path, root: Path) -> None:
@@ -238,8 +248,8 @@ def _refuse_outside(path: Path, root: Path) -> None:
     problem = confinement_problem(path, root)
     if problem is not None:
         raise ProceedingsError(
-            f"is a symbolic link that {problem}; it is not read", path=path, line=1,
-            hint="replace the link with the file itself",
+            refused_link_message(problem), path=path, line=1,
+            hint=_("replace the link with the file itself"),
         )
 
 
@@ -252,20 +262,23 @@ def check_folder(root: Path, config: Config, source: Path | None, key: str) -> N
     problem = confinement_problem(root / value, root)
     if problem is None:
         return
-    hint = "replace the link with a real folder" + (
-        ", or pass --output DIR to write elsewhere" if key == "output_dir" else "")
+    hint = (_("replace the link with a real folder, or pass --output DIR to write elsewhere")
+            if key == "output_dir" else _("replace the link with a real folder"))
+    into_git = problem == paths.INTO_GIT
     line = None
     if source is not None:
         prefix = "tool.proceedings" if source.name == PYPROJECT_FILE else ""
         line = _key_line(source.read_text("utf-8-sig", "replace"), key, prefix)
     if line is None:  # the default value: the symlink itself is the problem
-        raise ProceedingsError(
-            f"`{key}` folder is a symbolic link that {problem}", path=root / value, hint=hint,
-        )
-    raise ProceedingsError(
-        f"`{key}` = {value!r} {problem} through a symbolic link", path=source, line=line,
-        hint=hint,
-    )
+        message = (_("`{key}` folder is a symbolic link that leads into the repository's "
+                     ".git folder") if into_git else
+                   _("`{key}` folder is a symbolic link that leads outside the repository"))
+        raise ProceedingsError(message.format(key=key), path=root / value, hint=hint)
+    message = (_("`{key}` = {value!r} leads into the repository's .git folder through a "
+                 "symbolic link") if into_git else
+               _("`{key}` = {value!r} leads outside the repository through a symbolic link"))
+    raise ProceedingsError(message.format(key=key, value=value), path=source, line=line,
+                           hint=hint)
 
 
 def load_config(root: Path | None = None, *, cwd: Path | None = None) -> LoadedConfig:
@@ -273,14 +286,14 @@ def load_config(root: Path | None = None, *, cwd: Path | None = None) -> LoadedC
     if root is not None:
         root = root.resolve()
         if not root.is_dir():
-            raise ProceedingsError(f"--root {root} is not a folder")
+            raise ProceedingsError(_("--root {root} is not a folder").format(root=root))
     else:
         found = find_root(cwd or Path.cwd())
         if found is None:
             raise ProceedingsError(
-                "no proceedings.toml found here or in any parent folder",
-                hint="run inside a WG repository, pass --root DIR, or create one with "
-                "`proceedings init`",
+                _("no proceedings.toml found here or in any parent folder"),
+                hint=_("run inside a WG repository, pass --root DIR, or create one with "
+                       "`proceedings init`"),
             )
         root = found
     loaded = _load(root)
@@ -296,6 +309,7 @@ def _load(root: Path) -> LoadedConfig:
     if config_path.is_file():
         _refuse_outside(config_path, root)
         raw = _read_toml(config_path)
+        _follow_stated(raw)  # the settings' own errors in the WG's language too
         config = parse_config(raw, config_path)
         return LoadedConfig(root, config, config_path, _stated_language(raw, config))
     pyproject = root / PYPROJECT_FILE
@@ -304,9 +318,17 @@ def _load(root: Path) -> LoadedConfig:
         tool = _read_toml(pyproject).get("tool")
         table = tool.get("proceedings") if isinstance(tool, dict) else None
         if table is not None:
+            _follow_stated(table)
             config = parse_config(table, pyproject, "tool.proceedings")
             return LoadedConfig(root, config, pyproject, _stated_language(table, config))
     return LoadedConfig(root, Config(), None)
+
+
+def _follow_stated(raw: Any) -> None:
+    """Use the language the settings state (when it is one we know) for the messages, as
+    soon as the file is parsed: its validation errors are then in that language too."""
+    stated = raw.get("language") if isinstance(raw, dict) else None
+    i18n.follow(stated if stated in i18n.LANGUAGES else None)
 
 
 def _stated_language(raw: Any, config: Config) -> str | None:
@@ -318,8 +340,8 @@ def _refuse_special_file(path: Path) -> None:
     link) is an error, not "no settings": reading a FIFO would wait forever."""
     if (path.is_symlink() or path.exists()) and not path.is_file():
         raise ProceedingsError(
-            "is not a regular file", path=path,
-            hint="make it a plain text file with your settings, or remove it",
+            _("is not a regular file"), path=path,
+            hint=_("make it a plain text file with your settings, or remove it"),
         )
 
 
@@ -328,10 +350,7 @@ def _read_settings(path: Path) -> bytes:
     try:
         return path.read_bytes()
     except OSError as exc:
-        raise ProceedingsError(
-            f"cannot read the settings file: {exc.strerror or exc}", path=path,
-            hint="make it readable (`chmod a+r`) or restore it from git",
-        ) from None
+        raise _unreadable(path, exc) from None
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -339,7 +358,8 @@ def _read_toml(path: Path) -> dict[str, Any]:
         data = _read_settings(path).decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ProceedingsError(
-            f"not valid UTF-8 at byte {exc.start}", path=path, hint="save the file as UTF-8"
+            _("not valid UTF-8 at byte {offset}").format(offset=exc.start), path=path,
+            hint=_("save the file as UTF-8"),
         ) from None
     from proceedings.load.cache import parsed_config
 
@@ -354,7 +374,8 @@ def _parse_toml(text: str, path: Path) -> dict[str, Any]:
     except tomllib.TOMLDecodeError as exc:
         line = getattr(exc, "lineno", None) or _line_from_toml_error(str(exc))
         message = str(exc).split(" (at line")[0]
-        raise ProceedingsError(f"invalid TOML: {message}", path=path, line=line) from None
+        raise ProceedingsError(_("invalid TOML: {problem}").format(problem=message), path=path,
+                               line=line) from None
 
 
 _TOML_ERROR_LINE = re.compile(r"line (\d+)")
@@ -374,8 +395,10 @@ def parse_config(raw: dict[str, Any], path: Path, prefix: str = "") -> Config:
 def _build(cls: type, raw: Any, path: Path, text: str, prefix: str) -> Any:
     if not isinstance(raw, dict):
         raise ProceedingsError(
-            f"`{prefix}` must be a table", path=path, line=_key_line(text, prefix),
-            hint=f"write it as a `[{prefix}]` header with its keys on the lines below",
+            _("`{key}` must be a table").format(key=prefix), path=path,
+            line=_key_line(text, prefix),
+            hint=_("write it as a `[{key}]` header with its keys on the lines below").format(
+                key=prefix),
         )
     hints = get_type_hints(cls)
     known = table_keys(cls)
@@ -384,10 +407,11 @@ def _build(cls: type, raw: Any, path: Path, text: str, prefix: str) -> Any:
         dotted = f"{prefix}.{key}" if prefix else key
         if key not in known:
             close = closest(key, known)
-            hint = f"did you mean `{close}`?" if close else "known keys: " + ", ".join(known)
+            hint = (_("did you mean `{name}`?").format(name=close) if close else
+                    _("known keys: {keys}").format(keys=", ".join(known)))
             raise ProceedingsError(
-                f"unknown setting `{dotted}`", path=path, line=_key_line(text, key, prefix),
-                hint=hint,
+                _("unknown setting `{key}`").format(key=dotted), path=path,
+                line=_key_line(text, key, prefix), hint=hint,
             )
         kind = hints[key]
         if is_table(kind):
@@ -396,13 +420,14 @@ def _build(cls: type, raw: Any, path: Path, text: str, prefix: str) -> Any:
         problem = _type_problem(value, kind)
         choices = known[key].choices
         if problem is None and choices and value not in choices:
-            problem = "one of " + ", ".join(f'"{c}"' for c in choices)
+            problem = _("one of {choices}").format(choices=", ".join(f'"{c}"' for c in choices))
         check = known[key].check
         if problem is None and check is not None:
             problem = check(value)
         if problem is not None:
             raise ProceedingsError(
-                f"`{dotted}` must be {problem}, not {value!r}",
+                _("`{key}` must be {expected}, not {value!r}").format(
+                    key=dotted, expected=problem, value=value),
                 path=path,
                 line=_key_line(text, key, prefix),
             )
@@ -414,22 +439,25 @@ def _type_problem(value: Any, kind: Any) -> str | None:
     """None when `value` fits `kind`, else a description of what was expected."""
     origin = get_origin(kind)
     if kind is bool:
-        return None if isinstance(value, bool) else "true or false"
+        return None if isinstance(value, bool) else _("true or false")
     if kind is str:
-        return None if isinstance(value, str) else "a string"
+        return None if isinstance(value, str) else _("a string")
     if kind is int:
         fits = isinstance(value, int) and not isinstance(value, bool)
-        return None if fits else "a whole number"
+        return None if fits else _("a whole number")
     if origin is list:
         (item_kind,) = get_args(kind)
         fits = isinstance(value, list) and all(_type_problem(v, item_kind) is None for v in value)
         if fits and get_origin(item_kind) is list and not all(value):
             fits = False  # an empty name group could never match a section
-        return None if fits else f"a list of {_describe(item_kind)}"
+        if fits:
+            return None
+        return _("a list of strings") if item_kind is str else \
+            _("a list of non-empty lists of strings")
     if origin is dict:
         if isinstance(value, dict) and all(isinstance(v, str) for v in value.values()):
             return None
-        return "a table of strings"
+        return _("a table of strings")
     raise TypeError(f"unsupported config type {kind}")  # a programming error, not user input
 
 

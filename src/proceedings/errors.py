@@ -78,10 +78,12 @@ def ending_for(exc: BaseException) -> Ending | None:
     if isinstance(exc, BrokenPipeError):  # the output was piped into a reader that stopped
         return Ending("", "", after_broken_pipe())
     if isinstance(exc, Exception) and not os.environ.get("PROCEEDINGS_DEBUG"):
+        from proceedings.i18n import _
+
         return Ending(
             "internal error",
-            f"{type(exc).__name__}: {exc} — please report it; "
-            "set PROCEEDINGS_DEBUG=1 to see the traceback",
+            _("{error} — please report it; set PROCEEDINGS_DEBUG=1 to see the traceback").format(
+                error=f"{type(exc).__name__}: {exc}"),
             EXIT_INTERNAL,
         )
     return None

@@ -80,12 +80,32 @@ def _real_root(root: str) -> str:
     return os.path.realpath(root)
 
 
+# What `confinement_problem` returns: the end of an English sentence, and a key for whole
+# sentences in the message language (`refused_link_message`).
+OUTSIDE = "leads outside the repository"
+INTO_GIT = "leads into the repository's .git folder"
+
+
 def _problem(real: str, base: str) -> str | None:
     if not real_inside(real, base):
-        return "leads outside the repository"
+        return OUTSIDE
     if GIT_DIR in real[len(base):].split(os.sep):
-        return "leads into the repository's .git folder"
+        return INTO_GIT
     return None
+
+
+def refused_link_message(problem: str | None) -> str:
+    """"is a symbolic link that … ; it is not read" for a file that `problem` (from
+    `confinement_problem` or an `OutsideRepository`'s strerror) says is not repository
+    content, as a whole sentence in the message language (shown after the file's path)."""
+    from proceedings.i18n import _
+
+    if problem == INTO_GIT:
+        return _("is a symbolic link that leads into the repository's .git folder; it is not "
+                 "read")
+    if problem == OUTSIDE or problem is None:
+        return _("is a symbolic link that leads outside the repository; it is not read")
+    return _("is a symbolic link that {problem}; it is not read").format(problem=problem)
 
 
 class OutsideRepository(OSError):

@@ -33,6 +33,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from proceedings import __version__
 from proceedings.errors import ProceedingsError
+from proceedings.i18n import _
 from proceedings.load import cache as cache_store
 from proceedings.paths import real_inside
 
@@ -46,8 +47,8 @@ def packaged_templates_dir() -> Path:
     if checkout.is_dir():
         return checkout
     raise ProceedingsError(
-        "the packaged templates are missing from this installation",
-        hint="reinstall proceedings (`pip install --force-reinstall proceedings`)",
+        _("the packaged templates are missing from this installation"),
+        hint=_("reinstall proceedings (`pip install --force-reinstall proceedings`)"),
     )
 
 
@@ -101,9 +102,9 @@ def refuse_outside_templates(path: Path, override_dir: Path) -> None:
         os.path.realpath(path), os.path.realpath(override_dir)
     ):
         raise ProceedingsError(
-            "template override is a symbolic link that leads outside the templates folder; "
-            "it is not read", path=path, line=1,
-            hint="replace the link with the template itself",
+            _("template override is a symbolic link that leads outside the templates folder; "
+              "it is not read"), path=path, line=1,
+            hint=_("replace the link with the template itself"),
         )
 
 
@@ -158,24 +159,27 @@ def render_template(name: str, context: dict[str, Any], *, override_dir: Path | 
         return template.render(**context)
     except jinja2.TemplateSyntaxError as exc:
         raise ProceedingsError(
-            f"template syntax error: {exc.message}", path=exc.filename, line=exc.lineno
+            _("template syntax error: {problem}").format(problem=exc.message),
+            path=exc.filename, line=exc.lineno,
         ) from None
     except jinja2.TemplateNotFound:
-        raise ProceedingsError(f"template `{name}` not found") from None
+        raise ProceedingsError(_("template `{name}` not found").format(name=name)) from None
     except SecurityError as exc:
         frame = _template_frame(exc)
         raise ProceedingsError(
-            f"template `{name}` does something not allowed in a template: {_printable(exc)}",
+            _("template `{name}` does something not allowed in a template: {problem}").format(
+                name=name, problem=_printable(exc)),
             path=frame[0] if frame else template.filename if template else None,
             line=frame[1] if frame else None,
-            hint="a template may only use the values it is given and their public "
-                 "attributes and methods; fix or delete it",
+            hint=_("a template may only use the values it is given and their public "
+                   "attributes and methods; fix or delete it"),
         ) from None
     except jinja2.UndefinedError as exc:
         raise ProceedingsError(
-            f"template `{name}` uses an unknown value: {exc.message}",
+            _("template `{name}` uses an unknown value: {problem}").format(
+                name=name, problem=exc.message),
             path=template.filename if template else None,
-            hint="check the variable names against the packaged template",
+            hint=_("check the variable names against the packaged template"),
         ) from None
     except ProceedingsError:
         raise
@@ -184,9 +188,10 @@ def render_template(name: str, context: dict[str, Any], *, override_dir: Path | 
         if override is None or frame is None or not _inside(frame[0], override):
             raise  # in a packaged template or in proceedings itself: a bug of ours
         raise ProceedingsError(
-            f"template `{name}` failed: {type(exc).__name__}: {_printable(exc)}",
+            _("template `{name}` failed: {problem}").format(
+                name=name, problem=f"{type(exc).__name__}: {_printable(exc)}"),
             path=frame[0], line=frame[1],
-            hint="fix the template, or delete it to use the packaged one",
+            hint=_("fix the template, or delete it to use the packaged one"),
         ) from None
 
 

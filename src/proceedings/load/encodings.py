@@ -20,6 +20,8 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from proceedings.i18n import _
+
 # The encodings the WG's editors save, tried first: Unicode with and without a byte-order
 # mark, the Japanese encodings and the Western one. Only when none of these fits is every
 # encoding the detector knows tried (then the result is named but never converted).
@@ -96,18 +98,21 @@ def guess_encoding(raw: bytes) -> EncodingGuess | None:
     name, iconv = name_of(codec)
     if len(readings) == 1:
         confidence = "high"
-        reason = "no other encoding tried reads it as text"
+        reason = _("no other encoding tried reads it as text")
     else:
         confidence = "low"
         others = sorted({name_of(_preferred(raw, other, cs))[0] for cs, other in readings[1:]})
-        reason = f"{' and '.join(others)} also read{'s' if len(others) == 1 else ''} it, " \
-                 "differently"
+        listed = others[0]
+        for other in others[1:]:
+            listed = _("{first} and {second}").format(first=listed, second=other)
+        reason = (_("{encoding} also reads it, differently") if len(others) == 1 else
+                  _("{encoding} also read it, differently")).format(encoding=listed)
     refusal = ""
     if len(readings) > 1:
-        refusal = "other encodings read it differently, so the guess is not certain"
+        refusal = _("other encodings read it differently, so the guess is not certain")
     elif codec not in _CONVERTIBLE:
-        refusal = (f"{name} is a single-byte encoding, which reads any bytes, so the guess "
-                   "cannot be confirmed")
+        refusal = _("{encoding} is a single-byte encoding, which reads any bytes, so the guess "
+                    "cannot be confirmed").format(encoding=name)
     else:
         refusal = _lossless_problem(raw, text, codec)
     return EncodingGuess(codec, name, iconv, confidence, reason,
@@ -120,14 +125,16 @@ def _with_bom(raw: bytes, bom: bytes, codec: str) -> EncodingGuess:
     try:
         text = body.decode(codec)
     except UnicodeDecodeError as exc:
-        refusal = f"it has a {name} byte-order mark, but byte offset " \
-                  f"{exc.start + len(bom)} is not valid {name}"
-        return EncodingGuess(codec, name, iconv, "low", "byte-order mark only", None, refusal)
+        refusal = _("it has a {encoding} byte-order mark, but byte offset {offset} is not "
+                    "valid {encoding}").format(encoding=name, offset=exc.start + len(bom))
+        return EncodingGuess(codec, name, iconv, "low", _("byte-order mark only"), None,
+                             refusal)
     refusal = _lossless_problem(body, text, codec, len(bom))
     # iconv keeps the mark when told the byte order; plain UTF-16/UTF-32 reads and drops it.
     iconv = iconv[:-2]
     return EncodingGuess(codec, name, iconv, "certain",
-                         f"it starts with a {name} byte-order mark", None if refusal else text,
+                         _("it starts with a {encoding} byte-order mark").format(encoding=name),
+                         None if refusal else text,
                          refusal)
 
 
@@ -174,14 +181,16 @@ def _readings(raw: bytes, isolation: list[str] | None) -> list[tuple[list[str], 
 def _lossless_problem(raw: bytes, text: str, codec: str, base: int = 0) -> str:
     """Why converting `raw` (read as `text` in `codec`) to UTF-8 would lose something, or ""."""
     if "\ufffd" in text:
-        return "it contains the replacement character U+FFFD"
+        return _("it contains the replacement character U+FFFD")
     try:
         again = text.encode(codec)
     except UnicodeEncodeError as exc:
-        return f"character U+{ord(text[exc.start]):04X} does not convert back"
+        return _("character U+{code:04X} does not convert back").format(
+            code=ord(text[exc.start]))
     if again == raw:
         return ""
     at = next((i for i, (a, b) in enumerate(zip(again, raw, strict=False)) if a != b),
               min(len(again), len(raw)))
-    return (f"converting back to {name_of(codec)[0]} does not give the same bytes "
-            f"(they differ at byte offset {base + at}), so some bytes have two readings")
+    return _("converting back to {encoding} does not give the same bytes (they differ at "
+             "byte offset {offset}), so some bytes have two readings").format(
+                 encoding=name_of(codec)[0], offset=base + at)

@@ -17,6 +17,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from proceedings import codes
+from proceedings.i18n import N_, _
 
 if TYPE_CHECKING:
     from proceedings.load.source import MarkdownFile
@@ -33,18 +34,22 @@ def front_matter_with_slips(file: MarkdownFile, lines: list[str]) -> str:
         if "：" in line or WIDE_SPACE in line:
             fixed, at, what, key = _key_slip(line)
             if fixed is not None:
-                file.report_slip(number, at,
-                             f"full-width {what} after the key `{key}`; front matter needs an "
-                             "ASCII colon and a space: `key: value`", fixed)
+                if what == "colon":
+                    message = _("full-width colon `：` after the key `{key}`; front matter "
+                                "needs an ASCII colon and a space: `key: value`")
+                else:
+                    message = _("full-width space after `:` after the key `{key}`; front "
+                                "matter needs an ASCII colon and a space: `key: value`")
+                file.report_slip(number, at, message.format(key=key), fixed)
                 line = fixed
         out.append(line)
     return "\n".join(out)
 
 
 def _key_slip(line: str) -> tuple[str | None, int, str, str]:
-    """(`line` corrected, column of the slip, what it is) for a front-matter line whose key is
-    followed by a full-width colon, or by a colon and a full-width space, and the key; (None,
-    0, "", "") else."""
+    """(`line` corrected, column of the slip, what it is: "colon" or "space") for a
+    front-matter line whose key is followed by a full-width colon, or by a colon and a
+    full-width space, and the key; (None, 0, "", "") else."""
     indent = len(line) - len(line.lstrip(" "))
     start = indent + 2 if line.startswith("- ", indent) else indent  # a list of mappings
     end = start
@@ -58,10 +63,10 @@ def _key_slip(line: str) -> tuple[str | None, int, str, str]:
     rest = line[after:]
     if rest.startswith("："):
         value = rest[1:].lstrip(" " + WIDE_SPACE)
-        return line[:end] + (": " + value if value else ":"), after, "colon `：`", line[start:end]
+        return line[:end] + (": " + value if value else ":"), after, "colon", line[start:end]
     if rest.startswith(":" + WIDE_SPACE):
         value = rest[1:].lstrip(" " + WIDE_SPACE)
-        return line[:end] + ": " + value, after + 1, "space after `:`", line[start:end]
+        return line[:end] + ": " + value, after + 1, "space", line[start:end]
     return None, 0, "", ""
 
 
@@ -71,8 +76,8 @@ _RESERVED_STARTS = "@`"
 
 def quoted_value(lines: list[str], exc: Any) -> tuple[int, str, str, int] | None:
     """M212 for a YAML error caused by a plain value that needs quotes — `title: 監視: 設計`
-    (a `: ` inside), `title: @handle` — as (0-based line, the line with the value quoted, what
-    is wrong, 0-based column); None for any other error."""
+    (a `: ` inside), `title: @handle` — as (0-based line, the line with the value quoted, the
+    message saying what is wrong, 0-based column); None for any other error."""
     mark = exc.problem_mark
     if mark is None or not 0 <= mark.line < len(lines):
         return None
@@ -95,10 +100,12 @@ def quoted_value(lines: list[str], exc: Any) -> tuple[int, str, str, int] | None
     if not value or value[0] in "\"'[{|>&*!%#":
         return None
     if problem.startswith("mapping values are not allowed") and mark.column > key_end:
-        what = f"the value of `{key}` contains `: `, which YAML reads as another key"
+        what = _("the value of `{key}` contains `: `, which YAML reads as another key; quote "
+                 "the value").format(key=key)
     elif "cannot start any token" in problem and value[0] in _RESERVED_STARTS \
             and mark.column == value_start:
-        what = f"the value of `{key}` starts with `{value[0]}`, which YAML reserves"
+        what = _("the value of `{key}` starts with `{character}`, which YAML reserves; quote "
+                 "the value").format(key=key, character=value[0])
     else:
         return None
     escaped = value.replace("\\", "\\\\").replace('"', '\\"')
@@ -120,18 +127,25 @@ def report_unclosed(file: MarkdownFile, exc: Any) -> bool:
     problem = exc.problem or ""
     if exc.context in _OPENERS and problem.startswith("did not find expected ','"):
         opener, closer = _OPENERS[exc.context]
-        what = f"`{opener}` opened here is never closed"
-        hint = f"close it with `{closer}` (on this line, after the last item)"
+        hint = _("close it with `{closer}` (on this line, after the last item)").format(
+            closer=closer)
+        at_fence = _("`{opener}` opened here is never closed (the YAML parser noticed at the "
+                     "closing `---`, column {column})")
+        at_line = _("`{opener}` opened here is never closed (the YAML parser noticed at line "
+                    "{line}, column {column})")
     elif exc.context == "while scanning a quoted scalar" and "end of stream" in problem:
-        what = "the quote opened here is never closed"
-        hint = "add the closing quote at the end of the value"
+        opener = ""
+        hint = _("add the closing quote at the end of the value")
+        at_fence = _("the quote opened here is never closed (the YAML parser noticed at the "
+                     "closing `---`, column {column})")
+        at_line = _("the quote opened here is never closed (the YAML parser noticed at line "
+                    "{line}, column {column})")
     else:
         return False
     where = noticed.line + 2
-    place = "the closing `---`" if where == file.closing_line else f"line {where}"
-    file.report(codes.UNCLOSED, opened.line + 2,
-                f"{what} (the YAML parser noticed at {place}, column {noticed.column + 1})",
-                hint, col=opened.column + 1)
+    message = (at_fence if where == file.closing_line else at_line).format(
+        opener=opener, line=where, column=noticed.column + 1)
+    file.report(codes.UNCLOSED, opened.line + 2, message, hint, col=opened.column + 1)
     return True
 
 
@@ -142,12 +156,38 @@ def yaml_hint(lines: list[str], exc: Any) -> str:
     before = lines[mark.line - 1] if mark is not None and 0 < mark.line <= len(lines) else ""
     problem = exc.problem or ""
     if "tab" in problem or line[: len(line) - len(line.lstrip(" \t"))].count("\t"):
-        return "YAML does not allow tabs for indentation; indent with spaces"
+        return _("YAML does not allow tabs for indentation; indent with spaces")
     if "：" in line or "：" in before:  # the parser often notices on the next line
-        return "`：` is a full-width colon; YAML needs an ASCII colon and a space (`key: value`)"
+        return _("`：` is a full-width colon; YAML needs an ASCII colon and a space "
+                 "(`key: value`)")
     if WIDE_SPACE in line:
-        return "a full-width space (U+3000) is not a space to YAML; use an ASCII space"
+        return _("a full-width space (U+3000) is not a space to YAML; use an ASCII space")
     return ""
+
+
+# The problems PyYAML (libyaml) reports most often, shown in the message language; any other
+# is shown as PyYAML words it.
+_YAML_PROBLEMS = frozenset({
+    N_("mapping values are not allowed in this context"),
+    N_("mapping values are not allowed here"),
+    N_("found character that cannot start any token"),
+    N_("found a tab character that violates indentation"),
+    N_("found unexpected end of stream"),
+    N_("did not find expected '-' indicator"),
+    N_("did not find expected key"),
+    N_("did not find expected ',' or ']'"),
+    N_("did not find expected ',' or '}'"),
+    N_("could not find expected ':'"),
+    N_("did not find expected node content"),
+    N_("did not find expected <document start>"),
+    N_("found undefined alias"),
+    N_("found unknown escape character"),
+})
+
+
+def yaml_problem(problem: str) -> str:
+    """PyYAML's description of a problem, in the message language when it is a known one."""
+    return _(problem) if problem in _YAML_PROBLEMS else problem
 
 
 def has_alias(source: str) -> bool:
@@ -172,20 +212,21 @@ def report_marked_error(file: MarkdownFile, source: str, exc: Any, quoted: int) 
     line = (mark.line + 2) if mark else 1  # +1 for 0-based, +1 for the opening ---
     col = (mark.column + 1) if mark else 1
     if getattr(exc, "merge_key", False):
-        file.report(codes.MERGE_KEY, line, f"front matter: {exc.problem}",
-                    "write every key out in full", col=col)
+        file.report(codes.MERGE_KEY, line, _("front matter: {problem}").format(problem=exc.problem),
+                    _("write every key out in full"), col=col)
         return None
     lines = source.split("\n")
     fixed = quoted_value(lines, exc) if quoted < 100 else None
     if fixed is not None:
         index, replacement, problem, at = fixed
-        file.report(codes.UNQUOTED_VALUE, index + 2,
-                    f"{problem}; quote the value",
-                    f"write `{replacement.strip()}`", col=at + 1)
+        file.report(codes.UNQUOTED_VALUE, index + 2, problem,
+                    _("write `{line}`").format(line=replacement.strip()), col=at + 1)
         lines[index] = replacement
         return "\n".join(lines)
     if not report_unclosed(file, exc):
-        file.report(codes.YAML_SYNTAX, line, f"YAML: {exc.problem or exc}",
+        file.report(codes.YAML_SYNTAX, line,
+                    _("YAML: {problem}").format(problem=yaml_problem(exc.problem) if exc.problem
+                                                else exc),
                     yaml_hint(lines, exc), col=col)
     return None
 
@@ -198,5 +239,6 @@ def report_refused_character(file: MarkdownFile, source: str, exc: Any) -> None:
     before = source[:index]
     line = before.count("\n") + 2  # +1 for 1-based, +1 for the opening ---
     col = index - (before.rfind("\n") + 1) + 1
-    file.report(codes.YAML_SYNTAX, line, f"YAML: character U+{code:04X} is not allowed",
-                "delete it; most editors do not show it", col=col)
+    file.report(codes.YAML_SYNTAX, line,
+                _("YAML: character U+{code:04X} is not allowed").format(code=code),
+                _("delete it; most editors do not show it"), col=col)

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from proceedings.authoring.slugs import SESSION_FALLBACK_SLUG, slug_problem, slugify
+from proceedings.i18n import _
 from proceedings.load import schema
 from proceedings.load.source import read_markdown
 
@@ -83,20 +84,22 @@ def session_folder_hint(folder: Path, root: Path, rel: str) -> str:
     proposal = propose_session_folder(folder.name, session_meta(folder, root))
     parent = rel.rsplit("/", 1)[0] if "/" in rel else "."
     if proposal.name is None:
-        return (
-            f"rename it to YYYY-MM-DD-{proposal.slug} with the session's date; set `date:` in "
-            f"its session.md, then `proceedings rename {shlex.quote(rel)} {proposal.slug}` does it"
-        )
+        return _(
+            "rename it to YYYY-MM-DD-{slug} with the session's date; set `date:` in its "
+            "session.md, then `{command}` does it"
+        ).format(slug=proposal.slug,
+                 command=f"proceedings rename {shlex.quote(rel)} {proposal.slug}")
     target = f"{parent}/{proposal.name}"
     taken = (folder.parent / proposal.name).exists()
-    command = (
-        f"`proceedings rename {shlex.quote(rel)} {proposal.slug}`, which also rewrites the links "
-        f"to it, or `git mv {shlex.quote(rel)} {shlex.quote(target)}`"
-    )
     if taken:
-        return (f"rename it to {proposal.date}-<slug>; `{proposal.name}` is taken, so pick "
-                f"another slug: `proceedings rename {shlex.quote(rel)} <slug>`")
+        return _("rename it to {date}-<slug>; `{name}` is taken, so pick another slug: "
+                 "`{command}`").format(date=proposal.date, name=proposal.name,
+                                       command=f"proceedings rename {shlex.quote(rel)} <slug>")
+    rename = f"proceedings rename {shlex.quote(rel)} {proposal.slug}"
+    move = f"git mv {shlex.quote(rel)} {shlex.quote(target)}"
     if not proposal.readable:
-        return (f"rename it to `{proposal.name}`, better with a readable slug (a-z, 0-9, -) in "
-                f"place of `{proposal.slug}`: {command}")
-    return f"rename it to `{proposal.name}` with {command}"
+        return _("rename it to `{name}`, better with a readable slug (a-z, 0-9, -) in place of "
+                 "`{slug}`: `{rename}`, which also rewrites the links to it, or `{move}`").format(
+                     name=proposal.name, slug=proposal.slug, rename=rename, move=move)
+    return _("rename it to `{name}` with `{rename}`, which also rewrites the links to it, or "
+             "`{move}`").format(name=proposal.name, rename=rename, move=move)

@@ -9,6 +9,7 @@ from typing import Any, NamedTuple
 from proceedings import codes
 from proceedings.diagnostics import Diagnostic
 from proceedings.errors import ProceedingsError
+from proceedings.i18n import _
 from proceedings.text import closest
 
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -59,11 +60,14 @@ def parse_date_option(text: str, flag: str = "--date") -> dt.date:
     text = text.strip()
     if not ISO_DATE.match(text):
         raise ProceedingsError(
-            f"{flag} {text} is not a date in the form YYYY-MM-DD", hint="e.g. 2025-06-01"
+            _("{option} {text} is not a date in the form YYYY-MM-DD").format(
+                option=flag, text=text),
+            hint=_("e.g. 2025-06-01"),
         )
     parsed = parse_iso_date(text)
     if parsed is None:
-        raise ProceedingsError(f"{flag} {text} is not a real date", hint="check day and month")
+        raise ProceedingsError(_("{option} {text} is not a real date").format(
+            option=flag, text=text), hint=_("check day and month"))
     return parsed
 
 
@@ -82,8 +86,10 @@ def validate(
         spec = by_name.get(str(key))
         if spec is None:
             close = closest(str(key), by_name)
-            hint = f"did you mean `{close}`?" if close else "allowed: " + ", ".join(by_name)
-            found.append(_diag(codes.UNKNOWN_KEY, path, line, f"unknown key `{key}`", hint))
+            hint = (_("did you mean `{name}`?").format(name=close) if close else
+                    _("allowed: {keys}").format(keys=", ".join(by_name)))
+            found.append(_diag(codes.UNKNOWN_KEY, path, line,
+                               _("unknown key `{key}`").format(key=key), hint))
             continue
         found += _check_value(spec, value, path, line)
     for spec in specs:
@@ -93,8 +99,8 @@ def validate(
                     codes.MISSING_KEY,
                     path,
                     closing_line,
-                    f"missing required key `{spec.name}`",
-                    f"add `{spec.name}: …` before this line",
+                    _("missing required key `{key}`").format(key=spec.name),
+                    _("add `{key}: …` before this line").format(key=spec.name),
                 )
             )
     return found
@@ -102,40 +108,43 @@ def validate(
 
 def _check_value(spec: KeySpec, value: Any, path: str, line: int) -> list[Diagnostic]:
     def wrong(expected: str) -> list[Diagnostic]:
-        message = f"`{spec.name}` must be {expected}, not {_describe(value)}"
+        message = _("`{key}` must be {expected}, not {value}").format(
+            key=spec.name, expected=expected, value=_describe(value))
         return [_diag(codes.WRONG_TYPE, path, line, message)]
 
     if spec.kind == "text":
         if not isinstance(value, str) or not value.strip():
-            return wrong("non-empty text")
+            return wrong(_("non-empty text"))
     elif spec.kind == "date":
         if parse_iso_date(value) is None:
             if isinstance(value, str) and ISO_DATE.match(value):
-                return [_diag(codes.INVALID_DATE, path, line, f"`{value}` is not a real date")]
+                return [_diag(codes.INVALID_DATE, path, line,
+                              _("`{value}` is not a real date").format(value=value))]
             return [
                 _diag(
                     codes.INVALID_DATE,
                     path,
                     line,
-                    f"`{spec.name}` must be a date like 2024-03-16, not {_describe(value)}",
+                    _("`{key}` must be a date like 2024-03-16, not {value}").format(
+                        key=spec.name, value=_describe(value)),
                 )
             ]
     elif spec.kind == "text-list":
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            return wrong("a list of text")
+            return wrong(_("a list of text"))
     elif spec.kind == "count-or-list":
         is_count = isinstance(value, int) and not isinstance(value, bool) and value >= 0
         is_list = isinstance(value, list) and all(isinstance(v, str) for v in value)
         if not (is_count or is_list):
-            return wrong("a count or a list of names")
+            return wrong(_("a count or a list of names"))
     elif spec.kind == "choice" and value not in spec.choices:
-        return wrong("one of " + ", ".join(spec.choices))
+        return wrong(_("one of {choices}").format(choices=", ".join(spec.choices)))
     return []
 
 
 def _describe(value: Any) -> str:
     if value is None:
-        return "empty"
+        return _("empty")
     if isinstance(value, str):
         return f'"{value}"'
     return f"{type(value).__name__} {value!r}"

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from pathlib import PurePosixPath, PureWindowsPath
 
+from proceedings.i18n import _
 from proceedings.paths import GIT_DIR
 
 # Page sizes WeasyPrint knows by name: the ISO A, B and C series, JIS B, and three US sizes.
@@ -40,8 +41,9 @@ def page_size_problem(value: str) -> str | None:
         sizes = [float(m.group(1)) * _MM_PER_UNIT[m.group(2)] for m in lengths if m]
         if all(SMALLEST_PAGE_MM <= size <= LARGEST_PAGE_MM for size in sizes):
             return None
-    return ("a CSS page size such as A4, B5, JIS-B5, letter, `A4 landscape` or `182mm 257mm` "
-            f"({SMALLEST_PAGE_MM}–{LARGEST_PAGE_MM} mm a side)")
+    return _("a CSS page size such as A4, B5, JIS-B5, letter, `A4 landscape` or `182mm 257mm` "
+             "({smallest}–{largest} mm a side)").format(smallest=SMALLEST_PAGE_MM,
+                                                       largest=LARGEST_PAGE_MM)
 
 
 # The longest file or folder name Linux, macOS and Windows file systems accept (NAME_MAX).
@@ -55,23 +57,24 @@ def folder_problem(value: str) -> str | None:
     """None when `value` can name a folder under the WG root: relative, no control characters
     (a NUL makes every file call fail), no name longer than the file system allows."""
     if _CONTROL.search(value):
-        return "a folder path without control characters (NUL, newline, …)"
+        return _("a folder path without control characters (NUL, newline, …)")
     if value.startswith(("/", "\\")) or _DRIVE.match(value):
-        return "a folder path relative to the WG root (e.g. \"sessions\")"
+        return _("a folder path relative to the WG root (e.g. \"sessions\")")
     if any(len(part.encode("utf-8")) > LONGEST_NAME_BYTES for part in _PATH_PARTS.split(value)):
-        return f"a folder path whose names are at most {LONGEST_NAME_BYTES} bytes long"
+        return _("a folder path whose names are at most {count} bytes long").format(
+            count=LONGEST_NAME_BYTES)
     return inside_problem(value)
 
 
 def positive_problem(value: int) -> str | None:
     """None when `value` is a count of at least one."""
-    return None if value >= 1 else "a whole number of at least 1"
+    return None if value >= 1 else _("a whole number of at least 1")
 
 
 def marker_problem(value: str) -> str | None:
     """None when `value` can mark a key point."""
     # An empty marker would be found in every paragraph: each would become a key point.
-    return None if value.strip() else "a marker with at least one visible character"
+    return None if value.strip() else _("a marker with at least one visible character")
 
 
 def inside_problem(value: str) -> str | None:
@@ -80,7 +83,7 @@ def inside_problem(value: str) -> str | None:
     `check_folder`.)"""
     path = PurePosixPath(value.replace("\\", "/"))
     if "\0" in value or path.is_absolute() or ".." in path.parts or PureWindowsPath(value).drive:
-        return "a folder inside the WG repository, relative to it and without `..`"
+        return _("a folder inside the WG repository, relative to it and without `..`")
     if any(part.lower() == GIT_DIR for part in path.parts):
-        return "a folder outside .git"
+        return _("a folder outside .git")
     return None

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from proceedings import codes
 from proceedings.diagnostics import Diagnostic
+from proceedings.i18n import _
 from proceedings.load.front_matter import (
     WIDE_SPACE,
     front_matter_with_slips,
@@ -29,7 +30,7 @@ from proceedings.load.markdown import (
     parse,
     parse_for_check,
 )
-from proceedings.paths import OutsideRepository, read_inside
+from proceedings.paths import OutsideRepository, read_inside, refused_link_message
 
 if TYPE_CHECKING:
     from markdown_it.token import Token
@@ -63,18 +64,18 @@ def _front_matter_loader() -> type:
         # YAML lets a later `title:` silently replace an earlier one; in a note that is a
         # mistake (two titles, one lost), so it is a syntax finding at the second key.
         first_lines: dict[str, int] = {}
-        for key_node, _ in node.value:
+        for key_node, _value in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
                 # `<<: {title: …}` would add keys that the duplicate check never sees.
                 raise _MergeKeyError(
-                    None, None, "YAML merge keys (`<<`) are not allowed", key_node.start_mark
+                    None, None, _("YAML merge keys (`<<`) are not allowed"), key_node.start_mark
                 )
             if isinstance(key_node, yaml.ScalarNode):
                 if key_node.value in first_lines:
                     raise yaml.constructor.ConstructorError(
                         None, None,
-                        f"key `{key_node.value}` appears twice (first on line "
-                        f"{first_lines[key_node.value] + 2})",
+                        _("key `{key}` appears twice (first on line {line})").format(
+                            key=key_node.value, line=first_lines[key_node.value] + 2),
                         key_node.start_mark,
                     )
                 first_lines[key_node.value] = key_node.start_mark.line
@@ -228,7 +229,8 @@ class MarkdownFile:
         """S310 at line `index` (0-based), column `at` (0-based); `fixed` is the corrected line."""
         self.slips[index + 1] = fixed
         self.report(codes.FULL_WIDTH_SYNTAX, index + 1, message,
-                    f"write `{fixed.strip()}`; `proceedings check --fix` does", col=at + 1)
+                    _("write `{line}`; `proceedings check --fix` does").format(
+                        line=fixed.strip()), col=at + 1)
 
 
 def is_special_file(path: Path) -> bool:
@@ -244,8 +246,8 @@ def read_markdown(
     its .git) is not read at all: F107."""
     if is_special_file(path):
         file = MarkdownFile(path, rel, b"")
-        file.report(codes.UNREADABLE, 1, "not a regular file (a pipe, socket or device)",
-                    "replace it with the note itself")
+        file.report(codes.UNREADABLE, 1, _("not a regular file (a pipe, socket or device)"),
+                    _("replace it with the note itself"))
         return file
     try:
         if root is None:
@@ -259,7 +261,8 @@ def read_markdown(
         return file
     except OSError as exc:
         file = MarkdownFile(path, rel, b"")
-        file.report(codes.UNREADABLE, 1, f"cannot read file: {exc.strerror}")
+        file.report(codes.UNREADABLE, 1,
+                    _("cannot read file: {reason}").format(reason=exc.strerror))
         return file
     if len(raw) > max_bytes:
         return too_large(path, rel, max_bytes)
@@ -269,8 +272,8 @@ def read_markdown(
 def outside_message(problem: str | None) -> tuple[str, str]:
     """F107's message and hint for a file or folder that `problem` (see
     `paths.confinement_problem`) says is not repository content."""
-    return (f"is a symbolic link that {problem}; it is not read",
-            "replace the link with the file itself, or delete it")
+    return (refused_link_message(problem),
+            _("replace the link with the file itself, or delete it"))
 
 
 def report_outside(file: MarkdownFile, problem: str | None) -> None:
@@ -281,15 +284,19 @@ def report_outside(file: MarkdownFile, problem: str | None) -> None:
 def too_large(path: Path, rel: str, max_bytes: int) -> MarkdownFile:
     """An unread file with its F108 finding."""
     file = MarkdownFile(path, rel, b"")
+    limit = max_bytes // 1024
     try:
-        size = f"{path.stat().st_size / 1024 / 1024:.1f} MiB"
+        size = path.stat().st_size / 1024 / 1024
     except OSError:
-        size = "too large"
+        message = _("file is too large, larger than check.max_note_size ({limit} KiB): "
+                    "not read").format(limit=limit)
+    else:
+        message = _("file is {size:.1f} MiB, larger than check.max_note_size ({limit} KiB): "
+                    "not read").format(size=size, limit=limit)
     file.report(
-        codes.TOO_LARGE, 1,
-        f"file is {size}, larger than check.max_note_size ({max_bytes // 1024} KiB): not read",
-        "split it into several notes, move data into a linked file, or raise "
-        "`max_note_size` in the [check] table",
+        codes.TOO_LARGE, 1, message,
+        _("split it into several notes, move data into a linked file, or raise "
+          "`max_note_size` in the [check] table"),
     )
     return file
 
@@ -308,7 +315,8 @@ def _decode(file: MarkdownFile) -> str | None:
     raw = file.raw
     if raw.startswith(b"\xef\xbb\xbf"):
         file.report(
-            codes.BOM, 1, "file starts with a byte-order mark", "run `proceedings check --fix`"
+            codes.BOM, 1, _("file starts with a byte-order mark"),
+            _("run `proceedings check --fix`"),
         )
         raw = raw[3:]
     try:
@@ -316,16 +324,16 @@ def _decode(file: MarkdownFile) -> str | None:
     except UnicodeDecodeError as exc:
         offset = exc.start + (len(file.raw) - len(raw))
         _report_encoding(
-            file, offset, f"not valid UTF-8 at byte offset {offset} (byte 0x{file.raw[offset]:02x})"
+            file, offset, _("not valid UTF-8 at byte offset {offset} (byte 0x{byte:02x})").format(
+                offset=offset, byte=file.raw[offset])
         )
         return None
     if "\x1b$" in text and _report_iso2022(file):  # 7-bit ISO-2022-JP is valid UTF-8 too
         return None
     if "\r" in text:
         line = text[: text.index("\r")].count("\n") + 1
-        kinds = " and ".join(f"{name} (old Mac)" if name == "CR" else name
-                             for name in line_ending_names(text))
-        file.report(codes.CRLF, line, f"{kinds} line endings", "run `proceedings check --fix`")
+        file.report(codes.CRLF, line, _line_endings_message(line_ending_names(text)),
+                    _("run `proceedings check --fix`"))
         text = lf_text(text)
     if "\x00" in text:
         _report_nul(file, text)
@@ -333,10 +341,19 @@ def _decode(file: MarkdownFile) -> str | None:
         file.report(
             codes.NO_FINAL_NEWLINE,
             text.count("\n") + 1,
-            "no newline at end of file",
-            "run `proceedings check --fix`",
+            _("no newline at end of file"),
+            _("run `proceedings check --fix`"),
         )
     return text
+
+
+def _line_endings_message(names: list[str]) -> str:
+    """F103's message for a file with CRLF, lone CR (old Mac) line endings, or both."""
+    if names == ["CRLF"]:
+        return _("CRLF line endings")
+    if names == ["CR"]:
+        return _("CR (old Mac) line endings")
+    return _("CRLF and CR (old Mac) line endings")
 
 
 def _report_encoding(
@@ -349,23 +366,39 @@ def _report_encoding(
     line = file.raw[:offset].count(b"\n") + 1
     guess = guess or guess_encoding(file.raw)
     if guess is None:
-        file.report(codes.NOT_UTF8, line, f"{what}; no known encoding reads it as text",
-                    "re-save the file as UTF-8")
+        file.report(codes.NOT_UTF8, line,
+                    _("{what}; no known encoding reads it as text").format(what=what),
+                    _("re-save the file as UTF-8"))
         return
-    sure = guess.confidence if guess.confidence == "certain" else f"{guess.confidence} confidence"
-    sure += f": {guess.reason}"
+    sure = confidence_text(guess)
     if guess.convertible:
-        file.report(codes.LEGACY_ENCODING, line, f"{what}: the file is {guess.name} ({sure})",
-                    "run `proceedings check --fix` to convert it to UTF-8 (lossless: "
-                    f"converting back to {guess.name} gives the same bytes)")
+        file.report(codes.LEGACY_ENCODING, line,
+                    _("{what}: the file is {encoding} ({confidence})").format(
+                        what=what, encoding=guess.name, confidence=sure),
+                    _("run `proceedings check --fix` to convert it to UTF-8 (lossless: "
+                      "converting back to {encoding} gives the same bytes)").format(
+                          encoding=guess.name))
         return
     name = file.path.name
+    command = (f"iconv -f {guess.iconv} -t UTF-8 {name} > {name}.utf8 && mv {name}.utf8 "
+               f"{name}")
     file.report(
-        codes.NOT_UTF8, line, f"{what}; most likely {guess.name} ({sure})",
-        f"not converted automatically: {guess.refusal}; if it is {guess.name}, convert it "
-        f"with `iconv -f {guess.iconv} -t UTF-8 {name} > {name}.utf8 && mv {name}.utf8 "
-        f"{name}` and check the result",
+        codes.NOT_UTF8, line,
+        _("{what}; most likely {encoding} ({confidence})").format(
+            what=what, encoding=guess.name, confidence=sure),
+        _("not converted automatically: {reason}; if it is {encoding}, convert it "
+          "with `{command}` and check the result").format(
+              reason=guess.refusal, encoding=guess.name, command=command),
     )
+
+
+def confidence_text(guess: EncodingGuess) -> str:
+    """How sure the guess is and why: `certain: …`, `high confidence: …`."""
+    if guess.confidence == "certain":
+        return _("certain: {reason}").format(reason=guess.reason)
+    if guess.confidence == "high":
+        return _("high confidence: {reason}").format(reason=guess.reason)
+    return _("low confidence: {reason}").format(reason=guess.reason)
 
 
 def _report_iso2022(file: MarkdownFile) -> bool:
@@ -378,7 +411,9 @@ def _report_iso2022(file: MarkdownFile) -> bool:
         return False
     offset = file.raw.index(b"\x1b$")
     _report_encoding(
-        file, offset, f"not UTF-8: ISO-2022-JP escape code at byte offset {offset}", guess
+        file, offset,
+        _("not UTF-8: ISO-2022-JP escape code at byte offset {offset}").format(offset=offset),
+        guess
     )
     return True
 
@@ -388,12 +423,14 @@ def _report_nul(file: MarkdownFile, text: str) -> None:
     at = text.index("\x00")
     line_start = text.rfind("\n", 0, at) + 1
     more = text.count("\x00") - 1
+    message = _("NUL byte (U+0000), and {count} more in the file: the outputs would show it "
+                "as �").format(count=more) if more else \
+        _("NUL byte (U+0000): the outputs would show it as �")
     file.report(
         codes.NUL_BYTE,
         text.count("\n", 0, at) + 1,
-        "NUL byte (U+0000)" + (f", and {more} more in the file" if more else "")
-        + ": the outputs would show it as �",
-        "run `proceedings check --fix` to delete it",
+        message,
+        _("run `proceedings check --fix` to delete it"),
         col=at - line_start + 1,
     )
 
@@ -430,14 +467,14 @@ def _split_front_matter(file: MarkdownFile, text: str) -> None:
         if index is not None and WIDE_SPACE in lines[index]:
             fence = lines[index].rstrip(" \t" + WIDE_SPACE)
             file.report_slip(index, lines[index].index(WIDE_SPACE),
-                         f"full-width space after the front-matter fence `{fence}`; the fence "
-                         "must be alone on its line", fence)
+                             _("full-width space after the front-matter fence `{fence}`; the "
+                               "fence must be alone on its line").format(fence=fence), fence)
     if closing is None:
         file.report(
             codes.YAML_SYNTAX,
             1,
-            "front matter opened with `---` is never closed",
-            "add a line `---` after the last key",
+            _("front matter opened with `---` is never closed"),
+            _("add a line `---` after the last key"),
         )
         file.body = ""
         return
@@ -477,10 +514,14 @@ def _body_with_slips(file: MarkdownFile, lines: list[str], start: int) -> str:
             continue
         fixed = line[:indent] + "#" * level + " " + stripped[level + 1 :]
         at = indent + min(i for i, c in enumerate(marks) if c in "＃" + WIDE_SPACE)
-        what = "space after `" + "#" * level + "`" if "＃" not in marks else "`＃`"
-        file.report_slip(start + offset, at,
-                     f"full-width {what} in a heading; Markdown needs `{'#' * level}` and an "
-                     "ASCII space, so this line is a paragraph, not a heading", fixed)
+        if "＃" in marks:
+            message = _("full-width `＃` in a heading; Markdown needs `{marks}` and an ASCII "
+                        "space, so this line is a paragraph, not a heading")
+        else:
+            message = _("full-width space after `{marks}` in a heading; Markdown needs "
+                        "`{marks}` and an ASCII space, so this line is a paragraph, not a "
+                        "heading")
+        file.report_slip(start + offset, at, message.format(marks="#" * level), fixed)
         body[offset] = fixed
     return "\n".join(body)
 
@@ -492,8 +533,9 @@ def load_front_matter(file: MarkdownFile, source: str) -> None:
         file.report(
             codes.UNSAFE_YAML,
             1,
-            f"front matter is larger than {MAX_FRONT_MATTER_BYTES // 1024} KiB",
-            "move long content into the note body",
+            _("front matter is larger than {size} KiB").format(
+                size=MAX_FRONT_MATTER_BYTES // 1024),
+            _("move long content into the note body"),
         )
         return
     if not source.strip():
@@ -508,8 +550,8 @@ def load_front_matter(file: MarkdownFile, source: str) -> None:
         file.report(
             codes.UNSAFE_YAML,
             1,
-            "front matter uses YAML anchors/aliases, which are not allowed",
-            "write the values out in full",
+            _("front matter uses YAML anchors/aliases, which are not allowed"),
+            _("write the values out in full"),
         )
         return
     parsed = _parse_yaml(file, source)
@@ -522,12 +564,13 @@ def load_front_matter(file: MarkdownFile, source: str) -> None:
         file.report(
             codes.NOT_MAPPING,
             2,
-            f"front matter must be `key: value` lines, not a {type(data).__name__}",
+            _("front matter must be `key: value` lines, not a {kind}").format(
+                kind=type(data).__name__),
         )
         return
     file.meta = {str(key): value for key, value in data.items()}
     file.key_lines = {
-        str(key_node.value): key_node.start_mark.line + 2 for key_node, _ in node.value
+        str(key_node.value): key_node.start_mark.line + 2 for key_node, _value in node.value
     }
     if cache is not None and not quoted:
         cache.put(source, file.meta, file.key_lines)
@@ -556,7 +599,8 @@ def _parse_yaml(file: MarkdownFile, source: str) -> tuple[Any, Any, int] | None:
             report_refused_character(file, source, exc)
             return None
         except (yaml.YAMLError, ValueError, RecursionError) as exc:
-            file.report(codes.YAML_SYNTAX, 1, "YAML: " + " ".join(str(exc).split()))  # one line
+            file.report(codes.YAML_SYNTAX, 1,  # one line
+                        _("YAML: {problem}").format(problem=" ".join(str(exc).split())))
             return None
         finally:
             loader.dispose()

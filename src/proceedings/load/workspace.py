@@ -18,6 +18,7 @@ from proceedings import codes
 from proceedings.config import Config, LoadedConfig
 from proceedings.diagnostics import Diagnostic
 from proceedings.errors import ProceedingsError
+from proceedings.i18n import _
 from proceedings.load import schema
 from proceedings.load.markdown import key_point_lines
 from proceedings.load.naming import session_folder_hint
@@ -158,8 +159,9 @@ def load_workspace(loaded: LoadedConfig, only: list[str] | None = None) -> Works
     sessions_path = real_path(root / config.sessions_dir)
     if not sessions_path.is_dir():
         raise ProceedingsError(
-            f"sessions folder `{config.sessions_dir}` does not exist under {root}",
-            hint="create it with `proceedings new-session` or set `sessions_dir`",
+            _("sessions folder `{folder}` does not exist under {root}").format(
+                folder=config.sessions_dir, root=root),
+            hint=_("create it with `proceedings new-session` or set `sessions_dir`"),
         )
     tree: list[Diagnostic] = []
     sessions: list[Session] = []
@@ -196,13 +198,13 @@ def top_level_problem(entry: Path, root: Path) -> Diagnostic | None:
         if not _is_utf8_name(entry.name):
             # Such a name cannot be written into the proceedings: the session is left out.
             return _tree(
-                codes.BAD_SESSION_NAME, rel, "session folder name is not valid UTF-8",
-                "rename it to YYYY-MM-DD-slug (slug: a-z, 0-9, -); it is left out until then",
+                codes.BAD_SESSION_NAME, rel, _("session folder name is not valid UTF-8"),
+                _("rename it to YYYY-MM-DD-slug (slug: a-z, 0-9, -); it is left out until then"),
             )
         return None
     return _tree(
-        codes.STRAY_FILE, rel, f"`{entry.name}` is not a session folder",
-        "sessions/ holds only YYYY-MM-DD-slug folders; move or delete it",
+        codes.STRAY_FILE, rel, _("`{name}` is not a session folder").format(name=entry.name),
+        _("sessions/ holds only YYYY-MM-DD-slug folders; move or delete it"),
     )
 
 
@@ -221,8 +223,8 @@ def list_sessions_folder(sessions_path: Path) -> list[Path]:
         return sorted(sessions_path.iterdir(), key=lambda p: p.name)
     except OSError as exc:
         raise ProceedingsError(
-            f"cannot list the sessions folder: {exc.strerror or exc}", path=sessions_path,
-            hint="fix its permissions (`chmod u+rx`)",
+            _("cannot list the sessions folder: {reason}").format(reason=exc.strerror or exc),
+            path=sessions_path, hint=_("fix its permissions (`chmod u+rx`)"),
         ) from None
 
 
@@ -239,8 +241,9 @@ def _load_session(
             _tree(
                 codes.UNREADABLE_FOLDER,
                 relative_posix(Path(error.filename or folder), root),
-                f"cannot list this folder: {error.strerror or error}; its files are left out",
-                "fix its permissions (`chmod u+rx`) or remove it",
+                _("cannot list this folder: {reason}; its files are left out").format(
+                    reason=error.strerror or error),
+                _("fix its permissions (`chmod u+rx`) or remove it"),
             )
         )
         if Path(error.filename or folder) == folder:
@@ -269,7 +272,8 @@ def _folder_name(
             _tree(
                 codes.BAD_SESSION_NAME,
                 rel,
-                f"session folder `{folder.name}` is not named YYYY-MM-DD-slug",
+                _("session folder `{name}` is not named YYYY-MM-DD-slug").format(
+                    name=folder.name),
                 session_folder_hint(folder, root, rel),
             )
         )
@@ -280,7 +284,7 @@ def _folder_name(
             _tree(
                 codes.BAD_SESSION_NAME,
                 rel,
-                f"folder date `{match['date']}` is not a real date",
+                _("folder date `{date}` is not a real date").format(date=match["date"]),
                 session_folder_hint(folder, root, rel),
             )
         )
@@ -320,8 +324,8 @@ def _load_file(
                 _tree(
                     codes.BAD_NOTE_NAME,
                     file_rel,
-                    f"`{path.name}` is not named NN-slug.md",
-                    "rename it, e.g. 03-data-quality.md (slug: a-z, 0-9, -)",
+                    _("`{name}` is not named NN-slug.md").format(name=path.name),
+                    _("rename it, e.g. 03-data-quality.md (slug: a-z, 0-9, -)"),
                 )
             )
             return False
@@ -349,8 +353,8 @@ def _check_complete(session: Session, refused_info: bool, tree: list[Diagnostic]
             _tree(
                 codes.MISSING_SESSION_FILE,
                 session.rel,
-                "session folder has no session.md",
-                "add session.md with `title` and `date` front matter",
+                _("session folder has no session.md"),
+                _("add session.md with `title` and `date` front matter"),
             )
         )
     if not session.notes:
@@ -358,8 +362,8 @@ def _check_complete(session: Session, refused_info: bool, tree: list[Diagnostic]
             _tree(
                 codes.EMPTY_SESSION,
                 session.rel,
-                "session has no topic notes",
-                "add one with `proceedings new-session --add-topic`",
+                _("session has no topic notes"),
+                _("add one with `proceedings new-session --add-topic`"),
             )
         )
 
@@ -378,36 +382,35 @@ def _walk_files(folder: Path, unlisted: list[OSError]) -> list[Path]:
 def _validate_session_info(session: Session, tree: list[Diagnostic]) -> None:
     info = session.info
     assert info is not None
-    if not _validate_front_matter(info, schema.SESSION_KEYS, "`title: …`, `date: YYYY-MM-DD`, "):
+    if not _validate_front_matter(info, schema.SESSION_KEYS):
         return
     meta_date = schema.parse_iso_date(info.meta.get("date"))
     if meta_date and session.folder_date and meta_date != session.folder_date:
         info.report(
             codes.DATE_MISMATCH,
             info.key_lines.get("date", 1),
-            f"date {meta_date} differs from the folder's date {session.folder_date}",
-            "fix the date or rename the folder",
+            _("date {date} differs from the folder's date {folder_date}").format(
+                date=meta_date, folder_date=session.folder_date),
+            _("fix the date or rename the folder"),
         )
 
 
 def _validate_note_meta(note: Note) -> None:
-    _validate_front_matter(note.file, schema.NOTE_KEYS, "`title: …`, ")
+    _validate_front_matter(note.file, schema.NOTE_KEYS)
 
 
-def _validate_front_matter(
-    file: MarkdownFile, specs: tuple[schema.KeySpec, ...], required_keys: str
-) -> bool:
+def _validate_front_matter(file: MarkdownFile, specs: tuple[schema.KeySpec, ...]) -> bool:
     """Report missing front matter or schema problems; False when there is nothing to judge."""
     if not file.readable or _has_front_matter_error(file):
         return False
     if not file.has_front_matter:
-        kind = "session.md" if file.path.name == SESSION_FILE else "note"
-        file.report(
-            codes.NO_FRONT_MATTER,
-            1,
-            f"{kind} has no front matter",
-            f"start the file with `---`, {required_keys}`---`",
-        )
+        if file.path.name == SESSION_FILE:
+            message = _("session.md has no front matter")
+            hint = _("start the file with `---`, `title: …`, `date: YYYY-MM-DD`, `---`")
+        else:
+            message = _("note has no front matter")
+            hint = _("start the file with `---`, `title: …`, `---`")
+        file.report(codes.NO_FRONT_MATTER, 1, message, hint)
         return False
     file.diagnostics += schema.validate(
         file.meta, file.key_lines, file.closing_line, specs, file.rel
@@ -436,8 +439,9 @@ def _numbering_problems(session: Session) -> list[Diagnostic]:
                 _tree(
                     codes.DUPLICATE_NUMBER,
                     note.rel,
-                    f"number {note.number:02d} is also used by {', '.join(others)}",
-                    "renumber one of them",
+                    _("number {number:02d} is also used by {others}").format(
+                        number=note.number, others=", ".join(others)),
+                    _("renumber one of them"),
                 )
             )
     numbers = sorted(counts)
@@ -450,8 +454,9 @@ def _numbering_problems(session: Session) -> list[Diagnostic]:
             _tree(
                 codes.NUMBER_GAP,
                 first_after.rel,
-                f"note numbers skip {detail}; notes are numbered 01, 02, … in order",
-                "renumber the files so the order has no gaps",
+                _("note numbers skip {numbers}; notes are numbered 01, 02, … in order").format(
+                    numbers=detail),
+                _("renumber the files so the order has no gaps"),
             )
         )
     return problems
@@ -459,16 +464,19 @@ def _numbering_problems(session: Session) -> list[Diagnostic]:
 
 def _stray_message(path: Path, folder: Path, root: Path) -> str:
     if is_special_file(path):
-        return f"`{path.name}` is not a regular file (a pipe, socket or device)"
-    if path.suffix == ".md":
-        return f"`{path.name}` is Markdown inside a subfolder and will not be built"
-    return f"`{path.name}` is neither a note nor a known asset type"
+        message = _("`{name}` is not a regular file (a pipe, socket or device)")
+    elif path.suffix == ".md":
+        message = _("`{name}` is Markdown inside a subfolder and will not be built")
+    else:
+        message = _("`{name}` is neither a note nor a known asset type")
+    return message.format(name=path.name)
 
 
 def _stray_hint(path: Path, folder: Path) -> str:
     if path.suffix == ".md":
-        return "move it next to session.md as NN-slug.md, or delete it"
-    return "assets are " + " ".join(sorted(ASSET_SUFFIXES)) + "; move or delete it"
+        return _("move it next to session.md as NN-slug.md, or delete it")
+    return _("assets are {suffixes}; move or delete it").format(
+        suffixes=" ".join(sorted(ASSET_SUFFIXES)))
 
 
 def _tree(code: codes.Code, rel: str, message: str, hint: str = "") -> Diagnostic:
