@@ -10,7 +10,11 @@ from __future__ import annotations
 
 import ast
 import io
+import json
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -19,9 +23,10 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from typer.testing import CliRunner
 
-from check_support import make_wg
+from check_support import make_wg, run_check
 from proceedings import i18n
 from proceedings.cli import app
+from test_rules_fixtures import CASES, Case
 
 SRC = Path(i18n.__file__).parent
 PO_FILE = SRC / "locale" / "ja" / "LC_MESSAGES" / "proceedings.po"
@@ -155,6 +160,21 @@ def _japanese(monkeypatch: pytest.MonkeyPatch) -> None:
 JA_CONFIG = 'wg_name = "テスト WG"\nlanguage = "ja"\n'
 
 
+@pytest.mark.parametrize("case", CASES, ids=[case.code for case in CASES])
+def test_every_finding_is_japanese_in_a_japanese_wg(
+        case: Case, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    _japanese(monkeypatch)
+    root = make_wg(tmp_path / "wg", case.failing, _with_ja(case.config))
+    for rel, target in case.symlinks.items():
+        os.symlink(target, root / rel)
+    report = run_check(root)
+    findings = [d for d in report.diagnostics if d.code == case.code]
+    assert findings
+    for finding in findings:
+        assert JAPANESE.search(finding.message), finding.format()
+        assert not finding.hint or JAPANESE.search(finding.hint), finding.format()
+
+
 def _with_ja(config: str) -> str:
     if not config:
         return JA_CONFIG
@@ -163,6 +183,42 @@ def _with_ja(config: str) -> str:
 
 def _cli(args: list[str]):
     return CliRunner().invoke(app, args, catch_exceptions=False)
+
+
+def test_check_summary_and_text_format_in_japanese(tmp_path, monkeypatch):
+    _japanese(monkeypatch)
+    root = make_wg(tmp_path / "wg", {"sessions/2025-01-01-s/01-alpha.md": "no front matter\n"},
+                   config=JA_CONFIG)
+    result = _cli(["check", "--root", str(root)])
+    assert result.exit_code == 1
+    lines = result.output.strip().splitlines()
+    finding = next(line for line in lines if "01-alpha.md:" in line)
+    # the machine-readable start of the line is unchanged: path:line:col: CODE
+    assert re.match(r"sessions/2025-01-01-s/01-alpha\.md:\d+:\d+: [A-Z]\d{3} ", finding)
+    assert JAPANESE.search(finding)
+    assert JAPANESE.search(lines[-1]), lines[-1]  # the summary
+
+
+
+
+def test_json_keys_codes_and_severities_stay_the_same(tmp_path, monkeypatch):
+    files = {"sessions/2025-01-01-s/01-alpha.md": "no front matter\n"}
+    english = make_wg(tmp_path / "en", files, config='wg_name = "W"\n')
+    japanese = make_wg(tmp_path / "ja", files, config=JA_CONFIG)
+    monkeypatch.setenv("PROCEEDINGS_MESSAGES", "en")
+    before = json.loads(_cli(["check", "--json", "--root", str(english)]).output)
+    _japanese(monkeypatch)
+    after = json.loads(_cli(["check", "--json", "--root", str(japanese)]).output)
+
+    def shape(report):
+        return [{k: v for k, v in d.items() if k not in ("message", "hint")}
+                for d in report["diagnostics"]]
+
+    assert shape(before) == shape(after)
+    assert set(before) == set(after)
+    assert all(JAPANESE.search(d["message"]) for d in after["diagnostics"])
+
+
 
 
 def test_english_stays_the_default(tmp_path, monkeypatch):
@@ -175,3 +231,20 @@ def test_english_stays_the_default(tmp_path, monkeypatch):
     assert result.exit_code == 1 and not JAPANESE.search(tool_words), result.output
 
 
+def test_japanese_locale_without_a_config(tmp_path, monkeypatch):
+    _japanese(monkeypatch)
+    monkeypatch.setenv("LANG", "ja_JP.UTF-8")
+    monkeypatch.chdir(tmp_path)
+    result = _cli(["check"])  # no proceedings.toml anywhere: the error is in Japanese
+    assert result.exit_code != 0 and JAPANESE.search(result.output), result.output
+
+
+def test_pre_commit_hook_speaks_japanese(tmp_path):
+    root = make_wg(tmp_path / "wg", {"sessions/2025-01-01-s/01-alpha.md": "no front matter\n"},
+                   config=JA_CONFIG)
+    env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": str(tmp_path)}
+    done = subprocess.run(
+        [sys.executable, "-m", "proceedings.check.hook", "--root", str(root)],
+        capture_output=True, text=True, env=env, check=False)
+    assert done.returncode == 1
+    assert JAPANESE.search(done.stdout.replace("テスト", "")), done.stdout

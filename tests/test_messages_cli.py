@@ -62,7 +62,7 @@ def test_a_usage_error_is_one_japanese_line(wg, monkeypatch, how):
     assert result.exit_code == 2
     line = result.stderr.strip()
     assert len(line.splitlines()) == 1
-    assert line.startswith("エラー: ") and "--json" in line and "--format json" in line
+    assert line.startswith("error: ") and "--json" in line and "--format json" in line
     assert "どちらか一方だけを指定してください" in line, line
 
 
@@ -81,7 +81,7 @@ def test_no_settings_file_gives_a_japanese_error_line(tmp_path, monkeypatch, how
     for command in ("check", "list", "build"):
         result = _run(command)
         assert result.exit_code == 2, result.output
-        assert result.stderr.startswith("エラー: "), result.stderr
+        assert result.stderr.startswith("error: "), result.stderr
         assert "proceedings.toml" in result.stderr
 
 
@@ -98,7 +98,7 @@ def test_an_unknown_rule(monkeypatch, how):
     _messages(monkeypatch, how)
     result = _run("explain", "M2O1")
     assert result.exit_code == 2
-    assert re.fullmatch(r"エラー: ルール `M2O1` はありません — `[A-Z]\d{3}` のことですか\?\n",
+    assert re.fullmatch(r"error: ルール `M2O1` はありません — `[A-Z]\d{3}` のことですか\?\n",
                         result.stderr), result.stderr
     _messages(monkeypatch, "en")
     english = _run("explain", "M2O1")
