@@ -266,7 +266,7 @@ def test_rename_dry_run_in_japanese(wg, monkeypatch, how):
     result = _run("rename", str(note), "first", "--dry-run", "--root", str(wg))
     assert result.exit_code == 0, result.output
     first = result.output.splitlines()[0]
-    assert first == (f"Dry run: ノートの名前を変更します: {SESSION}/01-alpha.md → "
+    assert first == (f"ドライラン: ノートの名前を変更します: {SESSION}/01-alpha.md → "
                      f"{SESSION}/01-first.md"), first
     assert result.output.strip().endswith("何も書き込んでいません")
     assert note.exists()
@@ -301,6 +301,9 @@ def test_doctor_table_in_japanese(wg, monkeypatch, how):
     assert "状態" in header and "検出結果" in header
     assert "✓ OK" in result.output or "✗ 不足" in result.output
     assert ("✓ ok" in english.output) == ("✓ OK" in result.output)
+    # each row names its check in the reader's language; `--json` keeps the stable names
+    assert "CJK fonts" in english.output and "CJK フォント" in result.output
+    assert "CJK fonts" not in result.output
     japanese_json = json.loads(_run("doctor", "--json", "--root", str(wg)).output)
     _messages(monkeypatch, "en")
     english_json = json.loads(_run("doctor", "--json", "--root", str(wg)).output)

@@ -177,7 +177,12 @@ class Config(Table):
         "Title of the proceedings document. Empty: the default of the WG's language "
         "(議論記録集 for `ja`, Proceedings for `en`).",
     )
-    language: str = setting("ja", "Default language of notes and labels.", choices=("ja", "en"))
+    language: str = setting(
+        "ja",
+        "Default language of notes and labels. When written here, also the language of the "
+        "tool's messages (see docs/messages.md).",
+        choices=("ja", "en"),
+    )
     sessions_dir: str = setting(
         "sessions", "Folder (relative to the WG root) with the sessions.", check=folder_problem
     )

@@ -42,7 +42,13 @@ from proceedings.i18n import _
 from proceedings.load.placeholders import PLACEHOLDER_MARK
 from proceedings.load.source import MarkdownFile, lf_text, line_ending_names, line_endings
 from proceedings.load.workspace import Session, Workspace
-from proceedings.paths import confinement_problem, real_inside, relative_posix, within
+from proceedings.paths import (
+    INTO_GIT,
+    confinement_problem,
+    real_inside,
+    relative_posix,
+    within,
+)
 
 if TYPE_CHECKING:
     from proceedings.load.encodings import EncodingGuess
@@ -147,8 +153,10 @@ def _refusal(path: Path, workspace: Workspace, session: Session | None) -> str |
     the link left as it is; a note linked to any other file (the README, a link out of the
     repository) is never changed by `--fix`."""
     problem = confinement_problem(path, workspace.root)
+    if problem == INTO_GIT:
+        return _("it is a symbolic link that leads into the repository's .git folder")
     if problem is not None:
-        return _("it is a symbolic link that {problem}").format(problem=problem)
+        return _("it is a symbolic link that leads outside the repository")
     real = os.path.realpath(path)
     folders = [workspace.sessions_path] + ([session.path] if session is not None else [])
     if not any(real_inside(real, os.path.realpath(folder)) for folder in folders):

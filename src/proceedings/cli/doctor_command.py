@@ -43,9 +43,8 @@ def doctor(root: RootOption = None, as_json: JsonOption = False) -> None:
             detail = escape(check.detail)
             if check.status != OK and check.fix:
                 detail += "\n" + _("[dim]fix: {fix}[/]").format(fix=escape(check.fix))
-            # TODO(i18n): show the translated `check.label` once render/doctor.py has it
             mark = _MARKS[check.status]
-            table.add_row(check.name, _(mark), detail)
+            table.add_row(escape(check.label), _(mark), detail)
         console.print(table)
         if report.apt_command:
             console.print(_("To install what is missing:\n  [bold]{command}[/]").format(
