@@ -24,6 +24,7 @@ from babel.messages.pofile import read_po
 from typer.testing import CliRunner
 
 from check_support import make_wg, run_check
+from messages_support import JAPANESE, only_the_wg_decides
 from proceedings import i18n
 from proceedings.cli import app
 from test_rules_fixtures import CASES, Case
@@ -31,7 +32,6 @@ from test_rules_fixtures import CASES, Case
 SRC = Path(i18n.__file__).parent
 PO_FILE = SRC / "locale" / "ja" / "LC_MESSAGES" / "proceedings.po"
 MO_FILE = PO_FILE.with_suffix(".mo")
-JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
 FIELD = re.compile(r"\{[a-z_0-9]*(?:![rs])?(?::[^{}]*)?\}")
 MARKUP = re.compile(r"\[/?[a-z ]*\]")
 
@@ -150,12 +150,6 @@ def test_choose_language(environ, stated, expected):
 
 # --- what a Japanese WG sees ---------------------------------------------------------------------
 
-def _japanese(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("PROCEEDINGS_MESSAGES", raising=False)
-    for variable in ("LANGUAGE", "LC_ALL", "LC_MESSAGES"):
-        monkeypatch.delenv(variable, raising=False)
-    monkeypatch.setenv("LANG", "C.UTF-8")
-
 
 JA_CONFIG = 'wg_name = "テスト WG"\nlanguage = "ja"\n'
 
@@ -163,7 +157,7 @@ JA_CONFIG = 'wg_name = "テスト WG"\nlanguage = "ja"\n'
 @pytest.mark.parametrize("case", CASES, ids=[case.code for case in CASES])
 def test_every_finding_is_japanese_in_a_japanese_wg(
         case: Case, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    _japanese(monkeypatch)
+    only_the_wg_decides(monkeypatch)
     root = make_wg(tmp_path / "wg", case.failing, _with_ja(case.config))
     for rel, target in case.symlinks.items():
         os.symlink(target, root / rel)
@@ -186,7 +180,7 @@ def _cli(args: list[str]):
 
 
 def test_check_summary_and_text_format_in_japanese(tmp_path, monkeypatch):
-    _japanese(monkeypatch)
+    only_the_wg_decides(monkeypatch)
     root = make_wg(tmp_path / "wg", {"sessions/2025-01-01-s/01-alpha.md": "no front matter\n"},
                    config=JA_CONFIG)
     result = _cli(["check", "--root", str(root)])
@@ -199,15 +193,13 @@ def test_check_summary_and_text_format_in_japanese(tmp_path, monkeypatch):
     assert JAPANESE.search(lines[-1]), lines[-1]  # the summary
 
 
-
-
 def test_json_keys_codes_and_severities_stay_the_same(tmp_path, monkeypatch):
     files = {"sessions/2025-01-01-s/01-alpha.md": "no front matter\n"}
     english = make_wg(tmp_path / "en", files, config='wg_name = "W"\n')
     japanese = make_wg(tmp_path / "ja", files, config=JA_CONFIG)
     monkeypatch.setenv("PROCEEDINGS_MESSAGES", "en")
     before = json.loads(_cli(["check", "--json", "--root", str(english)]).output)
-    _japanese(monkeypatch)
+    only_the_wg_decides(monkeypatch)
     after = json.loads(_cli(["check", "--json", "--root", str(japanese)]).output)
 
     def shape(report):
@@ -219,10 +211,8 @@ def test_json_keys_codes_and_severities_stay_the_same(tmp_path, monkeypatch):
     assert all(JAPANESE.search(d["message"]) for d in after["diagnostics"])
 
 
-
-
 def test_english_stays_the_default(tmp_path, monkeypatch):
-    _japanese(monkeypatch)  # no override, C locale
+    only_the_wg_decides(monkeypatch)  # no override, C locale
     root = make_wg(tmp_path / "wg", {"sessions/2025-01-01-s/01-alpha.md": "no front matter\n"},
                    config='wg_name = "W"\n')  # `language` not stated: notes default to ja,
     result = _cli(["check", "--root", str(root)])  # messages stay English
@@ -232,7 +222,7 @@ def test_english_stays_the_default(tmp_path, monkeypatch):
 
 
 def test_japanese_locale_without_a_config(tmp_path, monkeypatch):
-    _japanese(monkeypatch)
+    only_the_wg_decides(monkeypatch)
     monkeypatch.setenv("LANG", "ja_JP.UTF-8")
     monkeypatch.chdir(tmp_path)
     result = _cli(["check"])  # no proceedings.toml anywhere: the error is in Japanese

@@ -15,9 +15,9 @@ import pytest
 from typer.testing import CliRunner
 
 from check_support import SESSION, make_wg
+from messages_support import JAPANESE
 from proceedings.cli import app
 
-JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
 JA_CONFIG = 'wg_name = "テスト WG"\nlanguage = "ja"\n'
 MEMOS = Path(__file__).parent / "fixtures" / "memos"
 ENV = {"COLUMNS": "200", "NO_COLOR": "1", "PROCEEDINGS_INTERACTIVE": "0"}

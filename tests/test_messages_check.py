@@ -22,6 +22,7 @@ from typer.testing import CliRunner
 
 from check_support import SESSION, make_wg, note
 from git_helpers import commit_all, init_repo, isolated_git  # noqa: F401 (fixture)
+from messages_support import JAPANESE, only_the_wg_decides
 from proceedings import codes, i18n
 from proceedings.check import rules as rules_module
 from proceedings.check.engine import CheckReport
@@ -29,20 +30,11 @@ from proceedings.check.runner import summary_line
 from proceedings.cli import app
 from proceedings.diagnostics import Diagnostic, Severity
 
-JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
 JA_CONFIG = 'wg_name = "テスト WG"\nlanguage = "ja"\n'
 EN_CONFIG = 'wg_name = "Test WG"\n'
 NOTE_PATH = f"{SESSION}/01-alpha.md"
 # CRLF line endings (F103, fixable) and no `## 議論` section (S304, fixable)
 BROKEN = note("アルファ").split("## 議論")[0].replace("\n", "\r\n")
-
-
-def _no_override(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The WG's `language` decides: no PROCEEDINGS_MESSAGES, a C locale."""
-    monkeypatch.delenv("PROCEEDINGS_MESSAGES", raising=False)
-    for variable in ("LANGUAGE", "LC_ALL", "LC_MESSAGES"):
-        monkeypatch.delenv(variable, raising=False)
-    monkeypatch.setenv("LANG", "C.UTF-8")
 
 
 def _cli(args: list[str]):
@@ -91,7 +83,7 @@ def test_summary_line_in_both_languages(report, fixable, english, japanese):
 
 
 def test_check_of_a_japanese_wg_ends_with_a_japanese_summary(tmp_path, monkeypatch):
-    _no_override(monkeypatch)
+    only_the_wg_decides(monkeypatch)
     root = _broken_wg(tmp_path)
     result = _cli(["check", "--root", str(root)])
     assert result.exit_code == 1, result.output
@@ -113,7 +105,7 @@ def test_check_of_a_japanese_wg_ends_with_a_japanese_summary(tmp_path, monkeypat
 
 
 def test_a_bad_option_value_is_a_japanese_error_with_the_same_exit_code(tmp_path, monkeypatch):
-    _no_override(monkeypatch)
+    only_the_wg_decides(monkeypatch)
     root = _broken_wg(tmp_path)
     result = _cli(["check", "--root", str(root), "--select", "ZZZ"])
     assert result.exit_code == 2
@@ -135,7 +127,7 @@ def _crashing_rule(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_json_has_the_same_shape_in_english_and_japanese(tmp_path, monkeypatch):
-    _no_override(monkeypatch)
+    only_the_wg_decides(monkeypatch)
     _crashing_rule(monkeypatch)
     root = _broken_wg(tmp_path)
     japanese = _cli(["check", "--root", str(root), "--format", "json"])
@@ -164,7 +156,7 @@ def test_json_has_the_same_shape_in_english_and_japanese(tmp_path, monkeypatch):
 # --- --fix and --diff ------------------------------------------------------------
 
 def test_fix_and_diff_report_in_japanese(tmp_path, monkeypatch):
-    _no_override(monkeypatch)
+    only_the_wg_decides(monkeypatch)
     root = _broken_wg(tmp_path)
     note_file = root / NOTE_PATH
     before = note_file.read_bytes()
@@ -191,7 +183,7 @@ def test_fix_and_diff_report_in_japanese(tmp_path, monkeypatch):
 
 
 def test_fix_report_in_english_when_asked(tmp_path, monkeypatch):
-    _no_override(monkeypatch)
+    only_the_wg_decides(monkeypatch)
     monkeypatch.setenv("PROCEEDINGS_MESSAGES", "en")
     root = _broken_wg(tmp_path)
     note_file = root / NOTE_PATH
@@ -266,7 +258,7 @@ def _build(root: Path, *args: str):
 
 
 def test_build_commit_refuses_uncommitted_notes_in_japanese(ja_repo, monkeypatch):
-    _no_override(monkeypatch)
+    only_the_wg_decides(monkeypatch)
     with open(ja_repo / NOTE_PATH, "a", encoding="utf-8") as handle:
         handle.write("- 追記\n")
     result = _build(ja_repo, "--commit")
@@ -282,7 +274,7 @@ def test_build_commit_refuses_uncommitted_notes_in_japanese(ja_repo, monkeypatch
 
 
 def test_publish_option_and_git_errors_in_japanese(ja_repo, tmp_path, monkeypatch):
-    _no_override(monkeypatch)
+    only_the_wg_decides(monkeypatch)
     # the options are checked before the WG's settings are read: a person's own choice counts
     monkeypatch.setenv("PROCEEDINGS_MESSAGES", "ja")
     without_commit = _build(ja_repo, "--push")

@@ -18,9 +18,9 @@ from typer.testing import CliRunner, Result
 
 from check_support import SESSION, make_wg
 from git_helpers import commit_all, init_repo, isolated_git  # noqa: F401
+from messages_support import JAPANESE
 from proceedings.cli import app
 
-JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
 JA_WAYS = ["PROCEEDINGS_MESSAGES=ja", "LANG=ja_JP.UTF-8"]
 JA_CONFIG = 'wg_name = "Test WG"\nlanguage = "ja"\n'
 

@@ -14,13 +14,13 @@ import pytest
 from typer.testing import CliRunner
 
 from check_support import DIAGNOSTIC_LINE, SESSION, make_wg, note
+from messages_support import JAPANESE, only_the_wg_decides
 from proceedings import i18n
 from proceedings.cli import app
 from proceedings.config import load_config
 from proceedings.errors import ProceedingsError
 from proceedings.load.workspace import load_workspace
 
-JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
 BACKTICKS = re.compile(r"`[^`]*`")
 
 # One file or folder for each kind of problem the loader finds (code -> what causes it).
@@ -45,14 +45,6 @@ PROBLEMS: dict[str, dict[str, str | bytes | None]] = {
 
 def _ja_config(extra: str = "") -> str:
     return f'wg_name = "テスト WG"\nlanguage = "ja"\n{extra}'
-
-
-def _neutral(monkeypatch: pytest.MonkeyPatch) -> None:
-    """No override and a C locale: only the WG's settings can choose Japanese."""
-    monkeypatch.delenv("PROCEEDINGS_MESSAGES", raising=False)
-    for variable in ("LANGUAGE", "LC_ALL", "LC_MESSAGES"):
-        monkeypatch.delenv(variable, raising=False)
-    monkeypatch.setenv("LANG", "C.UTF-8")
 
 
 def _cli(args: list[str]):
@@ -82,7 +74,7 @@ def _tool_words(text: str) -> str:
 
 
 def test_a_japanese_wg_sees_the_loader_findings_in_japanese(tmp_path, monkeypatch):
-    _neutral(monkeypatch)
+    only_the_wg_decides(monkeypatch)
     root = _archive(tmp_path, _ja_config())
     result = _cli(["check", "--root", str(root)])
     assert result.exit_code == 1, result.output
@@ -99,7 +91,7 @@ def test_a_japanese_wg_sees_the_loader_findings_in_japanese(tmp_path, monkeypatc
 
 
 def test_the_same_findings_read_as_before_in_english(tmp_path, monkeypatch):
-    _neutral(monkeypatch)
+    only_the_wg_decides(monkeypatch)
     monkeypatch.setenv("PROCEEDINGS_MESSAGES", "en")
     root = _archive(tmp_path, _ja_config())
     result = _cli(["check", "--root", str(root)])
@@ -117,7 +109,7 @@ def test_the_same_findings_read_as_before_in_english(tmp_path, monkeypatch):
 
 
 def test_json_keeps_codes_and_severities_with_japanese_messages(tmp_path, monkeypatch):
-    _neutral(monkeypatch)
+    only_the_wg_decides(monkeypatch)
     monkeypatch.setenv("PROCEEDINGS_MESSAGES", "ja")
     root = _archive(tmp_path, 'wg_name = "W"\n')  # the override alone chooses Japanese
     result = _cli(["check", "--root", str(root), "--format", "json"])
@@ -146,7 +138,7 @@ def test_settings_errors_follow_the_language_the_settings_state(
     """`language = "ja"` counts from the moment the file is parsed: the errors about the
     other keys of the same file are Japanese already, with the same file, line and exit
     code; with PROCEEDINGS_MESSAGES=en they read as before."""
-    _neutral(monkeypatch)
+    only_the_wg_decides(monkeypatch)
     root = make_wg(tmp_path / "wg", config=_ja_config(extra))
     result = _cli(["check", "--root", str(root)])
     assert result.exit_code == 2, result.output
@@ -162,7 +154,7 @@ def test_settings_errors_follow_the_language_the_settings_state(
 
 
 def test_language_stated_after_the_bad_key_still_counts(tmp_path, monkeypatch):
-    _neutral(monkeypatch)
+    only_the_wg_decides(monkeypatch)
     root = make_wg(tmp_path / "wg", config='wg_name = 3\nlanguage = "ja"\n')
     with pytest.raises(ProceedingsError) as caught:
         load_config(root)
@@ -172,7 +164,7 @@ def test_language_stated_after_the_bad_key_still_counts(tmp_path, monkeypatch):
 
 
 def test_an_english_wg_gets_english_settings_errors(tmp_path, monkeypatch):
-    _neutral(monkeypatch)
+    only_the_wg_decides(monkeypatch)
     root = make_wg(tmp_path / "wg", config='language = "en"\nwg_name = 3\n')
     with pytest.raises(ProceedingsError) as caught:
         load_config(root)
@@ -181,7 +173,7 @@ def test_an_english_wg_gets_english_settings_errors(tmp_path, monkeypatch):
 
 def test_invalid_toml_and_missing_settings_in_a_japanese_locale(tmp_path, monkeypatch):
     """Before any settings are read, the locale decides."""
-    _neutral(monkeypatch)
+    only_the_wg_decides(monkeypatch)
     monkeypatch.setenv("LANG", "ja_JP.UTF-8")
     nowhere = tmp_path / "empty"
     nowhere.mkdir()
@@ -199,7 +191,7 @@ def test_invalid_toml_and_missing_settings_in_a_japanese_locale(tmp_path, monkey
 
 def test_loader_errors_of_a_japanese_wg(tmp_path, monkeypatch):
     """A missing sessions folder is a one-line error in Japanese, naming the setting."""
-    _neutral(monkeypatch)
+    only_the_wg_decides(monkeypatch)
     root = make_wg(tmp_path / "wg", config=_ja_config('sessions_dir = "notes"\n'))
     loaded = load_config(root)
     with pytest.raises(ProceedingsError) as caught:
@@ -211,7 +203,7 @@ def test_loader_errors_of_a_japanese_wg(tmp_path, monkeypatch):
 
 def test_encoding_hints_are_japanese_and_keep_the_command(tmp_path, monkeypatch):
     """F101 for bytes no conversion can be sure of: the reason and the `iconv` command."""
-    _neutral(monkeypatch)
+    only_the_wg_decides(monkeypatch)
     raw = "---\ntitle: café\n---\n\n# café résumé\n".encode("cp1252")
     root = make_wg(tmp_path / "wg", {f"{SESSION}/03-cafe.md": raw}, config=_ja_config())
     result = _cli(["check", "--root", str(root), "--select", "F1"])
@@ -228,7 +220,7 @@ def test_encoding_hints_are_japanese_and_keep_the_command(tmp_path, monkeypatch)
 ])
 def test_yaml_syntax_errors_say_what_pyyaml_found(tmp_path, monkeypatch, language, expected):
     """M202 shows PyYAML's own problem; the common ones are translated."""
-    _neutral(monkeypatch)
+    only_the_wg_decides(monkeypatch)
     monkeypatch.setenv("PROCEEDINGS_MESSAGES", language)
     bad = "---\ntitle: t\ntags:\n  - a\n  b: 2\n---\n\n# t\n"
     root = make_wg(tmp_path / "wg", {f"{SESSION}/03-gamma.md": bad})

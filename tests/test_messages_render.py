@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 
 from check_support import SESSION, make_wg
 from conftest import copy_sample
+from messages_support import JAPANESE, only_the_wg_decides
 from proceedings import i18n
 from proceedings.cli import app
 from proceedings.config import load_config
@@ -27,17 +28,9 @@ from proceedings.render.manifest import MANIFEST_NAME
 from proceedings.render.output_limits import output_too_large
 from proceedings.render.sanitize import UnsafeSvgError, sanitize_svg
 
-JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
 JA_WG = 'wg_name = "テスト WG"\nlanguage = "ja"\n'
 PLAIN_WG = 'wg_name = "Test WG"\n'  # `language` not stated: the messages follow the person
 NO_FRONT_MATTER = "# 見出しだけ\n\n本文。\n"
-
-
-def _wg_decides(monkeypatch: pytest.MonkeyPatch) -> None:
-    """No override and the C locale: only the WG's `language` can make messages Japanese."""
-    for variable in ("PROCEEDINGS_MESSAGES", "LANGUAGE", "LC_ALL", "LC_MESSAGES"):
-        monkeypatch.delenv(variable, raising=False)
-    monkeypatch.setenv("LANG", "C.UTF-8")
 
 
 def _messages(monkeypatch: pytest.MonkeyPatch, language: str) -> None:
@@ -64,7 +57,7 @@ def _error_line(output: str) -> str:
 # --- build: blocked, usage errors, results ------------------------------------------------------
 
 def test_a_blocked_build_says_so_in_japanese_in_a_japanese_wg(tmp_path, monkeypatch):
-    _wg_decides(monkeypatch)
+    only_the_wg_decides(monkeypatch)
     root = make_wg(tmp_path / "wg", {f"{SESSION}/03-bare.md": NO_FRONT_MATTER}, config=JA_WG)
     result = _build(root)
     assert result.exit_code == 1, result.output
@@ -114,7 +107,7 @@ def test_build_usage_errors_follow_the_reader(tmp_path, monkeypatch, args, japan
 
 
 def test_an_empty_archive_and_an_output_folder_among_the_notes(tmp_path, monkeypatch):
-    _wg_decides(monkeypatch)
+    only_the_wg_decides(monkeypatch)
     empty = tmp_path / "empty"
     (empty / "sessions").mkdir(parents=True)
     (empty / "proceedings.toml").write_text(JA_WG, encoding="utf-8")
@@ -130,7 +123,7 @@ def test_an_empty_archive_and_an_output_folder_among_the_notes(tmp_path, monkeyp
 
 
 def test_build_steps_and_skipped_formats_in_japanese(tmp_path, monkeypatch):
-    _wg_decides(monkeypatch)
+    only_the_wg_decides(monkeypatch)
     root = make_wg(tmp_path / "wg", config=JA_WG + '[build]\nformats = ["md", "docx"]\n')
     steps: list[str] = []
     result = build_proceedings(
@@ -152,7 +145,7 @@ def test_build_steps_and_skipped_formats_in_japanese(tmp_path, monkeypatch):
 
 
 def test_hand_edits_and_an_unreadable_record_of_the_outputs(tmp_path, monkeypatch):
-    _wg_decides(monkeypatch)
+    only_the_wg_decides(monkeypatch)
     root = make_wg(tmp_path / "wg", config=JA_WG)
     assert _build(root).exit_code == 0
     output = root / "proceedings" / "proceedings.md"
@@ -198,7 +191,7 @@ title: 文字の確認
 
 
 def test_missing_glyphs_stop_the_pdf_in_japanese(tmp_path, monkeypatch):
-    _wg_decides(monkeypatch)
+    only_the_wg_decides(monkeypatch)
     root = copy_sample(tmp_path)  # the sample WG says `language = "ja"`
     session = "2025-02-15-online-followup"
     (root / "sessions" / session / "03-glyphs.md").write_text(HIEROGLYPH_NOTE, encoding="utf-8")
@@ -217,7 +210,7 @@ def test_missing_glyphs_stop_the_pdf_in_japanese(tmp_path, monkeypatch):
 # --- doctor -------------------------------------------------------------------------------------
 
 def test_doctor_details_follow_a_japanese_wg(tmp_path, monkeypatch):
-    _wg_decides(monkeypatch)
+    only_the_wg_decides(monkeypatch)
     root = make_wg(tmp_path / "wg", config=JA_WG + '[build]\nfonts = ["fonts/missing.otf"]\n')
     checks = {check.name: check for check in run_doctor(root).checks}
     wg_fonts = checks["WG fonts"]

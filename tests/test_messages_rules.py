@@ -18,11 +18,11 @@ import pytest
 from typer.testing import CliRunner
 
 from check_support import SESSION, make_wg, note, parse_text_output, run_check
+from messages_support import JAPANESE, only_the_wg_decides
 from proceedings.check.rules import all_rules
 from proceedings.cli import app
 from test_rules_fixtures import CASES, Case
 
-JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
 CODE_SPAN = re.compile(r"`[^`]*`")
 A = f"{SESSION}/01-alpha.md"
 
@@ -36,14 +36,6 @@ def _tool_words(text: str) -> str:
     """`text` without its `code spans`: what is left is the tool's own words (the spans quote
     the WG's headings, titles and links, which are often Japanese whatever the language)."""
     return CODE_SPAN.sub("", text)
-
-
-def _no_language_chosen(monkeypatch: pytest.MonkeyPatch) -> None:
-    """No override and a C locale: only the WG's settings decide."""
-    monkeypatch.delenv("PROCEEDINGS_MESSAGES", raising=False)
-    for variable in ("LANGUAGE", "LC_ALL", "LC_MESSAGES"):
-        monkeypatch.delenv(variable, raising=False)
-    monkeypatch.setenv("LANG", "C.UTF-8")
 
 
 def _ja_config(config: str) -> str:
@@ -67,7 +59,7 @@ def test_every_rule_code_has_a_case_here():
 
 @pytest.mark.parametrize("case", RULE_CASES, ids=[c.code for c in RULE_CASES])
 def test_a_japanese_wg_reads_the_finding_and_its_hint_in_japanese(tmp_path, monkeypatch, case):
-    _no_language_chosen(monkeypatch)
+    only_the_wg_decides(monkeypatch)
     root = _build(tmp_path / "wg", case, _ja_config(case.config))
     found = _findings(root, case.code)
     # the same places as in English (tests/test_rules_fixtures.py pins them)
@@ -81,7 +73,7 @@ def test_a_japanese_wg_reads_the_finding_and_its_hint_in_japanese(tmp_path, monk
 
 @pytest.mark.parametrize("case", RULE_CASES, ids=[c.code for c in RULE_CASES])
 def test_english_when_the_person_asks_for_it(tmp_path, monkeypatch, case):
-    _no_language_chosen(monkeypatch)
+    only_the_wg_decides(monkeypatch)
     monkeypatch.setenv("PROCEEDINGS_MESSAGES", "en")
     root = _build(tmp_path / "wg", case, _ja_config(case.config))
     found = _findings(root, case.code)
@@ -154,14 +146,14 @@ VARIANTS = [
                          ids=[f"{v[0]}-{i}" for i, v in enumerate(VARIANTS)])
 def test_each_variant_is_a_whole_japanese_sentence(tmp_path, monkeypatch, code, files, message,
                                                    hint):
-    _no_language_chosen(monkeypatch)
+    only_the_wg_decides(monkeypatch)
     root = make_wg(tmp_path / "wg", files, _ja_config(""))
     assert [(d.message, d.hint) for d in _findings(root, code)] == [(message, hint)]
 
 
 def test_the_override_makes_an_unstated_wg_japanese(tmp_path, monkeypatch):
     """PROCEEDINGS_MESSAGES=ja for a WG whose settings do not state a language."""
-    _no_language_chosen(monkeypatch)
+    only_the_wg_decides(monkeypatch)
     monkeypatch.setenv("PROCEEDINGS_MESSAGES", "ja")
     root = make_wg(tmp_path / "wg", {A: sections("重要: <span>本番</span>\n")},
                    config='wg_name = "W"\n')
@@ -183,7 +175,7 @@ def _cli(args: list[str]):
 
 
 def test_cli_check_shows_the_rules_findings_in_japanese(tmp_path, monkeypatch):
-    _no_language_chosen(monkeypatch)
+    only_the_wg_decides(monkeypatch)
     root = make_wg(tmp_path / "wg", FILES, _ja_config(""))
     japanese = _cli(["check", "--root", str(root)])
     monkeypatch.setenv("PROCEEDINGS_MESSAGES", "en")
@@ -205,7 +197,7 @@ def test_cli_check_shows_the_rules_findings_in_japanese(tmp_path, monkeypatch):
 
 
 def test_cli_check_json_keeps_keys_codes_and_severities(tmp_path, monkeypatch):
-    _no_language_chosen(monkeypatch)
+    only_the_wg_decides(monkeypatch)
     root = make_wg(tmp_path / "wg", FILES, _ja_config(""))
     japanese = _cli(["check", "--root", str(root), "--format", "json"])
     monkeypatch.setenv("PROCEEDINGS_MESSAGES", "en")
