@@ -16,3 +16,11 @@ def only_the_wg_decides(monkeypatch: pytest.MonkeyPatch) -> None:
     for variable in ("PROCEEDINGS_MESSAGES", "LANGUAGE", "LC_ALL", "LC_MESSAGES"):
         monkeypatch.delenv(variable, raising=False)
     monkeypatch.setenv("LANG", "C.UTF-8")
+
+
+def without_sentences(report: dict) -> dict:
+    """A `check --format json` report without the sentences that follow the language
+    (`message`, `hint`): what must be the same in English and Japanese."""
+    return {**report, "diagnostics": [
+        {key: value for key, value in item.items() if key not in ("message", "hint")}
+        for item in report["diagnostics"]]}
