@@ -23,8 +23,7 @@ from proceedings.check.options import (
     initial_value,
     with_json_alias,
 )
-from proceedings.errors import EXIT_USAGE, ending_for
-from proceedings.i18n import _
+from proceedings.errors import ending_for
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -108,13 +107,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         as_json = bool(parsed.pop("as_json", False))
         parsed["output_format"] = with_json_alias(parsed["output_format"], as_json)
-    except ValueError as exc:
-        sys.stderr.write("error: " + _("{problem} — --json is --format json: pass one of "
-                                       "them").format(problem=exc) + "\n")
-        return EXIT_USAGE
-    options = CheckOptions(**parsed)
-    try:
-        return run_check(options)
+        return run_check(CheckOptions(**parsed))
     except BaseException as exc:
         ending = ending_for(exc)
         if ending is None:

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import NamedTuple
 
+from proceedings.errors import ProceedingsError
 from proceedings.i18n import _
 
 OUTPUT_FORMATS = ("text", "json", "github", "sarif")
@@ -105,13 +106,15 @@ class CheckOptions(NamedTuple):
 
 def with_json_alias(output_format: str, as_json: bool) -> str:
     """The output format once `--json` (the same as `--format json`) is taken into account;
-    ValueError when the two ask for different formats."""
+    a usage error when the two ask for different formats (the CLI and the hook show it
+    alike)."""
     if not as_json:
         return output_format
     if output_format not in ("text", "json"):
-        raise ValueError(
+        raise ProceedingsError(
             _("--json and --format {output_format} ask for two formats").format(
-                output_format=output_format)
+                output_format=output_format),
+            hint=_("--json is --format json: pass one of them"),
         )
     return "json"
 

@@ -10,8 +10,6 @@ import typer
 from proceedings.check.options import BY_DEST, PATHS_HELP, CheckOptions, with_json_alias
 from proceedings.check.runner import run_check
 from proceedings.cli.common import handle_errors
-from proceedings.errors import ProceedingsError
-from proceedings.i18n import _
 
 
 def _option(dest: str, **extra: Any) -> Any:
@@ -36,12 +34,7 @@ def check(
     diff: Annotated[bool, _option("diff")] = False,
 ) -> None:
     """Check the notes: structure, links, privacy. Exit 0 clean, 1 findings, 2 usage error."""
-    try:
-        output_format = with_json_alias(output_format, as_json)
-    except ValueError as exc:
-        raise ProceedingsError(
-            str(exc), hint=_("--json is --format json: pass one of them")
-        ) from None
+    output_format = with_json_alias(output_format, as_json)
     options = CheckOptions(
         paths=list(paths or []), root=root, select=select, ignore=list(ignore or []),
         fail_on=fail_on, output_format=output_format, show_source=show_source, fix=fix,
