@@ -53,6 +53,7 @@ def _completion_shell(value: str) -> str:
     shell = value.lower()
     if shell not in COMPLETION_SHELLS:
         from proceedings import i18n
+        from proceedings.cli.common import err_console, error_line, escape
         from proceedings.i18n import _
         from proceedings.visible import visible
 
@@ -60,7 +61,7 @@ def _completion_shell(value: str) -> str:
         detail = _("no completion for the shell {shell!r} — name one of {shells}, "
                    "e.g. --show-completion bash").format(
             shell=visible(value), shells=", ".join(COMPLETION_SHELLS))
-        typer.echo(_("error: {detail}").format(detail=detail), err=True)
+        err_console.print(error_line(escape(detail)))
         raise typer.Exit(2)
     return shell
 
