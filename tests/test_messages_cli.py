@@ -98,8 +98,8 @@ def test_an_unknown_rule(monkeypatch, how):
     _messages(monkeypatch, how)
     result = _run("explain", "M2O1")
     assert result.exit_code == 2
-    assert re.fullmatch(r"error: ルール `M2O1` はありません — `[A-Z]\d{3}` のことですか\?\n",
-                        result.stderr), result.stderr
+    assert re.fullmatch(r"error: ルール `M2O1` はありません — "
+                        r"`[A-Z]\d{3}` のことではありませんか\n", result.stderr), result.stderr
     _messages(monkeypatch, "en")
     english = _run("explain", "M2O1")
     assert english.exit_code == 2

@@ -25,7 +25,7 @@ from proceedings.paths import (
     read_inside,
     refused_link_message,
 )
-from proceedings.text import closest
+from proceedings.text import closest, did_you_mean
 
 CONFIG_FILE = "proceedings.toml"
 PYPROJECT_FILE = "pyproject.toml"
@@ -412,7 +412,7 @@ def _build(cls: type, raw: Any, path: Path, text: str, prefix: str) -> Any:
         dotted = f"{prefix}.{key}" if prefix else key
         if key not in known:
             close = closest(key, known)
-            hint = (_("did you mean `{name}`?").format(name=close) if close else
+            hint = (did_you_mean(close) if close else
                     _("known keys: {keys}").format(keys=", ".join(known)))
             raise ProceedingsError(
                 _("unknown setting `{key}`").format(key=dotted), path=path,

@@ -34,7 +34,7 @@ from proceedings.load.source import parse_markdown, read_markdown
 from proceedings.load.workspace import NOTE_FILE_PATTERN, SESSION_DIR_PATTERN, SESSION_FILE
 from proceedings.paths import relative_posix
 from proceedings.templates import render_template, template_source_path
-from proceedings.text import closest
+from proceedings.text import closest, did_you_mean
 
 SESSION_TEMPLATE = "session.md.j2"
 NOTE_TEMPLATE = "note.md.j2"
@@ -193,7 +193,7 @@ def check_slug(value: str, flag: str) -> None:
     shown = repr(value) if any(unicodedata.category(ch) == "Cc" for ch in value) else f"`{value}`"
     suggestion = slugify(value)
     hint = (
-        _("did you mean `{suggestion}`?").format(suggestion=suggestion)
+        did_you_mean(suggestion)
         if suggestion and suggestion != value and slug_problem(suggestion) is None
         else _("use lower-case a-z, 0-9 and single hyphens, at most {limit} characters").format(
             limit=MAX_SLUG_LENGTH)

@@ -31,7 +31,7 @@ from proceedings.errors import ProceedingsError
 from proceedings.i18n import _
 from proceedings.load.source import MarkdownFile
 from proceedings.load.workspace import SESSION_FILE, Session, Workspace
-from proceedings.text import closest
+from proceedings.text import closest, did_you_mean
 
 # Findings about a session as a whole: reported whenever any file of the session is checked.
 SESSION_LEVEL_CODES = frozenset({"T502", "T503", "T505", "T506", "T507", "S308"})
@@ -148,7 +148,7 @@ def _resolve_entry(entry: str, source: Path | None, where: str, *, exact: bool =
         return upper
     candidates = [c.code for c in known] + list(by_name)
     close = closest(text, candidates)
-    hint = (_("did you mean `{close}`?").format(close=close) if close
+    hint = (did_you_mean(close) if close
             else _("see `proceedings rules` for every code"))
     if exact:
         message = _("`{text}` in {where} is not a rule code or name")

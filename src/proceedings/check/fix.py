@@ -49,6 +49,7 @@ from proceedings.paths import (
     relative_posix,
     within,
 )
+from proceedings.text import all_of
 
 if TYPE_CHECKING:
     from proceedings.load.encodings import EncodingGuess
@@ -99,10 +100,7 @@ class FileFix:
         converted = [name for name in line_ending_names(self.before.decode("utf-8", "replace"))
                      if name not in after]
         if converted:
-            kinds = converted[0]
-            for kind in converted[1:]:
-                kinds = _("{first} and {second}").format(first=kinds, second=kind)
-            notes.append(_("convert {kinds} line endings to LF").format(kinds=kinds))
+            notes.append(_("convert {kinds} line endings to LF").format(kinds=all_of(converted)))
         if notes:
             header = f"# {self.rel}: " + "; ".join(notes) + "\n"
             if not text:

@@ -12,7 +12,7 @@ from proceedings import codes
 from proceedings.cli.common import JsonOption, console, handle_errors, print_json
 from proceedings.errors import ProceedingsError
 from proceedings.i18n import _
-from proceedings.text import closest
+from proceedings.text import closest, did_you_mean
 
 
 def _catalogue() -> list[codes.Code]:
@@ -64,7 +64,7 @@ def explain(
         close = closest(wanted, [e.code for e in entries] + list(by_name))
         raise ProceedingsError(
             _("no rule `{code}`").format(code=wanted),
-            hint=(_("did you mean `{code}`?").format(code=close) if close
+            hint=(did_you_mean(close) if close
                   else _("`proceedings rules` lists them")),
         )
     text = explain_markdown(resolved)

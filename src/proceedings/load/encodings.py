@@ -21,6 +21,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from proceedings.i18n import _
+from proceedings.text import all_of
 
 # The encodings the WG's editors save, tried first: Unicode with and without a byte-order
 # mark, the Japanese encodings and the Western one. Only when none of these fits is every
@@ -102,9 +103,7 @@ def guess_encoding(raw: bytes) -> EncodingGuess | None:
     else:
         confidence = "low"
         others = sorted({name_of(_preferred(raw, other, cs))[0] for cs, other in readings[1:]})
-        listed = others[0]
-        for other in others[1:]:
-            listed = _("{first} and {second}").format(first=listed, second=other)
+        listed = all_of(others)
         reason = (_("{encoding} also reads it, differently") if len(others) == 1 else
                   _("{encoding} also read it, differently")).format(encoding=listed)
     refusal = ""

@@ -10,7 +10,7 @@ from proceedings import codes
 from proceedings.diagnostics import Diagnostic
 from proceedings.errors import ProceedingsError
 from proceedings.i18n import _
-from proceedings.text import closest
+from proceedings.text import closest, did_you_mean
 
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -86,7 +86,7 @@ def validate(
         spec = by_name.get(str(key))
         if spec is None:
             close = closest(str(key), by_name)
-            hint = (_("did you mean `{name}`?").format(name=close) if close else
+            hint = (did_you_mean(close) if close else
                     _("allowed: {keys}").format(keys=", ".join(by_name)))
             found.append(_diag(codes.UNKNOWN_KEY, path, line,
                                _("unknown key `{key}`").format(key=key), hint))

@@ -14,7 +14,7 @@ from proceedings.check.rules.context import CheckContext, FileInput
 from proceedings.diagnostics import Diagnostic
 from proceedings.i18n import _
 from proceedings.load.anchors import slugify_heading
-from proceedings.text import closest
+from proceedings.text import closest, did_you_mean
 
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
 
@@ -138,7 +138,7 @@ def _check_link(doc: FileInput, ctx: CheckContext, link: LinkFact) -> Iterator[D
         message = (_("anchor `#{fragment}` is not a heading in `{path}`") if path_part
                    else _("anchor `#{fragment}` is not a heading in this note"))
         close = closest(fragment, sorted(anchors), cutoff=0.5)
-        hint = (_("did you mean `#{anchor}`?").format(anchor=close) if close
+        hint = (did_you_mean(f"#{close}") if close
                 else _("link to one of its headings"))
         diag = doc.diag(codes.MISSING_ANCHOR, link.line,
                         message.format(fragment=fragment, path=path_part), hint, link.col)
@@ -167,7 +167,7 @@ def _near_miss(target: str) -> str:
         return _("it is a symbolic link that leads nowhere; replace it with the file itself")
     close = closest(name, siblings)
     if close:
-        return _("did you mean `{name}`?").format(name=close)
+        return did_you_mean(close)
     return _("check the path (it is relative to this note's folder)")
 
 

@@ -15,7 +15,7 @@ from proceedings.diagnostics import Diagnostic
 from proceedings.i18n import _
 from proceedings.load.markdown import MAX_NESTING
 from proceedings.load.workspace import Session
-from proceedings.text import closest
+from proceedings.text import any_of, closest
 
 _SPACES = re.compile(r"\s+")
 
@@ -83,7 +83,7 @@ def required_sections(doc: FileInput, ctx: CheckContext) -> Iterator[Diagnostic]
     for group in ctx.config.sections.required:
         if any(normalize_heading(name) in names for name in group):
             continue
-        accepted = either(group)
+        accepted = any_of([f"`{name}`" for name in group])
         hint = _("add a `{heading}` section; `proceedings check --fix` inserts it").format(
             heading=f"{'#' * level} {pick_name(group, variant)}")
         close = _closest(group, unknown)
@@ -92,14 +92,6 @@ def required_sections(doc: FileInput, ctx: CheckContext) -> Iterator[Diagnostic]
                      "{accepted}").format(heading=close.text, line=close.line, accepted=accepted)
         yield doc.diag(codes.MISSING_SECTION, line,
                        _("missing required section {accepted}").format(accepted=accepted), hint)
-
-
-def either(names: list[str]) -> str:
-    """The accepted names of a section, in backticks: "`概要` or `Summary`"."""
-    accepted = f"`{names[0]}`" if names else ""
-    for name in names[1:]:
-        accepted = _("{names} or {name}").format(names=accepted, name=f"`{name}`")
-    return accepted
 
 
 def name_variant(present: list[HeadingFact], groups: list[list[str]], language: str) -> int | str:
