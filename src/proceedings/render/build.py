@@ -23,7 +23,7 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import cast
+from typing import Literal, cast
 
 from proceedings.check.engine import check_workspace
 from proceedings.compile.document import (
@@ -224,28 +224,28 @@ class BuildResult:
         }
 
 
-def _blocked_message(stage: str, count: int) -> str:
-    """The one-line message of BuildBlocked, a whole sentence for each stage (`stage` itself
-    stays English: `--json` shows it as `blocked`)."""
+# What stopped a build (shown as `blocked` by --json, so never translated).
+BlockingStage = Literal["checks", "build", "PDF renderer"]
+
+
+def _blocked_message(stage: BlockingStage, count: int) -> str:
+    """The one-line message of BuildBlocked, a whole sentence for each stage."""
     if stage == "checks":
         text = ngettext("{count} error found by the checks; nothing was written",
                         "{count} errors found by the checks; nothing was written", count)
     elif stage == "build":
         text = ngettext("{count} error found by the build; nothing was written",
                         "{count} errors found by the build; nothing was written", count)
-    elif stage == "PDF renderer":
+    else:
         text = ngettext("{count} error found by the PDF renderer; nothing was written",
                         "{count} errors found by the PDF renderer; nothing was written", count)
-    else:
-        text = ngettext("{count} error found by the {stage}; nothing was written",
-                        "{count} errors found by the {stage}; nothing was written", count)
-    return text.format(count=count, stage=stage)
+    return text.format(count=count)
 
 
 class BuildBlocked(ProceedingsError):
     """The checks (or the compile step) found errors; nothing was written."""
 
-    def __init__(self, diagnostics: list[Diagnostic], stage: str) -> None:
+    def __init__(self, diagnostics: list[Diagnostic], stage: BlockingStage) -> None:
         errors = [d for d in diagnostics if d.severity >= Severity.ERROR]
         super().__init__(
             _blocked_message(stage, len(errors)),
