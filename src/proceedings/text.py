@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from proceedings.i18n import _
+from proceedings.i18n import _, ngettext
 
 
 def closest(word: str, candidates: Iterable[str], cutoff: float = 0.6) -> str | None:
@@ -35,6 +35,11 @@ def any_of(items: Sequence[str]) -> str:
     for item in items[1:]:
         text = _("{first} or {second}").format(first=text, second=item)
     return text
+
+
+def file_count(count: int) -> str:
+    """`1 file`, `3 files` in the reader's language."""
+    return ngettext("{count} file", "{count} files", count).format(count=count)
 
 
 def plural(count: int, noun: str) -> str:

@@ -26,6 +26,7 @@ from proceedings.i18n import _, ngettext
 from proceedings.load.source import lf_text
 from proceedings.load.workspace import load_workspace
 from proceedings.paths import read_inside, within
+from proceedings.text import file_count
 from proceedings.visible import visible
 
 
@@ -59,7 +60,7 @@ def run_check(options: CheckOptions, out: TextIO | None = None, err: TextIO | No
         report = check_archive(loaded, select=select, ignore=ignore)
         return _present(report, loaded.root, fail_on, options, out)
     with _front_matter_cache(loaded.root, bool(options.paths)):
-        return _check_files(loaded, options, fail_on, select, ignore, out, err)
+        return _checkfile_count(loaded, options, fail_on, select, ignore, out, err)
 
 
 @contextmanager
@@ -81,7 +82,7 @@ def _front_matter_cache(root: Path, wanted: bool) -> Iterator[None]:
         cache.save_front_matter(root, stored)
 
 
-def _check_files(
+def _checkfile_count(
     loaded: LoadedConfig,
     options: CheckOptions,
     fail_on: Severity,
@@ -110,14 +111,14 @@ def _check_files(
             if fixes:
                 out.write(_("Would fix {problems} in {files} (nothing written; run with --fix "
                             "to apply).").format(problems=_problems(fixed),
-                                                 files=_files(len(fixes))) + "\n")
+                                                 files=file_count(len(fixes))) + "\n")
             else:
                 out.write(_("Nothing to fix.") + "\n")
             return EXIT_FINDINGS if fixes else EXIT_OK
         apply_fixes(fixes, workspace)
         if fixes:
             stream.write(_("Fixed {problems} in {files}.").format(
-                problems=_problems(fixed), files=_files(len(fixes))) + "\n")
+                problems=_problems(fixed), files=file_count(len(fixes))) + "\n")
             workspace = load_workspace(loaded, sessions_to_load(loaded, options.paths))
             report = check_workspace(
                 workspace, paths=options.paths or None, select=select, ignore=ignore
@@ -252,7 +253,7 @@ def cell_width(text: str) -> int:
 def summary_line(report: CheckReport, fail_on: Severity, fixable: int) -> str:
     """`Found 4 errors, 1 warning, 0 info in 1 file; 2 fixable with --fix — fails
     (--fail-on error).` (or `All clear: …`), each part a whole sentence in the catalog."""
-    files = _files(report.files)
+    files = file_count(report.files)
     if not report.diagnostics:
         text = _("All clear: {files} checked, no problems").format(files=files)
     else:
@@ -281,10 +282,6 @@ def summary_line(report: CheckReport, fail_on: Severity, fixable: int) -> str:
         return _("{summary}; {suppressed} suppressed by disable comments.").format(
             summary=text, suppressed=report.suppressed)
     return _("{summary}.").format(summary=text)
-
-
-def _files(count: int) -> str:
-    return ngettext("{count} file", "{count} files", count).format(count=count)
 
 
 def _problems(count: int) -> str:

@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from proceedings.cli.common import console, err_console, error_line, escape
-from proceedings.i18n import _, ngettext
+from proceedings.i18n import _
+from proceedings.text import file_count
 
 if TYPE_CHECKING:
     from proceedings.publish.publishing import PublishOutcome
@@ -63,11 +64,10 @@ def show(outcome: PublishOutcome) -> None:
     if commit.committed:
         count = len(commit.paths)
         shown = escape(", ".join(commit.paths[:4])) + (", …" if count > 4 else "")
-        files = ngettext("{count} file", "{count} files", count).format(count=count)
         line = (_("[green]committed[/] {commit} on {branch}: {files} ({paths})") if branch
                 else _("[green]committed[/] {commit} (detached HEAD): {files} ({paths})"))
         console.print(line.format(commit=escape(commit.commit or ""), branch=branch,
-                                  files=files, paths=shown))
+                                  files=file_count(count), paths=shown))
     elif branch:
         console.print(_("[dim]outputs unchanged since the last commit — no commit made on "
                         "{branch}[/]").format(branch=branch))

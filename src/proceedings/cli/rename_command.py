@@ -17,6 +17,7 @@ from proceedings.cli.common import (
     print_json,
 )
 from proceedings.i18n import _, ngettext
+from proceedings.text import file_count
 
 if TYPE_CHECKING:
     from proceedings.authoring.rename import RenamePlan, RenameResult
@@ -104,7 +105,7 @@ def _show(plan: RenamePlan, result: RenameResult | None) -> None:
     files = len(plan.files)
     counted = _("{links} in {files}").format(
         links=ngettext("{count} link", "{count} links", links).format(count=links),
-        files=ngettext("{count} file", "{count} files", files).format(count=files),
+        files=file_count(files),
     )
     if result is None:
         console.print(_("Would rewrite {counted}. Nothing was written.").format(counted=counted))
