@@ -213,9 +213,6 @@ class LoadedConfig(NamedTuple):
     root: Path
     config: Config
     source: Path | None  # None: defaults, no config file found
-    # `language` as the settings file states it (None when it does not): it alone, not the
-    # default, makes messages Japanese (proceedings.i18n).
-    stated_language: str | None = None
 
 
 def find_root(start: Path) -> Path | None:
@@ -301,8 +298,7 @@ def load_config(root: Path | None = None, *, cwd: Path | None = None) -> LoadedC
                        "`proceedings init`"),
             )
         root = found
-    loaded = _load(root)
-    i18n.follow(loaded.stated_language)  # every message from here on belongs to this WG
+    loaded = _load(root)  # every message from here on is in this WG's language
     for key in ("sessions_dir", "templates_dir"):  # output_dir: by the build (see --output)
         check_folder(root, loaded.config, loaded.source, key)
     return loaded
@@ -313,31 +309,25 @@ def _load(root: Path) -> LoadedConfig:
     _refuse_special_file(config_path)
     if config_path.is_file():
         _refuse_outside(config_path, root)
-        raw = _read_toml(config_path)
-        _follow_stated(raw)  # the settings' own errors in the WG's language too
-        config = parse_config(raw, config_path)
-        return LoadedConfig(root, config, config_path, _stated_language(raw, config))
+        return _parsed(root, _read_toml(config_path), config_path)
     pyproject = root / PYPROJECT_FILE
     if pyproject.is_file():
         _refuse_outside(pyproject, root)
         tool = _read_toml(pyproject).get("tool")
         table = tool.get("proceedings") if isinstance(tool, dict) else None
         if table is not None:
-            _follow_stated(table)
-            config = parse_config(table, pyproject, "tool.proceedings")
-            return LoadedConfig(root, config, pyproject, _stated_language(table, config))
+            return _parsed(root, table, pyproject, "tool.proceedings")
+    i18n.follow()  # no settings: the person's choice or the locale decides
     return LoadedConfig(root, Config(), None)
 
 
-def _follow_stated(raw: Any) -> None:
-    """Use the language the settings state (when it is one we know) for the messages, as
-    soon as the file is parsed: its validation errors are then in that language too."""
+def _parsed(root: Path, raw: Any, path: Path, prefix: str = "") -> LoadedConfig:
+    """The settings in `raw`, checked. The messages switch to the language the settings
+    state first, so that the settings' own errors are in it too. Only a stated `language`
+    counts, not its default (see proceedings.i18n)."""
     stated = raw.get("language") if isinstance(raw, dict) else None
     i18n.follow(stated if stated in i18n.LANGUAGES else None)
-
-
-def _stated_language(raw: Any, config: Config) -> str | None:
-    return config.language if isinstance(raw, dict) and "language" in raw else None
+    return LoadedConfig(root, parse_config(raw, path, prefix), path)
 
 
 def _refuse_special_file(path: Path) -> None:
