@@ -35,7 +35,13 @@ from proceedings.load.workspace import (
     Workspace,
     load_workspace,
 )
-from proceedings.paths import OutsideRepository, confinement_problem, read_inside, relative_posix
+from proceedings.paths import (
+    INTO_GIT,
+    OutsideRepository,
+    confinement_problem,
+    read_inside,
+    relative_posix,
+)
 
 _NOTE_NUMBER = re.compile(r"^(?P<number>\d{2})-.*\.md$")
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
@@ -146,13 +152,9 @@ def plan_rename(
 
 def _confinement_sentence(shown: str, problem: str) -> str:
     """`paths.confinement_problem`'s reason as one sentence about `shown`."""
-    sentences = {
-        "leads outside the repository": _("{path} leads outside the repository"),
-        "leads into the repository's .git folder":
-            _("{path} leads into the repository's .git folder"),
-    }
-    sentence = sentences.get(problem)
-    return sentence.format(path=shown) if sentence is not None else f"{shown} {problem}"
+    if problem == INTO_GIT:
+        return _("{path} leads into the repository's .git folder").format(path=shown)
+    return _("{path} leads outside the repository").format(path=shown)
 
 
 def _shown(path: str | Path) -> str:
